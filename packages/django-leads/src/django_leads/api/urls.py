@@ -1,0 +1,5 @@
+"""URLs of the leads API; include under /api/ with namespace "leads"."""
+
+app_name = "leads"
+
+urlpatterns: list = []

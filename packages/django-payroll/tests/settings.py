@@ -1,0 +1,37 @@
+"""The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
+import os
+import re
+
+import dj_database_url
+
+SECRET_KEY = "tests-only"
+USE_TZ = True
+DEBUG = False
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "django.contrib.messages",
+    "rest_framework",
+    "tests.testapp",
+    "django_payroll",
+]
+AUTH_USER_MODEL = "testapp.User"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))}
+DATABASES["default"]["TEST"] = {"NAME": "test_django_payroll"}
+REDIS_URL = re.sub(r"/\d*$", "/5", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+ROOT_URLCONF = "tests.urls"
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
+              "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                                 "django.contrib.auth.context_processors.auth",
+                                                 "django.contrib.messages.context_processors.messages"]}}]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,5 @@
+"""URLs of the trading API; include under /api/ with namespace "trading"."""
+
+app_name = "trading"
+
+urlpatterns: list = []

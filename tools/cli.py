@@ -1,0 +1,81 @@
+"""Commands behind dev.py: `test`, `demo`, `manage`."""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tools import services
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "sites" / "demo"
+SUITES = [*sorted(p for p in (ROOT / "packages").iterdir() if (p / "tests").is_dir()), SITE]
+SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(services.environment())
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _run_suite(suite: Path, env: dict[str, str], extra: list[str]) -> tuple[Path, int, str]:
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *extra]
+    proc = subprocess.run(cmd, cwd=suite, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return suite, proc.returncode, proc.stdout
+
+
+def test(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dev.py test")
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="suites run side by side")
+    parser.add_argument("-k", "--only", action="append", default=[], help="run only suites whose folder contains this")
+    opts, extra = parser.parse_known_args(args)
+    env = _env()
+    suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
+    totals: dict[str, int] = {}
+    failed_suites = []
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+        for suite, code, output in pool.map(lambda s: _run_suite(s, env, extra), suites):
+            print(f"\n{'=' * 20} {suite.relative_to(ROOT)} (exit {code}) {'=' * 20}\n{output}", flush=True)
+            last = output.strip().splitlines()[-1] if output.strip() else ""
+            for count, word in SUMMARY.findall(last):
+                key = "errors" if word.startswith("error") else word
+                totals[key] = totals.get(key, 0) + int(count)
+            if code != 0:  # pytest exit 5 (no tests collected) is a failure too
+                failed_suites.append(f"{suite.relative_to(ROOT)} (exit {code})")
+    elapsed = time.monotonic() - started
+    print(f"\nSuites: {len(suites)} in {elapsed:.0f}s; failing: {', '.join(failed_suites) or 'none'}")
+    failed = totals.get("failed", 0) + totals.get("errors", 0) + (0 if not failed_suites else 0)
+    line = f"{totals.get('passed', 0)} passed, {failed} failed"
+    if totals.get("skipped"):
+        line += f", {totals['skipped']} skipped"
+    print(line)
+    return 1 if failed_suites else 0
+
+
+def manage(args: list[str]) -> int:
+    env = _env()
+    return subprocess.call([sys.executable, "manage.py", *args], cwd=SITE, env=env)
+
+
+def demo(args: list[str]) -> int:
+    from tools.demo import run_demo
+
+    return run_demo(_env(), args)
+
+
+def run(argv: list[str]) -> int:
+    commands = {"test": test, "demo": demo, "manage": manage}
+    if not argv or argv[0] not in commands:
+        print("usage: python3 dev.py {demo|test|manage} [args]")
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    return commands[argv[0]](argv[1:])
