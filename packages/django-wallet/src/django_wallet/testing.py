@@ -1,0 +1,32 @@
+"""Test helpers for projects that install the wallet.
+
+The ledger tables refuse TRUNCATE, and Django flushes the test database with TRUNCATE after every
+``TransactionTestCase`` / ``django_db(transaction=True)`` test. This pytest plugin (auto-loaded
+through the ``pytest11`` entry point; or add ``pytest_plugins = ["django_wallet.testing"]``) makes
+that flush set ``wallet.allow_truncate`` for its own transaction only. UPDATE/DELETE stay refused.
+"""
+
+_ALLOW = "SELECT set_config('wallet.allow_truncate', 'on', true)"
+
+
+def allow_truncate_in_flush() -> None:
+    """Patch PostgreSQL's ``sql_flush`` so a test-database flush may truncate the ledger."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    if getattr(DatabaseOperations.sql_flush, "_wallet_patched", False):
+        return
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *args, **kwargs):
+        statements = original(self, style, tables, *args, **kwargs)
+        return [_ALLOW, *statements] if statements else statements
+
+    sql_flush._wallet_patched = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+def pytest_configure(config) -> None:
+    try:
+        allow_truncate_in_flush()
+    except ImportError:  # psycopg missing: not a PostgreSQL project, nothing to patch
+        pass

@@ -1,0 +1,75 @@
+"""The database itself refuses edits and unbalanced postings (raw SQL, committed data)."""
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction as db_transaction
+
+from django_wallet import services
+from django_wallet.models import Entry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+D = Decimal
+
+
+@pytest.fixture
+def posted(funded):
+    a, b = funded("10.00"), funded("0")
+    return services.transfer(source=a, destination=b, amount=D("3")), a, b
+
+
+def _raw(sql, params=()):
+    with db_transaction.atomic(), connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE wallet_entry SET amount = amount * 2",
+    "UPDATE wallet_entry SET balance_after = 0 WHERE id = (SELECT min(id) FROM wallet_entry)",
+    "DELETE FROM wallet_entry",
+    "TRUNCATE wallet_entry CASCADE",
+    "UPDATE wallet_transaction SET memo = 'edited'",
+    "DELETE FROM wallet_transaction",
+    "TRUNCATE wallet_transaction CASCADE",
+])
+def test_raw_sql_edits_refused(posted, sql):
+    txn, a, b = posted
+    before = list(Entry.objects.order_by("id").values_list("id", "amount", "balance_after"))
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw(sql)
+    assert list(Entry.objects.order_by("id").values_list("id", "amount", "balance_after")) == before
+    assert services.verify_ledger().ok
+
+
+def test_unbalanced_raw_insert_fails_at_commit(posted):
+    txn, a, b = posted
+    with connection.cursor() as cur:
+        with pytest.raises(IntegrityError) as exc, db_transaction.atomic():
+            cur.execute("INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)"
+                        " VALUES (%s, %s, 5, 5, now())", [txn.pk, a.pk])
+            # Accepted until COMMIT: the check is deferred.
+        assert exc.value.__cause__.sqlstate == "23514"
+        # A new unbalanced transaction fails too, a balanced one commits.
+        new_id = uuid.uuid4()
+        with pytest.raises(IntegrityError), db_transaction.atomic():
+            cur.execute("INSERT INTO wallet_transaction (id, kind, memo, metadata, idempotency_scope, fingerprint, created_at)"
+                        " VALUES (%s, 'raw', '', '{}', '', '', now())", [new_id])
+            cur.execute("INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)"
+                        " VALUES (%s, %s, 1, 0, now()), (%s, %s, -2, 0, now())", [new_id, a.pk, new_id, b.pk])
+    assert Entry.objects.count() == 4  # the deposit's two and the transfer's two
+    assert services.verify_ledger().ok
+
+
+def test_negative_balance_refused_by_check(posted):
+    txn, a, b = posted
+    with pytest.raises(IntegrityError, match="wallet_account_no_overdraft"):
+        _raw("UPDATE wallet_account SET balance = -1 WHERE id = %s", [a.pk])
+
+
+def test_verify_reports_drift(posted):
+    """Injected drift (a cache edited behind the service's back) is reported."""
+    txn, a, b = posted
+    _raw("UPDATE wallet_account SET balance = balance + 1 WHERE id = %s", [b.pk])
+    report = services.verify_ledger()
+    assert not report.ok
+    assert [(m["kind"], m["account"]) for m in report.mismatches] == [("balance_mismatch", b.pk)]

@@ -1,0 +1,246 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction as db_transaction
+from django.utils import timezone
+
+from django_wallet import selectors, services
+from django_wallet.errors import (AccountFrozen, AlreadyReversed, CurrencyMismatch, HoldExpired, HoldNotActive,
+                                  IdempotencyConflict, InsufficientFunds, InvalidAmount, SameAccount)
+from django_wallet.models import Account, Entry, Hold, Transaction
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def test_account_for_is_get_or_create(make_user):
+    user = make_user()
+    a = services.account_for(user)
+    assert services.account_for(user) == a
+    assert services.account_for(user, purpose="savings") != a
+    assert a.currency == "USD" and a.balance == 0 and not a.allow_overdraft
+
+
+def test_system_account_may_overdraw():
+    platform = services.system_account("platform")
+    assert platform.allow_overdraft and services.system_account("platform") == platform
+
+
+def test_currency_from_setting(settings, make_user):
+    settings.WALLET_CURRENCY = "EUR"
+    assert services.open_account(owner=make_user()).currency == "EUR"
+
+
+def test_deposit_transfer_withdraw(funded):
+    a, b = funded("100.00"), funded("0")
+    txn = services.transfer(source=a, destination=b, amount=D("30.25"), memo="rent")
+    assert selectors.balance(a) == D("69.75") and selectors.balance(b) == D("30.25")
+    assert sorted(e.amount for e in txn.entries.all()) == [D("-30.25"), D("30.25")]
+    assert {e.account_id: e.balance_after for e in txn.entries.all()} == {a.pk: D("69.75"), b.pk: D("30.25")}
+    services.withdraw(account=b, amount=D("30.25"))
+    assert selectors.balance(b) == 0
+    assert selectors.balance(services.system_account("payouts")) == D("30.25")
+    assert selectors.balance(services.system_account("topups")) == D("-100.00")
+    assert services.verify_ledger().ok
+
+
+def test_insufficient_funds_moves_nothing(funded):
+    a, b = funded("10.00"), funded("0")
+    with pytest.raises(InsufficientFunds) as exc:
+        services.transfer(source=a, destination=b, amount=D("10.01"))
+    assert exc.value.code == "insufficient_funds" and exc.value.status_code == 409
+    assert selectors.balance(a) == D("10.00") and Entry.objects.filter(account=b).count() == 0
+
+
+def test_spend_exact_balance(funded):
+    a, b = funded("10.00"), funded("0")
+    services.transfer(source=a, destination=b, amount=D("10.00"))
+    assert selectors.balance(a) == 0
+
+
+@pytest.mark.parametrize("amount", [D("0"), D("-1"), D("-0.01"), D("10.005"), D("0.001"), D("NaN"), D("sNaN"),
+                                    D("Infinity"), D("-Infinity"), D(10) ** 16, D("1E+20"), 0.5, 1.0, "10", None, True])
+def test_invalid_amounts_rejected_and_nothing_written(funded, amount):
+    a, b = funded("100.00"), funded("0")
+    before = Transaction.objects.count()
+    with pytest.raises(InvalidAmount) as exc:
+        services.transfer(source=a, destination=b, amount=amount)
+    assert exc.value.code == "invalid_amount" and exc.value.status_code == 400
+    assert Transaction.objects.count() == before and selectors.balance(a) == D("100.00")
+
+
+@pytest.mark.parametrize("amount", [D("0.01"), D("10.5"), D("10.500"), 7, D(10) ** 16 - D("0.01")])
+def test_valid_amount_edges(make_user, amount):
+    a = services.account_for(make_user())
+    services.deposit(account=a, amount=amount)
+    assert selectors.balance(a) == D(amount)
+
+
+def test_same_account(funded):
+    a = funded()
+    with pytest.raises(SameAccount) as exc:
+        services.transfer(source=a, destination=a, amount=D("1"))
+    assert exc.value.code == "same_account"
+
+
+def test_frozen_account_refuses_both_directions(funded):
+    a, b = funded(), funded()
+    services.account_set_status(account=b, status=Account.Status.FROZEN)
+    for src, dst in [(a, b), (b, a)]:
+        with pytest.raises(AccountFrozen) as exc:
+            services.transfer(source=src, destination=dst, amount=D("1"))
+        assert exc.value.code == "account_frozen"
+    services.account_set_status(account=b, status=Account.Status.ACTIVE)
+    services.transfer(source=a, destination=b, amount=D("1"))
+
+
+def test_currency_mismatch(funded, make_user):
+    a = funded()
+    eur = services.open_account(owner=make_user(), currency="EUR")
+    with pytest.raises(CurrencyMismatch) as exc:
+        services.transfer(source=a, destination=eur, amount=D("1"))
+    assert exc.value.code == "currency_mismatch"
+
+
+def test_idempotent_replay_and_conflict(funded):
+    a, b = funded("100.00"), funded("0")
+    t1 = services.transfer(source=a, destination=b, amount=D("5"), idempotency_key="k1", idempotency_scope="u1")
+    t2 = services.transfer(source=a, destination=b, amount=D("5"), idempotency_key="k1", idempotency_scope="u1")
+    assert t1.pk == t2.pk and selectors.balance(a) == D("95.00")
+    with pytest.raises(IdempotencyConflict) as exc:
+        services.transfer(source=a, destination=b, amount=D("6"), idempotency_key="k1", idempotency_scope="u1")
+    assert exc.value.code == "idempotency_conflict" and exc.value.status_code == 409
+    # Keys are per caller: another scope may reuse the key.
+    t3 = services.transfer(source=a, destination=b, amount=D("5"), idempotency_key="k1", idempotency_scope="u2")
+    assert t3.pk != t1.pk and selectors.balance(a) == D("90.00")
+
+
+def test_idempotency_key_across_operations_conflicts(funded):
+    a = funded("100.00")
+    services.deposit(account=a, amount=D("5"), idempotency_key="k", idempotency_scope="s")
+    with pytest.raises(IdempotencyConflict):
+        services.withdraw(account=a, amount=D("5"), idempotency_key="k", idempotency_scope="s")
+
+
+def test_transfer_many_all_or_nothing(funded):
+    a, b, c = funded("10.00"), funded("5.00"), funded("0")
+    with pytest.raises(InsufficientFunds):
+        services.transfer_many(legs=[(a, c, D("4")), (b, c, D("7")), (a, b, D("1"))])
+    assert [selectors.balance(x) for x in (a, b, c)] == [D("10.00"), D("5.00"), D("0")]
+    with pytest.raises(SameAccount):
+        services.transfer_many(legs=[(a, c, D("1")), (b, b, D("1"))])
+    with pytest.raises(InvalidAmount):
+        services.transfer_many(legs=[(a, c, D("1")), (b, c, D("0.001"))])
+    with pytest.raises(InvalidAmount):
+        services.transfer_many(legs=[])
+    assert Entry.objects.filter(account=c).count() == 0
+    # Funds are checked on the net: b may pass on what it receives in the same batch.
+    txn = services.transfer_many(legs=[(a, b, D("10")), (b, c, D("15"))])
+    assert [selectors.balance(x) for x in (a, b, c)] == [D("0"), D("0"), D("15.00")]
+    assert txn.entries.count() == 4 and txn.kind == "batch"
+
+
+def test_nests_in_caller_atomic_and_rolls_back_with_it(funded):
+    a, b = funded("10.00"), funded("0")
+    with pytest.raises(RuntimeError), db_transaction.atomic():
+        services.transfer(source=a, destination=b, amount=D("3"))
+        raise RuntimeError
+    assert selectors.balance(a) == D("10.00")
+
+
+def test_reverse_once(funded):
+    a, b = funded("10.00"), funded("0")
+    txn = services.transfer(source=a, destination=b, amount=D("4"))
+    rev = services.reverse(transaction=txn)
+    assert rev.reverses == txn and rev.kind == "reversal"
+    assert selectors.balance(a) == D("10.00") and selectors.balance(b) == 0
+    with pytest.raises(AlreadyReversed) as exc:
+        services.reverse(transaction=txn)
+    assert exc.value.code == "already_reversed"
+    with pytest.raises(AlreadyReversed):
+        services.reverse(transaction=rev)
+    assert services.verify_ledger().ok
+
+
+def test_reverse_refused_when_destination_spent(funded):
+    a, b, c = funded("10.00"), funded("0"), funded("0")
+    txn = services.transfer(source=a, destination=b, amount=D("4"))
+    services.transfer(source=b, destination=c, amount=D("4"))
+    with pytest.raises(InsufficientFunds):
+        services.reverse(transaction=txn)
+
+
+def test_hold_lowers_available_and_capture(funded):
+    a, b = funded("100.00"), funded("0")
+    h = services.hold(account=a, amount=D("60"))
+    assert selectors.available_balance(a) == D("40.00") and selectors.balance(a) == D("100.00")
+    with pytest.raises(InsufficientFunds):
+        services.transfer(source=a, destination=b, amount=D("40.01"))
+    with pytest.raises(InsufficientFunds):
+        services.hold(account=a, amount=D("40.01"))
+    txn = services.capture(hold=h, destination=b, amount=D("25"))
+    h.refresh_from_db()
+    assert h.status == Hold.Status.CAPTURED and h.transaction == txn
+    # Partial capture releases the rest.
+    assert selectors.balance(a) == D("75.00") and selectors.available_balance(a) == D("75.00")
+    assert selectors.balance(b) == D("25.00")
+    with pytest.raises(HoldNotActive):
+        services.capture(hold=h, destination=b)
+    with pytest.raises(HoldNotActive):
+        services.release(hold=h)
+
+
+def test_capture_more_than_held(funded):
+    a, b = funded("100.00"), funded("0")
+    h = services.hold(account=a, amount=D("10"))
+    with pytest.raises(InvalidAmount):
+        services.capture(hold=h, destination=b, amount=D("10.01"))
+
+
+def test_release_restores_available(funded):
+    a, b = funded("100.00"), funded("0")
+    h = services.hold(account=a, amount=D("100"))
+    assert selectors.available_balance(a) == 0
+    services.release(hold=h)
+    assert selectors.available_balance(a) == D("100.00")
+    with pytest.raises(HoldNotActive):
+        services.capture(hold=h, destination=b)
+
+
+def test_expired_hold_not_counted_cannot_capture_and_is_swept(funded):
+    a, b = funded("100.00"), funded("0")
+    h = services.hold(account=a, amount=D("50"), expires_at=timezone.now() + timedelta(hours=1))
+    gone = services.hold(account=a, amount=D("20"), expires_at=timezone.now() - timedelta(seconds=1))
+    assert selectors.available_balance(a) == D("50.00")
+    with pytest.raises(HoldExpired) as exc:
+        services.capture(hold=gone, destination=b)
+    assert exc.value.code == "hold_expired"
+    assert services.release_expired_holds() == 1
+    assert services.release_expired_holds() == 0
+    gone.refresh_from_db(); h.refresh_from_db()
+    assert gone.status == Hold.Status.EXPIRED and h.status == Hold.Status.ACTIVE
+
+
+def test_hold_on_frozen_account(funded):
+    a = funded()
+    services.account_set_status(account=a, status=Account.Status.FROZEN)
+    with pytest.raises(AccountFrozen):
+        services.hold(account=a, amount=D("1"))
+
+
+def test_model_refuses_update_and_delete(funded):
+    from django_wallet.errors import ImmutableLedger
+    a, b = funded("10.00"), funded("0")
+    txn = services.transfer(source=a, destination=b, amount=D("1"))
+    entry = txn.entries.first()
+    entry.amount = D("2")
+    for action in (entry.save, entry.delete, txn.save, txn.delete,
+                   lambda: Entry.objects.filter(pk=entry.pk).update(amount=D("2")),
+                   lambda: Entry.objects.filter(pk=entry.pk).delete(),
+                   lambda: Transaction.objects.all().delete(),
+                   lambda: Entry.objects.bulk_update([entry], ["amount"])):
+        with pytest.raises(ImmutableLedger), db_transaction.atomic():
+            action()
+    entry.refresh_from_db()
+    assert entry.amount in (D("1"), D("-1"))
