@@ -1,0 +1,40 @@
+"""Answer `user.has_perm("app.codename")` from the user's role in the current dealership."""
+from django.db import connection
+
+from accounts.roles import role_grants, role_has_module
+
+_CACHE_ATTR = "_forecourt_roles"
+
+
+def current_role(user) -> str | None:
+    """The user's role in the dealership of the current schema (None on the public schema)."""
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or not user or not user.is_authenticated or tenant.schema_name == "public":
+        return None
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTR, cache)
+    # Keyed by schema: the same user object may be asked under several dealerships.
+    if tenant.schema_name not in cache:
+        from tenancy.selectors import membership_role
+
+        cache[tenant.schema_name] = membership_role(user=user, schema_name=tenant.schema_name)
+    return cache[tenant.schema_name]
+
+
+class DealershipRoleBackend:
+    """Grants nothing outside a dealership; inside one, what the role map says."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        if not user_obj.is_active:
+            return False
+        role = current_role(user_obj)
+        return bool(role) and role_grants(role, perm)
+
+    def has_module_perms(self, user_obj, app_label: str) -> bool:
+        role = current_role(user_obj)
+        return bool(role) and role_has_module(role, app_label)

@@ -1,0 +1,126 @@
+"""The one error shape of the API, pagination, and a clean 503 when the database is gone.
+
+Every error body is {"code": stable machine code, "message": human text,
+"fields": {field: [messages]}} (fields only for validation errors).
+"""
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse(body, status=status)
+
+
+def _first_code(codes) -> str | None:
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, list) and codes:
+        return _first_code(codes[0])
+    if isinstance(codes, dict) and codes:
+        return _first_code(next(iter(codes.values())))
+    return None
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {str(k): _flatten(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(v) for v in detail]
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=getattr(exc, "message_dict", None) or exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": _flatten(exc.detail)}
+        code = _first_code(exc.get_codes()) or "invalid"
+        # Field errors carry the field's own code in the body; the top code says "validation".
+        body = {"code": "validation_error" if isinstance(exc.detail, dict) else code,
+                "message": "Some fields are invalid.", "fields": fields}
+    else:
+        code = getattr(exc, "code", None) if isinstance(getattr(exc, "code", None), str) else None
+        code = code or _first_code(exc.get_codes()) or exc.default_code
+        detail = exc.detail
+        message = str(detail) if not isinstance(detail, dict | list) else str(_flatten(detail))
+        body = {"code": code, "message": message}
+        extra = getattr(exc, "extra", None)
+        if isinstance(extra, dict) and extra:
+            body["details"] = extra
+    response.data = body
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+class DatabaseUnavailableMiddleware:
+    """A dropped or unreachable database gives 503 with the error shape; the next request reconnects."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if isinstance(exc, OperationalError | InterfaceError) or (
+            isinstance(exc, DatabaseError) and connection.connection is not None and connection.connection.closed
+        ):
+            log.warning("database unavailable: %s", exc)
+            try:
+                connection.close()
+            except DatabaseError:
+                pass
+            return error_response(503, "service_unavailable", "The database is unavailable; try again shortly.")
+        return None
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return error_response(404, "not_found", "Not found.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return error_response(500, "server_error", "Internal server error.")
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_paginated_response(self, data):
+        return Response({"count": self.page.paginator.count, "next": self.get_next_link(),
+                         "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return super().get_paginated_response_schema(schema)

@@ -1,0 +1,23 @@
+"""Site tests: real PostgreSQL and Redis, their own database and Redis db number."""
+import re
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, CACHES, CHANNEL_LAYERS, DATABASES, REDIS_URL
+
+SECRET_KEY = "tests-only-" + "x" * 50
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+DATABASES["default"]["TEST"] = {"NAME": "test_forecourt_site"}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+REDIS_URL = re.sub(r"/\d*$", "/9", REDIS_URL)
+for alias in CACHES.values():
+    alias["LOCATION"] = REDIS_URL
+CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = str(BASE_DIR / "var" / "test-mail")
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}  # noqa: F405
+TRADING_ALLOW_SELF_FUNDING = True

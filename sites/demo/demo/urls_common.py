@@ -1,0 +1,19 @@
+"""URL patterns both hosts share: auth, OpenAPI, health, and the shared packages' APIs."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from demo.health import healthz
+
+shared_patterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/auth/", include("accounts.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/wallet/", include("django_wallet.api.urls")),
+    path("api/notifications/", include("django_notifications.api.urls")),
+    path("api/trading/", include("django_trading.api.urls")),
+    path("api/cars/", include("django_car_listing.api.urls")),
+    path("", include("demo.pages.urls")),
+]

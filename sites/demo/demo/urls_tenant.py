@@ -1,0 +1,12 @@
+"""A dealership's subdomain (its own schema): inventory, leads, HR, payroll, accounting."""
+from django.urls import include, path
+
+from demo.urls_common import shared_patterns
+
+urlpatterns = [
+    path("api/leads/", include("django_leads.api.urls")),
+    path("api/", include("django_payroll.api.urls")),
+    *shared_patterns,
+]
+handler404 = "demo.api.handler404"
+handler500 = "demo.api.handler500"

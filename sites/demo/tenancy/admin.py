@@ -1,0 +1,42 @@
+from django.contrib import admin, messages
+
+from tenancy.models import Dealership, Domain, Membership
+from tenancy.services import dealership_create
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Dealership)
+class DealershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "schema_name", "created"]
+    search_fields = ["name", "slug"]
+    inlines = [DomainInline, MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["schema_name", "slug"] if obj else ["schema_name"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # Same path as the API: schema, domain, wallet account.
+        created = dealership_create(name=obj.name, slug=obj.slug)
+        obj.pk, obj.schema_name = created.pk, created.schema_name
+        messages.info(request, f"Schema {created.schema_name} created and migrated.")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "dealership", "role", "is_active"]
+    list_filter = ["role", "dealership"]

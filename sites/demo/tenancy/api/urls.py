@@ -1,0 +1,6 @@
+from django.urls import path
+
+from tenancy.api import views
+
+app_name = "tenancy"
+urlpatterns = [path("", views.DealershipListCreateApi.as_view(), name="dealerships")]

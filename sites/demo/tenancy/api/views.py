@@ -1,0 +1,47 @@
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenancy.selectors import dealership_list_for
+from tenancy.services import dealership_create, dealership_domain
+
+
+class DealershipOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    schema_name = serializers.CharField()
+    domain = serializers.SerializerMethodField()
+    created = serializers.DateTimeField()
+
+    def get_domain(self, obj) -> str:
+        return dealership_domain(obj.slug)
+
+
+class DealershipListCreateApi(APIView):
+    """Platform admins create dealerships; everyone signed in lists the ones they belong to."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=120)
+        slug = serializers.CharField(max_length=63)
+        owner = serializers.SlugRelatedField(
+            slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
+        )
+
+    @extend_schema(responses=DealershipOutput(many=True))
+    def get(self, request):
+        return Response(DealershipOutput(dealership_list_for(user=request.user), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: DealershipOutput})
+    def post(self, request):
+        if not request.user.is_staff:
+            raise PermissionDenied("Only platform admins create dealerships.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dealership = dealership_create(**data.validated_data)
+        return Response(DealershipOutput(dealership).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,48 @@
+"""On a dealership's host, only its members (and platform staff) get past this point.
+
+JWT authenticates inside DRF views, so a plain Django middleware would see an
+anonymous user for API clients: this one authenticates the bearer token itself
+(the view authenticates it again; both are cheap signature checks).
+"""
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from accounts.backends import current_role
+from demo.api import error_response
+
+OPEN_PREFIXES = ("/api/auth/", "/api/schema/", "/api/docs/", "/healthz", "/static/", "/media/",
+                 "/accounts/login/", "/accounts/logout/", "/accounts/signup/", "/admin/", "/favicon.ico")
+
+
+def _request_user(request):
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = JWTAuthentication().authenticate(request)
+    except (InvalidToken, TokenError):
+        return None
+    return found[0] if found else None
+
+
+class DealershipMembersOnlyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if connection.schema_name == "public" or request.path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
+        user = _request_user(request)
+        is_api = request.path.startswith("/api/")
+        if user is None:
+            if is_api:
+                return error_response(401, "not_authenticated", "Sign in to use this dealership's API.")
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_staff or current_role(user)):
+            if is_api:
+                return error_response(403, "not_a_member", "You are not a member of this dealership.")
+            from django.shortcuts import render
+
+            return render(request, "403.html", {"message": "You are not a member of this dealership."}, status=403)
+        return self.get_response(request)

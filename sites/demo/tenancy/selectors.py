@@ -1,0 +1,21 @@
+from django.db.models import QuerySet
+
+from tenancy.models import Dealership, Membership
+
+
+def membership_role(*, user, schema_name: str) -> str | None:
+    return (
+        Membership.objects.filter(user=user, dealership__schema_name=schema_name, is_active=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def dealership_list_for(*, user) -> QuerySet[Dealership]:
+    qs = Dealership.objects.exclude(schema_name="public").prefetch_related("domains")
+    return qs if user.is_staff else qs.filter(memberships__user=user, memberships__is_active=True)
+
+
+def dealership_members(*, dealership, role: str | None = None) -> QuerySet[Membership]:
+    qs = Membership.objects.filter(dealership=dealership, is_active=True).select_related("user")
+    return qs.filter(role=role) if role else qs

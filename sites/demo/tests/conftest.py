@@ -1,0 +1,92 @@
+"""Site test fixtures: the public tenant and two dealerships, created once per session.
+
+Rollback tests (`db`) run on top of them. Tests that need committed data (a real
+Celery worker, threads, websockets) use `committed_db`, which cleans up with a
+schema-qualified TRUNCATE ... CASCADE instead of Django's flush: flush only sees
+the current schema and would delete the tenant rows (notes/tenancy.md section 8).
+"""
+import pytest
+from django.db import connection
+from django.test import Client
+
+DEALERS = {"dealer1": "First Motors", "dealer2": "Second Autos"}
+KEEP_TABLES = {"django_migrations", "tenancy_dealership", "tenancy_domain", "django_content_type", "auth_permission"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from tenancy.models import Dealership
+        from tenancy.services import dealership_create, public_tenant_ensure
+
+        public_tenant_ensure()
+        for slug, name in DEALERS.items():
+            if not Dealership.objects.filter(slug=slug).exists():
+                dealership_create(name=name, slug=slug)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def dealer1(db):
+    from tenancy.models import Dealership
+
+    return Dealership.objects.get(slug="dealer1")
+
+
+@pytest.fixture
+def dealer2(db):
+    from tenancy.models import Dealership
+
+    return Dealership.objects.get(slug="dealer2")
+
+
+def host_client(host: str, user=None) -> Client:
+    client = Client(HTTP_HOST=host)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def make_user(db):
+    from django.contrib.auth import get_user_model
+
+    counter = iter(range(1, 10_000))
+
+    def make(username=None, **extra):
+        return get_user_model().objects.create_user(
+            username=username or f"user{next(counter)}", password="a-Strong-passw0rd", **extra
+        )
+
+    return make
+
+
+def _truncate_everything() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables"
+            " WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+            " AND table_name <> ALL(%s)",
+            [list(KEEP_TABLES)],
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        if tables:
+            # The wallet's immutability triggers refuse TRUNCATE; tests may clear them with the triggers off.
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """Real commits visible to other connections (workers, threads); everything but tenants cleared after."""
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        yield
+        connection.set_schema_to_public()
+        _truncate_everything()

@@ -1,0 +1,25 @@
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django_tenants.utils import schema_context
+
+from demo.celery import app
+
+
+@pytest.fixture
+def celery_worker(committed_db):
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
+                      queues=["celery"]) as worker:
+        yield worker
+
+
+def test_task_sent_under_a_dealership_runs_in_its_schema(celery_worker):
+    from tenancy.tasks import current_schema
+
+    with schema_context("dealer1"):
+        from_dealer1 = current_schema.delay()
+    with schema_context("dealer2"):
+        from_dealer2 = current_schema.delay()
+    from_public = current_schema.delay()
+    assert from_dealer1.get(timeout=30) == "dealer1"
+    assert from_dealer2.get(timeout=30) == "dealer2"
+    assert from_public.get(timeout=30) == "public"

@@ -1,0 +1,76 @@
+"""OpenAPI schema, /healthz, the demo seed, docker-compose."""
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+from tests.conftest import host_client
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["localhost", "dealer1.localhost"])
+def test_openapi_schema_is_valid(host, make_user):
+    from openapi_spec_validator import validate
+
+    response = host_client(host).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    spec = response.json() if response["Content-Type"].startswith("application/") and b"{" in response.content[:2] \
+        else yaml.safe_load(response.content)
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert "/api/auth/token/" in spec["paths"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_redis_and_celery():
+    body = host_client("localhost").get("/healthz").json()
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"] == "ok"
+    assert body["checks"]["celery"] in {"no workers"} or body["checks"]["celery"].startswith("ok (")
+
+
+def test_healthz_reports_redis_down(settings, db):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = host_client("localhost").get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"].startswith("error")
+
+
+def _snapshot():
+    from django.contrib.auth import get_user_model
+    from django_wallet.models import Account, Entry
+
+    from tenancy.models import Dealership, Domain, Membership
+
+    return (
+        sorted(get_user_model().objects.values_list("username", flat=True)),
+        sorted(Dealership.objects.values_list("slug", flat=True)),
+        sorted(Domain.objects.values_list("domain", flat=True)),
+        sorted(Membership.objects.values_list("user__username", "role")),
+        Account.objects.count(),
+        Entry.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_demo_seed_is_idempotent():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = _snapshot()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert _snapshot() == first
+    users, slugs, domains, memberships, *_ = first
+    assert {"dealer1", "dealer2"} <= set(slugs)
+    assert {"dealer1.localhost", "dealer2.localhost", "localhost"} <= set(domains)
+    assert ("dealer1-sales-agent", "sales_agent") in memberships
+
+
+def test_docker_compose_services_and_health_checks():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "web", "worker", "beat", "flower"} <= set(services)
+    for name in ("postgres", "redis", "web"):
+        assert "healthcheck" in services[name], name
+    assert services["web"]["depends_on"]["postgres"]["condition"] == "service_healthy"

@@ -1,0 +1,87 @@
+"""`python3 dev.py demo`: migrate, seed, then run the ASGI server, a Celery worker with beat, and Flower.
+
+Ctrl-C stops everything it started. `--smoke` starts it all, checks that the
+marketplace, a dealership and /healthz answer, then stops (used by the tests).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "sites" / "demo"
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.check_call([sys.executable, "manage.py", *args], cwd=SITE, env=env)
+
+
+def _wait_for(url: str, host: str, timeout: float = 60.0) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            request = urllib.request.Request(url, headers={"Host": host})
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback only
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def run_demo(env: dict[str, str], args: list[str]) -> int:
+    port = "8000"
+    env = {**env, "DJANGO_SETTINGS_MODULE": "demo.settings.dev", "DEBUG": "true"}
+    print("==> migrating the public schema and every dealership", flush=True)
+    _manage(env, "migrate_schemas", "--noinput", "-v", "0")
+    print("==> seeding demo data", flush=True)
+    _manage(env, "seed_demo")
+    bin_dir = Path(sys.executable).parent
+    processes = [
+        subprocess.Popen([str(bin_dir / "uvicorn"), "demo.asgi:application", "--host", "127.0.0.1", "--port", port,
+                          "--log-level", "warning"], cwd=SITE, env=env),
+        subprocess.Popen([str(bin_dir / "celery"), "-A", "demo", "worker", "--beat", "-Q", "celery,trading",
+                          "--concurrency", "2", "-l", "warning", "-s", str(SITE / "var" / "celerybeat-schedule")],
+                         cwd=SITE, env=env),
+    ]
+    if "--smoke" not in args:
+        processes.append(subprocess.Popen([str(bin_dir / "celery"), "-A", "demo", "flower", "--port=5555"],
+                                          cwd=SITE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        statuses = {
+            "marketplace": _wait_for(base + "/", "localhost"),
+            "dealer1": _wait_for(base + "/healthz", "dealer1.localhost"),
+            "healthz": _wait_for(base + "/healthz", "localhost"),
+        }
+        print(f"""
+Forecourt is running (Ctrl-C stops everything):
+  marketplace     http://localhost:{port}/
+  dealership      http://dealer1.localhost:{port}/   and http://dealer2.localhost:{port}/
+  API docs        http://localhost:{port}/api/docs/
+  admin           http://localhost:{port}/admin/
+  health          http://localhost:{port}/healthz
+  Flower          http://localhost:5555/
+  e-mail          written to {SITE / 'var' / 'mail'}
+""", flush=True)
+        if "--smoke" in args:
+            print(f"smoke: {statuses}")
+            return 0 if all(code == 200 for code in statuses.values()) else 1
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
