@@ -115,7 +115,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "demo.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "demo.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -204,3 +204,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Hooks the packages call (demo/hooks.py): stores are dealership schemas.
+CAR_LISTING_CURRENT_STORE = "demo.hooks.current_store"
+CAR_LISTING_STORE_CONTEXT = "demo.hooks.store_context"
+CAR_LISTING_STORE_ACCOUNT = "demo.hooks.store_account"
+CAR_LISTING_STORE_NAME = "demo.hooks.store_name"
+LEADS_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
+PAYROLL_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
+NOTIFICATIONS_SCHEMA_NAME = "demo.hooks.current_schema_name"

@@ -1,0 +1,46 @@
+"""The site's answers to the packages' hooks: which dealership (schema) is current, and its wallet.
+
+Packages never import django-tenants; they call these through their settings
+(CAR_LISTING_STORE_*, *_BUSINESS_ACCOUNT, NOTIFICATIONS_*). A "store" is a
+dealership's schema name; "" is the public marketplace (private sellers).
+"""
+from django.db import connection
+from django_tenants.utils import get_public_schema_name, schema_context
+
+PUBLIC = get_public_schema_name()
+
+
+def current_store() -> str:
+    return "" if connection.schema_name == PUBLIC else connection.schema_name
+
+
+def store_context(store_key: str):
+    return schema_context(store_key or PUBLIC)
+
+
+def _dealership(schema_name: str):
+    from tenancy.models import Dealership
+
+    return Dealership.objects.get(schema_name=schema_name)
+
+
+def store_account(store_key: str):
+    from django_wallet.services import account_for
+
+    return account_for(_dealership(store_key))
+
+
+def store_name(store_key: str) -> str:
+    return _dealership(store_key).name if store_key else "Private seller"
+
+
+def current_business_account():
+    """The wallet account of the dealership whose schema is current (refused on the public schema)."""
+    if connection.schema_name == PUBLIC:
+        raise LookupError("no dealership is current on the public schema")
+    return store_account(connection.schema_name)
+
+
+def current_schema_name() -> str:
+    return connection.schema_name
+
