@@ -14,8 +14,12 @@ KEEP_TABLES = {"django_migrations", "tenancy_dealership", "tenancy_domain", "dja
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """Always the default database (pytest-django would skip it when only `committed_db` tests run)."""
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
         from tenancy.models import Dealership
         from tenancy.services import dealership_create, public_tenant_ensure
 
@@ -23,6 +27,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for slug, name in DEALERS.items():
             if not Dealership.objects.filter(slug=slug).exists():
                 dealership_create(name=name, slug=slug)
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

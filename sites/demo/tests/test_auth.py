@@ -23,12 +23,14 @@ def test_register_token_refresh_me():
 @pytest.mark.django_db
 def test_registration_gives_the_user_a_wallet_account():
     from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
     from django_wallet.models import Account
 
     host_client("localhost").post("/api/auth/register/", {"username": "walleted", "password": "a-Strong-passw0rd"},
                                   content_type="application/json")
     user = get_user_model().objects.get(username="walleted")
-    assert Account.objects.filter(owner_id=str(user.pk)).count() == 1
+    owned = Account.objects.filter(owner_type=ContentType.objects.get_for_model(user), owner_id=str(user.pk))
+    assert owned.count() == 1
 
 
 @pytest.mark.django_db

@@ -23,3 +23,19 @@ def test_task_sent_under_a_dealership_runs_in_its_schema(celery_worker):
     assert from_dealer1.get(timeout=30) == "dealer1"
     assert from_dealer2.get(timeout=30) == "dealer2"
     assert from_public.get(timeout=30) == "public"
+
+
+def test_for_each_dealership_fans_out_with_the_schema(celery_worker):
+    from tenancy.tasks import for_each_dealership
+
+    assert for_each_dealership.delay("tenancy.current_schema").get(timeout=30) >= 3
+
+
+def test_beat_schedule_names_registered_tasks():
+    from django.conf import settings
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
+        for arg in entry.get("args", []):
+            assert arg in app.tasks, arg

@@ -163,7 +163,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}  # filled in demo/celery_schedule.py
+CELERY_BEAT_SCHEDULE = {
+    "wallet-release-expired-holds": {"task": "wallet.release_expired_holds", "schedule": 60.0},
+    "wallet-verify-ledger": {"task": "wallet.verify_ledger", "schedule": 3600.0},
+    "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 10.0},
+    "trading-sweep-pending": {"task": "trading.sweep_pending", "schedule": 10.0},
+    "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
+    # Featured listings live in the public schema and in every dealership's inventory.
+    "car-listing-expire-featured": {"task": "tenancy.for_each_dealership", "schedule": 300.0,
+                                    "args": ["car_listing.expire_featured"]},
+}
 
 CHANNEL_LAYERS = {
     "default": {
