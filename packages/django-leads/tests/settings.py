@@ -13,8 +13,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.admin",
     "django.contrib.messages",
+    "django.contrib.postgres",
     "rest_framework",
+    "simple_history",
     "tests.testapp",
+    "django_wallet",
+    "django_car_listing",
     "django_leads",
 ]
 AUTH_USER_MODEL = "testapp.User"
@@ -28,6 +32,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
               "OPTIONS": {"context_processors": ["django.template.context_processors.request",
@@ -35,3 +40,9 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
                                                  "django.contrib.messages.context_processors.messages"]}}]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Car-listing enqueues its purchase e-mail through Celery on commit; no worker consumes this queue.
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = "leads_tests"
+CAR_LISTING_REQUIRE_VERIFICATION = False
+CAR_LISTING_STORE_ACCOUNT = "tests.stores.store_account"
+LEADS_BUSINESS_ACCOUNT = "tests.stores.business_account"

@@ -1,3 +1,3 @@
 from django.urls import include, path
 
-urlpatterns = [path("api/", include("django_leads.api.urls"))]
+urlpatterns = [path("api/leads/", include("django_leads.api.urls"))]

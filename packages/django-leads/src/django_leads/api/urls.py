@@ -1,5 +1,22 @@
-"""URLs of the leads API; include under /api/ with namespace "leads"."""
+"""URLs of the leads API: include at ``api/leads/`` (``path("api/leads/", include("django_leads.api.urls"))``)."""
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .analytics import AnalyticsApi
+from .leads import LeadViewSet
+from .money import AssignmentRuleApi, CommissionListApi, CommissionPayoutApi, CommissionRuleApi, SaleListApi
 
 app_name = "leads"
 
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("", LeadViewSet, basename="lead")
+
+urlpatterns = [
+    path("analytics/", AnalyticsApi.as_view(), name="analytics"),
+    path("sales/", SaleListApi.as_view(), name="sale-list"),
+    path("commissions/", CommissionListApi.as_view(), name="commission-list"),
+    path("commissions/<int:pk>/payout/", CommissionPayoutApi.as_view(), name="commission-payout"),
+    path("commission-rules/", CommissionRuleApi.as_view(), name="commission-rules"),
+    path("assignment-rule/", AssignmentRuleApi.as_view(), name="assignment-rule"),
+    *router.urls,
+]

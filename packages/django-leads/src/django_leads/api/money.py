@@ -1,0 +1,111 @@
+"""Sales, commissions, commission rules and the assignment rule."""
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..models import AgentRole, AssignmentRule, Commission, CommissionRule, Sale
+from .common import Pagination, UserField, require_perm
+
+
+class SaleListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Sale
+            fields = ["id", "lead_id", "car_id", "car_key", "buyer_id", "buyer_name", "agent_id", "agreed_price",
+                      "payment", "purchase_ref", "sold_on", "created_at"]
+
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.sale_list(user=request.user), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class CommissionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Commission
+        fields = ["id", "uuid", "sale_id", "agent_id", "rule_id", "amount", "status", "accrued_at", "paid_at",
+                  "paid_by_id", "wallet_transaction"]
+
+
+class CommissionListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Commission.Status.choices, required=False)
+
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.commission_list(user=request.user, status=filters.validated_data.get("status"))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(CommissionOutput(page, many=True).data)
+
+
+class CommissionPayoutApi(APIView):
+    """Pay one accrued commission; calling it again (or twice at once) pays nothing more."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, pk):
+        require_perm(request.user, "leads.pay_commission")
+        commission = selectors.commission_get(user=request.user, pk=pk)
+        commission = services.commission_payout(commission=commission, by=request.user)
+        return Response(CommissionOutput(commission).data)
+
+
+class CommissionRuleApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=CommissionRule.Kind.choices)
+        percent = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, allow_null=True,
+                                           default=None)
+        amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True,
+                                          default=None)
+        role = serializers.ChoiceField(choices=AgentRole.choices, required=False, allow_blank=True, default="")
+        agent = UserField(required=False, allow_null=True, default=None)
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = CommissionRule
+            fields = ["id", "kind", "percent", "amount", "role", "agent_id", "is_active", "created_at"]
+
+    def get(self, request):
+        require_perm(request.user, "leads.manage_commissionrule")
+        rules = CommissionRule.objects.filter(is_active=True)
+        return Response(self.OutputSerializer(rules, many=True).data)
+
+    def post(self, request):
+        require_perm(request.user, "leads.manage_commissionrule")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.commission_rule_set(**data.validated_data)
+        return Response(self.OutputSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentRuleApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        strategy = serializers.ChoiceField(choices=AssignmentRule.Strategy.choices)
+
+    class OutputSerializer(serializers.Serializer):
+        strategy = serializers.CharField()
+        last_agent_id = serializers.IntegerField(allow_null=True)
+
+    def get(self, request):
+        require_perm(request.user, "leads.assign_lead")
+        rule = AssignmentRule.objects.filter(pk=1).first() or AssignmentRule()
+        return Response(self.OutputSerializer(rule).data)
+
+    def put(self, request):
+        require_perm(request.user, "leads.assign_lead")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.assignment_rule_update(strategy=data.validated_data["strategy"])
+        return Response(self.OutputSerializer(rule).data)

@@ -1,0 +1,109 @@
+"""Reads of leads, sales and commissions, scoped to what the user may see."""
+import django_filters
+from django.db.models import QuerySet
+from ..errors import NotFound
+
+from ..models import Commission, Lead, LeadSource, LeadStatus, Sale
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def can_see_all(user) -> bool:
+    return user.has_perm("leads.view_all_leads")
+
+
+def lead_visible_qs(*, user) -> QuerySet[Lead]:
+    """Every lead for holders of ``leads.view_all_leads``, else only the user's own leads."""
+    qs = Lead.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    return qs if can_see_all(user) else qs.filter(agent=user)
+
+
+def can_edit(user, lead: Lead) -> bool:
+    """An agent edits their own leads; others need ``leads.change_lead`` (and must see the lead)."""
+    return lead.agent_id == user.pk or user.has_perm("leads.change_lead")
+
+
+class LeadFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices)
+    source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices)
+    agent = django_filters.NumberFilter(field_name="agent_id")
+    unassigned = django_filters.BooleanFilter(field_name="agent", lookup_expr="isnull")
+    car = django_filters.NumberFilter(field_name="car_id")
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Lead
+        fields = ["status", "source", "agent", "unassigned", "car", "created_from", "created_to"]
+
+
+def lead_list(*, user, filters=None) -> QuerySet[Lead]:
+    qs = lead_visible_qs(user=user).select_related("sale")
+    return LeadFilter(filters or {}, qs).qs
+
+
+def lead_get(*, user, pk) -> Lead:
+    """The lead if ``user`` may see it; 404 otherwise (never reveal that it exists)."""
+    lead = lead_visible_qs(user=user).select_related("sale").filter(pk=pk).first()
+    if lead is None:
+        raise NotFound()
+    return lead
+
+
+def lead_timeline(*, lead: Lead) -> list[dict]:
+    """The lead's history, oldest first: who, when, what changed (old -> new), why."""
+    records = list(lead.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+        user = record.history_user
+        entries.append({
+            "at": record.history_date,
+            "by": record.history_user_id,
+            "by_name": user.get_username() if user is not None else "",
+            "type": HISTORY_TYPES.get(record.history_type, record.history_type),
+            "reason": record.history_change_reason or "",
+            "changes": changes,
+        })
+        previous = record
+    return entries
+
+
+def sale_list(*, user) -> QuerySet[Sale]:
+    """All sales for lead managers and holders of ``leads.view_sale``; an agent sees their own."""
+    qs = Sale.objects.all()
+    return qs if can_see_all(user) or user.has_perm("leads.view_sale") else qs.filter(agent=user)
+
+
+def commission_list(*, user, status: str | None = None) -> QuerySet[Commission]:
+    """All commissions for lead managers, payers and ``leads.view_commission``; an agent sees their own."""
+    qs = Commission.objects.all()
+    if not (can_see_all(user) or user.has_perm("leads.view_commission") or user.has_perm("leads.pay_commission")):
+        qs = qs.filter(agent=user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def commission_get(*, user, pk) -> Commission:
+    commission = commission_list(user=user).filter(pk=pk).first()
+    if commission is None:
+        raise NotFound()
+    return commission
+
+
+def lead_count_for_car(*, store_key: str, car_id: int, since) -> int:
+    """Leads about a car since ``since``: the CAR_LISTING_LEAD_COUNTER hook of django-car-listing.
+
+    Leads live in the car's own schema, so ``store_key`` only documents which store is asked;
+    the caller runs this in that store's context.
+    """
+    qs = Lead.objects.filter(car_id=car_id)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    return qs.count()

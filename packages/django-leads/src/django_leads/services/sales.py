@@ -1,0 +1,70 @@
+"""Closing a lead as won: the Sale, the platform purchase, the commission."""
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..amounts import money
+from ..errors import CarAlreadySold, PlatformPaymentNeedsBuyer, PriceMismatch, SaleDetailsRequired
+from ..models import Lead, LeadStatus, Sale
+from ..pipeline import check_transition
+from ..signals import sale_closed, send_on_commit
+from .commissions import commission_accrue
+from .leads import apply_status
+
+
+@transaction.atomic
+def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None = None,
+             sold_on: datetime.date | None = None, idempotency_key: str | None = None) -> Sale:
+    """Mark ``lead`` won: record the Sale, buy the car through car-listing for platform payment,
+    accrue the agent's commission. All in one transaction.
+
+    Offline payment needs ``agreed_price``; platform payment charges the car's listed price
+    (``agreed_price``, if given, must equal it).
+
+    The car is claimed by inserting the Sale first (``car_key`` is UNIQUE): a second lead won for
+    the same car, even at the same moment, fails on that index and gets 409 ``car_already_sold``
+    before any money moves.
+    """
+    if payment not in Sale.Payment.values:
+        raise SaleDetailsRequired()
+    price = money(agreed_price) if agreed_price is not None else None
+    locked = Lead.objects.select_for_update(of=("self",)).select_related("car", "buyer").get(pk=lead.pk)
+    check_transition(current=locked.status, target=LeadStatus.WON, user=by)
+    car = locked.car
+    if car is None or car.is_sold or car.deleted_at is not None:
+        raise CarAlreadySold()
+    if payment == Sale.Payment.PLATFORM:
+        if locked.buyer_id is None:
+            raise PlatformPaymentNeedsBuyer()
+        # car-listing charges the listed price: a different agreed price can't be paid this way.
+        if price is not None and price != car.price:
+            raise PriceMismatch()
+        price = car.price
+    elif price is None:
+        raise SaleDetailsRequired()
+    buyer_name = locked.contact_name or (locked.buyer.get_username() if locked.buyer_id else "")
+    try:
+        with transaction.atomic():
+            sale = Sale.objects.create(
+                lead=locked, car=car, car_key=car.pk, buyer_id=locked.buyer_id, buyer_name=buyer_name,
+                agent_id=locked.agent_id, agreed_price=price, payment=payment,
+                sold_on=sold_on or timezone.localdate(),
+            )
+    except IntegrityError as exc:
+        raise CarAlreadySold() from exc
+    if payment == Sale.Payment.PLATFORM:
+        from django_car_listing import services as cars
+
+        # (store, car) is sold at most once, so this key names this purchase across all schemas.
+        record = cars.car_buy(buyer=locked.buyer, store_key=car.store_key, car_id=car.pk,
+                              idempotency_key=idempotency_key or f"leads.sale:{car.store_key}:{car.pk}")
+        sale.purchase_ref = str(record.pk)
+        if record.price is not None:
+            sale.agreed_price = record.price  # what was actually charged
+        sale.save(update_fields=["purchase_ref", "agreed_price"])
+    apply_status(locked, status=LeadStatus.WON, by=by)
+    commission_accrue(sale=sale)
+    send_on_commit(sale_closed, sender=Sale, sale=sale)
+    return sale

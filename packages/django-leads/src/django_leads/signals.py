@@ -1,0 +1,20 @@
+"""Domain events, sent on commit (they announce; receivers never decide anything for the package).
+
+- ``lead_created(sender, lead)``
+- ``lead_assigned(sender, lead, agent, previous_agent, by)``  (``agent`` may be None: unassigned)
+- ``lead_status_changed(sender, lead, old_status, new_status, by)``
+- ``sale_closed(sender, sale)``
+- ``commission_paid(sender, commission)``
+"""
+from django.db import transaction
+from django.dispatch import Signal
+
+lead_created = Signal()
+lead_assigned = Signal()
+lead_status_changed = Signal()
+sale_closed = Signal()
+commission_paid = Signal()
+
+
+def send_on_commit(signal: Signal, *, sender, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
