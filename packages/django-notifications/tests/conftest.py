@@ -1,0 +1,40 @@
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.contrib.auth import get_user_model
+
+from tests.celery_app import app as celery_app
+import django_notifications.tasks  # noqa: F401  (registers the shared tasks)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """One real worker (in-process thread, solo pool) on the real Redis broker for the session."""
+    celery_app.control.purge()  # messages left by an earlier run
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
+                      shutdown_timeout=10) as worker:
+        yield worker
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10**6))
+
+    def make(**kwargs):
+        n = next(counter)
+        kwargs.setdefault("username", f"user{n}-{time.monotonic_ns()}")
+        kwargs.setdefault("email", f"{kwargs['username']}@example.com")
+        return get_user_model().objects.create_user(password="pw", **kwargs)
+
+    return make
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

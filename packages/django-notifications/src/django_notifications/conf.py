@@ -1,0 +1,58 @@
+"""NOTIFICATIONS_* settings, read at call time (never at import) so override_settings works."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+CHANNEL_INBOX = "inbox"
+CHANNEL_EMAIL = "email"
+CHANNEL_PUSH = "push"
+CHANNELS = (CHANNEL_INBOX, CHANNEL_EMAIL, CHANNEL_PUSH)
+
+DEFAULTS: dict[str, Any] = {
+    # kind -> channels enabled when the user has no preference; "*" is the fallback kind.
+    "NOTIFICATIONS_DEFAULT_CHANNELS": {"*": [CHANNEL_INBOX, CHANNEL_PUSH, CHANNEL_EMAIL]},
+    "NOTIFICATIONS_FROM_EMAIL": None,  # None -> DEFAULT_FROM_EMAIL
+    "NOTIFICATIONS_SCHEMA_NAME": None,  # dotted path to () -> str, stored on outbox rows
+    "NOTIFICATIONS_GROUP_PREFIX": None,  # dotted path to (*, scope, schema_name) -> str
+    "NOTIFICATIONS_RELAY_BATCH": 500,
+    "NOTIFICATIONS_REQUEUE_AFTER": 900,  # seconds a "queued" row may wait before the relay re-sends it
+    "NOTIFICATIONS_STUCK_AFTER": 10,  # minutes; admin "stuck" filter
+    "NOTIFICATIONS_EMAIL_QUEUE": None,  # Celery queue for deliver_email (None: default queue)
+    "NOTIFICATIONS_PUSH_QUEUE": None,
+    # Publishing never waits on a dead broker: the row stays pending and the relay sends it later.
+    "NOTIFICATIONS_PUBLISH_RETRY_POLICY": {"max_retries": 0},
+}
+
+
+def get(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def default_channels() -> dict[str, list[str]]:
+    return get("NOTIFICATIONS_DEFAULT_CHANNELS")
+
+
+def from_email() -> str | None:
+    return get("NOTIFICATIONS_FROM_EMAIL") or getattr(settings, "DEFAULT_FROM_EMAIL", None)
+
+
+def _hook(name: str) -> Callable[..., str] | None:
+    path = get(name)
+    if not path:
+        return None
+    return path if callable(path) else import_string(path)
+
+
+def current_schema_name() -> str:
+    """The schema stored on outbox rows, so the relay sends each task to the right tenant."""
+    hook = _hook("NOTIFICATIONS_SCHEMA_NAME")
+    return (hook() or "") if hook else ""
+
+
+def group_prefix(*, scope: dict | None = None, schema_name: str | None = None) -> str:
+    hook = _hook("NOTIFICATIONS_GROUP_PREFIX")
+    return (hook(scope=scope, schema_name=schema_name) or "") if hook else ""

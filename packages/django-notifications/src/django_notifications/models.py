@@ -1,0 +1,114 @@
+"""Notifications: an inbox row per recipient, and an outbox that makes delivery durable.
+
+Design:
+- ``Notification`` is the inbox (unread = ``read_at IS NULL``); the composite index
+  (recipient, read_at, -created) serves both the unread filter and the unread count.
+- ``Preference`` rows override the NOTIFICATIONS_DEFAULT_CHANNELS setting per (kind, channel);
+  kind "*" applies to every kind.
+- ``OutboxMessage`` is one delivery (an e-mail or a push) written in the same transaction as the
+  notification. Its status moves pending -> queued (handed to the broker) -> delivered, or failed
+  after the task gave up. A broker outage leaves rows pending; the relay sends them later. The
+  delivery task locks the row and checks the status, so a redelivered message has no second effect.
+"""
+from __future__ import annotations
+
+import uuid
+
+import django
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from . import conf
+
+# CheckConstraint's keyword is "condition" since Django 5.1 ("check" before; removed in 6.0).
+_CHECK = "condition" if django.VERSION >= (5, 1) else "check"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created"], name="notif_recipient_read_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Preference(models.Model):
+    CHANNEL_CHOICES = [(c, c) for c in conf.CHANNELS]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=64, help_text='A notification kind, or "*" for every kind.')
+    channel = models.CharField(max_length=16, choices=CHANNEL_CHOICES)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="notif_pref_unique"),
+            models.CheckConstraint(**{_CHECK: Q(channel__in=conf.CHANNELS)}, name="notif_pref_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}/{self.channel}={'on' if self.enabled else 'off'}"
+
+
+class OutboxMessage(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = conf.CHANNEL_EMAIL
+        PUSH = conf.CHANNEL_PUSH
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # written, not yet accepted by the broker
+        QUEUED = "queued"  # accepted by the broker, not yet delivered
+        DELIVERED = "delivered"
+        FAILED = "failed"  # the task gave up after its retries
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
+    )
+    # Tenant schema the task must run in (sent as the "_schema_name" header); "" = none.
+    schema_name = models.CharField(max_length=63, blank=True, default="")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0, help_text="Delivery attempts made by a worker.")
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        indexes = [
+            # The relay and the "stuck" admin filter only ever look at undelivered rows.
+            models.Index(
+                fields=["status", "created"], name="notif_outbox_open", condition=Q(status__in=["pending", "queued"])
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(**{_CHECK: Q(channel__in=["email", "push"])}, name="notif_outbox_channel_valid"),
+            models.CheckConstraint(
+                **{_CHECK: Q(status__in=["pending", "queued", "delivered", "failed"])}, name="notif_outbox_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.id} ({self.status})"
