@@ -5,6 +5,7 @@ marketplace, a dealership and /healthz answer, then stops (used by the tests).
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -35,7 +36,7 @@ def _wait_for(url: str, host: str, timeout: float = 60.0) -> int:
 
 
 def run_demo(env: dict[str, str], args: list[str]) -> int:
-    port = "8000"
+    port = os.environ.get("DEMO_PORT", "8000")
     env = {**env, "DJANGO_SETTINGS_MODULE": "demo.settings.dev", "DEBUG": "true"}
     print("==> migrating the public schema and every dealership", flush=True)
     _manage(env, "migrate_schemas", "--noinput", "-v", "0")

@@ -1,0 +1,41 @@
+"""The README's demo command really starts: migrate, seed, ASGI server, worker; answers on both hosts."""
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smoke_database():
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt")
+    cfg = dj_database_url.parse(url)
+    admin = psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or None, user=cfg["USER"], password=cfg["PASSWORD"],
+                            dbname="postgres", autocommit=True)
+    admin.execute("DROP DATABASE IF EXISTS forecourt_demo_smoke WITH (FORCE)")
+    admin.execute("CREATE DATABASE forecourt_demo_smoke")
+    yield url.rsplit("/", 1)[0] + "/forecourt_demo_smoke"
+    admin.execute("DROP DATABASE IF EXISTS forecourt_demo_smoke WITH (FORCE)")
+    admin.close()
+
+
+@pytest.mark.slow
+def test_demo_command_starts_everything_and_answers(smoke_database):
+    env = {**os.environ, "DATABASE_URL": smoke_database, "DEMO_PORT": str(_free_port())}
+    result = subprocess.run([sys.executable, "dev.py", "demo", "--smoke"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "smoke: {'marketplace': 200, 'dealer1': 200, 'healthz': 200}" in result.stdout
+    assert "dealer1-sales-agent" in result.stdout  # seeded credentials are printed
