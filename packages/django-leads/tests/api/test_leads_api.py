@@ -1,0 +1,181 @@
+"""The lead API: permission matrix, status updates, assignment, timeline, bounded queries."""
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from django_leads import services
+from django_leads.models import Lead, LeadStatus
+
+from ..conftest import grant
+
+AGENT_PERMS = ("leads.view_lead", "leads.add_lead", "leads.change_lead")
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def team(make_agent, make_user, make_lead):
+    services.assignment_rule_update(strategy="manual")
+    a = grant(make_agent(username="agent_a"), *AGENT_PERMS)
+    b = grant(make_agent(username="agent_b"), *AGENT_PERMS)
+    manager = grant(make_user(username="manager"), *AGENT_PERMS, "leads.view_all_leads", "leads.assign_lead",
+                    "leads.reopen_lead")
+    outsider = make_user(username="buyer")
+    lead_a, lead_b = make_lead(agent=a), make_lead(agent=b)
+    return {"a": a, "b": b, "manager": manager, "outsider": outsider, "lead_a": lead_a, "lead_b": lead_b}
+
+
+@pytest.mark.django_db
+def test_agent_sees_only_own_leads(team):
+    api = client_for(team["a"])
+    listed = api.get("/api/leads/").json()
+    assert [row["id"] for row in listed["results"]] == [team["lead_a"].pk]
+    assert api.get(f"/api/leads/{team['lead_a'].pk}/").status_code == 200
+    for path in ("", "timeline/"):
+        response = api.get(f"/api/leads/{team['lead_b'].pk}/{path}")
+        assert response.status_code == 404
+    assert api.patch(f"/api/leads/{team['lead_b'].pk}/", {"notes": "x"}, format="json").status_code == 404
+    assert api.patch(f"/api/leads/{team['lead_b'].pk}/update_status/", {"status": "contacted"},
+                     format="json").status_code == 404
+    assert Lead.objects.get(pk=team["lead_b"].pk).status == LeadStatus.NEW
+
+
+@pytest.mark.django_db
+def test_manager_sees_all_and_outsider_sees_nothing(team):
+    ids = {row["id"] for row in client_for(team["manager"]).get("/api/leads/").json()["results"]}
+    assert ids == {team["lead_a"].pk, team["lead_b"].pk}
+    outsider = client_for(team["outsider"])
+    assert outsider.get("/api/leads/").json()["results"] == []
+    assert outsider.get(f"/api/leads/{team['lead_a'].pk}/").status_code == 404
+    assert APIClient().get("/api/leads/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_update_status_endpoint(team):
+    api, lead = client_for(team["a"]), team["lead_a"]
+    url = f"/api/leads/{lead.pk}/update_status/"
+    response = api.patch(url, {"status": "contacted"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "contacted" and response.json()["first_contact_at"]
+    assert response.json()["allowed_transitions"] == ["qualified", "lost"]
+    refused = api.patch(url, {"status": "won", "agreed_price": "100.00", "payment": "offline"}, format="json")
+    assert refused.status_code == 409
+    assert refused.data["detail"].code == "invalid_transition"
+    bad = api.patch(url, {"status": "flying"}, format="json")
+    assert bad.status_code == 400 and "status" in bad.json()
+    no_reason = api.patch(url, {"status": "lost"}, format="json")
+    assert no_reason.status_code == 400 and no_reason.data["detail"].code == "lost_reason_required"
+    # lost -> contacted needs leads.reopen_lead: the agent lacks it, the manager has it.
+    assert api.patch(url, {"status": "lost", "lost_reason": "no budget"}, format="json").status_code == 200
+    assert api.patch(url, {"status": "contacted"}, format="json").status_code == 403
+    assert client_for(team["manager"]).patch(url, {"status": "contacted"}, format="json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_win_through_the_endpoint_records_a_sale(team):
+    api, lead = client_for(team["a"]), team["lead_a"]
+    Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.NEGOTIATING)
+    url = f"/api/leads/{lead.pk}/update_status/"
+    assert api.patch(url, {"status": "won"}, format="json").status_code == 400  # needs price + payment
+    response = api.patch(url, {"status": "won", "agreed_price": "15000.00", "payment": "offline"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "won" and body["sale"]
+    sales = client_for(team["a"]).get("/api/leads/sales/").json()["results"]
+    assert [(s["id"], s["agreed_price"]) for s in sales] == [(body["sale"], "15000.00")]
+    assert client_for(team["b"]).get("/api/leads/sales/").json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_create_and_assign_need_permissions(team, make_car):
+    car = make_car()
+    payload = {"car": car.pk, "source": "phone", "contact_name": "Zed", "contact_phone": "+14155550100"}
+    assert client_for(team["outsider"]).post("/api/leads/", payload, format="json").status_code == 403
+    created = client_for(team["a"]).post("/api/leads/", payload, format="json")
+    assert created.status_code == 201 and created.json()["contact_phone"] == "+14155550100"
+    # Agents can't pick the assignee; managers can.
+    with_agent = {**payload, "agent": team["b"].pk}
+    assert client_for(team["a"]).post("/api/leads/", with_agent, format="json").status_code == 403
+    assert client_for(team["manager"]).post("/api/leads/", with_agent, format="json").json()["agent"] == team["b"].pk
+    lead_id = created.json()["id"]
+    assert client_for(team["a"]).post(f"/api/leads/{lead_id}/assign/", {"agent": team["a"].pk},
+                                      format="json").status_code == 403
+    moved = client_for(team["manager"]).post(f"/api/leads/{lead_id}/assign/", {"agent": team["a"].pk}, format="json")
+    assert moved.status_code == 200 and moved.json()["agent"] == team["a"].pk
+    not_agent = client_for(team["manager"]).post(f"/api/leads/{lead_id}/assign/", {"agent": team["outsider"].pk},
+                                                 format="json")
+    assert not_agent.status_code == 400 and not_agent.data["detail"].code == "not_an_agent"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"car": 999999, "contact_name": "x"}, "car"),
+    ({"car": "abc", "contact_name": "x"}, "car"),
+    ({"contact_name": "x"}, "car"),
+    ({"source": "pigeon", "contact_name": "x"}, "source"),
+    ({"contact_email": "nope", "contact_name": "x"}, "contact_email"),
+])
+def test_create_validation_is_400_with_fields(team, make_car, payload, field):
+    payload = {"car": make_car().pk, **payload} if field != "car" else payload
+    response = client_for(team["manager"]).post("/api/leads/", payload, format="json")
+    assert response.status_code == 400 and field in response.json()
+
+
+@pytest.mark.django_db
+def test_bad_phone_and_missing_contact_are_400_with_code(team, make_car):
+    api = client_for(team["manager"])
+    bad_phone = api.post("/api/leads/", {"car": make_car().pk, "contact_phone": "123"}, format="json")
+    assert bad_phone.status_code == 400 and bad_phone.data["detail"].code == "invalid_phone"
+    nobody = api.post("/api/leads/", {"car": make_car().pk}, format="json")
+    assert nobody.status_code == 400 and nobody.data["detail"].code == "missing_contact"
+
+
+@pytest.mark.django_db
+def test_timeline_endpoint(team):
+    api, lead = client_for(team["a"]), team["lead_a"]
+    api.patch(f"/api/leads/{lead.pk}/", {"notes": "called twice"}, format="json")
+    api.patch(f"/api/leads/{lead.pk}/update_status/", {"status": "contacted"}, format="json")
+    timeline = api.get(f"/api/leads/{lead.pk}/timeline/").json()
+    assert [e["type"] for e in timeline] == ["created", "changed", "changed"]
+    assert [e["by"] for e in timeline[1:]] == [team["a"].pk, team["a"].pk]
+    assert timeline[1]["changes"] == [{"field": "notes", "old": "", "new": "called twice"}]
+
+
+@pytest.mark.django_db
+def test_buyer_contact_endpoint_merges(make_user, make_car):
+    buyer, car = make_user(), make_car()
+    api = client_for(buyer)
+    first = api.post("/api/leads/contact/", {"car": car.pk, "message": "hi"}, format="json")
+    second = api.post("/api/leads/contact/", {"car": car.pk, "message": "hello?"}, format="json")
+    assert (first.status_code, first.json()["created"]) == (201, True)
+    assert (second.status_code, second.json()) == (200, {"id": first.json()["id"], "created": False})
+    unlisted = make_car(is_for_sale=False)
+    assert api.post("/api/leads/contact/", {"car": unlisted.pk}, format="json").status_code == 400
+
+
+@pytest.mark.django_db
+def test_list_query_count_is_bounded(team, make_lead, django_assert_max_num_queries):
+    for _ in range(15):
+        make_lead(agent=team["a"], status=LeadStatus.NEGOTIATING)
+    for lead in Lead.objects.filter(agent=team["a"])[:5]:
+        services.lead_win(lead=lead, agreed_price=Decimal("10.00"), payment="offline")
+    api = client_for(team["manager"])
+    with django_assert_max_num_queries(6):
+        response = api.get("/api/leads/?page_size=50")
+    assert response.json()["count"] == 17
+    assert sum(1 for row in response.json()["results"] if row["sale"]) == 5
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/api/leads/sales/").json()["results"]) == 5
+
+
+@pytest.mark.django_db
+def test_list_filters(team):
+    api = client_for(team["manager"])
+    assert [r["id"] for r in api.get(f"/api/leads/?agent={team['b'].pk}").json()["results"]] == [team["lead_b"].pk]
+    assert api.get("/api/leads/?status=won").json()["count"] == 0
+    assert api.get("/api/leads/?status=new&status=contacted").json()["count"] == 2
