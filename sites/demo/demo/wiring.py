@@ -1,5 +1,94 @@
 """Every cross-package signal receiver of the site, in one place.
 
-Receivers only call services (here: notifications); packages never import each other
-beyond DESIGN.md's dependency table, the site glues them.
+The domain packages announce events (sent on commit); the site turns them into
+notifications for the people concerned. Receivers only decide *who* hears
+*what* and call django_notifications' services; they never change domain state.
 """
+from django.dispatch import receiver
+from django_car_listing import signals as cars
+from django_leads import signals as leads
+from django_notifications.services import notify, notify_many
+from django_trading import signals as trading
+from django_wallet import signals as wallet
+
+from accounts.roles import DEALER, DEALER_STAFF
+
+
+def _dealership_staff(schema_name: str):
+    from tenancy.models import Membership
+
+    return [m.user for m in Membership.objects.filter(
+        dealership__schema_name=schema_name, role__in=[DEALER, DEALER_STAFF], is_active=True).select_related("user")]
+
+
+def _car_label(car) -> str:
+    return f"{car.year} {car.make} {car.model}"
+
+
+@receiver(cars.car_purchased, dispatch_uid="wiring.car_purchased")
+def car_purchased(sender, *, car, buyer, seller, price, store_key, **kwargs):
+    title = f"Your {_car_label(car)} has been purchased"
+    body = f"{buyer.get_username()} paid {price}. The money has been transferred to your balance."
+    data = {"store_key": store_key, "car_id": car.pk, "price": str(price)}
+    if seller is not None:
+        notify(recipient=seller, kind="car_purchased", title=title, body=body, data=data)
+    elif store_key:
+        notify_many(recipients=_dealership_staff(store_key), kind="car_purchased", title=title, body=body, data=data)
+
+
+@receiver(cars.car_listed, dispatch_uid="wiring.car_listed")
+def car_listed(sender, *, car, store_key, actor=None, **kwargs):
+    if store_key:  # a dealership's new listing: its staff hear of it
+        staff = [u for u in _dealership_staff(store_key) if actor is None or u.pk != actor.pk]
+        notify_many(recipients=staff, kind="car_posted", title=f"{_car_label(car)} is on sale",
+                    data={"store_key": store_key, "car_id": car.pk})
+
+
+@receiver(cars.car_verified, dispatch_uid="wiring.car_verified")
+def car_verified(sender, *, car, store_key, **kwargs):
+    status = car.verification_status
+    recipients = [car.owner] if car.owner_id else _dealership_staff(store_key) if store_key else []
+    notify_many(recipients=recipients, kind=f"car_{status}", title=f"{_car_label(car)}: {status}",
+                body=getattr(car, "rejection_reason", "") or "", data={"store_key": store_key, "car_id": car.pk})
+
+
+@receiver(leads.lead_assigned, dispatch_uid="wiring.lead_assigned")
+def lead_assigned(sender, *, lead, agent, **kwargs):
+    if agent is not None:
+        notify(recipient=agent, kind="lead_assigned", title=f"New lead #{lead.pk} assigned to you",
+               data={"lead_id": lead.pk})
+
+
+@receiver(leads.lead_status_changed, dispatch_uid="wiring.lead_status_changed")
+def lead_status_changed(sender, *, lead, old_status, new_status, by=None, **kwargs):
+    from django.db import connection
+
+    recipients = {u.pk: u for u in _dealership_staff(connection.schema_name)}
+    if lead.agent_id:
+        recipients[lead.agent_id] = lead.agent
+    if by is not None:
+        recipients.pop(by.pk, None)
+    notify_many(recipients=recipients.values(), kind="lead_status_changed",
+                title=f"Lead #{lead.pk}: {old_status} -> {new_status}", data={"lead_id": lead.pk})
+
+
+@receiver(trading.trade_settled, dispatch_uid="wiring.trade_settled")
+def trade_settled(sender, *, order, **kwargs):
+    notify(recipient=order.user, kind="trade_settled",
+           title=f"{order.side} {order.volume} {order.ticker} settled at {order.price}",
+           data={"order_id": str(order.pk)})
+
+
+@receiver(trading.order_rejected, dispatch_uid="wiring.order_rejected")
+def order_rejected(sender, *, order, **kwargs):
+    notify(recipient=order.user, kind="trade_rejected", title=f"Order rejected: {order.reason}",
+           data={"order_id": str(order.pk)})
+
+
+@receiver(wallet.credit_request_decided, dispatch_uid="wiring.credit_request_decided")
+def credit_request_decided(sender, *, credit_request, **kwargs):
+    requester = getattr(credit_request, "requested_by", None)
+    if requester is not None:
+        notify(recipient=requester, kind="credit_request_decided",
+               title=f"Credit request {credit_request.status}: {credit_request.amount}",
+               data={"credit_request_id": credit_request.pk})

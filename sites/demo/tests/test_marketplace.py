@@ -1,0 +1,65 @@
+"""Cars across schemas: each dealership's inventory is its own, the marketplace sees them all."""
+from decimal import Decimal
+
+import pytest
+from django_tenants.utils import schema_context
+
+VIN_A = "1M8GDM9AXKP042788"  # valid check digits
+VIN_B = "1HGCM82633A004352"
+
+
+def _create(actor, store_key, vin, price="12000.00"):
+    from django_car_listing.services import car_create
+
+    return car_create(actor=actor, store_key=store_key, make="Volvo", model="V60", year=2021, price=Decimal(price),
+                      vin=vin)
+
+
+@pytest.fixture
+def dealer1_staff(dealer1, make_user):
+    from tenancy.services import membership_grant
+
+    user = make_user()
+    membership_grant(user=user, dealership=dealer1, role="dealer_staff")
+    return user
+
+
+@pytest.mark.django_db
+def test_a_dealership_row_is_invisible_to_the_other_dealership_and_public(dealer1_staff):
+    from django_car_listing.models import Car
+
+    with schema_context("dealer1"):
+        car = _create(dealer1_staff, "dealer1", VIN_A)
+        assert Car.objects.filter(vin=VIN_A).count() == 1
+    with schema_context("dealer2"):
+        assert not Car.objects.filter(vin=VIN_A).exists()
+        assert not Car.objects.filter(pk=car.pk, vin=VIN_A).exists()
+    assert not Car.objects.filter(vin=VIN_A).exists()  # public
+
+
+@pytest.mark.django_db
+def test_same_vin_may_exist_in_two_dealerships(dealer1_staff, dealer2, make_user):
+    from tenancy.services import membership_grant
+
+    other = make_user()
+    membership_grant(user=other, dealership=dealer2, role="dealer")
+    with schema_context("dealer1"):
+        _create(dealer1_staff, "dealer1", VIN_B)
+    with schema_context("dealer2"):
+        assert _create(other, "dealer2", VIN_B).vin == VIN_B  # unique per schema, not globally
+
+
+@pytest.mark.django_db
+def test_dealer2_member_cannot_manage_dealer1_cars(dealer1_staff, dealer2, make_user):
+    from django_car_listing.services import car_put_on_sale
+
+    from tenancy.services import membership_grant
+
+    intruder = make_user()
+    membership_grant(user=intruder, dealership=dealer2, role="dealer")
+    with schema_context("dealer1"):
+        car = _create(dealer1_staff, "dealer1", VIN_A)
+        # dealer's role grants car_listing.* only inside dealer2; here it grants nothing.
+        with pytest.raises(Exception) as refused:
+            car_put_on_sale(actor=intruder, store_key="dealer1", car_id=car.pk)
+        assert getattr(refused.value, "status_code", None) in {403, 404}
