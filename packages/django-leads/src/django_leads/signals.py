@@ -1,7 +1,7 @@
 """Domain events, sent on commit (they announce; receivers never decide anything for the package).
 
 - ``lead_created(sender, lead)``
-- ``lead_assigned(sender, lead, agent, previous_agent, by)``  (``agent`` may be None: unassigned)
+- ``lead_assigned(sender, lead, agent, previous_agent_id, by)``  (``agent`` None: unassigned)
 - ``lead_status_changed(sender, lead, old_status, new_status, by)``
 - ``sale_closed(sender, sale)``
 - ``commission_paid(sender, commission)``
