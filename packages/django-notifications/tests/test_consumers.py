@@ -1,0 +1,168 @@
+"""Websocket tests with channels' communicator on the real channels-redis layer."""
+import pytest
+from asgiref.sync import async_to_sync
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+
+from django_notifications import services
+from django_notifications.consumers import NotificationConsumer
+from django_notifications.models import OutboxMessage
+from django_notifications.routing import websocket_urlpatterns
+from tests.celery_app import app as celery_app
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PATH = "/ws/notifications/"
+
+
+def run(coro_fn):
+    return async_to_sync(coro_fn)()
+
+
+async def connect(user):
+    comm = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
+    comm.scope["user"] = user
+    connected, _ = await comm.connect()
+    assert connected
+    return comm
+
+
+@pytest.fixture
+def push_only(settings):
+    settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "push"]}
+    settings.NOTIFICATIONS_PUSH_QUEUE = "notifications-unconsumed"  # pushes delivered by the test itself
+    yield
+    celery_app.connection_for_write().default_channel.queue_purge("notifications-unconsumed")
+
+
+def _deliver_pushes():
+    """Play the worker for the push rows (the real-worker path is tested below)."""
+    for row in OutboxMessage.objects.filter(channel="push", status="queued"):
+        services.deliver_push(outbox_id=str(row.pk))
+
+
+def test_connect_sends_unread_count_then_pushes(make_user, push_only):
+    user = make_user()
+    services.notify(recipient=user, kind="k", title="old")
+    _deliver_pushes()  # before anyone listens
+
+    async def scenario():
+        comm = await connect(user)
+        assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 1}
+        await database_sync_to_async(services.notify)(recipient=user, kind="car.purchased", title="Sold",
+                                                      link="/cars/7/", data={"car": 7})
+        await database_sync_to_async(_deliver_pushes)()
+        push = await comm.receive_json_from(timeout=5)
+        assert push["type"] == "notification"
+        assert {k: push["notification"][k] for k in ("kind", "title", "link", "data", "read_at")} == {
+            "kind": "car.purchased", "title": "Sold", "link": "/cars/7/", "data": {"car": 7}, "read_at": None}
+        assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 2}
+        await comm.disconnect()
+
+    run(scenario)
+
+
+def test_mark_all_read_updates_the_badge(make_user, push_only):
+    user = make_user()
+    services.notify(recipient=user, kind="k", title="old")
+    _deliver_pushes()  # before anyone listens
+
+    async def scenario():
+        comm = await connect(user)
+        assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 1}
+        await database_sync_to_async(services.mark_all_read)(user=user)
+        assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 0}
+        await comm.disconnect()
+
+    run(scenario)
+
+
+def test_anonymous_socket_refused_with_4401():
+    async def scenario():
+        comm = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
+        comm.scope["user"] = AnonymousUser()
+        await comm.connect()
+        assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+    run(scenario)
+
+
+def test_session_cookie_auth_through_routing(make_user):
+    user = make_user()
+    client = Client()
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    app = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+
+    async def scenario():
+        comm = WebsocketCommunicator(app, PATH, headers=[(b"cookie", cookie)])
+        assert (await comm.connect())[0]
+        assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 0}
+        await comm.disconnect()
+        anon = WebsocketCommunicator(app, PATH)
+        await anon.connect()
+        assert (await anon.receive_output(timeout=5))["code"] == 4401
+
+    run(scenario)
+
+
+def test_user_never_receives_another_users_push(make_user, push_only):
+    alice, bob = make_user(), make_user()
+
+    async def scenario():
+        a, b = await connect(alice), await connect(bob)
+        assert (await a.receive_json_from(timeout=5))["count"] == 0
+        assert (await b.receive_json_from(timeout=5))["count"] == 0
+        await database_sync_to_async(services.notify)(recipient=bob, kind="k", title="for bob")
+        await database_sync_to_async(_deliver_pushes)()
+        assert (await b.receive_json_from(timeout=5))["notification"]["title"] == "for bob"
+        assert (await b.receive_json_from(timeout=5)) == {"type": "unread_count", "count": 1}
+        assert await a.receive_nothing(timeout=0.5)
+        await a.disconnect()
+        await b.disconnect()
+
+    run(scenario)
+
+
+def test_group_prefix_hook_separates_tenants(make_user, push_only, settings):
+    """The site prefixes groups per schema: the same user on another tenant's socket gets nothing."""
+    settings.NOTIFICATIONS_GROUP_PREFIX = "tests.hooks.group_prefix"
+    settings.NOTIFICATIONS_SCHEMA_NAME = "tests.hooks.schema_dealer_a"
+    user = make_user()
+
+    async def scenario():
+        on_a = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
+        on_a.scope.update(user=user, schema="dealer_a")
+        on_b = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
+        on_b.scope.update(user=user, schema="dealer_b")
+        for comm in (on_a, on_b):
+            assert (await comm.connect())[0]
+            await comm.receive_json_from(timeout=5)
+        await database_sync_to_async(services.notify)(recipient=user, kind="k", title="in A")
+        await database_sync_to_async(_deliver_pushes)()
+        assert (await on_a.receive_json_from(timeout=5))["notification"]["title"] == "in A"
+        assert await on_b.receive_nothing(timeout=0.5)
+        await on_a.disconnect()
+        await on_b.disconnect()
+
+    run(scenario)
+
+
+def test_push_through_the_real_worker(celery_worker, make_user, settings):
+    settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "push"]}
+    user = make_user()
+
+    async def scenario():
+        comm = await connect(user)
+        await comm.receive_json_from(timeout=5)
+        note = await database_sync_to_async(services.notify)(recipient=user, kind="k", title="live")
+        push = await comm.receive_json_from(timeout=20)
+        assert push["notification"]["id"] == note.pk
+        assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 1}
+        await comm.disconnect()
+
+    run(scenario)
+    assert OutboxMessage.objects.get().status == "delivered"
