@@ -46,3 +46,5 @@ CELERY_TASK_DEFAULT_QUEUE = "leads_tests"
 CAR_LISTING_REQUIRE_VERIFICATION = False
 CAR_LISTING_STORE_ACCOUNT = "tests.stores.store_account"
 LEADS_BUSINESS_ACCOUNT = "tests.stores.business_account"
+# As the site has it (drf-spectacular need not be in INSTALLED_APPS).
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

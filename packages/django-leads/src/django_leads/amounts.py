@@ -9,7 +9,7 @@ MAX = Decimal(10) ** 16
 
 def money(value) -> Decimal:
     """``value`` as a valid amount, never rounded (too many places is an error, not a rounding)."""
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise InvalidAmount("Amounts must be Decimal or string, never float.")
     try:
         amount = Decimal(str(value)) if not isinstance(value, Decimal) else value

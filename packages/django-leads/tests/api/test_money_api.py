@@ -46,7 +46,8 @@ def test_payout_endpoint(sold, make_user):
     first = client_for(payer).post(url)
     second = client_for(payer).post(url)
     assert first.status_code == second.status_code == 200
-    assert first.json()["status"] == "paid" and first.json()["wallet_transaction"] == second.json()["wallet_transaction"]
+    assert first.json()["status"] == "paid"
+    assert first.json()["wallet_transaction"] == second.json()["wallet_transaction"]
     assert wallet_selectors.balance(wallet.account_for(a)) == Decimal("100.00")
     assert client_for(payer).post("/api/leads/commissions/999999/payout/").status_code == 404
 

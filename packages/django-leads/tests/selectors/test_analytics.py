@@ -1,6 +1,5 @@
 """Analytics against a hand-computed fixture (numbers worked out on paper in the comments)."""
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_tz
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,7 @@ NOV = {"start": date(2026, 11, 1), "end": date(2026, 11, 30)}
 
 
 def at(day, hour=12, minute=0, month=11):
-    return datetime(2026, month, day, hour, minute, tzinfo=dt_tz.utc)
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ def test_offline_win_records_the_sale(make_lead, make_agent, make_user):
                              sold_on=date(2026, 11, 20))
     lead.refresh_from_db()
     assert lead.status == LeadStatus.WON and lead.closed_at is not None
-    assert (sale.car_id, sale.car_key, sale.agreed_price, sale.payment, sale.sold_on, sale.agent_id, sale.buyer_name) == (
-        lead.car_id, lead.car_id, Decimal("18500.00"), "offline", date(2026, 11, 20), agent.pk, "Walk In Wendy")
+    got = (sale.car_id, sale.car_key, sale.agreed_price, sale.payment, sale.sold_on, sale.agent_id, sale.buyer_name)
+    assert got == (lead.car_id, lead.car_id, Decimal("18500.00"), "offline", date(2026, 11, 20), agent.pk,
+                   "Walk In Wendy")
 
 
 @pytest.mark.django_db
@@ -95,9 +96,8 @@ def test_platform_win_buys_the_car_through_car_listing(make_car, make_lead, make
 
 @pytest.mark.django_db
 def test_failed_platform_payment_rolls_everything_back(make_car, make_lead, make_user, make_agent):
-    from django_wallet.errors import InsufficientFunds
-
     from django_leads.services import commission_rule_set
+    from django_wallet.errors import InsufficientFunds
 
     agent = make_agent()
     commission_rule_set(kind="flat", amount=Decimal("50.00"), role="sales_agent")

@@ -1,4 +1,5 @@
 """GET /api/leads/analytics/: the dealer dashboard's numbers."""
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -37,10 +38,14 @@ class AnalyticsApi(APIView):
             commission = serializers.DecimalField(max_digits=18, decimal_places=2)
             commission_paid = serializers.DecimalField(max_digits=18, decimal_places=2)
 
+        class Meta:
+            ref_name = "LeadsAnalytics"
+
         summary = Summary()
         over_time = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
         agents = Agent(many=True)
 
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
     def get(self, request):
         require_perm(request.user, "leads.view_analytics")
         filters = self.FilterSerializer(data=request.query_params)

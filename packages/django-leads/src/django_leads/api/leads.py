@@ -1,4 +1,5 @@
 """The lead viewset under /api/leads/ (thin: validate, call one service or selector, serialise)."""
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -69,6 +70,10 @@ class LeadViewSet(viewsets.GenericViewSet):
         car = CarField(for_sale_only=True)
         message = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
+    class ContactOutput(serializers.Serializer):
+        id = serializers.IntegerField()
+        created = serializers.BooleanField()
+
     class TimelineOutput(serializers.Serializer):
         at = serializers.DateTimeField()
         by = serializers.IntegerField(allow_null=True)
@@ -86,14 +91,17 @@ class LeadViewSet(viewsets.GenericViewSet):
     def _out(self, lead, code=status.HTTP_200_OK) -> Response:
         return Response(LeadOutput(lead).data, status=code)
 
+    @extend_schema(parameters=[], responses=LeadOutput(many=True))
     def list(self, request):
         qs = selectors.lead_list(user=request.user, filters=request.query_params)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(LeadOutput(page, many=True).data)
 
+    @extend_schema(responses=LeadOutput)
     def retrieve(self, request, pk=None):
         return self._out(selectors.lead_get(user=request.user, pk=pk))
 
+    @extend_schema(request=CreateInput, responses={201: LeadOutput})
     def create(self, request):
         require_perm(request.user, "leads.add_lead")
         data = self._valid(self.CreateInput, request.data)
@@ -102,11 +110,13 @@ class LeadViewSet(viewsets.GenericViewSet):
         lead = services.lead_create(by=request.user, **data)
         return self._out(lead, status.HTTP_201_CREATED)
 
+    @extend_schema(request=UpdateInput, responses=LeadOutput)
     def partial_update(self, request, pk=None):
         lead = self._editable_lead(request, pk)
         data = self._valid(self.UpdateInput, request.data)
         return self._out(services.lead_update(lead=lead, by=request.user, **data))
 
+    @extend_schema(request=StatusInput, responses=LeadOutput)
     @action(detail=True, methods=["patch"])
     def update_status(self, request, pk=None):
         lead = self._editable_lead(request, pk)
@@ -115,6 +125,7 @@ class LeadViewSet(viewsets.GenericViewSet):
                                            idempotency_key=request.headers.get("Idempotency-Key"), **data)
         return self._out(selectors.lead_get(user=request.user, pk=lead.pk))
 
+    @extend_schema(request=AssignInput, responses=LeadOutput)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         require_perm(request.user, "leads.assign_lead")
@@ -122,11 +133,13 @@ class LeadViewSet(viewsets.GenericViewSet):
         data = self._valid(self.AssignInput, request.data)
         return self._out(services.lead_assign(lead=lead, agent=data["agent"], by=request.user))
 
+    @extend_schema(responses=TimelineOutput(many=True))
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         lead = selectors.lead_get(user=request.user, pk=pk)
         return Response(self.TimelineOutput(selectors.lead_timeline(lead=lead), many=True).data)
 
+    @extend_schema(request=ContactInput, responses={201: ContactOutput, 200: ContactOutput})
     @action(detail=False, methods=["post"])
     def contact(self, request):
         """A signed-in buyer contacts the dealer about a car (repeat contacts within a day merge)."""

@@ -1,4 +1,5 @@
 """Sales, commissions, commission rules and the assignment rule."""
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -15,9 +16,11 @@ class SaleListApi(APIView):
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
             model = Sale
+            ref_name = "LeadsSale"
             fields = ["id", "lead_id", "car_id", "car_key", "buyer_id", "buyer_name", "agent_id", "agreed_price",
                       "payment", "purchase_ref", "sold_on", "created_at"]
 
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.sale_list(user=request.user), request, view=self)
@@ -37,6 +40,7 @@ class CommissionListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Commission.Status.choices, required=False)
 
+    @extend_schema(parameters=[FilterSerializer], responses=CommissionOutput(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -51,6 +55,7 @@ class CommissionPayoutApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=None, responses=CommissionOutput)
     def post(self, request, pk):
         require_perm(request.user, "leads.pay_commission")
         commission = selectors.commission_get(user=request.user, pk=pk)
@@ -70,16 +75,22 @@ class CommissionRuleApi(APIView):
         role = serializers.ChoiceField(choices=AgentRole.choices, required=False, allow_blank=True, default="")
         agent = UserField(required=False, allow_null=True, default=None)
 
+        class Meta:
+            ref_name = "LeadsCommissionRuleInput"
+
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
             model = CommissionRule
+            ref_name = "LeadsCommissionRule"
             fields = ["id", "kind", "percent", "amount", "role", "agent_id", "is_active", "created_at"]
 
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
         require_perm(request.user, "leads.manage_commissionrule")
         rules = CommissionRule.objects.filter(is_active=True)
         return Response(self.OutputSerializer(rules, many=True).data)
 
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request):
         require_perm(request.user, "leads.manage_commissionrule")
         data = self.InputSerializer(data=request.data)
@@ -94,15 +105,23 @@ class AssignmentRuleApi(APIView):
     class InputSerializer(serializers.Serializer):
         strategy = serializers.ChoiceField(choices=AssignmentRule.Strategy.choices)
 
+        class Meta:
+            ref_name = "LeadsAssignmentRuleInput"
+
     class OutputSerializer(serializers.Serializer):
         strategy = serializers.CharField()
         last_agent_id = serializers.IntegerField(allow_null=True)
 
+        class Meta:
+            ref_name = "LeadsAssignmentRule"
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request):
         require_perm(request.user, "leads.assign_lead")
         rule = AssignmentRule.objects.filter(pk=1).first() or AssignmentRule()
         return Response(self.OutputSerializer(rule).data)
 
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def put(self, request):
         require_perm(request.user, "leads.assign_lead")
         data = self.InputSerializer(data=request.data)

@@ -1,8 +1,8 @@
 """Reads of leads, sales and commissions, scoped to what the user may see."""
 import django_filters
 from django.db.models import QuerySet
-from ..errors import NotFound
 
+from ..errors import NotFound
 from ..models import Commission, Lead, LeadSource, LeadStatus, Sale
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}

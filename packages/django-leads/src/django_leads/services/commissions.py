@@ -56,10 +56,8 @@ def commission_accrue(*, sale: Sale) -> Commission | None:
     rule = commission_rule_for(agent_id=sale.agent_id)
     if rule is None:
         return None
-    if rule.kind == CommissionRule.Kind.PERCENT:
-        amount = percent_of(sale.agreed_price, rule.percent)
-    else:
-        amount = rule.amount
+    is_percent = rule.kind == CommissionRule.Kind.PERCENT
+    amount = percent_of(sale.agreed_price, rule.percent) if is_percent else rule.amount
     if amount <= 0:
         return None
     return Commission.objects.create(sale=sale, agent_id=sale.agent_id, rule=rule, amount=amount)

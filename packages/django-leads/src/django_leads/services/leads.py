@@ -9,7 +9,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import conf
-from ..errors import InvalidEmail, InvalidSource, InvalidPhoneNumber, LostReasonRequired, MissingContact, SaleDetailsRequired
+from ..errors import (
+    InvalidEmail,
+    InvalidPhoneNumber,
+    InvalidSource,
+    LostReasonRequired,
+    MissingContact,
+    SaleDetailsRequired,
+)
 from ..models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
 from ..pipeline import check_transition
 from ..signals import lead_assigned, lead_created, lead_status_changed, send_on_commit
