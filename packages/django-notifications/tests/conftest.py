@@ -4,8 +4,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
 
-from tests.celery_app import app as celery_app
 import django_notifications.tasks  # noqa: F401  (registers the shared tasks)
+from tests.celery_app import app as celery_app
 
 
 @pytest.fixture(scope="session")

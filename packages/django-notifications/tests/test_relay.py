@@ -132,3 +132,15 @@ def test_outbox_retry_puts_failed_rows_back_and_relays_them(make_user):
     assert _published_ids() == [str(rows[0].pk)]  # relayed on commit
     assert OutboxMessage.objects.get(pk=rows[0].pk).status == Status.QUEUED
     assert OutboxMessage.objects.get(pk=rows[1].pk).status == Status.DELIVERED
+
+
+def test_relay_management_command(make_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    rows = _pending_rows(make_user(), 2)
+    out = StringIO()
+    call_command("notifications_relay", stdout=out)
+    assert "relayed 2" in out.getvalue()
+    assert sorted(_published_ids()) == sorted(str(r.pk) for r in rows)

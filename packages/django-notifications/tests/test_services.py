@@ -121,3 +121,22 @@ class PreferencesSetTests:
     def test_invalid_items_rejected(self, make_user, items):
         with pytest.raises(InvalidPreference):
             services.preferences_set(user=make_user(), items=items)
+
+
+class OutboxPurgeTests:
+    def test_deletes_only_old_delivered_rows(self, make_user, settings):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "email"]}
+        for _ in range(3):
+            services.notify(recipient=make_user(), kind="k", title="t")
+        old_delivered, fresh_delivered, old_pending = OutboxMessage.objects.order_by("created")
+        long_ago = timezone.now() - timedelta(days=8)
+        OutboxMessage.objects.filter(pk=old_delivered.pk).update(status="delivered", delivered_at=long_ago)
+        OutboxMessage.objects.filter(pk=fresh_delivered.pk).update(status="delivered", delivered_at=timezone.now())
+        OutboxMessage.objects.filter(pk=old_pending.pk).update(created=long_ago)
+        assert services.outbox_purge() == 1
+        assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {fresh_delivered.pk, old_pending.pk}
+        assert Notification.objects.count() == 3

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "NOTIFICATIONS_RELAY_BATCH": 500,
     "NOTIFICATIONS_REQUEUE_AFTER": 900,  # seconds a "queued" row may wait before the relay re-sends it
     "NOTIFICATIONS_STUCK_AFTER": 10,  # minutes; admin "stuck" filter
+    "NOTIFICATIONS_OUTBOX_RETENTION_DAYS": 7,  # delivered outbox rows kept this long (purge task)
     "NOTIFICATIONS_EMAIL_QUEUE": None,  # Celery queue for deliver_email (None: default queue)
     "NOTIFICATIONS_PUSH_QUEUE": None,
     # Publishing never waits on a dead broker: the row stays pending and the relay sends it later.

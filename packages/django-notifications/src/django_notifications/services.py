@@ -30,7 +30,9 @@ Status = OutboxMessage.Status
 # --- notify --------------------------------------------------------------------------------------
 
 
-def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "", data: dict | None = None) -> Notification:
+def notify(
+    *, recipient, kind: str, title: str, body: str = "", link: str = "", data: dict | None = None
+) -> Notification:
     """Write the inbox row and, in the same transaction, one outbox row per allowed channel.
 
     Delivery is attempted right after commit; if the broker is down the rows stay pending for the
@@ -45,6 +47,8 @@ def notify_many(
     """``notify`` for many users at once (a few queries whatever the number of recipients)."""
     data = {} if data is None else data
     _validate(kind=kind, title=title, link=link, data=data)
+    if not isinstance(body, str):
+        raise InvalidNotification("body must be a string.")
     users = list({u.pk: u for u in recipients}.values())
     if not users:
         return []
@@ -79,8 +83,8 @@ def _validate(*, kind: str, title: str, link: str, data: Any) -> None:
         raise InvalidNotification("kind must be 1-64 characters of letters, digits and _ . : -")
     if not isinstance(title, str) or not title.strip() or len(title) > 200:
         raise InvalidNotification("title must be 1-200 characters.")
-    if len(link) > 500:
-        raise InvalidNotification("link must be at most 500 characters.")
+    if not isinstance(link, str) or len(link) > 500:
+        raise InvalidNotification("link must be a string of at most 500 characters.")
     if not isinstance(data, dict):
         raise InvalidNotification("data must be a JSON object.")
     try:
@@ -228,8 +232,9 @@ def relay_outbox(*, limit: int | None = None, ids: list | None = None) -> int:
 def _publish(row: OutboxMessage) -> None:
     from . import tasks  # tasks import services
 
-    task = tasks.deliver_email if row.channel == OutboxMessage.Channel.EMAIL else tasks.deliver_push
-    queue_setting = "NOTIFICATIONS_EMAIL_QUEUE" if row.channel == OutboxMessage.Channel.EMAIL else "NOTIFICATIONS_PUSH_QUEUE"
+    is_email = row.channel == OutboxMessage.Channel.EMAIL
+    task = tasks.deliver_email if is_email else tasks.deliver_push
+    queue_setting = "NOTIFICATIONS_EMAIL_QUEUE" if is_email else "NOTIFICATIONS_PUSH_QUEUE"
     options: dict[str, Any] = {"retry": True, "retry_policy": conf.get("NOTIFICATIONS_PUBLISH_RETRY_POLICY")}
     if row.schema_name:
         options["headers"] = {"_schema_name": row.schema_name}
@@ -249,6 +254,14 @@ def outbox_retry(*, ids: list) -> int:
         if updated:
             transaction.on_commit(lambda: dispatch_outbox(ids=list(ids)))
     return updated
+
+
+def outbox_purge(*, older_than_days: int | None = None) -> int:
+    """Delete delivered rows older than the retention (the inbox keeps the notification itself)."""
+    days = conf.get("NOTIFICATIONS_OUTBOX_RETENTION_DAYS") if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = OutboxMessage.objects.filter(status=Status.DELIVERED, delivered_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- delivery (called by tasks) ----------------------------------------------------------------

@@ -45,3 +45,9 @@ def deliver_push(self, outbox_id: str) -> bool:
 def relay_outbox(limit: int | None = None) -> int:
     """Periodic (beat): hands pending outbox rows to the broker."""
     return services.relay_outbox(limit=limit)
+
+
+@shared_task(name="notifications.purge_outbox", acks_late=True)
+def purge_outbox(older_than_days: int | None = None) -> int:
+    """Periodic (daily): deletes delivered outbox rows past NOTIFICATIONS_OUTBOX_RETENTION_DAYS."""
+    return services.outbox_purge(older_than_days=older_than_days)

@@ -35,7 +35,9 @@ class NotificationListApi(APIView):
         unread = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     @extend_schema(
-        parameters=[OpenApiParameter("unread", bool), OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=[
+            OpenApiParameter("unread", bool), OpenApiParameter("page", int), OpenApiParameter("page_size", int)
+        ],
         responses=NotificationOutput(many=True),
     )
     def get(self, request):
@@ -93,7 +95,9 @@ class PreferencesApi(APIView):
         preferences = serializers.ListField(child=serializers.DictField())
 
     def _output(self, user) -> dict:
-        prefs = [{"kind": p.kind, "channel": p.channel, "enabled": p.enabled} for p in selectors.preference_list(user=user)]
+        prefs = [
+            {"kind": p.kind, "channel": p.channel, "enabled": p.enabled} for p in selectors.preference_list(user=user)
+        ]
         return self.OutputSerializer({"defaults": conf.default_channels(), "preferences": prefs}).data
 
     @extend_schema(responses=OutputSerializer)
