@@ -110,3 +110,20 @@ def test_analytics_endpoint(sold, make_user, django_assert_max_num_queries):
     bad = api.get(url, {"start": "2026-12-01", "end": "2026-01-01"})
     assert bad.status_code == 400 and bad.data["detail"].code == "invalid_date_range"
     assert api.get(url, {"start": "yesterday"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_agent_list_with_open_counts(make_agent, make_user, make_lead, django_assert_max_num_queries):
+    services.assignment_rule_update(strategy="manual")
+    a, b = make_agent(username="ann"), make_agent(username="ben", role=AgentRole.BROKER)
+    make_lead(agent=a)
+    make_lead(agent=a)
+    make_lead(agent=a, status=LeadStatus.LOST)
+    retired = make_agent()
+    services.agent_deactivate(user=retired)
+    assert client_for(a).get("/api/leads/agents/").status_code == 403
+    api = client_for(grant(make_user(), "leads.assign_lead"))
+    with django_assert_max_num_queries(4):
+        rows = api.get("/api/leads/agents/").json()
+    assert rows == [{"user_id": a.pk, "username": "ann", "role": "sales_agent", "open_leads": 2},
+                    {"user_id": b.pk, "username": "ben", "role": "broker", "open_leads": 0}]

@@ -17,6 +17,7 @@ def test_repeat_contact_within_a_day_merges_into_the_open_lead(make_user, make_c
     buyer, car = make_user(), make_car()
     lead, created = services.lead_create_from_contact(buyer=buyer, car=car, message="Is it available?")
     assert created and lead.source == LeadSource.MARKETPLACE and lead.agent_id == agent.pk
+    assert (lead.buyer_id, lead.contact_name) == (buyer.pk, buyer.username)  # name snapshot
     again, created2 = services.lead_create_from_contact(buyer=buyer, car=car, message="Can I see it Friday?")
     assert (again.pk, created2) == (lead.pk, False)
     again.refresh_from_db()

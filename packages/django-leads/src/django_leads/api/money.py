@@ -128,3 +128,24 @@ class AssignmentRuleApi(APIView):
         data.is_valid(raise_exception=True)
         rule = services.assignment_rule_update(strategy=data.validated_data["strategy"])
         return Response(self.OutputSerializer(rule).data)
+
+
+class AgentListApi(APIView):
+    """Active agents with their open lead counts (for assigning leads)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        user_id = serializers.IntegerField()
+        username = serializers.CharField(source="user.get_username")
+        role = serializers.CharField()
+        open_leads = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "LeadsAgent"
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        if not (request.user.has_perm("leads.assign_lead") or selectors.can_see_all(request.user)):
+            require_perm(request.user, "leads.assign_lead")
+        return Response(self.OutputSerializer(selectors.agent_list(), many=True).data)

@@ -4,7 +4,14 @@ from rest_framework.routers import SimpleRouter
 
 from .analytics import AnalyticsApi
 from .leads import LeadViewSet
-from .money import AssignmentRuleApi, CommissionListApi, CommissionPayoutApi, CommissionRuleApi, SaleListApi
+from .money import (
+    AgentListApi,
+    AssignmentRuleApi,
+    CommissionListApi,
+    CommissionPayoutApi,
+    CommissionRuleApi,
+    SaleListApi,
+)
 
 app_name = "leads"
 
@@ -17,6 +24,7 @@ urlpatterns = [
     path("commissions/", CommissionListApi.as_view(), name="commission-list"),
     path("commissions/<int:pk>/payout/", CommissionPayoutApi.as_view(), name="commission-payout"),
     path("commission-rules/", CommissionRuleApi.as_view(), name="commission-rules"),
+    path("agents/", AgentListApi.as_view(), name="agent-list"),
     path("assignment-rule/", AssignmentRuleApi.as_view(), name="assignment-rule"),
     *router.urls,
 ]

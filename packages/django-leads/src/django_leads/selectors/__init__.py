@@ -1,6 +1,7 @@
 """Every read of the leads package that is more than a .get(); import from here."""
 from .analytics import agent_performance, dashboard, lead_summary, leads_over_time
 from .leads import (
+    agent_list,
     can_edit,
     can_see_all,
     commission_get,
@@ -15,6 +16,6 @@ from .leads import (
 
 __all__ = [
     "agent_performance", "dashboard", "lead_summary", "leads_over_time",
-    "can_edit", "can_see_all", "commission_get", "commission_list", "lead_count_for_car", "lead_get", "lead_list",
-    "lead_timeline", "lead_visible_qs", "sale_list",
+    "agent_list", "can_edit", "can_see_all", "commission_get", "commission_list", "lead_count_for_car",
+    "lead_get", "lead_list", "lead_timeline", "lead_visible_qs", "sale_list",
 ]

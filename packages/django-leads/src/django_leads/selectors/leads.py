@@ -1,9 +1,10 @@
 """Reads of leads, sales and commissions, scoped to what the user may see."""
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from ..errors import NotFound
-from ..models import Commission, Lead, LeadSource, LeadStatus, Sale
+from ..models import OPEN_STATUSES, AgentProfile, Commission, Lead, LeadSource, LeadStatus, Sale
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -95,6 +96,15 @@ def commission_get(*, user, pk) -> Commission:
     if commission is None:
         raise NotFound()
     return commission
+
+
+def agent_list(*, include_inactive: bool = False) -> QuerySet[AgentProfile]:
+    """Agents with their number of open leads (``open_leads``), for assignment screens."""
+    open_counts = (Lead.objects.filter(agent_id=OuterRef("user_id"), status__in=OPEN_STATUSES)
+                   .values("agent_id").annotate(n=Count("id")).values("n"))
+    qs = AgentProfile.objects.select_related("user").annotate(
+        open_leads=Coalesce(Subquery(open_counts, output_field=IntegerField()), 0))
+    return qs if include_inactive else qs.filter(is_active=True)
 
 
 def lead_count_for_car(*, store_key: str, car_id: int, since) -> int:

@@ -62,6 +62,10 @@ def lead_create(*, car, source: str = LeadSource.WALK_IN, by=None, buyer=None, c
         raise InvalidSource()
     if buyer is None and not (contact_name.strip() or phone or contact_email.strip()):
         raise MissingContact()
+    if buyer is not None and not contact_name.strip():
+        # Snapshot the buyer's name: the lead stays readable (and valid) if the account goes away.
+        full_name = buyer.get_full_name() if hasattr(buyer, "get_full_name") else ""
+        contact_name = (full_name or buyer.get_username())[:200]
     if agent is not None:
         ensure_active_agent(agent)
         agent_id = agent.pk
