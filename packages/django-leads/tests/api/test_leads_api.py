@@ -179,3 +179,24 @@ def test_list_filters(team):
     assert [r["id"] for r in api.get(f"/api/leads/?agent={team['b'].pk}").json()["results"]] == [team["lead_b"].pk]
     assert api.get("/api/leads/?status=won").json()["count"] == 0
     assert api.get("/api/leads/?status=new&status=contacted").json()["count"] == 2
+    bad = api.get("/api/leads/?status=bogus&created_from=yesterday")
+    assert bad.status_code == 400 and set(bad.json()) == {"status", "created_from"}
+
+
+@pytest.mark.django_db
+def test_seeing_all_is_not_editing_all(team, make_user):
+    viewer = grant(make_user(), "leads.view_all_leads")
+    api = client_for(viewer)
+    assert api.get(f"/api/leads/{team['lead_a'].pk}/").status_code == 200
+    assert api.patch(f"/api/leads/{team['lead_a'].pk}/", {"notes": "x"}, format="json").status_code == 403
+    assert api.patch(f"/api/leads/{team['lead_a'].pk}/update_status/", {"status": "contacted"},
+                     format="json").status_code == 403
+
+
+@pytest.mark.django_db
+def test_timeline_query_count_is_bounded(team, django_assert_max_num_queries):
+    api, lead = client_for(team["a"]), team["lead_a"]
+    for i in range(10):
+        api.patch(f"/api/leads/{lead.pk}/", {"notes": f"note {i}"}, format="json")
+    with django_assert_max_num_queries(5):
+        assert len(api.get(f"/api/leads/{lead.pk}/timeline/").json()) == 11

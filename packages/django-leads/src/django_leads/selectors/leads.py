@@ -2,6 +2,7 @@
 import django_filters
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from rest_framework.exceptions import ValidationError
 
 from ..errors import NotFound
 from ..models import OPEN_STATUSES, AgentProfile, Commission, Lead, LeadSource, LeadStatus, Sale
@@ -41,8 +42,11 @@ class LeadFilter(django_filters.FilterSet):
 
 
 def lead_list(*, user, filters=None) -> QuerySet[Lead]:
-    qs = lead_visible_qs(user=user).select_related("sale")
-    return LeadFilter(filters or {}, qs).qs
+    """Visible leads filtered by ``LeadFilter``; a bad filter value is a 400 naming the field."""
+    filterset = LeadFilter(filters or {}, lead_visible_qs(user=user).select_related("sale"))
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
 
 
 def lead_get(*, user, pk) -> Lead:
