@@ -13,6 +13,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.admin",
     "django.contrib.messages",
+    "django.contrib.staticfiles",
     "rest_framework",
     "tests.testapp",
     "django_notifications",

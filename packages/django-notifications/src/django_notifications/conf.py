@@ -19,7 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "NOTIFICATIONS_SCHEMA_NAME": None,  # dotted path to () -> str, stored on outbox rows
     "NOTIFICATIONS_GROUP_PREFIX": None,  # dotted path to (*, scope, schema_name) -> str
     "NOTIFICATIONS_RELAY_BATCH": 500,
-    "NOTIFICATIONS_REQUEUE_AFTER": 900,  # seconds a "queued" row may wait before the relay re-sends it
+    # Seconds a "queued" row may wait before the relay publishes it again (the broker lost it, e.g. a
+    # Redis restart without persistence); matches Redis' default visibility timeout. Delivery is idempotent.
+    "NOTIFICATIONS_REQUEUE_AFTER": 3600,
     "NOTIFICATIONS_STUCK_AFTER": 10,  # minutes; admin "stuck" filter
     "NOTIFICATIONS_OUTBOX_RETENTION_DAYS": 7,  # delivered outbox rows kept this long (purge task)
     "NOTIFICATIONS_EMAIL_QUEUE": None,  # Celery queue for deliver_email (None: default queue)
