@@ -200,3 +200,21 @@ def test_timeline_query_count_is_bounded(team, django_assert_max_num_queries):
         api.patch(f"/api/leads/{lead.pk}/", {"notes": f"note {i}"}, format="json")
     with django_assert_max_num_queries(5):
         assert len(api.get(f"/api/leads/{lead.pk}/timeline/").json()) == 11
+
+
+@pytest.mark.django_db
+def test_platform_win_through_the_endpoint(team, make_user, make_car, make_lead):
+    from django_wallet import selectors as wallet_selectors
+    from django_wallet import services as wallet
+
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("30000.00"))
+    lead = make_lead(car=make_car(price="12000.00"), buyer=buyer, agent=team["a"], status=LeadStatus.NEGOTIATING)
+    url = f"/api/leads/{lead.pk}/update_status/"
+    mismatch = client_for(team["a"]).patch(url, {"status": "won", "payment": "platform", "agreed_price": "1.00"},
+                                           format="json")
+    assert mismatch.status_code == 409 and mismatch.data["detail"].code == "price_mismatch"
+    response = client_for(team["a"]).patch(url, {"status": "won", "payment": "platform"}, format="json",
+                                           HTTP_IDEMPOTENCY_KEY="win-1")
+    assert response.status_code == 200 and response.json()["status"] == "won"
+    assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("18000.00")
