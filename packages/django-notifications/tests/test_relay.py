@@ -144,3 +144,22 @@ def test_relay_management_command(make_user):
     call_command("notifications_relay", stdout=out)
     assert "relayed 2" in out.getvalue()
     assert sorted(_published_ids()) == sorted(str(r.pk) for r in rows)
+
+
+def test_fast_path_publishes_only_after_commit_and_never_on_rollback(make_user):
+    user = make_user()
+    with transaction.atomic():
+        services.notify(recipient=user, kind="k", title="committed")
+        assert _published_ids() == []  # still inside the caller's transaction
+        assert OutboxMessage.objects.get().status == Status.PENDING
+    row = OutboxMessage.objects.get()
+    assert row.status == Status.QUEUED and _published_ids() == [str(row.pk)]
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        services.notify(recipient=user, kind="k", title="rolled back")
+        raise Boom
+    assert OutboxMessage.objects.count() == 1 and _published_ids() == []
+    assert services.relay_outbox() == 0
