@@ -43,7 +43,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Car-listing enqueues its purchase e-mail through Celery on commit; no worker consumes this queue.
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = "leads_tests"
-CAR_LISTING_REQUIRE_VERIFICATION = False
 CAR_LISTING_STORE_ACCOUNT = "tests.stores.store_account"
 LEADS_BUSINESS_ACCOUNT = "tests.stores.business_account"
 # As the site has it (drf-spectacular need not be in INSTALLED_APPS).
