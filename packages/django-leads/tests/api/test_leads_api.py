@@ -142,6 +142,7 @@ def test_timeline_endpoint(team):
     api.patch(f"/api/leads/{lead.pk}/update_status/", {"status": "contacted"}, format="json")
     timeline = api.get(f"/api/leads/{lead.pk}/timeline/").json()
     assert [e["type"] for e in timeline] == ["created", "changed", "changed"]
+    assert [e["status"] for e in timeline] == ["new", "new", "contacted"]
     assert [e["by"] for e in timeline[1:]] == [team["a"].pk, team["a"].pk]
     assert timeline[1]["changes"] == [{"field": "notes", "old": "", "new": "called twice"}]
 

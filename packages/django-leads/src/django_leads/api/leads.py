@@ -79,6 +79,7 @@ class LeadViewSet(viewsets.GenericViewSet):
         by = serializers.IntegerField(allow_null=True)
         by_name = serializers.CharField()
         type = serializers.CharField()
+        status = serializers.CharField()
         reason = serializers.CharField()
         changes = serializers.ListField(child=serializers.DictField())
 

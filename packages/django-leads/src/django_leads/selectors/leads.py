@@ -72,6 +72,7 @@ def lead_timeline(*, lead: Lead) -> list[dict]:
             "by": record.history_user_id,
             "by_name": user.get_username() if user is not None else "",
             "type": HISTORY_TYPES.get(record.history_type, record.history_type),
+            "status": record.status,  # consecutive entries give the time spent in each stage
             "reason": record.history_change_reason or "",
             "changes": changes,
         })
