@@ -13,6 +13,7 @@ from django_notifications.consumers import NotificationConsumer
 from django_notifications.models import OutboxMessage
 from django_notifications.routing import websocket_urlpatterns
 from tests.celery_app import app as celery_app
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PATH = "/ws/notifications/"
@@ -165,4 +166,5 @@ def test_push_through_the_real_worker(celery_worker, make_user, settings):
         await comm.disconnect()
 
     run(scenario)
-    assert OutboxMessage.objects.get().status == "delivered"
+    # The push goes out under the row lock; "delivered" is committed right after it.
+    wait_for(lambda: OutboxMessage.objects.get().status == "delivered", timeout=10)
