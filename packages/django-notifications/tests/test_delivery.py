@@ -153,3 +153,17 @@ def test_relay_task_runs_on_the_worker(celery_worker, make_user, settings):
     assert tasks.relay_outbox.delay().get(timeout=20) == 1
     wait_for(_delivered(1))
     assert [m.subject for m in mail.outbox] == ["late"]
+
+
+def test_non_retryable_error_marks_failed_at_once(make_user, settings):
+    settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "push"]}
+    settings.NOTIFICATIONS_PUSH_QUEUE = "notifications-unconsumed"
+    services.notify(recipient=make_user(), kind="k", title="no layer")
+    celery_app.connection_for_write().default_channel.queue_purge("notifications-unconsumed")
+    row = OutboxMessage.objects.get()
+    settings.CHANNEL_LAYERS = {}  # push delivery is misconfigured: retrying would not help
+    result = tasks.deliver_push.apply(args=[str(row.pk)])
+    assert result.failed()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.FAILED, 1)
+    assert "CHANNEL_LAYERS" in row.last_error

@@ -68,7 +68,8 @@ class NotifyTests:
         "kwargs",
         [{"kind": "", "title": "x"}, {"kind": "bad kind", "title": "x"}, {"kind": "*", "title": "x"},
          {"kind": "k", "title": " "}, {"kind": "k", "title": "x" * 201}, {"kind": "k", "title": "x", "link": "l" * 501},
-         {"kind": "k", "title": "x", "data": [1]}, {"kind": "k", "title": "x", "data": {"o": object()}}],
+         {"kind": "k", "title": "x", "data": [1]}, {"kind": "k", "title": "x", "body": None},
+         {"kind": "k", "title": "x", "data": {"o": object()}}],
     )
     def test_invalid_input_is_a_domain_error(self, make_user, kwargs):
         with pytest.raises(InvalidNotification) as exc:

@@ -46,9 +46,7 @@ def notify_many(
 ) -> list[Notification]:
     """``notify`` for many users at once (a few queries whatever the number of recipients)."""
     data = {} if data is None else data
-    _validate(kind=kind, title=title, link=link, data=data)
-    if not isinstance(body, str):
-        raise InvalidNotification("body must be a string.")
+    _validate(kind=kind, title=title, body=body, link=link, data=data)
     users = list({u.pk: u for u in recipients}.values())
     if not users:
         return []
@@ -78,11 +76,13 @@ def notify_many(
     return notes
 
 
-def _validate(*, kind: str, title: str, link: str, data: Any) -> None:
+def _validate(*, kind: str, title: str, body: str, link: str, data: Any) -> None:
     if not isinstance(kind, str) or not KIND_RE.match(kind):
         raise InvalidNotification("kind must be 1-64 characters of letters, digits and _ . : -")
     if not isinstance(title, str) or not title.strip() or len(title) > 200:
         raise InvalidNotification("title must be 1-200 characters.")
+    if not isinstance(body, str):
+        raise InvalidNotification("body must be a string.")
     if not isinstance(link, str) or len(link) > 500:
         raise InvalidNotification("link must be a string of at most 500 characters.")
     if not isinstance(data, dict):
@@ -194,7 +194,7 @@ def preferences_set(*, user, items: list[dict]) -> list[Preference]:
 def dispatch_outbox(*, ids: list) -> None:
     """The on-commit fast path: try to hand these rows to the broker now; never raises."""
     try:
-        relay_outbox(ids=ids)
+        relay_outbox(ids=ids, limit=len(ids))
     except Exception:
         logger.warning("notifications: fast-path dispatch failed; the relay will retry", exc_info=True)
 
