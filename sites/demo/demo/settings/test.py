@@ -1,4 +1,5 @@
 """Site tests: real PostgreSQL and Redis, their own database and Redis db number."""
+import os
 import re
 
 from .base import *  # noqa: F403
@@ -7,7 +8,7 @@ from .base import BASE_DIR, CACHES, CHANNEL_LAYERS, DATABASES, REDIS_URL
 SECRET_KEY = "tests-only-" + "x" * 50
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
-DATABASES["default"]["TEST"] = {"NAME": "test_forecourt_site"}
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SITE_TEST_DB", "test_forecourt_site")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 REDIS_URL = re.sub(r"/\d*$", "/9", REDIS_URL)
 for alias in CACHES.values():
