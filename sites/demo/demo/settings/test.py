@@ -10,7 +10,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SITE_TEST_DB", "test_forecourt_site")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-REDIS_URL = re.sub(r"/\d*$", "/9", REDIS_URL)
+REDIS_URL = re.sub(r"/\d*$", "/" + os.environ.get("SITE_TEST_REDIS_DB", "9"), REDIS_URL)
 for alias in CACHES.values():
     alias["LOCATION"] = REDIS_URL
 CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]
