@@ -122,6 +122,8 @@ def test_user_never_receives_another_users_push(make_user, push_only):
         assert (await b.receive_json_from(timeout=5))["notification"]["title"] == "for bob"
         assert (await b.receive_json_from(timeout=5)) == {"type": "unread_count", "count": 1}
         assert await a.receive_nothing(timeout=0.5)
+        await a.send_to(text_data="not json")  # ignored, the socket stays usable
+        assert await a.receive_nothing(timeout=0.1)
         await a.disconnect()
         await b.disconnect()
 

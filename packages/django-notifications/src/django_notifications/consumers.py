@@ -35,8 +35,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if self.group_name:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
-    async def receive_json(self, content, **kwargs) -> None:
-        # Read-only socket: marking read goes through the HTTP API.
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        # Read-only socket (marking read goes through the HTTP API); junk from the client is ignored.
         return
 
     async def notification_push(self, event: dict) -> None:
