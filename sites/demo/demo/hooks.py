@@ -40,7 +40,3 @@ def current_business_account():
         raise LookupError("no dealership is current on the public schema")
     return store_account(connection.schema_name)
 
-
-def current_schema_name() -> str:
-    return connection.schema_name
-

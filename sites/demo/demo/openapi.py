@@ -16,3 +16,21 @@ class AutoSchema(BaseAutoSchema):
         if outer and not name.startswith(outer):
             name = f"{outer.removesuffix('Api').removesuffix('View')}{name}"
         return name
+
+
+def drop_blank_format_defaults(result, generator, request, public):
+    """`default: ""` on an email/uri string is valid Django (blank allowed) but not valid OpenAPI:
+    a default must match its format. Optional blank fields simply have no default in the schema."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("default") == "" and node.get("format") in {"email", "uri", "date", "date-time", "uuid"}:
+                del node["default"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -136,6 +136,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "demo.openapi.drop_blank_format_defaults",
+    ],
 }
 
 # --- Redis: cache, Celery, Channels -------------------------------------------
@@ -167,6 +171,7 @@ CELERY_BEAT_SCHEDULE = {
     "wallet-release-expired-holds": {"task": "wallet.release_expired_holds", "schedule": 60.0},
     "wallet-verify-ledger": {"task": "wallet.verify_ledger", "schedule": 3600.0},
     "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 10.0},
+    "notifications-purge-outbox": {"task": "notifications.purge_outbox", "schedule": 86400.0},
     "trading-sweep-pending": {"task": "trading.sweep_pending", "schedule": 10.0},
     "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
     # Featured listings live in the public schema and in every dealership's inventory.
@@ -221,4 +226,4 @@ CAR_LISTING_STORE_ACCOUNT = "demo.hooks.store_account"
 CAR_LISTING_STORE_NAME = "demo.hooks.store_name"
 LEADS_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
 PAYROLL_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
-NOTIFICATIONS_SCHEMA_NAME = "demo.hooks.current_schema_name"
+NOTIFICATIONS_SCHEMA_NAME = "django_notifications.hooks.connection_schema_name"
