@@ -63,3 +63,69 @@ def test_dealer2_member_cannot_manage_dealer1_cars(dealer1_staff, dealer2, make_
         with pytest.raises(Exception) as refused:
             car_put_on_sale(actor=intruder, store_key="dealer1", car_id=car.pk)
         assert getattr(refused.value, "status_code", None) in {403, 404}
+
+
+def _listed_dealer_car(staff, admin, vin=VIN_A, price="12000.00"):
+    from django_car_listing import services
+
+    with schema_context("dealer1"):
+        car = _create(staff, "dealer1", vin, price)
+        services.car_verify(actor=admin, store_key="dealer1", car_id=car.pk)
+        services.car_put_on_sale(actor=staff, store_key="dealer1", car_id=car.pk)
+    return car
+
+
+@pytest.fixture
+def funded_buyer(make_user):
+    from django_wallet import services as wallet
+
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("20000.00"))
+    return buyer
+
+
+@pytest.mark.django_db
+def test_dealer_car_bought_on_the_marketplace_moves_to_public_with_the_money(dealer1, dealer1_staff, funded_buyer,
+                                                                              make_user):
+    from django_car_listing.models import Car, Sale
+    from django_car_listing.services import car_buy
+    from django_wallet import selectors, services as wallet
+
+    car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    dealer_account = wallet.account_for(dealer1)
+    before = selectors.balance(dealer_account)
+    record = car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)  # from the public marketplace
+    public_car = Car.objects.get(pk=record.car.pk)
+    assert public_car.owner == funded_buyer and public_car.store_key == "" and public_car.vin == VIN_A
+    with schema_context("dealer1"):
+        sale = Sale.objects.get(car_id=car.pk)
+        assert sale.buyer_id == funded_buyer.pk and sale.price == Decimal("12000.00")
+        assert Car.objects.get(pk=car.pk).is_sold
+    assert selectors.balance(dealer_account) == before + Decimal("12000.00")
+    assert selectors.balance(wallet.account_for(funded_buyer)) == Decimal("8000.00")
+    with schema_context("dealer2"):
+        assert not Sale.objects.exists()
+
+
+@pytest.mark.django_db
+def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, funded_buyer, make_user, monkeypatch):
+    from django_car_listing.models import Car, Sale
+    from django_car_listing.services import car_buy, purchase
+    from django_wallet import selectors, services as wallet
+    from django_wallet.models import Entry
+
+    car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    entries_before = Entry.objects.count()
+
+    def explode(**kwargs):
+        raise RuntimeError("injected after the payment")
+
+    monkeypatch.setattr(purchase, "_move_store_car", explode)
+    with pytest.raises(RuntimeError):
+        car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
+    assert Entry.objects.count() == entries_before
+    assert selectors.balance(wallet.account_for(funded_buyer)) == Decimal("20000.00")
+    assert not Car.objects.filter(vin=VIN_A).exists()
+    with schema_context("dealer1"):
+        assert not Sale.objects.exists()
+        assert Car.objects.get(pk=car.pk).is_for_sale
