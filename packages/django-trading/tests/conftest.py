@@ -1,0 +1,92 @@
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from django_trading import conf
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """The test database is rebuilt per test; drop this package's cached payloads with it.
+
+    Deletes only the cache's key prefix: the broker's queues live in the same Redis db.
+    """
+    cache = caches[conf.get("TRADING_CACHE_ALIAS")]
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match="trading-tests:*", count=1000):
+        client.delete(key)
+    yield
+
+
+@pytest.fixture(scope="session")
+def celery_app():
+    from tests.celery_app import app
+
+    return app
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(django_db_setup, django_db_blocker, celery_app):
+    """One real in-process worker (solo pool) on the real Redis broker, consuming the "trading" queue."""
+    from celery.contrib.testing.worker import start_worker
+
+    client = celery_app.connection_for_write().default_channel.client
+    client.delete("trading")  # messages left by an interrupted earlier run would point at vanished rows
+    with django_db_blocker.unblock():
+        with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=["trading"],
+                          shutdown_timeout=10):
+            yield
+
+
+@pytest.fixture
+def worker(celery_worker_session, transactional_db):
+    """A running worker; only for ``transaction=True`` tests (the worker sees committed rows only)."""
+    yield
+    connection.close()
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username="alice", **extra):
+        return django_user_model.objects.create_user(username=username, password="x", **extra)
+
+    return make
+
+
+@pytest.fixture
+def api():
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("staff", is_staff=True)
+
+
+def bar(ticker="ACME", close="10.00", *, low=None, high=None, open_=None, volume=1000, at=None):
+    close = Decimal(close)
+    low = Decimal(low) if low is not None else close
+    high = Decimal(high) if high is not None else close
+    return {"ticker": ticker, "open": Decimal(open_) if open_ is not None else close, "high": max(high, close),
+            "low": min(low, close), "close": close, "volume": volume, "timestamp": at or timezone.now()}
+
+
+def wait_for(predicate, timeout=20.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met within %.0fs" % timeout)

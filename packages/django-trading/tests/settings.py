@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "rest_framework",
     "tests.testapp",
+    "django_wallet",
     "django_trading",
 ]
 AUTH_USER_MODEL = "testapp.User"
@@ -35,3 +36,11 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
                                                  "django.contrib.messages.context_processors.messages"]}}]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Cache and broker share this package's Redis db; tests clear only the cache's key prefix.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "trading-tests"}}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
+TRADING_CACHE_ALIAS = "default"

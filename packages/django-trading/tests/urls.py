@@ -1,3 +1,3 @@
 from django.urls import include, path
 
-urlpatterns = [path("api/", include("django_trading.api.urls"))]
+urlpatterns = [path("api/trading/", include("django_trading.api.urls"))]

@@ -1,0 +1,271 @@
+"""Thin DRF views: validate input, call one service or selector, serialise. Seed paths under /api/trading/."""
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import cache, conf, selectors, services
+from ..errors import FundingNotAllowed, InvalidRange, OrderNotFound, TraderNotFound, UnknownTicker
+from ..models import TICKER_PATTERN, Order
+from . import timestamps
+from .permissions import CanIngestPrices, can_view_trader, is_trading_admin
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request):
+        self.page_size = conf.get("TRADING_PAGE_SIZE")
+        return super().get_page_size(request)
+
+
+class BarOutput(serializers.Serializer):
+    open = serializers.DecimalField(**MONEY)
+    high = serializers.DecimalField(**MONEY)
+    low = serializers.DecimalField(**MONEY)
+    close = serializers.DecimalField(**MONEY)
+    volume = serializers.IntegerField()
+    timestamp = serializers.DateTimeField()
+
+
+class StockOutput(serializers.Serializer):
+    ticker = serializers.CharField()
+    price = serializers.DecimalField(**MONEY, allow_null=True)
+    volume = serializers.IntegerField(help_text="Volume available to trade.")
+    latest_bar = BarOutput(allow_null=True)
+
+
+class TraderCreateApi(APIView):
+    """POST /users/: register (or reuse) a trader and credit an initial balance to their trading account."""
+
+    permission_classes = [AllowAny]  # decided below: staff, or demo self-funding
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        balance = serializers.DecimalField(**MONEY, min_value=0, default=0)
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username, amount = data.validated_data["username"], data.validated_data["balance"]
+        if not is_trading_admin(request.user, "trading.fund_trader"):
+            # Demo self-funding: anyone may register a *new* trader; an existing one funds only themselves.
+            if not conf.get("TRADING_ALLOW_SELF_FUNDING"):
+                raise FundingNotAllowed()
+            own = request.user.is_authenticated and request.user.get_username() == username
+            if not own and selectors.user_get(username=username) is not None:
+                raise FundingNotAllowed()
+        user, created = services.trader_fund(username=username, amount=amount,
+                                             idempotency_key=request.headers.get("Idempotency-Key"))
+        body = {"user_id": str(user.pk), "username": user.get_username(), "balance": str(selectors.trader_balance(user=user))}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class TraderDetailApi(APIView):
+    """GET /users/{username}/: balance and holdings with P&L, cached until the trader or a price changes."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        class HoldingOutput(serializers.Serializer):
+            ticker = serializers.CharField(source="stock.ticker")
+            quantity = serializers.IntegerField()
+            average_cost = serializers.DecimalField(max_digits=22, decimal_places=4)
+            cost_basis = serializers.DecimalField(**MONEY)
+            price = serializers.DecimalField(**MONEY, allow_null=True, source="valuation.price")
+            market_value = serializers.DecimalField(**MONEY, allow_null=True, source="valuation.market_value")
+            unrealised_pnl = serializers.DecimalField(**MONEY, allow_null=True, source="valuation.unrealised_pnl")
+            realised_pnl = serializers.DecimalField(**MONEY)
+
+        user_id = serializers.CharField(source="user.pk")
+        username = serializers.CharField()
+        balance = serializers.DecimalField(**MONEY)
+        holdings = HoldingOutput(many=True)
+
+    def get(self, request, username: str):
+        if not can_view_trader(request.user, username):
+            self.permission_denied(request)
+        return Response(cache.cached(depends_on=[cache.trader(username), cache.STOCKS], key=f"trader:{username}",
+                                     build=lambda: self._build(username)))
+
+    def _build(self, username: str) -> dict:
+        user = selectors.user_get(username=username)
+        if user is None:
+            raise TraderNotFound()
+        holdings = selectors.holding_list(user=user)
+        for holding in holdings:
+            holding.valuation = selectors.holding_valuation(holding)
+        return self.OutputSerializer({"user": user, "username": username, "holdings": holdings,
+                                      "balance": selectors.trader_balance(user=user)}).data
+
+
+class StockListApi(APIView):
+    """GET /stocks/: every stock with its latest bar (cached). POST /stocks/: ingest one bar or a list."""
+
+    def get_permissions(self):
+        return [CanIngestPrices()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    class InputSerializer(serializers.Serializer):
+        ticker = serializers.RegexField(TICKER_PATTERN)
+        open = serializers.DecimalField(**MONEY, min_value=0)
+        high = serializers.DecimalField(**MONEY, min_value=0)
+        low = serializers.DecimalField(**MONEY, min_value=0)
+        close = serializers.DecimalField(**MONEY, min_value=0)
+        volume = serializers.IntegerField(min_value=0)
+        timestamp = serializers.DateTimeField(required=False)
+
+        def to_internal_value(self, data):
+            # The seed names the prices open_price and close_price.
+            if isinstance(data, dict):
+                data = dict(data)
+                for seed, ours in (("open_price", "open"), ("close_price", "close")):
+                    if seed in data and ours not in data:
+                        data[ours] = data.pop(seed)
+            return super().to_internal_value(data)
+
+    def get(self, request):
+        paginator = Pagination()
+        page = request.query_params.get(paginator.page_query_param, "1")
+        size = paginator.get_page_size(request)
+
+        def build():
+            rows = paginator.paginate_queryset(selectors.stock_list(), request, view=self)
+            return paginator.get_paginated_response(StockOutput(rows, many=True).data).data
+
+        return Response(cache.cached(depends_on=[cache.STOCKS], key=f"stocks:{page}:{size}", build=build))
+
+    def post(self, request):
+        many = isinstance(request.data, list)
+        data = self.InputSerializer(data=request.data, many=many)
+        data.is_valid(raise_exception=True)
+        result = services.bars_ingest(bars=data.validated_data if many else [data.validated_data])
+        return Response({"created": result.created, "duplicates": result.duplicates, "tickers": result.tickers,
+                         "triggered_orders": [str(i) for i in result.triggered_orders]},
+                        status=status.HTTP_201_CREATED)
+
+
+class StockDetailApi(APIView):
+    """GET /stocks/{ticker}/: the stock, its latest bar and recent bars (cached)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(StockOutput):
+        recent_bars = BarOutput(many=True)
+
+    def get(self, request, ticker: str):
+        return Response(cache.cached(depends_on=[cache.stock(ticker)], key=f"stock:{ticker}",
+                                     build=lambda: self._build(ticker)))
+
+    def _build(self, ticker: str) -> dict:
+        stock = selectors.stock_get(ticker=ticker)
+        if stock is None:
+            raise UnknownTicker()
+        stock.recent_bars = selectors.bar_recent(stock=stock)
+        return self.OutputSerializer(stock).data
+
+
+class OrderOutput(serializers.Serializer):
+    transaction_id = serializers.UUIDField(source="id")
+    user_id = serializers.CharField()
+    ticker = serializers.CharField()
+    transaction_type = serializers.CharField(source="side")
+    order_type = serializers.CharField()
+    limit_price = serializers.DecimalField(**MONEY, allow_null=True)
+    transaction_volume = serializers.IntegerField(source="volume")
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    transaction_price = serializers.DecimalField(**MONEY, allow_null=True, source="price")
+    amount = serializers.DecimalField(**MONEY, allow_null=True)
+    wallet_transaction_id = serializers.UUIDField(allow_null=True)
+    timestamp = serializers.DateTimeField(source="created_at")
+    settled_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderCreateApi(APIView):
+    """POST /transactions/: accept a buy or sell (202, pending or resting); a Celery task settles it."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        ticker = serializers.RegexField(TICKER_PATTERN)
+        transaction_type = serializers.ChoiceField(choices=Order.Side.choices)
+        transaction_volume = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+        order_type = serializers.ChoiceField(choices=Order.Type.choices, default=Order.Type.MARKET)
+        limit_price = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+
+        def validate(self, attrs):
+            limit = attrs.get("limit_price")
+            if attrs["order_type"] == Order.Type.LIMIT and not limit:
+                raise serializers.ValidationError({"limit_price": "A limit order needs a positive limit_price."},
+                                                  code="required")
+            if attrs["order_type"] == Order.Type.MARKET and limit is not None:
+                raise serializers.ValidationError({"limit_price": "Only limit orders take a limit_price."},
+                                                  code="invalid")
+            return attrs
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        order, _ = services.order_create(user=request.user, ticker=v["ticker"], side=v["transaction_type"],
+                                         volume=v["transaction_volume"], order_type=v["order_type"],
+                                         limit_price=v.get("limit_price"),
+                                         idempotency_key=request.headers.get("Idempotency-Key") or None)
+        return Response(OrderOutput(order).data, status=status.HTTP_202_ACCEPTED)
+
+
+class OrderHistoryApi(APIView):
+    """GET /transactions/{user_id}/[{start}/{end}/]: the user's orders, newest first, paginated.
+
+    start and end are ISO-8601 (datetime or date) or unix seconds; both edges are inclusive.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, user_id: str, start: str | None = None, end: str | None = None):
+        own = str(request.user.pk) == user_id
+        if not own and not is_trading_admin(request.user, "trading.view_any_order"):
+            self.permission_denied(request)
+        user = request.user if own else selectors.user_get_by_pk(pk=user_id)
+        if user is None:
+            raise TraderNotFound()
+        since = timestamps.parse(start, end=False) if start is not None else None
+        until = timestamps.parse(end, end=True) if end is not None else None
+        if since and until and since > until:
+            raise InvalidRange()
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(selectors.order_history(user=user, start=since, end=until), request, view=self)
+        return paginator.get_paginated_response(OrderOutput(rows, many=True).data)
+
+
+def _visible_order(request, pk) -> Order:
+    order = Order.objects.filter(pk=pk).first()
+    if order is None or not (order.user_id == request.user.pk
+                             or is_trading_admin(request.user, "trading.view_any_order")):
+        raise OrderNotFound()  # someone else's order is indistinguishable from a missing one
+    return order
+
+
+class OrderDetailApi(APIView):
+    """GET /orders/{id}/: one order (poll it after the 202)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, pk):
+        return Response(OrderOutput(_visible_order(request, pk)).data)
+
+
+class OrderCancelApi(APIView):
+    """POST /orders/{id}/cancel/: cancel a resting limit order (409 order_not_cancellable otherwise)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, pk):
+        order = _visible_order(request, pk)
+        if order.user_id != request.user.pk:
+            raise OrderNotFound()  # staff may look, only the owner cancels
+        return Response(OrderOutput(services.order_cancel(order=order)).data)

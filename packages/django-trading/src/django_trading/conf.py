@@ -1,0 +1,31 @@
+"""Trading settings, read at call time (never at import) so tests and sites can override them."""
+from django.conf import settings
+
+DEFAULTS = {
+    # Django cache alias for shared (public) market data; on django-tenants use an alias without
+    # a schema-prefixing key function, or each tenant keeps its own stale copy.
+    "TRADING_CACHE_ALIAS": "default",
+    # Seconds a cached payload lives; versioned keys make it safe to keep them long.
+    "TRADING_CACHE_TTL": 300,
+    # Demo only: lets anyone register a new trader with an initial balance (the seed's POST /users/).
+    "TRADING_ALLOW_SELF_FUNDING": False,
+    # Wallet system account that funds traders, and the counterparty of every trade.
+    "TRADING_FUNDING_ACCOUNT": "topups",
+    "TRADING_MARKET_ACCOUNT": "market",
+    # Wallet account purpose of a trader's cash.
+    "TRADING_ACCOUNT_PURPOSE": "trading",
+    # Celery queue of the trading tasks (also set by the site's task routes).
+    "TRADING_CELERY_QUEUE": "trading",
+    # A pending order older than this many seconds is re-enqueued by trading.sweep_pending.
+    "TRADING_SWEEP_AFTER_SECONDS": 5,
+    "TRADING_SWEEP_BATCH": 500,
+    # Bars shown in GET /stocks/{ticker}/.
+    "TRADING_RECENT_BARS": 20,
+    # Most bars accepted by one ingest request.
+    "TRADING_MAX_BARS_PER_REQUEST": 10000,
+    "TRADING_PAGE_SIZE": 50,
+}
+
+
+def get(name: str):
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,118 @@
+"""Settling one order: the body of the Celery task ``trading.settle_order``.
+
+Idempotent: the order row is locked and nothing happens unless it is still pending, so a
+redelivered or swept message has no second effect (the wallet transfer also carries the order id
+as its idempotency key).
+"""
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from django_wallet import services as wallet
+from django_wallet.errors import AccountFrozen, InsufficientFunds
+
+from .. import cache, conf
+from ..models import Holding, Order, Stock
+from ..signals import order_rejected, trade_settled
+from .traders import trader_account
+
+CENT = Decimal("0.01")
+
+
+def _fill_price(order: Order, last: Decimal) -> Decimal:
+    """Market orders fill at the latest close; a limit order never fills worse than its limit."""
+    if order.order_type == Order.Type.MARKET:
+        return last
+    return min(order.limit_price, last) if order.side == Order.Side.BUY else max(order.limit_price, last)
+
+
+def _finish(order: Order, stock: Stock | None, *, status: str, reason: str = "") -> Order:
+    order.status, order.reason, order.settled_at = status, reason, timezone.now()
+    order.save(update_fields=["status", "reason", "price", "amount", "wallet_transaction_id", "settled_at"])
+    username = order.user.get_username()
+    ticker = stock.ticker if stock else None
+
+    def after_commit():
+        names = [cache.trader(username)]
+        if status == Order.Status.SETTLED:
+            names += [cache.STOCKS, cache.stock(ticker)]
+        cache.bump(*names)
+        if status == Order.Status.SETTLED:
+            trade_settled.send(sender=Order, order=order)
+        else:
+            order_rejected.send(sender=Order, order=order)
+
+    transaction.on_commit(after_commit)
+    return order
+
+
+def _move_cash(order: Order, source, destination, amount: Decimal):
+    if amount == 0:  # a zero price is valid market data, and the wallet refuses zero transfers
+        return None
+    with transaction.atomic():
+        return wallet.transfer(source=source, destination=destination, amount=amount, kind=f"trading_{order.side}",
+                               memo=f"{order.side} {order.volume} {order.ticker} @ {order.price}",
+                               metadata={"trading_order": str(order.id)},
+                               idempotency_key=str(order.id), idempotency_scope="trading.order")
+
+
+def order_settle(*, order_id: UUID | str) -> Order | None:
+    """Settle a pending order at the current price, or reject it with a reason code."""
+    peek = Order.objects.filter(pk=order_id).only("ticker", "status").first()
+    if peek is None or peek.status != Order.Status.PENDING:
+        return peek
+    with transaction.atomic():
+        stock = (Stock.objects.select_for_update(of=("self",)).select_related("latest_bar")
+                 .filter(ticker=peek.ticker).first())
+        order = Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order_id)
+        if order.status != Order.Status.PENDING:
+            return order
+        if stock is None or stock.latest_bar is None:
+            return _finish(order, None, status=Order.Status.REJECTED, reason=Order.Reason.UNKNOWN_TICKER)
+
+        order.price = _fill_price(order, stock.latest_bar.close)
+        order.amount = order.price * order.volume
+        holding = Holding.objects.select_for_update().filter(user=order.user, stock=stock).first()
+        trader, market = trader_account(order.user), wallet.system_account(conf.get("TRADING_MARKET_ACCOUNT"))
+
+        if order.side == Order.Side.BUY:
+            if stock.volume < order.volume:
+                return _reject(order, stock, Order.Reason.INSUFFICIENT_VOLUME)
+            try:
+                posted = _move_cash(order, trader, market, order.amount)
+            except InsufficientFunds:
+                return _reject(order, stock, Order.Reason.INSUFFICIENT_FUNDS)
+            except AccountFrozen:
+                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN)
+            if holding is None:
+                holding = Holding(user=order.user, stock=stock)
+            holding.quantity += order.volume
+            holding.cost_basis += order.amount
+            stock.volume -= order.volume
+        else:
+            if holding is None or holding.quantity < order.volume:
+                return _reject(order, stock, Order.Reason.INSUFFICIENT_HOLDINGS)
+            try:
+                posted = _move_cash(order, market, trader, order.amount)
+            except AccountFrozen:
+                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN)
+            # Release the sold shares' share of the cost basis; selling everything releases all of it.
+            if order.volume == holding.quantity:
+                released = holding.cost_basis
+            else:
+                released = (holding.cost_basis * order.volume / holding.quantity).quantize(CENT)
+            holding.quantity -= order.volume
+            holding.cost_basis -= released
+            holding.realised_pnl += order.amount - released
+            stock.volume += order.volume
+
+        holding.save()
+        stock.save(update_fields=["volume", "updated_at"])
+        order.wallet_transaction_id = posted.id if posted is not None else None
+        return _finish(order, stock, status=Order.Status.SETTLED)
+
+
+def _reject(order: Order, stock: Stock, reason: str) -> Order:
+    order.price = order.amount = None
+    return _finish(order, stock, status=Order.Status.REJECTED, reason=reason)
