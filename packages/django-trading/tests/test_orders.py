@@ -1,0 +1,147 @@
+"""Orders through the API, settled by a real Celery worker on the real Redis broker."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from django_wallet import selectors as wallet_selectors
+from django_wallet import services as wallet
+
+from django_trading import selectors, services, tasks
+from django_trading.models import Holding, Order, Stock
+
+from .conftest import bar, wait_for
+
+URL = "/api/trading/transactions/"
+
+
+def settled(order_id):
+    return wait_for(lambda: (o := Order.objects.get(pk=order_id)).status not in ("pending", "resting") and o)
+
+
+def market():
+    return wallet_selectors.balance(wallet.system_account("market"))
+
+
+@pytest.fixture
+def alice(make_user):
+    user = make_user("alice")
+    services.trader_fund(username="alice", amount=Decimal("1000.00"))
+    return user
+
+
+@pytest.fixture
+def acme():
+    services.bars_ingest(bars=[bar("ACME", "12.50", volume=500)])
+
+
+@pytest.mark.django_db(transaction=True)
+class TestSettlement:
+    def test_buy_then_sell(self, api, alice, acme, worker):
+        client = api(alice)
+        market_before = market()
+        response = client.post(URL, {"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 10}, format="json")
+        assert response.status_code == 202, response.data
+        assert response.data["status"] == "pending"
+        order = settled(response.data["transaction_id"])
+        assert (order.status, order.price, order.amount) == ("settled", Decimal("12.50"), Decimal("125.00"))
+        assert order.wallet_transaction_id is not None and order.settled_at is not None
+        assert selectors.trader_balance(user=alice) == Decimal("875.00")
+        assert market() == market_before + Decimal("125.00")
+        holding = Holding.objects.get(user=alice)
+        assert (holding.quantity, holding.cost_basis, holding.average_cost) == (10, Decimal("125.00"), Decimal("12.5"))
+        assert Stock.objects.get(ticker="ACME").volume == 490
+
+        services.bars_ingest(bars=[bar("ACME", "15.00", volume=500, at=timezone.now() + timedelta(seconds=1))])
+        detail = client.get("/api/trading/users/alice/").data
+        assert detail["holdings"][0]["unrealised_pnl"] == "25.00" and detail["holdings"][0]["market_value"] == "150.00"
+
+        response = client.post(URL, {"ticker": "ACME", "transaction_type": "sell", "transaction_volume": 4}, format="json")
+        order = settled(response.data["transaction_id"])
+        assert (order.status, order.amount) == ("settled", Decimal("60.00"))
+        holding.refresh_from_db()
+        assert (holding.quantity, holding.cost_basis, holding.realised_pnl) == (6, Decimal("75.00"), Decimal("10.00"))
+        assert Stock.objects.get(ticker="ACME").volume == 504
+        assert selectors.trader_balance(user=alice) == Decimal("935.00")
+        detail = client.get("/api/trading/users/alice/").data  # invalidated by the settlement
+        assert detail["balance"] == "935.00" and detail["holdings"][0]["quantity"] == 6
+        assert detail["holdings"][0]["realised_pnl"] == "10.00" and detail["holdings"][0]["unrealised_pnl"] == "15.00"
+
+        polled = client.get(f"/api/trading/orders/{order.id}/")
+        assert polled.status_code == 200 and polled.data["status"] == "settled"
+
+    @pytest.mark.parametrize("side, ticker, volume, reason", [
+        ("buy", "ACME", 100, "insufficient_funds"),  # 1250.00 > 1000.00
+        ("sell", "ACME", 1, "insufficient_holdings"),
+        ("buy", "NOPE", 1, "unknown_ticker"),
+        ("buy", "ACME", 501, "insufficient_volume"),
+    ])
+    def test_rejections(self, api, alice, acme, worker, side, ticker, volume, reason, staff):
+        if reason == "insufficient_volume":
+            services.trader_fund(username="alice", amount=Decimal("10000.00"))
+        response = api(alice).post(URL, {"ticker": ticker, "transaction_type": side, "transaction_volume": volume},
+                                   format="json")
+        assert response.status_code == 202
+        order = settled(response.data["transaction_id"])
+        assert (order.status, order.reason, order.price, order.wallet_transaction_id) == ("rejected", reason, None, None)
+        assert selectors.trader_balance(user=alice) == Decimal("1000.00") + (10000 if reason == "insufficient_volume" else 0)
+        assert not Holding.objects.filter(quantity__gt=0).exists()
+
+    def test_sweep_recovers_an_order_whose_message_was_lost(self, alice, acme, worker):
+        # A committed pending row that was never enqueued (the broker was down at commit time).
+        old = timezone.now() - timedelta(seconds=30)
+        order = Order.objects.create(user=alice, ticker="ACME", side="buy", volume=2, created_at=old, pending_since=old)
+        fresh = Order.objects.create(user=alice, ticker="ACME", side="buy", volume=1, pending_since=timezone.now())
+        assert tasks.sweep_pending.apply_async(queue="trading").get(timeout=20) == 1  # only the old one
+        assert settled(order.id).status == "settled"
+        assert Order.objects.get(pk=fresh.pk).status == "pending"
+
+    def test_redelivery_has_no_second_effect(self, alice, acme, worker):
+        order, _ = services.order_create(user=alice, ticker="ACME", side="buy", volume=2)
+        settled(order.id)
+        for _ in range(3):
+            assert tasks.settle_order.apply_async(args=[str(order.id)], queue="trading").get(timeout=20) == "settled"
+        assert selectors.trader_balance(user=alice) == Decimal("975.00")
+        assert Holding.objects.get(user=alice).quantity == 2
+
+
+@pytest.mark.django_db
+class TestOrderCreate:
+    """Acceptance only (no worker): commits never happen inside these tests, so nothing is enqueued."""
+
+    @pytest.mark.parametrize("body, field", [
+        ({"ticker": "ACME", "transaction_type": "hold", "transaction_volume": 1}, "transaction_type"),
+        ({"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 0}, "transaction_volume"),
+        ({"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 1.5}, "transaction_volume"),
+        ({"ticker": "acme", "transaction_type": "buy", "transaction_volume": 1}, "ticker"),
+        ({"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 1, "order_type": "limit"}, "limit_price"),
+        ({"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 1, "order_type": "limit",
+          "limit_price": "1.001"}, "limit_price"),
+        ({"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 1, "limit_price": "5.00"}, "limit_price"),
+    ])
+    def test_bad_input(self, api, make_user, body, field):
+        response = api(make_user()).post(URL, body, format="json")
+        assert response.status_code == 400 and field in response.data
+        assert not Order.objects.exists()
+
+    def test_anonymous_refused(self, api):
+        body = {"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 1}
+        assert api().post(URL, body, format="json").status_code in (401, 403)
+
+    def test_idempotency_key(self, api, make_user):
+        client = api(make_user())
+        body = {"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 3}
+        first = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        again = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        assert first.status_code == again.status_code == 202
+        assert first.data["transaction_id"] == again.data["transaction_id"] and Order.objects.count() == 1
+        other = client.post(URL, {**body, "transaction_volume": 4}, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        assert other.status_code == 409 and other.data["detail"].code == "idempotency_conflict"
+        # Keys are per user.
+        assert api(make_user("bob")).post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="abc").status_code == 202
+        assert Order.objects.count() == 2
+
+    def test_someone_elses_order_is_not_found(self, api, make_user):
+        order, _ = services.order_create(user=make_user("alice"), ticker="ACME", side="buy", volume=1)
+        response = api(make_user("bob")).get(f"/api/trading/orders/{order.id}/")
+        assert response.status_code == 404 and response.data["detail"].code == "order_not_found"
