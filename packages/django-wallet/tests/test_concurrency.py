@@ -1,0 +1,216 @@
+"""Money properties under real concurrency (separate processes/threads, committed data, real PostgreSQL)."""
+import random
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from django_wallet import selectors, services
+from django_wallet.errors import CreditRequestDecided, HoldNotActive, InsufficientFunds
+from django_wallet.models import Account, ChargeSale, CreditRequest, Entry, Hold, Transaction
+
+from .workers import run_processes, run_threads
+
+pytestmark = pytest.mark.django_db(transaction=True)
+D = Decimal
+
+# Full size from the issue: 16 processes x 500 transfers (about 40 s on the shared 2-core box).
+TRANSFERS_PER_PROCESS = 500
+
+
+def random_transfers(account_ids: list[int], n: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=account_ids)}
+    done, refused, errors = [], 0, []
+    for _ in range(n):
+        src, dst = rng.sample(account_ids, 2)
+        amount = D(rng.randint(1, 1500)) / 100
+        try:
+            services.transfer(source=accounts[src], destination=accounts[dst], amount=amount)
+            done.append((src, dst, str(amount)))
+        except InsufficientFunds:
+            refused += 1
+        except Exception as exc:  # a deadlock or any other error fails the test
+            errors.append(repr(exc))
+    return {"done": done, "refused": refused, "errors": errors}
+
+
+def test_random_transfers_16_processes_conserve_money(funded):
+    accounts = [funded("10.00") for _ in range(50)]
+    ids = [a.pk for a in accounts]
+    results = run_processes(random_transfers, [(ids, TRANSFERS_PER_PROCESS, seed) for seed in range(16)])
+
+    assert [e for r in results for e in r["errors"]] == []  # no deadlock (40P01) or other error surfaced
+    done = [t for r in results for t in r["done"]]
+    refused = sum(r["refused"] for r in results)
+    assert len(done) + refused == 16 * TRANSFERS_PER_PROCESS
+    assert len(done) > 100 and refused > 100  # both paths exercised under contention
+
+    expected = {pk: D("10.00") for pk in ids}
+    for src, dst, amount in done:
+        expected[src] -= D(amount)
+        expected[dst] += D(amount)
+    actual = dict(Account.objects.filter(pk__in=ids).values_list("pk", "balance"))
+    assert actual == expected
+    assert sum(actual.values()) == D("500.00")  # total unchanged to the cent
+    assert min(actual.values()) >= 0
+    assert Transaction.objects.filter(kind="transfer").count() == len(done)
+    report = services.verify_ledger()
+    assert report.ok, report.mismatches
+
+
+def approve_and_sell(request_ids: list[int], sales: list[tuple[int, str, str]]) -> dict:
+    """Approve some credit requests and make charge sales, interleaved."""
+    accounts = {a.pk: a for a in Account.objects.all()}
+    sold, refused, errors = [], 0, []
+    pending = list(request_ids)
+    for i, (account_id, phone, amount) in enumerate(sales):
+        if pending and i % 20 == 0:
+            services.credit_request_approve(credit_request=CreditRequest.objects.get(pk=pending.pop()))
+        try:
+            sale = services.charge_sale_create(account=accounts[account_id], phone=phone, amount=D(amount))
+            sold.append((account_id, str(sale.pk), amount))
+        except InsufficientFunds:
+            refused += 1
+        except Exception as exc:
+            errors.append(repr(exc))
+    for pk in pending:
+        services.credit_request_approve(credit_request=CreditRequest.objects.get(pk=pk))
+    return {"sold": sold, "refused": refused, "errors": errors}
+
+
+def test_b2b_charge_shop_from_several_processes(make_user):
+    sellers = [services.account_for(make_user()) for _ in range(2)]
+    # 10 credit increases, 5 per seller.
+    requests = [services.credit_request_create(account=sellers[i % 2], amount=D("100.00") + i) for i in range(10)]
+    rng = random.Random(7)
+    sales = [(sellers[i % 2].pk, f"+44 7911 123{rng.randint(100, 999)}", str(D(rng.randint(10, 200)) / 100))
+             for i in range(1000)]
+    n = 4
+    results = run_processes(approve_and_sell, [([r.pk for r in requests[k::n]], sales[k::n]) for k in range(n)])
+
+    assert [e for r in results for e in r["errors"]] == []
+    sold = [s for r in results for s in r["sold"]]
+    assert len(sold) + sum(r["refused"] for r in results) == 1000
+    assert len(sold) > 500
+    assert ChargeSale.objects.count() == len(sold)
+    assert all(p.startswith("+447911123") for p in ChargeSale.objects.values_list("phone", flat=True))
+    for seller in sellers:
+        credit = CreditRequest.objects.filter(account=seller, status="approved").aggregate(t=Sum("amount"))["t"]
+        sales_total = ChargeSale.objects.filter(account=seller).aggregate(t=Sum("amount"))["t"]
+        reported = sum(D(a) for pk, _, a in sold if pk == seller.pk)
+        assert sales_total == reported
+        assert selectors.balance(seller) == credit - sales_total == selectors.ledger_balance(seller)
+        assert selectors.balance(seller) >= 0
+    assert CreditRequest.objects.filter(status="approved").count() == 10
+    assert Transaction.objects.filter(kind="credit").count() == 10
+    assert Transaction.objects.filter(kind="charge_sale").count() == len(sold)
+    assert services.verify_ledger().ok
+
+
+def approve(pk: int) -> str:
+    try:
+        services.credit_request_approve(credit_request=CreditRequest.objects.get(pk=pk))
+        return "approved"
+    except CreditRequestDecided as exc:
+        return exc.code
+
+
+def test_concurrent_approvals_credit_once(make_user):
+    seller = services.account_for(make_user())
+    request = services.credit_request_create(account=seller, amount=D("250.00"))
+    outcomes = run_processes(approve, [(request.pk,)] * 6)
+    assert sorted(outcomes) == ["approved"] + ["credit_request_decided"] * 5
+    assert selectors.balance(seller) == D("250.00")
+    assert Entry.objects.filter(account=seller).count() == 1
+    # Re-approving or rejecting later changes nothing.
+    for decide in (services.credit_request_approve, services.credit_request_reject):
+        with pytest.raises(CreditRequestDecided):
+            decide(credit_request=request)
+    assert selectors.balance(seller) == D("250.00")
+
+
+def keyed_transfer(src: int, dst: int, key: str) -> str:
+    txn = services.transfer(source=Account.objects.get(pk=src), destination=Account.objects.get(pk=dst),
+                            amount=D("7.00"), idempotency_key=key, idempotency_scope="user:1")
+    return str(txn.pk)
+
+
+def test_same_idempotency_key_concurrently_posts_once(funded):
+    a, b = funded("100.00"), funded("0")
+    ids = run_threads(keyed_transfer, [(a.pk, b.pk, "same-key")] * 12)
+    assert len(set(ids)) == 1
+    assert Transaction.objects.filter(idempotency_key="same-key").count() == 1
+    assert selectors.balance(a) == D("93.00") and selectors.balance(b) == D("7.00")
+
+
+def keyed_charge(account_id: int, key: str) -> str:
+    sale = services.charge_sale_create(account=Account.objects.get(pk=account_id), phone="+447911123456",
+                                       amount=D("5.00"), idempotency_key=key, idempotency_scope="seller")
+    return str(sale.pk)
+
+
+def test_same_key_charge_sale_concurrently_sells_once(funded):
+    a = funded("100.00")
+    ids = run_threads(keyed_charge, [(a.pk, "sale-1")] * 8)
+    assert len(set(ids)) == 1 and ChargeSale.objects.count() == 1
+    assert selectors.balance(a) == D("95.00")
+
+
+def spend(src: int, dst: int) -> str:
+    try:
+        services.transfer(source=Account.objects.get(pk=src), destination=Account.objects.get(pk=dst), amount=D("10.00"))
+        return "ok"
+    except InsufficientFunds:
+        return "refused"
+
+
+def test_no_overdraft_under_contention(funded):
+    a, b = funded("50.00"), funded("0")
+    outcomes = run_threads(spend, [(a.pk, b.pk)] * 12)
+    assert outcomes.count("ok") == 5 and outcomes.count("refused") == 7
+    assert selectors.balance(a) == 0 and selectors.balance(b) == D("50.00")
+
+
+def alternate(a: int, b: int, n: int, flip: bool) -> list:
+    errors = []
+    accounts = [Account.objects.get(pk=a), Account.objects.get(pk=b)]
+    for i in range(n):
+        src, dst = accounts if (i % 2 == 0) ^ flip else accounts[::-1]
+        try:
+            services.transfer(source=src, destination=dst, amount=D("1.00"))
+        except Exception as exc:
+            errors.append(repr(exc))
+    return errors
+
+
+def test_opposite_transfers_never_deadlock(funded):
+    a, b = funded("100.00"), funded("100.00")
+    errors = run_threads(alternate, [(a.pk, b.pk, 100, k % 2 == 1) for k in range(6)])
+    assert errors == [[]] * 6
+    assert selectors.balance(a) + selectors.balance(b) == D("200.00")
+    assert services.verify_ledger().ok
+
+
+def settle(kind: str, hold_pk: int, dst: int) -> str:
+    hold = Hold.objects.get(pk=hold_pk)
+    try:
+        if kind == "capture":
+            services.capture(hold=hold, destination=Account.objects.get(pk=dst))
+        else:
+            services.release(hold=hold)
+        return kind
+    except HoldNotActive:
+        return "lost"
+
+
+def test_capture_and_release_race_one_wins(funded):
+    a, b = funded("100.00"), funded("0")
+    for _ in range(5):
+        hold = services.hold(account=a, amount=D("10"))
+        outcomes = run_threads(settle, [("capture", hold.pk, b.pk), ("release", hold.pk, b.pk)] * 3)
+        assert outcomes.count("lost") == 5
+        hold.refresh_from_db()
+        assert hold.status == ("captured" if "capture" in outcomes else "released")
+    assert selectors.balance(a) + selectors.balance(b) == D("100.00")
+    assert selectors.available_balance(a) == selectors.balance(a)
