@@ -44,9 +44,18 @@ def celery_worker_session(django_db_setup, django_db_blocker, celery_app):
 
 
 @pytest.fixture
-def worker(celery_worker_session, transactional_db):
-    """A running worker; only for ``transaction=True`` tests (the worker sees committed rows only)."""
+def worker(celery_worker_session, transactional_db, celery_app):
+    """A running worker; only for ``transaction=True`` tests (the worker sees committed rows only).
+
+    On teardown it waits until the queue is empty and the worker idle, so the database flush
+    between tests never races a settlement still in flight.
+    """
+    from celery.worker import state
+
     yield
+    client = celery_app.connection_for_write().default_channel.client
+    idle = lambda: client.llen("trading") == 0 and not state.active_requests and not state.reserved_requests  # noqa: E731
+    wait_for(lambda: idle() and (time.sleep(0.1) or idle()), timeout=30)
     connection.close()
 
 
