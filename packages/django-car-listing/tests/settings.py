@@ -1,6 +1,7 @@
 """The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
 import os
 import re
+import tempfile
 
 import dj_database_url
 
@@ -14,7 +15,9 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.messages",
     "rest_framework",
+    "simple_history",
     "tests.testapp",
+    "django_wallet",
     "django_car_listing",
 ]
 AUTH_USER_MODEL = "testapp.User"
@@ -35,3 +38,16 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
                                                  "django.contrib.messages.context_processors.messages"]}}]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "car_listing_test_media")
+DEFAULT_FROM_EMAIL = "noreply@forecourt.test"
+
+# The store hooks: a test-controlled current store; STORE_CONTEXT stays the default nullcontext (one schema,
+# distinct store keys), which is what a plain install does.
+CAR_LISTING_CURRENT_STORE = "tests.stores.current_store"
+CAR_LISTING_STORE_ACCOUNT = "tests.stores.store_account"
+CAR_LISTING_STORE_NAME = "tests.stores.store_name"
+CAR_LISTING_LEAD_COUNTER = "tests.stores.lead_counter"
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = "car_listing_tests"

@@ -1,3 +1,3 @@
 from django.urls import include, path
 
-urlpatterns = [path("api/", include("django_car_listing.api.urls"))]
+urlpatterns = [path("api/cars/", include("django_car_listing.api.urls"))]

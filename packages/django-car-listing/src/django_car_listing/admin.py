@@ -1,0 +1,36 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Car, ListingIndex, PurchaseNotice, Sale
+
+
+@admin.register(Car)
+class CarAdmin(SimpleHistoryAdmin):
+    list_display = ("id", "store_key", "make", "model", "year", "price", "is_for_sale", "is_sold",
+                    "verification_status", "deleted_at")
+    list_filter = ("verification_status", "is_for_sale", "is_sold", "store_key")
+    search_fields = ("vin", "make", "model")
+    raw_id_fields = ("owner",)
+    # Writes go through the services (index, wallet, signals).
+    readonly_fields = ("is_for_sale", "is_sold", "verification_status", "owner", "store_key", "featured_until")
+
+
+@admin.register(Sale)
+class SaleAdmin(admin.ModelAdmin):
+    list_display = ("id", "store_key", "car", "buyer", "price", "sold_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ListingIndex)
+class ListingIndexAdmin(admin.ModelAdmin):
+    list_display = ("store_key", "car_id", "make", "model", "price", "verified", "is_for_sale", "featured_until")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseNotice)
+class PurchaseNoticeAdmin(admin.ModelAdmin):
+    list_display = ("id", "store_key", "car_id", "seller", "created_at", "sent_at", "attempts")

@@ -1,0 +1,93 @@
+"""car_listing settings, read at call time (never cached at import) so tests and sites can override them.
+
+The four store hooks let a site (e.g. on django-tenants) place cars in several "stores" without this
+package ever importing the tenancy library. A store is named by a string key; "" is the default/public
+store (private sellers and the marketplace ListingIndex).
+"""
+import contextlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+DEFAULTS = {
+    # Dotted path to a zero-argument callable returning the current store key ("" = public store).
+    "CAR_LISTING_CURRENT_STORE": None,
+    # Dotted path to callable(store_key) -> context manager that makes ORM queries hit that store.
+    "CAR_LISTING_STORE_CONTEXT": None,
+    # Dotted path to callable(store_key) -> wallet Account paid for (and paying for) store cars.
+    "CAR_LISTING_STORE_ACCOUNT": None,
+    # Dotted path to callable(store_key) -> display name of the store.
+    "CAR_LISTING_STORE_NAME": None,
+    # Dotted path to callable(*, store_key, car_id, since) -> int: leads for a car (analytics).
+    "CAR_LISTING_LEAD_COUNTER": None,
+    # Only verified cars can be bought and appear in the marketplace.
+    "CAR_LISTING_REQUIRE_VERIFICATION": True,
+    # Featuring fee per day, paid to the wallet system account below.
+    "CAR_LISTING_FEATURE_FEE_PER_DAY": Decimal("5.00"),
+    "CAR_LISTING_FEATURE_FEE_ACCOUNT": "fees",
+    "CAR_LISTING_FEATURE_MAX_DAYS": 90,
+    # Images: accepted Pillow formats, max upload bytes, max width/height, thumbnail box.
+    "CAR_LISTING_IMAGE_FORMATS": ("JPEG", "PNG", "WEBP"),
+    "CAR_LISTING_IMAGE_MAX_BYTES": 10 * 1024 * 1024,
+    "CAR_LISTING_IMAGE_MAX_DIMENSION": 8000,
+    "CAR_LISTING_IMAGE_MAX_PIXELS": 40_000_000,
+    "CAR_LISTING_THUMBNAIL_SIZE": (480, 360),
+    "CAR_LISTING_MAX_IMAGES": 30,
+    # Marketplace pagination.
+    "CAR_LISTING_PAGE_SIZE": 20,
+    "CAR_LISTING_MAX_PAGE_SIZE": 100,
+    # PostgreSQL text search configuration for the marketplace full-text filter.
+    "CAR_LISTING_SEARCH_CONFIG": "simple",
+    # Purchase e-mail.
+    "CAR_LISTING_EMAIL_FROM": None,  # None -> DEFAULT_FROM_EMAIL
+    "CAR_LISTING_EMAIL_SUBJECT": "Your car has been purchased",
+    # The relay re-enqueues pending e-mails older than this (the on_commit fast path normally wins).
+    "CAR_LISTING_RELAY_GRACE_SECONDS": 60,
+}
+
+PURCHASE_EMAIL_BODY = "Your car has been purchased. The money has been transferred to your balance."
+
+
+def get(name: str):
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def _hook(name: str):
+    path = get(name)
+    return import_string(path) if path else None
+
+
+def current_store() -> str:
+    fn = _hook("CAR_LISTING_CURRENT_STORE")
+    return (fn() if fn else "") or ""
+
+
+def store_context(store_key: str):
+    fn = _hook("CAR_LISTING_STORE_CONTEXT")
+    return fn(store_key) if fn else contextlib.nullcontext()
+
+
+def public_context():
+    return store_context("")
+
+
+def store_account(store_key: str):
+    fn = _hook("CAR_LISTING_STORE_ACCOUNT")
+    if fn:
+        return fn(store_key)
+    from django_wallet import services as wallet
+
+    return wallet.system_account("business")
+
+
+def store_name(store_key: str) -> str:
+    fn = _hook("CAR_LISTING_STORE_NAME")
+    if fn:
+        return fn(store_key)
+    return store_key or "Private sellers"
+
+
+def lead_count(*, store_key: str, car_id: int, since) -> int:
+    fn = _hook("CAR_LISTING_LEAD_COUNTER")
+    return int(fn(store_key=store_key, car_id=car_id, since=since)) if fn else 0

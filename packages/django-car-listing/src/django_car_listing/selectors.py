@@ -1,0 +1,164 @@
+"""Reads. Anything that lives in the public store is evaluated inside ``conf.public_context()``
+(querysets are lazy, so these return evaluated lists, never querysets that escape the context)."""
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from . import conf, errors
+from .models import Car, DailyCarStats, ListingIndex, OwnershipRecord, Sale, SavedCar, Verification
+from .services._common import can_manage
+
+SORTS = {
+    # Expired featuring is cleared by the periodic expire task; this order uses a partial index.
+    "featured": (F("featured_until").desc(nulls_last=True), F("listed_at").desc(), "-id"),
+    "newest": (F("listed_at").desc(), "-id"),
+    "price": ("price", "id"),
+    "-price": ("-price", "-id"),
+}
+
+
+@dataclass
+class Page:
+    count: int
+    results: list
+
+
+def marketplace_queryset(*, filters: dict):
+    qs = ListingIndex.objects.filter(is_for_sale=True)
+    if conf.get("CAR_LISTING_REQUIRE_VERIFICATION"):
+        qs = qs.filter(verified=True)
+    f = filters
+    if f.get("make"):
+        qs = qs.filter(make__iexact=f["make"])
+    if f.get("model"):
+        qs = qs.filter(model__iexact=f["model"])
+    for key, lookup in (("year_min", "year__gte"), ("year_max", "year__lte"), ("price_min", "price__gte"),
+                        ("price_max", "price__lte")):
+        if f.get(key) is not None:
+            qs = qs.filter(**{lookup: f[key]})
+    for key in ("body_type", "fuel", "transmission", "sale_type"):
+        if f.get(key):
+            qs = qs.filter(**{key: f[key]})
+    if f.get("store") is not None:
+        qs = qs.filter(store_key=f["store"])
+    if f.get("q"):
+        qs = qs.filter(search_vector=SearchQuery(f["q"], config=conf.get("CAR_LISTING_SEARCH_CONFIG"),
+                                                 search_type="websearch"))
+    return qs
+
+
+def marketplace_page(*, filters: dict, sort: str = "featured", offset: int = 0, limit: int = 20) -> Page:
+    """Marketplace search over every store: two queries (count + page), whatever the page size."""
+    with conf.public_context():
+        qs = marketplace_queryset(filters=filters)
+        count = qs.count()
+        rows = list(qs.order_by(*SORTS.get(sort, SORTS["featured"])).defer("search_vector")[offset:offset + limit])
+    return Page(count=count, results=rows)
+
+
+def car_get(*, store_key: str, car_id, user=None) -> Car:
+    """A live car with its images; a car that is not publicly listed is visible only to whoever manages it
+    (and to verifiers)."""
+    with conf.store_context(store_key):
+        try:
+            car = (Car.objects.select_related("owner").prefetch_related("images")
+                   .get(store_key=store_key, pk=int(car_id), deleted_at__isnull=True))
+        except (Car.DoesNotExist, ValueError, TypeError):
+            raise errors.CarNotFound() from None
+        list(car.images.all())
+    listed = car.is_for_sale and (not conf.get("CAR_LISTING_REQUIRE_VERIFICATION")
+                                  or car.verification_status == Verification.VERIFIED)
+    if not listed and not can_manage(user, car) and not _is_verifier(user):
+        raise errors.CarNotFound()
+    return car
+
+
+def _is_verifier(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("car_listing.verify_car")))
+
+
+def store_cars(*, store_key: str, owner=None, offset: int = 0, limit: int = 20) -> Page:
+    """Cars of a store (its inventory), or a user's own cars in the public store."""
+    with conf.store_context(store_key):
+        qs = Car.objects.filter(store_key=store_key, deleted_at__isnull=True).prefetch_related("images")
+        if owner is not None:
+            qs = qs.filter(owner=owner)
+        count = qs.count()
+        rows = list(qs.order_by("-id")[offset:offset + limit])
+    return Page(count=count, results=rows)
+
+
+def saved_cars(*, user, offset: int = 0, limit: int = 20) -> Page:
+    """The user's saved cars as index rows (None for a car that left the index)."""
+    with conf.public_context():
+        qs = SavedCar.objects.filter(user=user)
+        count = qs.count()
+        saved = list(qs[offset:offset + limit])
+        q = Q(pk__in=[])
+        for s in saved:
+            q |= Q(store_key=s.store_key, car_id=s.car_id)
+        index = {(r.store_key, r.car_id): r for r in ListingIndex.objects.filter(q).defer("search_vector")} \
+            if saved else {}
+    return Page(count=count, results=[(s, index.get((s.store_key, s.car_id))) for s in saved])
+
+
+def purchases(*, user, offset: int = 0, limit: int = 20) -> Page:
+    with conf.public_context():
+        qs = (OwnershipRecord.objects.filter(owner=user, kind__in=[OwnershipRecord.Kind.PURCHASE,
+                                                                   OwnershipRecord.Kind.STORE_PURCHASE])
+              .select_related("car").order_by("-id"))
+        count = qs.count()
+        rows = list(qs[offset:offset + limit])
+    return Page(count=count, results=rows)
+
+
+def ownership_history(*, car: Car) -> list[OwnershipRecord]:
+    with conf.store_context(car.store_key):
+        return list(car.ownership_records.select_related("owner", "previous_owner").order_by("id"))
+
+
+def price_history(*, car: Car) -> list[dict]:
+    """Price/status changes from django-simple-history, oldest first, consecutive duplicates dropped."""
+    with conf.store_context(car.store_key):
+        rows = list(car.history.order_by("history_date", "history_id")
+                    .values("history_date", "price", "is_for_sale", "is_sold", "verification_status"))
+    out, last = [], None
+    for r in rows:
+        key = (r["price"], r["is_for_sale"], r["is_sold"], r["verification_status"])
+        if key != last:
+            out.append(r)
+        last = key
+    return out
+
+
+def store_sales(*, store_key: str, offset: int = 0, limit: int = 50) -> Page:
+    with conf.store_context(store_key):
+        qs = Sale.objects.filter(store_key=store_key).select_related("car")
+        count = qs.count()
+        rows = list(qs[offset:offset + limit])
+    return Page(count=count, results=rows)
+
+
+def _rate(num: int, den: int) -> Decimal:
+    return (Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP) if den else Decimal("0")
+
+
+def car_analytics(*, store_key: str, car_id: int, days: int = 30) -> dict:
+    since = timezone.localdate() - timedelta(days=days - 1)
+    with conf.public_context():
+        qs = DailyCarStats.objects.filter(store_key=store_key, car_id=car_id, day__gte=since).order_by("day")
+        daily = list(qs.values("day", "views", "likes", "clicks", "saves"))
+        totals = qs.aggregate(views=Sum("views"), likes=Sum("likes"), clicks=Sum("clicks"), saves=Sum("saves"))
+    totals = {k: v or 0 for k, v in totals.items()}
+    leads = conf.lead_count(store_key=store_key, car_id=car_id, since=since)
+    totals["leads"] = leads
+    return {
+        "since": since, "days": days, "daily": daily, "totals": totals,
+        "conversion": {"view_to_save": _rate(totals["saves"], totals["views"]),
+                       "save_to_lead": _rate(leads, totals["saves"]),
+                       "view_to_lead": _rate(leads, totals["views"])},
+    }

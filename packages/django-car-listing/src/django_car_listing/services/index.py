@@ -1,0 +1,52 @@
+"""Keeps the public-store ListingIndex in step with cars, in the caller's transaction."""
+from django.contrib.postgres.search import SearchVector
+from django.db.models import Value
+from django.utils import timezone
+
+from .. import conf
+from ..models import Car, ListingIndex, Verification
+
+
+def _thumbnail_name(car: Car) -> str:
+    first = car.images.order_by("position", "id").values_list("thumbnail", "image").first()
+    return (first[0] or first[1]) if first else ""
+
+
+def index_sync(*, car: Car) -> None:
+    """Upsert the car's index row. Call inside the car's store context; reads stay there, the write
+    happens in the public store (never re-saving the store-loaded row there)."""
+    if car.deleted_at is not None or (car.store_key and car.is_sold):
+        index_remove(store_key=car.store_key, car_id=car.pk)
+        return
+    fields = {
+        "store_name": conf.store_name(car.store_key)[:128],
+        "owner_id": car.owner_id,
+        "make": car.make, "model": car.model, "year": car.year, "price": car.price,
+        "mileage": car.mileage, "body_type": car.body_type, "fuel": car.fuel,
+        "transmission": car.transmission, "colour": car.colour, "sale_type": car.sale_type,
+        "location": car.location, "description": car.description,
+        "thumbnail": _thumbnail_name(car),
+        "verified": car.verification_status == Verification.VERIFIED,
+        "is_for_sale": car.is_for_sale and not car.is_sold,
+        "featured_until": car.featured_until,
+    }
+    with conf.public_context():
+        row, created = ListingIndex.objects.select_for_update().get_or_create(
+            store_key=car.store_key, car_id=car.pk, defaults=fields)
+        if not created:
+            if fields["is_for_sale"] and not row.is_for_sale:
+                fields["listed_at"] = timezone.now()
+            for k, v in fields.items():
+                setattr(row, k, v)
+        elif fields["is_for_sale"]:
+            row.listed_at = timezone.now()
+        cfg = conf.get("CAR_LISTING_SEARCH_CONFIG")
+        row.search_vector = (SearchVector(Value(car.make), weight="A", config=cfg)
+                             + SearchVector(Value(car.model), weight="A", config=cfg)
+                             + SearchVector(Value(car.description), weight="C", config=cfg))
+        row.save()
+
+
+def index_remove(*, store_key: str, car_id: int) -> None:
+    with conf.public_context():
+        ListingIndex.objects.filter(store_key=store_key, car_id=car_id).delete()

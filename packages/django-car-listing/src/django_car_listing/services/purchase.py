@@ -1,0 +1,112 @@
+"""Buying a car: one DB transaction locks the car, moves the money through django-wallet and moves
+the car to the buyer (a store car becomes a new public car owned by the buyer, plus a store Sale)."""
+from django.db import transaction
+from django_wallet import services as wallet
+
+from .. import conf, errors
+from ..models import Car, CarImage, OwnershipRecord, PurchaseNotice, Sale, Verification
+from ..signals import car_purchased, send_on_commit
+from ._common import get_car
+from .cars import _save
+from .index import index_sync
+from .notices import purchase_notice_enqueue_on_commit
+
+COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
+                 "colour", "sale_type", "description", "location", "verification_status")
+
+
+def _idempotent_replay(*, buyer, store_key: str, car_id: int, idempotency_key: str):
+    with conf.public_context():
+        prior = (OwnershipRecord.objects.select_related("car")
+                 .filter(owner=buyer, idempotency_key=idempotency_key).first())
+    if prior is None:
+        return None
+    if (prior.from_store_key, prior.from_car_id) != (store_key, car_id):
+        raise errors.IdempotencyConflict()
+    return prior
+
+
+def _check_buyable(car: Car, buyer) -> None:
+    if not car.is_for_sale or car.is_sold:
+        raise errors.CarNotAvailable()
+    if not car.store_key and car.owner_id == buyer.pk:
+        raise errors.OwnCar()
+    if conf.get("CAR_LISTING_REQUIRE_VERIFICATION") and car.verification_status != Verification.VERIFIED:
+        raise errors.NotVerified()
+
+
+def _move_public_car(*, car: Car, buyer, txn_id: str, idempotency_key) -> OwnershipRecord:
+    """Public car: ownership moves to the buyer, off sale, history appended, seller's e-mail queued."""
+    seller_id = car.owner_id
+    car.owner, car.is_for_sale, car.is_sold, car.featured_until = buyer, False, True, None
+    car._history_user = buyer
+    car.save(update_fields=["owner", "is_for_sale", "is_sold", "featured_until", "updated_at"])
+    record = OwnershipRecord.objects.create(
+        car=car, owner=buyer, previous_owner_id=seller_id, kind=OwnershipRecord.Kind.PURCHASE, price=car.price,
+        from_store_key="", from_car_id=car.pk, wallet_transaction_id=txn_id, idempotency_key=idempotency_key)
+    index_sync(car=car)
+    notice = PurchaseNotice.objects.create(store_key="", car_id=car.pk, seller_id=seller_id, price=car.price)
+    purchase_notice_enqueue_on_commit(notice_id=notice.pk)
+    return record
+
+
+def _move_store_car(*, car: Car, buyer, txn_id: str, idempotency_key) -> tuple[OwnershipRecord, Sale]:
+    """Store car: the store keeps a Sale and an archived (sold) row; the buyer gets a NEW public row.
+    Never re-save the store-loaded row in the public store (ids restart per store)."""
+    images = list(car.images.order_by("position", "id").values("image", "thumbnail", "width", "height", "position"))
+    car.is_for_sale, car.is_sold = False, True
+    car._history_user = buyer
+    car.save(update_fields=["is_for_sale", "is_sold", "updated_at"])
+    index_sync(car=car)  # removes the store listing from the index
+    with conf.public_context():
+        new_car = Car(store_key="", owner=buyer, is_for_sale=False, is_sold=True, origin_store_key=car.store_key,
+                      origin_car_id=car.pk, **{f: getattr(car, f) for f in COPIED_FIELDS})
+        new_car._history_user = buyer
+        _save(new_car)
+        # Same file names: the store key is in the path, so the URLs stay valid.
+        CarImage.objects.bulk_create([CarImage(car=new_car, **img) for img in images])
+        record = OwnershipRecord.objects.create(
+            car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
+            from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
+            idempotency_key=idempotency_key)
+        index_sync(car=new_car)
+    sale = Sale.objects.create(car=car, store_key=car.store_key, buyer=buyer, price=car.price,
+                               public_car_id=new_car.pk, wallet_transaction_id=txn_id)
+    return record, sale
+
+
+@transaction.atomic
+def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None = None) -> OwnershipRecord:
+    """Buy a listed car. Returns the buyer's OwnershipRecord (``record.car`` is the buyer's public car).
+
+    Raises CarNotFound, CarNotAvailable, OwnCar, NotVerified, IdempotencyConflict and the wallet's errors
+    (InsufficientFunds, ...); any error rolls back the payment and every car change.
+    """
+    try:
+        car_id = int(car_id)
+    except (TypeError, ValueError):
+        raise errors.CarNotFound() from None
+    if idempotency_key:
+        prior = _idempotent_replay(buyer=buyer, store_key=store_key, car_id=car_id, idempotency_key=idempotency_key)
+        if prior is not None:
+            return prior
+    with conf.store_context(store_key):
+        # The row lock serialises buyers: of many, one sees it for sale, the rest get car_not_available.
+        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        _check_buyable(car, buyer)
+        seller = car.owner if not store_key else None
+        with conf.public_context():
+            destination = wallet.account_for(seller) if seller is not None else conf.store_account(store_key)
+            txn = wallet.transfer(
+                source=wallet.account_for(buyer), destination=destination, amount=car.price, kind="car_purchase",
+                memo=f"Car {car.year} {car.make} {car.model} ({car.vin})",
+                metadata={"store_key": store_key, "car_id": car.pk, "buyer_id": buyer.pk},
+                idempotency_key=idempotency_key, idempotency_scope=f"car_listing.buy:{buyer.pk}")
+        txn_id = str(txn.pk)
+        if store_key:
+            record, sale = _move_store_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key)
+        else:
+            record, sale = _move_public_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key), None
+    send_on_commit(car_purchased, store_key=store_key, car_id=car_id, car=record.car, buyer=buyer, seller=seller,
+                   price=record.price, sale=sale, ownership_record=record)
+    return record

@@ -1,0 +1,25 @@
+"""Domain events, sent on commit. They announce; receivers (the site's wiring) decide.
+
+Every signal carries ``store_key`` and ``car_id`` (the stable cross-store name of a car) and the
+``car`` instance as loaded in its store: receivers must not save it inside another store's context.
+"""
+from django.db import transaction
+from django.dispatch import Signal
+
+car_created = Signal()    # store_key, car_id, car, actor
+car_listed = Signal()     # store_key, car_id, car, actor
+car_unlisted = Signal()   # store_key, car_id, car, actor
+car_verified = Signal()   # store_key, car_id, car, actor
+# store_key, car_id (the bought car), car (buyer's car, public store), buyer, seller (user or None for a
+# store car), price, sale (store Sale or None), ownership_record
+car_purchased = Signal()
+
+
+def send_on_commit(signal: Signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=signal_sender(), **kwargs))
+
+
+def signal_sender():
+    from .models import Car
+
+    return Car

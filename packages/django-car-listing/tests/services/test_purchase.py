@@ -1,0 +1,204 @@
+from decimal import Decimal
+
+import pytest
+from django_wallet import services as wallet
+from django_wallet.errors import InsufficientFunds
+
+from django_car_listing import errors, services
+from django_car_listing.models import Car, CarImage, ListingIndex, OwnershipRecord, PurchaseNotice, Sale
+from django_car_listing.services import purchase as purchase_module
+from tests.conftest import balance
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot(car):
+    car.refresh_from_db()
+    return (car.owner_id, car.is_for_sale, car.is_sold)
+
+
+class CarFlowTests:
+    def test_new_car_belongs_to_creator_not_for_sale_not_sold(self, make_user, car_data):
+        user = make_user()
+        car = services.car_create(actor=user, **car_data())
+        assert (car.owner_id, car.is_for_sale, car.is_sold, car.store_key) == (user.pk, False, False, "")
+        assert list(car.ownership_records.values_list("kind", "owner_id")) == [("created", user.pk)]
+        assert ListingIndex.objects.get(car_id=car.pk).is_for_sale is False
+
+    def test_only_owner_puts_on_sale_and_returns_from_sale(self, make_user, car_data):
+        owner, other = make_user(), make_user()
+        car = services.car_create(actor=owner, **car_data())
+        with pytest.raises(errors.NotOwner):
+            services.car_put_on_sale(actor=other, store_key="", car_id=car.pk)
+        assert _snapshot(car) == (owner.pk, False, False)
+        services.car_put_on_sale(actor=owner, store_key="", car_id=car.pk)
+        assert _snapshot(car) == (owner.pk, True, False)
+        with pytest.raises(errors.NotOwner):
+            services.car_return_from_sale(actor=other, store_key="", car_id=car.pk)
+        assert _snapshot(car) == (owner.pk, True, False)
+        services.car_return_from_sale(actor=owner, store_key="", car_id=car.pk)
+        assert _snapshot(car) == (owner.pk, False, False)
+
+    def test_invalid_vin_and_duplicate_vin(self, make_user, car_data):
+        user = make_user()
+        with pytest.raises(errors.InvalidVin):
+            services.car_create(actor=user, **car_data(vin="1M8GDM9A1KP042788"))  # wrong check digit
+        services.car_create(actor=user, **car_data(vin="1M8GDM9AXKP042788"))
+        with pytest.raises(errors.DuplicateVin):
+            services.car_create(actor=make_user(), **car_data(vin="1m8gdm9axkp042788"))
+        assert Car.objects.count() == 1
+
+
+class BuyTests:
+    def test_buy_moves_money_and_ownership(self, make_user, fund, listed_car):
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "1500.00")
+        car = listed_car(seller, price=Decimal("1000.00"))
+        record = services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        assert balance(buyer) == Decimal("500.00") and balance(seller) == Decimal("1000.00")
+        assert _snapshot(car) == (buyer.pk, False, True)
+        assert (record.kind, record.owner_id, record.previous_owner_id, record.price) == (
+            "purchase", buyer.pk, seller.pk, Decimal("1000.00"))
+        assert PurchaseNotice.objects.get(car_id=car.pk).seller_id == seller.pk
+        row = ListingIndex.objects.get(car_id=car.pk)
+        assert (row.is_for_sale, row.owner_id) == (False, buyer.pk)
+
+    @pytest.mark.parametrize("case", ["off_sale", "own", "not_verified", "short", "missing"])
+    def test_refusals_change_nothing(self, case, make_user, fund, listed_car):
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "500.00" if case == "short" else "5000.00")
+        car = listed_car(seller, verify=case != "not_verified")
+        if case == "off_sale":
+            services.car_return_from_sale(actor=seller, store_key="", car_id=car.pk)
+        expected = {"off_sale": errors.CarNotAvailable, "own": errors.OwnCar, "not_verified": errors.NotVerified,
+                    "short": InsufficientFunds, "missing": errors.CarNotFound}[case]
+        who = seller if case == "own" else buyer
+        before = (_snapshot(car), balance(buyer), balance(seller), OwnershipRecord.objects.count())
+        with pytest.raises(expected) as exc:
+            services.car_buy(buyer=who, store_key="", car_id=car.pk + (999 if case == "missing" else 0))
+        assert exc.value.status_code in (403, 404, 409)
+        assert (_snapshot(car), balance(buyer), balance(seller), OwnershipRecord.objects.count()) == before
+        assert not PurchaseNotice.objects.exists()
+
+    def test_verification_requirement_can_be_turned_off(self, settings, make_user, fund, listed_car):
+        settings.CAR_LISTING_REQUIRE_VERIFICATION = False
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "5000.00")
+        car = listed_car(seller, verify=False)
+        services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        assert _snapshot(car)[0] == buyer.pk
+
+    def test_resale_loop_and_history(self, make_user, fund, listed_car):
+        a, b, c = make_user(), make_user(), make_user()
+        fund(b, "1000.00")
+        fund(c, "1200.00")
+        car = listed_car(a, price=Decimal("1000.00"))
+        services.car_buy(buyer=b, store_key="", car_id=car.pk)
+        with pytest.raises(errors.NotOwner):
+            services.car_put_on_sale(actor=a, store_key="", car_id=car.pk)
+        services.car_put_on_sale(actor=b, store_key="", car_id=car.pk, price=Decimal("1200.00"))
+        services.car_buy(buyer=c, store_key="", car_id=car.pk)
+        assert [balance(u) for u in (a, b, c)] == [Decimal("1000.00"), Decimal("1200.00"), Decimal("0.00")]
+        history = list(car.ownership_records.values_list("kind", "owner_id", "previous_owner_id", "price"))
+        assert history == [("created", a.pk, None, None), ("purchase", b.pk, a.pk, Decimal("1000.00")),
+                           ("purchase", c.pk, b.pk, Decimal("1200.00"))]
+        prices = [h.price for h in car.history.order_by("history_id")]
+        assert Decimal("1200.00") in prices and Decimal("1000.00") in prices
+
+    def test_idempotent_retry_returns_first_result(self, make_user, fund, listed_car):
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "5000.00")
+        car = listed_car(seller)
+        other = listed_car(seller)
+        first = services.car_buy(buyer=buyer, store_key="", car_id=car.pk, idempotency_key="k1")
+        again = services.car_buy(buyer=buyer, store_key="", car_id=car.pk, idempotency_key="k1")
+        assert again.pk == first.pk and balance(buyer) == Decimal("4000.00")
+        with pytest.raises(errors.IdempotencyConflict):
+            services.car_buy(buyer=buyer, store_key="", car_id=other.pk, idempotency_key="k1")
+        assert balance(buyer) == Decimal("4000.00")
+
+
+class StorePurchaseTests:
+    def test_store_car_becomes_buyers_public_car_and_a_sale(self, make_user, fund, listed_car, store):
+        manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        buyer = make_user()
+        fund(buyer, "3000.00")
+        store("dealer1")
+        car = listed_car(store_key="dealer1", manager=manager, price=Decimal("2500.00"))
+        CarImage.objects.create(car=car, image="car_listing/dealer1/a.jpg", thumbnail="car_listing/dealer1/t.jpg")
+        store("")
+        dealer_account = wallet.system_account("store:dealer1")
+        record = services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
+
+        car.refresh_from_db()
+        assert (car.is_for_sale, car.is_sold, car.owner_id, car.store_key) == (False, True, None, "dealer1")
+        sale = Sale.objects.get(car=car)
+        assert (sale.buyer_id, sale.price, sale.store_key) == (buyer.pk, Decimal("2500.00"), "dealer1")
+        mine = record.car
+        assert mine.pk != car.pk and sale.public_car_id == mine.pk
+        assert (mine.store_key, mine.owner_id, mine.vin, mine.origin_store_key, mine.origin_car_id) == (
+            "", buyer.pk, car.vin, "dealer1", car.pk)
+        assert list(mine.images.values_list("image", flat=True)) == ["car_listing/dealer1/a.jpg"]
+        assert record.kind == "store_purchase" and record.from_store_key == "dealer1"
+        assert balance(buyer) == Decimal("500.00") and balance(dealer_account) == Decimal("2500.00")
+        assert not ListingIndex.objects.filter(store_key="dealer1", car_id=car.pk).exists()
+        assert ListingIndex.objects.get(store_key="", car_id=mine.pk).owner_id == buyer.pk
+        # The buyer can sell it on, in the public store.
+        services.car_put_on_sale(actor=buyer, store_key="", car_id=mine.pk)
+
+    def test_failure_after_payment_rolls_everything_back(self, make_user, fund, listed_car, store, monkeypatch):
+        manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        buyer = make_user()
+        fund(buyer, "3000.00")
+        car = listed_car(store_key="dealer1", manager=manager, price=Decimal("2500.00"))
+        original = purchase_module._move_store_car
+        reached = []
+
+        def failing(**kwargs):
+            original(**kwargs)  # payment done, car moved, sale written ...
+            reached.append(True)
+            raise RuntimeError("injected")
+
+        monkeypatch.setattr(purchase_module, "_move_store_car", failing)
+        cars_before = Car.objects.count()
+        with pytest.raises(RuntimeError):
+            services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
+        assert reached == [True]
+        car.refresh_from_db()
+        assert (car.is_for_sale, car.is_sold) == (True, False)
+        assert Car.objects.count() == cars_before and not Sale.objects.exists()
+        assert balance(buyer) == Decimal("3000.00")
+        assert balance(wallet.system_account("store:dealer1")) == Decimal("0.00")
+        assert ListingIndex.objects.get(store_key="dealer1", car_id=car.pk).is_for_sale
+
+    def test_public_failure_after_payment_rolls_back(self, make_user, fund, listed_car, monkeypatch):
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "3000.00")
+        car = listed_car(seller)
+        original = purchase_module._move_public_car
+
+        def failing(**kwargs):
+            original(**kwargs)
+            raise RuntimeError("injected")
+
+        monkeypatch.setattr(purchase_module, "_move_public_car", failing)
+        with pytest.raises(RuntimeError):
+            services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        assert _snapshot(car) == (seller.pk, True, False)
+        assert balance(buyer) == Decimal("3000.00") and balance(seller) == Decimal("0.00")
+        assert not PurchaseNotice.objects.exists()
+
+    def test_store_cars_need_store_permission(self, make_user, car_data, listed_car):
+        manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        outsider = make_user()
+        with pytest.raises(errors.NotAllowed):
+            services.car_create(actor=outsider, store_key="dealer1", **car_data())
+        car = listed_car(store_key="dealer1", manager=manager)
+        for fn in (services.car_return_from_sale, services.car_delete):
+            with pytest.raises(errors.NotOwner):
+                fn(actor=outsider, store_key="dealer1", car_id=car.pk)
+        # A car of another store is not reachable under this store's key.
+        with pytest.raises(errors.CarNotFound):
+            services.car_return_from_sale(actor=manager, store_key="dealer2", car_id=car.pk)
+        car.refresh_from_db()
+        assert car.is_for_sale and car.deleted_at is None
