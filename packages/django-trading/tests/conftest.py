@@ -37,10 +37,9 @@ def celery_worker_session(django_db_setup, django_db_blocker, celery_app):
 
     client = celery_app.connection_for_write().default_channel.client
     client.delete("trading")  # messages left by an interrupted earlier run would point at vanished rows
-    with django_db_blocker.unblock():
-        with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=["trading"],
-                          shutdown_timeout=10):
-            yield
+    with django_db_blocker.unblock(), start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
+                                                   queues=["trading"], shutdown_timeout=10):
+        yield
 
 
 @pytest.fixture
@@ -98,4 +97,4 @@ def wait_for(predicate, timeout=20.0, interval=0.05):
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError("condition not met within %.0fs" % timeout)
+    raise AssertionError(f"condition not met within {timeout:.0f}s")

@@ -32,7 +32,7 @@ class TestIngestApi:
 
     def test_bulk_list_is_one_transaction_with_bounded_queries(self, ingester, django_assert_max_num_queries):
         start = timezone.now() - timedelta(days=10)
-        bars = [{"ticker": f"T{i % 5}", "open": "10.00", "high": "11.00", "low": "9.00", "close": f"{10 + (i % 7) / 10:.2f}",
+        bars = [{"ticker": f"T{i % 5}", "open": "10.00", "high": "11.00", "low": "9.00", "close": f"10.{i % 7}0",
                  "volume": i, "timestamp": (start + timedelta(minutes=i)).isoformat()} for i in range(3000)]
         with django_assert_max_num_queries(15):
             response = ingester.post(URL, bars, format="json")
@@ -48,7 +48,8 @@ class TestIngestApi:
         ({"low": "-1.00"}, "low"), ({"volume": -5}, "volume"), ({"timestamp": "yesterday"}, "timestamp"),
     ])
     def test_field_refusals(self, ingester, change, field):
-        body = {"ticker": "ACME", "open": "10.00", "high": "11.00", "low": "9.00", "close": "10.50", "volume": 5, **change}
+        body = {"ticker": "ACME", "open": "10.00", "high": "11.00", "low": "9.00", "close": "10.50", "volume": 5,
+                **change}
         response = ingester.post(URL, body, format="json")
         assert response.status_code == 400
         assert field in response.data

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.utils import timezone
-from django_wallet.models import Transaction as WalletTransaction
 
 from django_trading import services
 from django_trading.models import Holding, Order
+from django_wallet.models import Transaction as WalletTransaction
 
 from .conftest import bar, wait_for
 

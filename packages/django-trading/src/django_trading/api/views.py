@@ -61,7 +61,8 @@ class TraderCreateApi(APIView):
                 raise FundingNotAllowed()
         user, created = services.trader_fund(username=username, amount=amount,
                                              idempotency_key=request.headers.get("Idempotency-Key"))
-        body = {"user_id": str(user.pk), "username": user.get_username(), "balance": str(selectors.trader_balance(user=user))}
+        body = {"user_id": str(user.pk), "username": user.get_username(),
+                "balance": str(selectors.trader_balance(user=user))}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -238,7 +239,8 @@ class OrderHistoryApi(APIView):
         if since and until and since > until:
             raise InvalidRange()
         paginator = Pagination()
-        rows = paginator.paginate_queryset(selectors.order_history(user=user, start=since, end=until), request, view=self)
+        orders = selectors.order_history(user=user, start=since, end=until)
+        rows = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderOutput(rows, many=True).data)
 
 

@@ -47,7 +47,8 @@ def _validate(index: int, bar: dict) -> dict:
         if value != value.quantize(CENT):
             raise _invalid(index, f"{name} has more than 2 decimal places")
         clean[name] = value
-    if not clean["low"] <= min(clean["open"], clean["close"]) or not max(clean["open"], clean["close"]) <= clean["high"]:
+    body_low, body_high = sorted((clean["open"], clean["close"]))
+    if not clean["low"] <= body_low or not body_high <= clean["high"]:
         raise _invalid(index, "prices must satisfy low <= open, close <= high")
     volume = bar.get("volume")
     if isinstance(volume, bool) or not isinstance(volume, int) or not 0 <= volume < 2**63:
@@ -111,7 +112,8 @@ def _ingest(clean: list[dict], tickers: list[str]) -> IngestResult:
         old = existing.get((stock.id, bar["timestamp"]))
         if old is not None:
             if not _same(old, bar):
-                raise BarConflict(f"bar {i}: {bar['ticker']} at {bar['timestamp'].isoformat()} already exists with other values")
+                raise BarConflict(f"bar {i}: {bar['ticker']} at {bar['timestamp'].isoformat()} "
+                                  "already exists with other values")
             duplicates += 1
             continue
         new.append(PriceBar(stock=stock, **{k: v for k, v in bar.items() if k != "ticker"}))

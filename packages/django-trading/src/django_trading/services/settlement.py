@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+
 from django_wallet import services as wallet
 from django_wallet.errors import AccountFrozen, InsufficientFunds
 

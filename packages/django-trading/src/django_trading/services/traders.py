@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
 from django_wallet import services as wallet
 
 from .. import cache, conf
