@@ -1,3 +1,7 @@
+from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [path("api/", include("django_wallet.api.urls"))]
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/wallet/", include("django_wallet.api.urls")),
+]

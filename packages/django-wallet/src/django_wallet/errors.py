@@ -87,3 +87,8 @@ class ImmutableLedger(WalletError):
 class HoldExpired(HoldNotActive):
     default_code = "hold_expired"
     default_detail = "The hold has expired."
+
+
+class RecipientNotFound(WalletError):
+    default_code = "recipient_not_found"
+    default_detail = "No such recipient."

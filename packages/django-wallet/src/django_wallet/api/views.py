@@ -1,0 +1,304 @@
+"""Thin DRF views: validate input, call one service or selector, serialise the result."""
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth import get_user_model
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import conf, selectors, services
+from ..amounts import parse_amount
+from ..errors import RecipientNotFound
+from ..models import Account, CreditRequest
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+    description="Retry-safe key, unique per caller: the same key and body return the first result; "
+                "the same key with another body is 409 idempotency_conflict.")
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        self.page_size = conf.get("WALLET_PAGE_SIZE")
+        return super().get_page_size(request)
+
+
+def is_wallet_staff(user) -> bool:
+    return bool(user.is_staff or user.has_perm("wallet.decide_creditrequest"))
+
+
+def user_scope(user) -> str:
+    return f"user:{user.pk}"
+
+
+def idempotency_key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 255:
+        raise serializers.ValidationError({"Idempotency-Key": ["At most 255 characters."]})
+    return key or None
+
+
+class AccountOutput(serializers.ModelSerializer):
+    held = serializers.DecimalField(max_digits=18, decimal_places=2)
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Account
+        fields = ["id", "name", "purpose", "currency", "status", "balance", "held", "available", "created_at"]
+
+    def get_available(self, obj) -> str:
+        return str(obj.balance - obj.held)
+
+
+class TransactionOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    memo = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+def _my_account(request, pk: int) -> Account:
+    account = Account.objects.filter(pk=pk).first()
+    if account is None:
+        raise NotFound()
+    if not (selectors.owned_by(account, request.user) or is_wallet_staff(request.user)):
+        raise NotFound()  # don't reveal other people's accounts
+    return account
+
+
+class AccountListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AccountOutput(many=True), summary="My accounts with balance, held and available")
+    def get(self, request):
+        services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE"))
+        return Response(AccountOutput(selectors.accounts_of(request.user), many=True).data)
+
+
+class StatementApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class FilterSerializer(serializers.Serializer):
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        transaction = serializers.UUIDField(source="transaction_id")
+        kind = serializers.CharField(source="transaction.kind")
+        memo = serializers.CharField(source="transaction.memo")
+        amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+        balance_after = serializers.DecimalField(max_digits=18, decimal_places=2)
+        created_at = serializers.DateTimeField()
+
+    def entries(self, request, pk):
+        account = _my_account(request, pk)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.entry_list(account=account, **filters.validated_data)
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True),
+                   summary="Statement of one of my accounts (newest first, paginated)")
+    def get(self, request, pk: int):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(self.entries(request, pk), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class StatementCsvApi(StatementApi):
+    @extend_schema(parameters=[StatementApi.FilterSerializer], responses={(200, "text/csv"): OpenApiTypes.STR},
+                   summary="Statement as CSV (whole filtered range, streamed)")
+    def get(self, request, pk: int):
+        entries = self.entries(request, pk)
+        writer = csv.writer(_Echo())
+        header = ["entry", "transaction", "created_at", "kind", "memo", "amount", "balance_after"]
+
+        def rows():
+            yield writer.writerow(header)
+            for e in entries.iterator(chunk_size=2000):
+                yield writer.writerow([e.pk, e.transaction_id, e.created_at.isoformat(), e.transaction.kind,
+                                       e.transaction.memo, e.amount, e.balance_after])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="statement-{pk}.csv"'
+        return response
+
+
+class TransferCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        to_user = serializers.IntegerField(help_text="Recipient user id.")
+        amount = serializers.CharField(help_text='Decimal string, at most 2 places, e.g. "12.50".')
+        memo = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses={201: TransactionOutput}, parameters=[IDEMPOTENCY_HEADER],
+                   summary="Send money from my account to another user's",
+                   examples=[OpenApiExample("transfer", value={"to_user": 42, "amount": "12.50", "memo": "lunch"},
+                                            request_only=True)])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        amount = parse_amount(data.validated_data["amount"])
+        recipient = get_user_model().objects.filter(pk=data.validated_data["to_user"]).first()
+        if recipient is None:
+            raise RecipientNotFound()
+        purpose = conf.get("WALLET_USER_PURPOSE")
+        txn = services.transfer(source=services.account_for(request.user, purpose=purpose),
+                                destination=services.account_for(recipient, purpose=purpose), amount=amount,
+                                memo=data.validated_data["memo"], idempotency_key=idempotency_key(request),
+                                idempotency_scope=user_scope(request.user))
+        return Response(TransactionOutput(txn).data, status=status.HTTP_201_CREATED)
+
+
+class CreditRequestOutput(serializers.ModelSerializer):
+    transaction = serializers.UUIDField(source="transaction_id", allow_null=True)
+
+    class Meta:
+        model = CreditRequest
+        fields = ["id", "account", "amount", "note", "status", "requested_by", "decided_by", "decided_at",
+                  "transaction", "created_at"]
+
+
+class CreditRequestListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        amount = serializers.CharField()
+        note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+    @extend_schema(responses=CreditRequestOutput(many=True), summary="My credit requests")
+    def get(self, request):
+        account = services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE"))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.credit_request_list(account=account), request, view=self)
+        return paginator.get_paginated_response(CreditRequestOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: CreditRequestOutput}, summary="Ask for seller credit",
+                   examples=[OpenApiExample("request", value={"amount": "500.00", "note": "weekend stock"},
+                                            request_only=True)])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credit_request = services.credit_request_create(
+            account=services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE")),
+            amount=parse_amount(data.validated_data["amount"]), requested_by=request.user,
+            note=data.validated_data["note"])
+        return Response(CreditRequestOutput(credit_request).data, status=status.HTTP_201_CREATED)
+
+
+class StaffPermissionMixin:
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not is_wallet_staff(request.user):
+            raise PermissionDenied()
+
+
+class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=CreditRequest.Status.choices, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=CreditRequestOutput(many=True),
+                   summary="All credit requests (staff)")
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.credit_request_list(**filters.validated_data), request, view=self)
+        return paginator.get_paginated_response(CreditRequestOutput(page, many=True).data)
+
+
+class CreditRequestDecideApi(StaffPermissionMixin, APIView):
+    approve = True
+
+    @extend_schema(request=None, responses=CreditRequestOutput, summary="Approve or reject a credit request (staff, once)")
+    def post(self, request, pk: int):
+        credit_request = CreditRequest.objects.filter(pk=pk).first()
+        if credit_request is None:
+            raise NotFound()
+        decide = services.credit_request_approve if self.approve else services.credit_request_reject
+        return Response(CreditRequestOutput(decide(credit_request=credit_request, decided_by=request.user)).data)
+
+
+class ChargeSaleOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    account = serializers.IntegerField(source="account_id")
+    phone = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    transaction = serializers.UUIDField(source="transaction_id")
+    created_at = serializers.DateTimeField()
+
+
+class ChargeSaleListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        phone = serializers.CharField(max_length=32, help_text="International (+44...) or in WALLET_PHONE_REGION.")
+        amount = serializers.CharField()
+
+    @extend_schema(responses=ChargeSaleOutput(many=True), summary="My charge sales")
+    def get(self, request):
+        account = services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE"))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.charge_sale_list(account=account), request, view=self)
+        return paginator.get_paginated_response(ChargeSaleOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ChargeSaleOutput}, parameters=[IDEMPOTENCY_HEADER],
+                   summary="Sell prepaid charge to a phone number out of my credit",
+                   examples=[OpenApiExample("sale", value={"phone": "+44 7911 123456", "amount": "10.00"},
+                                            request_only=True)])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sale = services.charge_sale_create(
+            account=services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE")),
+            phone=data.validated_data["phone"], amount=parse_amount(data.validated_data["amount"]),
+            sold_by=request.user, idempotency_key=idempotency_key(request), idempotency_scope=user_scope(request.user))
+        return Response(ChargeSaleOutput(sale).data, status=status.HTTP_201_CREATED)
+
+
+class AccountLookupApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, default="")
+        name = serializers.CharField(required=False, default="")
+        owner_type = serializers.CharField(required=False, default="", help_text="app_label.model")
+        owner_id = serializers.CharField(required=False, default="")
+
+    class OutputSerializer(AccountOutput):
+        owner_type = serializers.SerializerMethodField()
+
+        class Meta(AccountOutput.Meta):
+            fields = [*AccountOutput.Meta.fields, "owner_type", "owner_id", "allow_overdraft"]
+
+        def get_owner_type(self, obj) -> str | None:
+            return f"{obj.owner_type.app_label}.{obj.owner_type.model}" if obj.owner_type_id else None
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True), summary="Find accounts (staff)")
+    def get(self, request):
+        if not (request.user.is_staff or request.user.has_perm("wallet.view_account")):
+            raise PermissionDenied()
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.account_search(**filters.validated_data), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
