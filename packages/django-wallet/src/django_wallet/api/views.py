@@ -56,12 +56,16 @@ class AccountOutput(serializers.ModelSerializer):
     class Meta:
         model = Account
         fields = ["id", "name", "purpose", "currency", "status", "balance", "held", "available", "created_at"]
+        ref_name = "WalletAccount"
 
     def get_available(self, obj) -> str:
         return str(obj.balance - obj.held)
 
 
 class TransactionOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "WalletTransaction"
+
     id = serializers.UUIDField()
     kind = serializers.CharField()
     memo = serializers.CharField()
@@ -90,10 +94,16 @@ class StatementApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WalletStatementFilter"
+
         date_from = serializers.DateField(required=False)
         date_to = serializers.DateField(required=False)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WalletStatementEntry"
+
         id = serializers.IntegerField()
         transaction = serializers.UUIDField(source="transaction_id")
         kind = serializers.CharField(source="transaction.kind")
@@ -144,6 +154,9 @@ class TransferCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WalletTransferInput"
+
         to_user = serializers.IntegerField(help_text="Recipient user id.")
         amount = serializers.CharField(help_text='Decimal string, at most 2 places, e.g. "12.50".')
         memo = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
@@ -172,6 +185,7 @@ class CreditRequestOutput(serializers.ModelSerializer):
 
     class Meta:
         model = CreditRequest
+        ref_name = "WalletCreditRequest"
         fields = ["id", "account", "amount", "note", "status", "requested_by", "decided_by", "decided_at",
                   "transaction", "created_at"]
 
@@ -180,6 +194,9 @@ class CreditRequestListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WalletCreditRequestInput"
+
         amount = serializers.CharField()
         note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
@@ -214,6 +231,9 @@ class StaffPermissionMixin:
 
 class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
     class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WalletCreditRequestFilter"
+
         status = serializers.ChoiceField(choices=CreditRequest.Status.choices, required=False)
 
     @extend_schema(parameters=[FilterSerializer], responses=CreditRequestOutput(many=True),
@@ -239,6 +259,9 @@ class CreditRequestDecideApi(StaffPermissionMixin, APIView):
 
 
 class ChargeSaleOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "WalletChargeSale"
+
     id = serializers.UUIDField()
     account = serializers.IntegerField(source="account_id")
     phone = serializers.CharField()
@@ -251,6 +274,9 @@ class ChargeSaleListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WalletChargeSaleInput"
+
         phone = serializers.CharField(max_length=32, help_text="International (+44...) or in WALLET_PHONE_REGION.")
         amount = serializers.CharField()
 
@@ -279,6 +305,9 @@ class AccountLookupApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WalletAccountLookupFilter"
+
         q = serializers.CharField(required=False, default="")
         name = serializers.CharField(required=False, default="")
         owner_type = serializers.CharField(required=False, default="", help_text="app_label.model")
@@ -288,6 +317,7 @@ class AccountLookupApi(APIView):
         owner_type = serializers.SerializerMethodField()
 
         class Meta(AccountOutput.Meta):
+            ref_name = "WalletAccountLookup"
             fields = [*AccountOutput.Meta.fields, "owner_type", "owner_id", "allow_overdraft"]
 
         def get_owner_type(self, obj) -> str | None:
