@@ -1,5 +1,60 @@
-from django.urls import path
+"""Server-rendered pages of both hosts. Marketplace pages 404 on a dealership host and vice versa.
 
-from demo.pages import views
+Included last by demo.urls_common without a namespace; names are prefixed "pages:" through app_name
+except "home", which other code reverses bare.
+"""
+from django.urls import include, path, re_path
 
-urlpatterns = [path("", views.home, name="home")]
+from demo.pages.views import account, auth, common, dealership, marketplace, staff, wallet
+
+page_patterns = [
+    # marketplace
+    path("cars/<int:car_id>/", marketplace.car_detail, name="car"),
+    path("cars/<int:car_id>/buy/", marketplace.buy, name="buy"),
+    path("cars/<int:car_id>/save/", marketplace.save, name="save"),
+    path("cars/<slug:store>/<int:car_id>/", marketplace.car_detail, name="store_car"),
+    path("cars/<slug:store>/<int:car_id>/buy/", marketplace.buy, name="store_buy"),
+    path("cars/<slug:store>/<int:car_id>/save/", marketplace.save, name="store_save"),
+    path("cars/<slug:store>/<int:car_id>/contact/", marketplace.contact, name="contact"),
+    # auth
+    path("accounts/signup/", auth.signup, name="signup"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
+    # my account
+    path("me/cars/", account.my_cars, name="my_cars"),
+    path("me/cars/new/", account.car_new, name="car_new"),
+    path("me/cars/<int:car_id>/", account.my_car, name="my_car"),
+    path("me/cars/<int:car_id>/edit/", account.car_edit, name="car_edit"),
+    path("me/cars/<int:car_id>/action/", account.my_car_action, name="my_car_action"),
+    path("me/purchases/", account.purchases, name="purchases"),
+    path("me/saved/", account.saved, name="saved"),
+    path("me/notifications/", account.notification_list, name="notifications"),
+    path("me/wallet/", wallet.wallet_page, name="wallet"),
+    path("me/wallet/statement.csv", wallet.statement_csv, name="statement_csv"),
+    path("me/wallet/transfer/", wallet.transfer, name="transfer"),
+    path("me/wallet/credit/", wallet.credit_request, name="credit_request"),
+    # platform admin
+    path("staff/verification/", staff.verification_queue, name="staff_verification"),
+    path("staff/verification/<int:car_id>/", staff.verification_decide, name="staff_verify"),
+    path("staff/verification/<slug:store>/<int:car_id>/", staff.verification_decide, name="staff_verify_store"),
+    path("staff/credit/", staff.credit_requests, name="staff_credit"),
+    path("staff/dealerships/", staff.dealership_new, name="staff_dealership_new"),
+    # dealership workspace
+    path("inventory/", dealership.inventory, name="inventory"),
+    path("inventory/new/", dealership.inventory_new, name="inventory_new"),
+    path("inventory/<int:car_id>/edit/", dealership.inventory_edit, name="inventory_edit"),
+    path("inventory/<int:car_id>/action/", dealership.inventory_action, name="inventory_action"),
+    path("leads/", dealership.leads_board, name="leads"),
+    path("leads/<int:lead_id>/", dealership.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/move/", dealership.lead_move, name="lead_move"),
+    path("sales/", dealership.sales, name="sales"),
+    # files (no separate static server in the demo)
+    re_path(r"^assets/(?P<path>.+)$", common.site_asset, name="asset"),
+    re_path(r"^static/(?P<path>.+)$", common.static_file, name="static"),
+    re_path(r"^media/(?P<path>.+)$", common.media_file, name="media"),
+]
+
+urlpatterns = [
+    path("", marketplace.home, name="home"),
+    path("", include((page_patterns, "pages"))),
+]

@@ -1,0 +1,173 @@
+"""My account on the marketplace: my cars (create, edit, on/off sale, history), purchases, saved, notifications."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_car_listing import selectors as cars
+from django_car_listing import services as car_services
+from django_car_listing.errors import CarListingError, CarNotFound
+from django_notifications import selectors as inbox
+from django_notifications import services as notifications
+from django_wallet.errors import WalletError
+from rest_framework.exceptions import APIException
+
+from demo.pages.forms import CarForm, CarImagesForm, PriceForm
+from demo.pages.views.common import int_param, page_window, public_only, refusal_text, refused
+from demo.pages.views.marketplace import car_url
+
+PAGE_SIZE = 20
+CAR_ERRORS = (CarListingError, WalletError)
+
+
+def _my_car(request, car_id):
+    try:
+        car = cars.car_get(store_key="", car_id=car_id, user=request.user)
+    except CarNotFound:
+        raise Http404 from None
+    if car.owner_id != request.user.pk:
+        raise Http404
+    return car
+
+
+def _add_images(request, car, files) -> int:
+    added = 0
+    for upload in files:
+        try:
+            car_services.car_image_add(actor=request.user, store_key=car.store_key, car_id=car.pk, upload=upload)
+            added += 1
+        except CarListingError as exc:
+            messages.error(request, f"{upload.name}: {refusal_text(exc)}")
+    return added
+
+
+@public_only
+@login_required
+def my_cars(request):
+    window = page_window(10**9, int_param(request, "page"), PAGE_SIZE)
+    page = cars.store_cars(store_key="", owner=request.user, offset=window["offset"], limit=PAGE_SIZE)
+    return render(request, "pages/my_cars.html", {"cars": page.results, "window": page_window(
+        page.count, window["page"], PAGE_SIZE)})
+
+
+def car_form_view(request, *, store_key: str, car=None, done_url=None, template="pages/car_form.html"):
+    """Create or edit a car (public: the owner; store: staff with car_listing perms)."""
+    initial = {f: getattr(car, f) for f in CarForm.base_fields} if car else None
+    form = CarForm(request.POST or None, initial=initial)
+    images = CarImagesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and images.is_valid():
+        try:
+            with transaction.atomic():
+                if car is None:
+                    car = car_services.car_create(actor=request.user, store_key=store_key, **form.cleaned_data)
+                else:
+                    changed = {k: v for k, v in form.cleaned_data.items() if getattr(car, k) != v}
+                    car = car_services.car_update(actor=request.user, store_key=store_key, car_id=car.pk, **changed)
+        except CAR_ERRORS as exc:
+            form.add_error(None, refusal_text(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            added = _add_images(request, car, images.cleaned_data["images"])
+            messages.success(request, f"Saved {car.year} {car.make} {car.model}" +
+                             (f" with {added} photo(s)." if added else "."))
+            return redirect(done_url(car) if done_url else reverse("pages:my_car", args=[car.pk]))
+    return render(request, template, {"form": form, "images_form": images, "car": car})
+
+
+@public_only
+@login_required
+def car_new(request):
+    return car_form_view(request, store_key="")
+
+
+@public_only
+@login_required
+def my_car(request, car_id: int):
+    car = _my_car(request, car_id)
+    return render(request, "pages/my_car.html", {
+        "car": car, "images": list(car.images.all()), "history": cars.ownership_history(car=car),
+        "public_url": car_url("", car.pk), "price_form": PriceForm(initial={"price": car.price}),
+    })
+
+
+@public_only
+@login_required
+def car_edit(request, car_id: int):
+    return car_form_view(request, store_key="", car=_my_car(request, car_id))
+
+
+def car_action(request, *, store_key: str, car_id: int, back: str):
+    """Put on sale / return from sale / delete through car-listing's services."""
+    action = request.POST.get("action")
+    try:
+        if action == "put_on_sale":
+            form = PriceForm(request.POST)
+            price = form.cleaned_data.get("price") if form.is_valid() else None
+            if not form.is_valid():
+                messages.error(request, "Enter a valid price (a positive amount with at most 2 decimals).")
+                return redirect(back)
+            car_services.car_put_on_sale(actor=request.user, store_key=store_key, car_id=car_id, price=price)
+            messages.success(request, "The car is on sale." + (
+                "" if _verified(store_key, car_id, request.user) else
+                " It appears in search once a platform admin has verified it."))
+        elif action == "return_from_sale":
+            car_services.car_return_from_sale(actor=request.user, store_key=store_key, car_id=car_id)
+            messages.success(request, "The car is no longer on sale; it is hidden from search.")
+        elif action == "delete":
+            car_services.car_delete(actor=request.user, store_key=store_key, car_id=car_id)
+            messages.success(request, "The car was removed.")
+        else:
+            messages.error(request, "Unknown action.")
+    except CAR_ERRORS as exc:
+        return refused(request, exc, back)
+    return redirect(back)
+
+
+def _verified(store_key, car_id, user) -> bool:
+    car = cars.car_get(store_key=store_key, car_id=car_id, user=user)
+    return car.verification_status == "verified"
+
+
+@public_only
+@login_required
+@require_POST
+def my_car_action(request, car_id: int):
+    car = _my_car(request, car_id)
+    back = reverse("pages:my_car", args=[car.pk])
+    if request.POST.get("action") == "delete":
+        back = reverse("pages:my_cars")
+    return car_action(request, store_key="", car_id=car.pk, back=back)
+
+
+@public_only
+@login_required
+def purchases(request):
+    page = cars.purchases(user=request.user, limit=50)
+    return render(request, "pages/purchases.html", {"records": page.results, "count": page.count})
+
+
+@public_only
+@login_required
+def saved(request):
+    page = cars.saved_cars(user=request.user, limit=50)
+    rows = [(s, idx, car_url(s.store_key, s.car_id)) for s, idx in page.results]
+    return render(request, "pages/saved.html", {"rows": rows, "count": page.count})
+
+
+@login_required
+def notification_list(request):
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "read_all":
+                notifications.mark_all_read(user=request.user)
+            else:
+                notifications.mark_read(user=request.user, notification_id=int(request.POST.get("id", 0)))
+        except (APIException, ValueError) as exc:
+            return refused(request, exc, reverse("pages:notifications"))
+        return redirect("pages:notifications")
+    items = list(inbox.notification_list(user=request.user)[:50])
+    return render(request, "pages/notifications.html", {"items": items})

@@ -1,0 +1,146 @@
+"""Helpers every page uses: the refusal message for a package error, the current store, static files."""
+import functools
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from rest_framework.exceptions import APIException
+
+SITE_STATIC = Path(settings.BASE_DIR) / "static"
+
+
+def refusal_text(exc: Exception) -> str:
+    """A human sentence for a package error (APIException) or a Django validation error."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, (list, tuple)):
+        return " ".join(str(d) for d in detail)
+    if isinstance(detail, dict):
+        return " ".join(f"{k}: {v}" for k, v in detail.items())
+    return str(detail or exc)
+
+
+def refused(request, exc: Exception, redirect_to: str):
+    """Flash the refusal and go back: the page never shows a stack trace for a domain refusal."""
+    messages.error(request, refusal_text(exc), extra_tags=getattr(exc, "default_code", "refused"))
+    return HttpResponseRedirect(redirect_to)
+
+
+def safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+def forbidden(request, message: str):
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def is_dealership() -> bool:
+    return connection.schema_name != "public"
+
+
+def current_dealership():
+    return connection.tenant if is_dealership() else None
+
+
+def public_only(view):
+    """Pages of the marketplace itself (my account, platform admin): 404 on a dealership host."""
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if is_dealership():
+            raise Http404
+        return view(request, *args, **kwargs)
+    return wrapper
+
+
+def dealership_only(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_dealership():
+            raise Http404
+        return view(request, *args, **kwargs)
+    return wrapper
+
+
+def require_perm(*perms):
+    """A page for members holding every perm; others get the 403 page with a plain sentence."""
+    def deco(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated or not all(request.user.has_perm(p) for p in perms):
+                return forbidden(request, "Your role in this dealership does not allow this page.")
+            return view(request, *args, **kwargs)
+        return wrapper
+    return deco
+
+
+def staff_only(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            return forbidden(request, "Only platform administrators can open this page.")
+        return view(request, *args, **kwargs)
+    return wrapper
+
+
+def _file(path: Path | None):
+    if path is None or not path.is_file():
+        raise Http404
+    content_type, _ = mimetypes.guess_type(str(path))
+    return FileResponse(path.open("rb"), content_type=content_type or "application/octet-stream")
+
+
+def static_file(request, path: str):
+    """Static files without a build step or a separate server (the demo runs uvicorn alone)."""
+    if ".." in Path(path).parts:
+        raise Http404
+    found = finders.find(path)
+    return _file(Path(found) if found else None)
+
+
+def site_asset(request, path: str):
+    """The site's own CSS/JS under /assets/ (a prefix runserver's static handler never intercepts)."""
+    root = SITE_STATIC.resolve()
+    target = (root / path).resolve()
+    if root not in target.parents:
+        raise Http404
+    response = _file(target)
+    response["Cache-Control"] = "max-age=300"
+    return response
+
+
+def media_file(request, path: str):
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / path).resolve()
+    if root not in target.parents:
+        raise Http404
+    return _file(target)
+
+
+def page_window(count: int, page: int, size: int) -> dict:
+    pages = max(1, -(-count // size))
+    page = min(max(1, page), pages)
+    return {"page": page, "pages": pages, "has_prev": page > 1, "has_next": page < pages,
+            "prev": page - 1, "next": page + 1, "offset": (page - 1) * size}
+
+
+def int_param(request, name: str, default: int = 1) -> int:
+    try:
+        return int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,164 @@
+"""A dealership's workspace on its subdomain (members only, see tenancy middleware): dashboard,
+inventory, leads board, sales. Every write goes through the packages' services."""
+import json
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_car_listing import selectors as cars
+from django_car_listing.errors import CarNotFound
+from rest_framework.exceptions import APIException, NotFound
+
+from accounts.backends import current_role
+from demo.pages.views.account import car_action, car_form_view
+from demo.pages.views.common import (current_dealership, dealership_only, forbidden, int_param, page_window,
+                                     refused, require_perm)
+
+PAGE_SIZE = 25
+
+
+def _store() -> str:
+    return current_dealership().schema_name
+
+
+def _lead_counts(user) -> dict:
+    from django_leads import selectors as leads
+    from django_leads.models import LeadStatus
+
+    counts = dict(leads.lead_visible_qs(user=user).values_list("status").annotate(n=Count("id")))
+    return {label: counts.get(value, 0) for value, label in LeadStatus.choices}
+
+
+@dealership_only
+def dashboard(request):
+    user = request.user
+    context = {"dealership": current_dealership(), "role": current_role(user) or ("staff" if user.is_staff else "")}
+    if user.has_perm("tenancy.view_dashboard") or user.has_perm("leads.view_analytics"):
+        from django_leads.selectors import analytics
+
+        data = analytics.dashboard(bucket="month")
+        sales = cars.store_sales(store_key=_store(), limit=500).results
+        by_month: dict[str, float] = {}
+        for sale in sales:
+            key = sale.sold_at.strftime("%Y-%m")
+            by_month[key] = by_month.get(key, 0) + float(sale.price)  # chart scale only; money stays Decimal
+        chart = {
+            "funnel": _lead_counts(user),
+            "sales_by_month": dict(sorted(by_month.items())),
+            "agents": [{"name": a["agent_name"], "won": a["won"], "handled": a["handled"],
+                        "revenue": str(a["revenue"])} for a in data["agents"]],
+            "summary": {k: (str(v) if v is not None else None) for k, v in data["summary"].items()},
+        }
+        context.update(chart=chart, chart_json=json.dumps(chart), summary=data["summary"], agents=data["agents"],
+                       sales_total=sum((s.price for s in sales), start=0), sales_count=len(sales))
+    return render(request, "pages/dealer_dashboard.html", context)
+
+
+@dealership_only
+@require_perm("car_listing.view_car")
+def inventory(request):
+    window = page_window(10**9, int_param(request, "page"), PAGE_SIZE)
+    page = cars.store_cars(store_key=_store(), offset=window["offset"], limit=PAGE_SIZE)
+    return render(request, "pages/dealer_inventory.html", {
+        "cars": page.results, "window": page_window(page.count, window["page"], PAGE_SIZE),
+        "can_edit": request.user.has_perm("car_listing.change_car"),
+    })
+
+
+@dealership_only
+@require_perm("car_listing.add_car")
+def inventory_new(request):
+    return car_form_view(request, store_key=_store(), done_url=lambda car: reverse("pages:inventory"),
+                         template="pages/car_form.html")
+
+
+@dealership_only
+@require_perm("car_listing.change_car")
+def inventory_edit(request, car_id: int):
+    try:
+        car = cars.car_get(store_key=_store(), car_id=car_id, user=request.user)
+    except CarNotFound:
+        raise Http404 from None
+    return car_form_view(request, store_key=_store(), car=car, done_url=lambda c: reverse("pages:inventory"))
+
+
+@dealership_only
+@require_perm("car_listing.change_car")
+@require_POST
+def inventory_action(request, car_id: int):
+    return car_action(request, store_key=_store(), car_id=car_id, back=reverse("pages:inventory"))
+
+
+@dealership_only
+@require_perm("leads.view_lead")
+def leads_board(request):
+    from django_leads import selectors as leads
+    from django_leads.models import LeadStatus
+    from django_leads.pipeline import allowed_targets
+
+    rows = list(leads.lead_list(user=request.user).select_related("agent", "buyer", "car")
+                .order_by("-created_at")[:300])
+    columns = []
+    for value, label in LeadStatus.choices:
+        items = [(lead, [(t, LeadStatus(t).label) for t in allowed_targets(lead.status)]) for lead in rows
+                 if lead.status == value]
+        columns.append({"value": value, "label": label, "items": items})
+    return render(request, "pages/dealer_leads.html", {"columns": columns})
+
+
+@dealership_only
+@require_perm("leads.view_lead")
+def lead_detail(request, lead_id: int):
+    from django_leads import selectors as leads
+
+    try:
+        lead = leads.lead_get(user=request.user, pk=lead_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "pages/dealer_lead.html", {"lead": lead, "timeline": leads.lead_timeline(lead=lead)})
+
+
+@dealership_only
+@require_perm("leads.view_lead")
+@require_POST
+def lead_move(request, lead_id: int):
+    """The board's buttons: the same checks and service as the API's update_status."""
+    from django_leads import selectors as leads
+    from django_leads import services as lead_services
+
+    back = reverse("pages:leads")
+    try:
+        lead = leads.lead_get(user=request.user, pk=lead_id)
+        if not leads.can_edit(request.user, lead):
+            return forbidden(request, "Only the lead's agent or a manager can move this lead.")
+        status = request.POST.get("status", "")
+        extra = {}
+        if status == "won":
+            extra = {"payment": request.POST.get("payment") or "offline",
+                     "agreed_price": request.POST.get("agreed_price") or None}
+            if extra["agreed_price"] is None and lead.car_id and extra["payment"] == "offline":
+                extra["agreed_price"] = lead.car.price
+        lead_services.lead_update_status(lead=lead, by=request.user, status=status,
+                                         lost_reason=request.POST.get("lost_reason", ""), **extra)
+    except APIException as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"Lead #{lead_id} moved to {status}.")
+    return redirect(back)
+
+
+@dealership_only
+@require_perm("car_listing.view_sale")
+def sales(request):
+    from django_leads import selectors as leads
+
+    store_sales = cars.store_sales(store_key=_store(), limit=100).results
+    lead_sales, commissions = [], []
+    if request.user.has_perm("leads.view_sale"):
+        lead_sales = list(leads.sale_list(user=request.user)[:100])
+    if request.user.has_perm("leads.view_commission"):
+        commissions = list(leads.commission_list(user=request.user)[:100])
+    return render(request, "pages/dealer_sales.html", {"store_sales": store_sales, "lead_sales": lead_sales,
+                                                       "commissions": commissions})

@@ -1,0 +1,200 @@
+"""Fast Django-client tests of the server-rendered pages (real PostgreSQL, django-tenants hosts)."""
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_car_listing import selectors as cars
+from django_car_listing import services as car_services
+from django_wallet import selectors as wallet_selectors
+from django_wallet import services as wallet
+
+from tests.conftest import host_client
+
+VIN = "1M8GDM9AXKP042788"
+VIN2 = "1HGCM82633A004352"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("platform-admin", is_staff=True)
+
+
+def _listed(seller, admin, vin=VIN, price="3000.00"):
+    car = car_services.car_create(actor=seller, store_key="", make="Saab", model="9-3", year=2008,
+                                  price=Decimal(price), vin=vin)
+    car_services.car_verify(actor=admin, store_key="", car_id=car.pk)
+    return car_services.car_put_on_sale(actor=seller, store_key="", car_id=car.pk)
+
+
+def test_signup_signs_in_and_opens_a_wallet():
+    client = host_client("localhost")
+    page = client.get("/accounts/signup/")
+    assert page.status_code == 200 and b'name="csrfmiddlewaretoken"' in page.content
+    response = client.post("/accounts/signup/", {"username": "newbie", "password": "a-Strong-passw0rd"})
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="newbie")
+    assert wallet_selectors.accounts_of(user).count() == 1
+    assert b"newbie" in client.get("/").content
+
+
+def test_signup_weak_password_is_a_form_error_not_a_500():
+    response = host_client("localhost").post("/accounts/signup/", {"username": "weak", "password": "123"})
+    assert response.status_code == 200
+    assert b"too short" in response.content.lower() or b"too common" in response.content.lower()
+    assert not get_user_model().objects.filter(username="weak").exists()
+
+
+def test_login_and_logout(make_user):
+    make_user("sam")
+    client = host_client("localhost")
+    bad = client.post("/accounts/login/", {"username": "sam", "password": "wrong"})
+    assert b"do not match" in bad.content
+    assert client.post("/accounts/login/", {"username": "sam", "password": "a-Strong-passw0rd"}).status_code == 302
+    assert b"Sign out" in client.get("/").content
+    assert client.post("/accounts/logout/").status_code == 302
+    assert b"Sign in" in client.get("/").content
+
+
+def test_forms_need_the_csrf_token(make_user):
+    user = make_user()
+    client = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.post("/me/wallet/transfer/", {"to_username": "x", "amount": "1"}).status_code == 403
+
+
+def test_search_filters_sorts_and_hides_returned_cars(make_user, admin, django_assert_max_num_queries):
+    seller = make_user("seller")
+    saab = _listed(seller, admin)
+    _listed(seller, admin, vin=VIN2, price="9000.00")
+    client = host_client("localhost")
+    with django_assert_max_num_queries(12):
+        page = client.get("/", {"sort": "-price"})
+    body = page.content.decode()
+    assert "2 cars found" in body and body.index("9000.00") < body.index("3000.00")
+    assert "1 car found" in client.get("/", {"price_max": "5000"}).content.decode()
+    assert "1 car found" in client.get("/", {"q": "saab", "price_min": "1000", "price_max": "4000"}).content.decode()
+    bad = client.get("/", {"year_min": "abc"})
+    assert bad.status_code == 200  # invalid filters are shown on the form, never a 500
+
+    owner = host_client("localhost", seller)
+    owner.post(f"/me/cars/{saab.pk}/action/", {"action": "return_from_sale"})
+    assert "1 car found" in client.get("/").content.decode()
+
+
+def test_seller_creates_a_car_and_puts_it_on_sale(make_user):
+    seller = make_user("seller")
+    client = host_client("localhost", seller)
+    response = client.post("/me/cars/new/", {
+        "make": "Volvo", "model": "V70", "year": 2012, "price": "7500.00", "mileage": 120000, "vin": VIN,
+        "body_type": "wagon", "fuel": "diesel", "transmission": "manual", "sale_type": "fixed"})
+    assert response.status_code == 302
+    car = cars.store_cars(store_key="", owner=seller).results[0]
+    client.post(f"/me/cars/{car.pk}/action/", {"action": "put_on_sale", "price": "7400.00"})
+    page = client.get(f"/me/cars/{car.pk}/").content.decode()
+    assert "On sale" in page and "7400.00" in page and "Created" in page
+
+
+def test_invalid_vin_is_shown_on_the_form(make_user):
+    client = host_client("localhost", make_user())
+    response = client.post("/me/cars/new/", {
+        "make": "Volvo", "model": "V70", "year": 2012, "price": "7500.00", "mileage": 0, "vin": "BAD",
+        "body_type": "wagon", "fuel": "diesel", "transmission": "manual", "sale_type": "fixed"})
+    assert response.status_code == 200 and b"role=\"alert\"" in response.content
+
+
+def test_buy_moves_money_and_ownership(make_user, admin):
+    seller, buyer = make_user("seller"), make_user("buyer")
+    car = _listed(seller, admin)
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("5000.00"))
+    client = host_client("localhost", buyer)
+    confirm = client.get(f"/cars/{car.pk}/buy/").content.decode()
+    assert "Confirm purchase" in confirm and "5000.00" in confirm
+    response = client.post(f"/cars/{car.pk}/buy/", {"idempotency_key": "k1"}, follow=True)
+    assert "You bought" in response.content.decode()
+    assert wallet_selectors.balance(wallet.account_for(seller)) == Decimal("3000.00")
+    assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("2000.00")
+    again = client.get(f"/cars/{car.pk}/")
+    assert again.status_code == 200  # the buyer owns it now
+    assert host_client("localhost", seller).get(f"/cars/{car.pk}/").status_code == 404
+
+
+def test_short_balance_is_refused_with_a_message_and_changes_nothing(make_user, admin):
+    seller, buyer = make_user("seller"), make_user("buyer")
+    car = _listed(seller, admin)
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("100.00"))
+    client = host_client("localhost", buyer)
+    assert "lower than the price" in client.get(f"/cars/{car.pk}/buy/").content.decode()
+    page = client.post(f"/cars/{car.pk}/buy/", {"idempotency_key": "k2"}, follow=True).content.decode()
+    assert "available balance is too low" in page and 'data-code="insufficient_funds"' in page
+    assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("100.00")
+    assert cars.car_get(store_key="", car_id=car.pk).is_for_sale
+
+
+def test_wallet_page_statement_csv_and_transfer(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    wallet.deposit(account=wallet.account_for(alice), amount=Decimal("50.00"), memo="top up")
+    client = host_client("localhost", alice)
+    assert "50.00" in client.get("/me/wallet/").content.decode()
+    client.post("/me/wallet/transfer/", {"to_username": "bob", "amount": "20.00", "idempotency_key": "t1"})
+    assert wallet_selectors.balance(wallet.account_for(bob)) == Decimal("20.00")
+    refused = client.post("/me/wallet/transfer/", {"to_username": "bob", "amount": "500", "idempotency_key": "t2"},
+                          follow=True).content.decode()
+    assert "too low" in refused
+    csv_body = client.get("/me/wallet/statement.csv").content.decode()
+    assert csv_body.splitlines()[0].startswith("date,kind") and "-20.00" in csv_body
+    assert "top up" not in client.get("/me/wallet/statement.csv", {"date_to": "2000-01-01"}).content.decode()
+
+
+def test_staff_verify_queue_and_credit_requests(make_user, admin):
+    seller = make_user("seller")
+    car = car_services.car_create(actor=seller, store_key="", make="Saab", model="9-5", year=2009,
+                                  price=Decimal("4000.00"), vin=VIN)
+    assert host_client("localhost", seller).get("/staff/verification/").status_code == 403
+    staff = host_client("localhost", admin)
+    assert VIN in staff.get("/staff/verification/").content.decode()
+    staff.post(f"/staff/verification/{car.pk}/", {"action": "verify"})
+    assert cars.car_get(store_key="", car_id=car.pk, user=admin).verification_status == "verified"
+    host_client("localhost", seller).post("/me/wallet/credit/", {"amount": "250.00", "note": "stock"})
+    page = staff.get("/staff/credit/").content.decode()
+    assert "250.00" in page
+    from django_wallet.models import CreditRequest
+
+    staff.post("/staff/credit/", {"id": CreditRequest.objects.get().pk, "action": "approve"})
+    assert wallet_selectors.balance(wallet.account_for(seller)) == Decimal("250.00")
+
+
+def test_a_dealer1_member_is_refused_on_dealer2(make_user, dealer1, dealer2):
+    from tenancy.services import membership_grant
+
+    agent = make_user("agent1")
+    membership_grant(user=agent, dealership=dealer1, role="sales_agent")
+    assert host_client("dealer1.localhost", agent).get("/leads/").status_code == 200
+    refused = host_client("dealer2.localhost", agent).get("/leads/")
+    assert refused.status_code == 403 and b"not a member" in refused.content
+    assert host_client("dealer2.localhost").get("/leads/").status_code == 302  # anonymous: sign in first
+
+
+def test_role_without_permission_gets_the_403_page(make_user, dealer1):
+    from tenancy.services import membership_grant
+
+    hr = make_user("hr1")
+    membership_grant(user=hr, dealership=dealer1, role="hr")
+    page = host_client("dealer1.localhost", hr).get("/inventory/")
+    assert page.status_code == 403 and b"does not allow" in page.content
+
+
+def test_marketplace_pages_are_404_on_a_dealership_host(make_user, dealer1):
+    from tenancy.services import membership_grant
+
+    user = make_user()
+    membership_grant(user=user, dealership=dealer1, role="dealer")
+    assert host_client("dealer1.localhost", user).get("/me/wallet/").status_code == 404
+
+
+def test_site_assets_are_served():
+    client = host_client("localhost")
+    assert client.get("/assets/site/site.css").status_code == 200
+    assert client.get("/static/django_notifications/bell.js").status_code == 200
+    assert client.get("/assets/../settings.py").status_code == 404
