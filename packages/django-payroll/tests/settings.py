@@ -14,12 +14,16 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.messages",
     "rest_framework",
+    "simple_history",
     "tests.testapp",
+    "django_wallet",
     "django_payroll",
 ]
 AUTH_USER_MODEL = "testapp.User"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))}
 DATABASES["default"]["TEST"] = {"NAME": "test_django_payroll"}
+# Durability is not under test; skipping the WAL flush per commit keeps the suite fast on a shared box.
+DATABASES["default"]["OPTIONS"] = {"options": "-c synchronous_commit=off"}
 REDIS_URL = re.sub(r"/\d*$", "/5", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 ROOT_URLCONF = "tests.urls"
 MIDDLEWARE = [
@@ -35,3 +39,9 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
                                                  "django.contrib.messages.context_processors.messages"]}}]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The site's one exception handler renders {code, message, fields}; tests use an equivalent.
+REST_FRAMEWORK = {"EXCEPTION_HANDLER": "tests.exception_handler.handler"}
+# The business pays from an account that may NOT overdraw (the default system account may).
+PAYROLL_BUSINESS_ACCOUNT = "tests.hooks.business_account"
+PAYROLL_COMMISSION_SOURCE = "tests.hooks.commission"

@@ -1,5 +1,47 @@
-"""URLs of the payroll API; include under /api/ with namespace "payroll"."""
+"""URLs of the package; include once under /api/ with namespace "payroll":
+
+    path("api/", include("django_payroll.api.urls"))
+
+which serves /api/hr/..., /api/payroll/... and /api/accounting/... (URL names ``payroll:<name>``).
+"""
+from django.urls import path
+
+from . import accounting, hr, payroll
 
 app_name = "payroll"
 
-urlpatterns: list = []
+urlpatterns = [
+    # HR
+    path("hr/employees/", hr.EmployeeListCreateApi.as_view(), name="employee-list"),
+    path("hr/employees/<int:pk>/", hr.EmployeeDetailApi.as_view(), name="employee-detail"),
+    path("hr/employees/<int:pk>/terminate/", hr.EmployeeTerminateApi.as_view(), name="employee-terminate"),
+    path("hr/employees/<int:pk>/history/", hr.EmployeeHistoryApi.as_view(), name="employee-history"),
+    path("hr/employees/<int:pk>/salaries/", hr.SalaryListCreateApi.as_view(), name="employee-salaries"),
+    # Payroll
+    path("payroll/tax-bands/", payroll.TaxBandsApi.as_view(), name="tax-bands"),
+    path("payroll/runs/", payroll.RunListCreateApi.as_view(), name="run-list"),
+    path("payroll/runs/<int:pk>/", payroll.RunDetailApi.as_view(), name="run-detail"),
+    path("payroll/runs/<int:pk>/calculate/", payroll.RunCalculateApi.as_view(), name="run-calculate"),
+    path("payroll/runs/<int:pk>/adjustments/", payroll.RunAdjustmentCreateApi.as_view(), name="run-adjustments"),
+    path("payroll/runs/<int:pk>/approve/", payroll.RunApproveApi.as_view(), name="run-approve"),
+    path("payroll/runs/<int:pk>/pay/", payroll.RunPayApi.as_view(), name="run-pay"),
+    path("payroll/payslips/", payroll.PayslipListApi.as_view(), name="payslip-list"),
+    path("payroll/payslips/<int:pk>/", payroll.PayslipDetailApi.as_view(), name="payslip-detail"),
+    path("payroll/payslips/<int:pk>/csv/", payroll.PayslipCsvApi.as_view(), name="payslip-csv"),
+    path("payroll/payslips/<int:pk>/pdf/", payroll.PayslipPdfApi.as_view(), name="payslip-pdf"),
+    # Accounting
+    path("accounting/categories/", accounting.CategoryListCreateApi.as_view(), name="category-list"),
+    path("accounting/entries/", accounting.EntryListCreateApi.as_view(), name="entry-list"),
+    path("accounting/reports/cash-position/", accounting.CashPositionApi.as_view(), name="report-cash-position"),
+]
+
+for _prefix, _view in [
+    ("profit-and-loss", accounting.ProfitAndLossApi),
+    ("revenue-by-source", accounting.RevenueBySourceApi),
+    ("expenses-by-category", accounting.ExpensesByCategoryApi),
+    ("payroll-by-department", accounting.PayrollByDepartmentApi),
+]:
+    urlpatterns += [
+        path(f"accounting/reports/{_prefix}/", _view.as_view(), name=f"report-{_prefix}"),
+        path(f"accounting/reports/{_prefix}/csv/", _view.as_view(as_csv=True), name=f"report-{_prefix}-csv"),
+    ]

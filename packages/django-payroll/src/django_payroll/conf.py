@@ -1,0 +1,44 @@
+"""PAYROLL_* settings, read at call time (never at import) so tests and tenants can override them."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+def _hook(name: str, default: str) -> Callable[..., Any]:
+    value = getattr(settings, name, None) or default
+    return import_string(value) if isinstance(value, str) else value
+
+
+def business_account():
+    """Wallet account salaries are paid from (setting PAYROLL_BUSINESS_ACCOUNT: dotted path to a 0-arg callable)."""
+    return _hook("PAYROLL_BUSINESS_ACCOUNT", "django_payroll.conf.default_business_account")()
+
+
+def bank_clearing_account():
+    """Wallet account that receives pay of employees paid by bank (PAYROLL_BANK_CLEARING_ACCOUNT)."""
+    return _hook("PAYROLL_BANK_CLEARING_ACCOUNT", "django_payroll.conf.default_bank_clearing_account")()
+
+
+def commission_source() -> Callable[..., Decimal]:
+    """callable(employee, period_start, period_end) -> Decimal (setting PAYROLL_COMMISSION_SOURCE)."""
+    return _hook("PAYROLL_COMMISSION_SOURCE", "django_payroll.conf.no_commission")
+
+
+def default_business_account():
+    from django_wallet import services
+
+    return services.system_account("business")
+
+
+def default_bank_clearing_account():
+    from django_wallet import services
+
+    return services.system_account("payroll_bank")
+
+
+def no_commission(employee, period_start, period_end) -> Decimal:  # noqa: ARG001 - the hook's signature
+    return Decimal("0")

@@ -1,0 +1,80 @@
+"""Payslip documents (CSV and PDF) and CSV export of report rows."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from .models import Payslip
+
+
+def payslip_rows(payslip: Payslip) -> list[list[str]]:
+    run = payslip.run
+    rows = [
+        ["employee", payslip.employee_name],
+        ["department", payslip.department],
+        ["position", payslip.position],
+        ["period", f"{run.period:%Y-%m}"],
+        ["run", f"{run.pk} ({run.kind})"],
+        ["days_paid", f"{payslip.days_paid}/{payslip.days_in_period}"],
+        [],
+        ["kind", "code", "name", "amount"],
+    ]
+    rows += [[ln.kind, ln.code, ln.name, str(ln.amount)] for ln in payslip.lines.all()]
+    rows += [[], ["gross", str(payslip.gross)], ["deductions", str(payslip.total_deductions)],
+             ["net", str(payslip.net)]]
+    return rows
+
+
+def to_csv(rows: Iterable[Sequence]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def payslip_csv(payslip: Payslip) -> str:
+    return to_csv(payslip_rows(payslip))
+
+
+def _latin1(text: str) -> str:
+    # The PDF core fonts are Latin-1 only; other characters are shown as "?" rather than failing.
+    return str(text).encode("latin-1", "replace").decode("latin-1")
+
+
+def payslip_pdf(payslip: Payslip) -> bytes:
+    from fpdf import FPDF
+
+    run = payslip.run
+    pdf = FPDF(format="A4")
+    pdf.set_title(_latin1(f"Payslip {payslip.employee_name} {run.period:%Y-%m}"))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, _latin1(f"Payslip {run.period:%B %Y}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 11)
+    for label, value in [
+        ("Employee", payslip.employee_name),
+        ("Department", payslip.department or "-"),
+        ("Position", payslip.position or "-"),
+        ("Days paid", f"{payslip.days_paid} of {payslip.days_in_period}"),
+        ("Run", f"{run.pk} ({run.get_kind_display()})"),
+    ]:
+        pdf.cell(40, 7, _latin1(label))
+        pdf.cell(0, 7, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for title, kind in (("Earnings", "earning"), ("Deductions", "deduction")):
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 11)
+        for line in payslip.lines.all():
+            if line.kind == kind:
+                pdf.cell(140, 7, _latin1(line.name))
+                pdf.cell(0, 7, str(line.amount), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    for label, value in (("Gross", payslip.gross), ("Deductions", payslip.total_deductions),
+                         ("Net pay", payslip.net)):
+        pdf.cell(140, 7, label)
+        pdf.cell(0, 7, str(value), align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
