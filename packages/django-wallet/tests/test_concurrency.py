@@ -214,3 +214,26 @@ def test_capture_and_release_race_one_wins(funded):
         assert hold.status == ("captured" if "capture" in outcomes else "released")
     assert selectors.balance(a) + selectors.balance(b) == D("100.00")
     assert selectors.available_balance(a) == selectors.balance(a)
+
+
+def naive_increment(account_id: int, n: int) -> None:
+    """Read-modify-write without a lock: what the services must never do."""
+    import time
+    for _ in range(n):
+        account = Account.objects.get(pk=account_id)
+        time.sleep(0.001)
+        Account.objects.filter(pk=account_id).update(balance=account.balance + 1)
+
+
+def locked_deposit(account_id: int, n: int) -> None:
+    for _ in range(n):
+        services.deposit(account=Account.objects.get(pk=account_id), amount=D(1))
+
+
+def test_harness_detects_lost_updates_that_the_service_prevents(funded):
+    """The same threads lose updates with a naive read-modify-write, and none through the service."""
+    naive, safe = funded("0"), funded("0")
+    run_threads(naive_increment, [(naive.pk, 20)] * 6)
+    run_threads(locked_deposit, [(safe.pk, 20)] * 6)
+    assert selectors.balance(naive) < 120  # lost updates happened
+    assert selectors.balance(safe) == 120 == selectors.ledger_balance(safe)
