@@ -43,19 +43,29 @@ def celery_worker_session(django_db_setup, django_db_blocker, celery_app):
 
 
 @pytest.fixture
-def worker(celery_worker_session, transactional_db, celery_app):
+def worker(celery_worker_session, transactional_db):
     """A running worker; only for ``transaction=True`` tests (the worker sees committed rows only).
 
     On teardown it waits until the queue is empty and the worker idle, so the database flush
     between tests never races a settlement still in flight.
     """
+    yield
+    wait_for(worker_idle, timeout=30)
+    connection.close()
+
+
+def worker_idle() -> bool:
+    """No message queued on "trading" and none being processed, twice in a row 0.1 s apart."""
     from celery.worker import state
 
-    yield
-    client = celery_app.connection_for_write().default_channel.client
-    idle = lambda: client.llen("trading") == 0 and not state.active_requests and not state.reserved_requests  # noqa: E731
-    wait_for(lambda: idle() and (time.sleep(0.1) or idle()), timeout=30)
-    connection.close()
+    from tests.celery_app import app
+
+    client = app.connection_for_write().default_channel.client
+
+    def idle():
+        return client.llen("trading") == 0 and not state.active_requests and not state.reserved_requests
+
+    return idle() and (time.sleep(0.1) or idle())
 
 
 @pytest.fixture

@@ -41,8 +41,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                       "KEY_PREFIX": "trading-tests"}}
 CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_RESULT_EXPIRES = 300
 CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
 TRADING_CACHE_ALIAS = "default"

@@ -21,8 +21,11 @@ def enqueue_settlement(order_ids: list[UUID]) -> int:
             settle_order.apply_async(args=[str(order_id)], queue=conf.get("TRADING_CELERY_QUEUE"), retry=True,
                                      retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2})
             sent += 1
-        except Exception:  # noqa: BLE001 - any broker failure: the row stays pending and is swept
-            logger.warning("trading: could not enqueue order %s; the sweep will retry", order_id, exc_info=True)
+        except Exception:  # noqa: BLE001 - any broker failure: the rows stay pending and are swept
+            # Stop at the first failure: the broker is down, and each further try would only add latency.
+            logger.warning("trading: could not enqueue order %s (%d more not tried); the sweep will retry",
+                           order_id, len(order_ids) - sent - 1, exc_info=True)
+            break
     return sent
 
 
