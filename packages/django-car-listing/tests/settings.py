@@ -51,3 +51,5 @@ CAR_LISTING_LEAD_COUNTER = "tests.stores.lead_counter"
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = "car_listing_tests"
+REST_FRAMEWORK = {"EXCEPTION_HANDLER": "tests.exception_handler.handler",
+                  "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -31,6 +31,16 @@ def _wait_for_mail(count: int, timeout: float = 15) -> None:
         time.sleep(0.05)
 
 
+def _wait_sent(notice_id: int, timeout: float = 10) -> PurchaseNotice:
+    # The worker appends to the outbox just before its transaction commits sent_at.
+    deadline = time.monotonic() + timeout
+    notice = PurchaseNotice.objects.get(pk=notice_id)
+    while notice.sent_at is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        notice.refresh_from_db()
+    return notice
+
+
 def _buy(make_user, fund, listed_car):
     seller, buyer = make_user(email="seller@example.test"), make_user()
     fund(buyer, "2000.00")
@@ -45,7 +55,7 @@ def test_seller_email_once_through_real_worker(worker, make_user, fund, listed_c
     seller, car = _buy(make_user, fund, listed_car)
     _wait_for_mail(1)
     assert [(m.to, m.body) for m in mail.outbox] == [(["seller@example.test"], conf.PURCHASE_EMAIL_BODY)]
-    notice = PurchaseNotice.objects.get(car_id=car.pk)
+    notice = _wait_sent(PurchaseNotice.objects.get(car_id=car.pk).pk)
     assert notice.sent_at is not None
     # Redelivery and a relay pass have no second effect.
     django_car_listing.tasks.send_purchase_email.delay(notice.pk)
@@ -71,5 +81,4 @@ def test_broker_down_during_purchase_then_relay_delivers(worker, make_user, fund
     assert django_car_listing.tasks.relay_purchase_emails.apply(kwargs={"grace_seconds": 0}).get() == 1
     _wait_for_mail(1)
     assert [m.to for m in mail.outbox] == [["seller@example.test"]]
-    notice.refresh_from_db()
-    assert notice.sent_at is not None
+    assert _wait_sent(notice.pk).sent_at is not None
