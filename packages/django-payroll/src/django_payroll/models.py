@@ -19,12 +19,19 @@ database round them.
 """
 from __future__ import annotations
 
+import django
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+def check(condition: Q, name: str) -> models.CheckConstraint:
+    """CheckConstraint on Django 4.2 (``check=``) and 5.1+ (``condition=``)."""
+    key = "condition" if django.VERSION >= (5, 1) else "check"
+    return models.CheckConstraint(**{key: condition}, name=name)
 
 
 class Employee(models.Model):
@@ -63,8 +70,7 @@ class Employee(models.Model):
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=Q(user__isnull=False), name="payroll_employee_user_uniq"),
-            models.CheckConstraint(
-                condition=Q(termination_date__isnull=True) | Q(termination_date__gte=F("hire_date")),
+            check(Q(termination_date__isnull=True) | Q(termination_date__gte=F("hire_date")),
                 name="payroll_employee_dates_ck",
             ),
         ]
@@ -92,7 +98,7 @@ class SalaryStructure(models.Model):
         ordering = ["employee_id", "effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "effective_from"], name="payroll_salary_employee_from_uniq"),
-            models.CheckConstraint(condition=Q(base_salary__gte=0), name="payroll_salary_base_ck"),
+            check(Q(base_salary__gte=0), name="payroll_salary_base_ck"),
         ]
 
     def __str__(self) -> str:
@@ -115,7 +121,7 @@ class SalaryComponent(models.Model):
 
     class Meta:
         ordering = ["structure_id", "kind", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payroll_component_amount_ck")]
+        constraints = [check(Q(amount__gt=0), name="payroll_component_amount_ck")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
@@ -131,10 +137,9 @@ class TaxBand(models.Model):
     class Meta:
         ordering = ["lower"]
         constraints = [
-            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100), name="payroll_taxband_rate_ck"),
-            models.CheckConstraint(condition=Q(lower__gte=0), name="payroll_taxband_lower_ck"),
-            models.CheckConstraint(
-                condition=Q(upper__isnull=True) | Q(upper__gt=F("lower")), name="payroll_taxband_upper_ck"
+            check(Q(rate__gte=0) & Q(rate__lte=100), name="payroll_taxband_rate_ck"),
+            check(Q(lower__gte=0), name="payroll_taxband_lower_ck"),
+            check(Q(upper__isnull=True) | Q(upper__gt=F("lower")), name="payroll_taxband_upper_ck"
             ),
         ]
 
@@ -184,9 +189,8 @@ class PayrollRun(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["period"], condition=Q(kind="regular"), name="payroll_run_regular_period_uniq"),
-            models.CheckConstraint(condition=Q(period__day=1), name="payroll_run_period_first_day_ck"),
-            models.CheckConstraint(
-                condition=Q(total_net=F("total_gross") - F("total_deductions")), name="payroll_run_totals_ck"
+            check(Q(period__day=1), name="payroll_run_period_first_day_ck"),
+            check(Q(total_net=F("total_gross") - F("total_deductions")), name="payroll_run_totals_ck"
             ),
         ]
 
@@ -205,7 +209,7 @@ class PayrollAdjustment(models.Model):
 
     class Meta:
         ordering = ["run_id", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payroll_adjustment_amount_ck")]
+        constraints = [check(Q(amount__gt=0), name="payroll_adjustment_amount_ck")]
 
 
 class Payslip(models.Model):
@@ -226,8 +230,8 @@ class Payslip(models.Model):
         ordering = ["run_id", "employee_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "employee"], name="payroll_payslip_run_employee_uniq"),
-            models.CheckConstraint(condition=Q(net=F("gross") - F("total_deductions")), name="payroll_payslip_net_ck"),
-            models.CheckConstraint(condition=Q(net__gte=0), name="payroll_payslip_net_nonneg_ck"),
+            check(Q(net=F("gross") - F("total_deductions")), name="payroll_payslip_net_ck"),
+            check(Q(net__gte=0), name="payroll_payslip_net_nonneg_ck"),
         ]
 
     def __str__(self) -> str:
@@ -252,7 +256,7 @@ class PayslipLine(models.Model):
 
     class Meta:
         ordering = ["payslip_id", "position"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="payroll_line_amount_ck")]
+        constraints = [check(Q(amount__gte=0), name="payroll_line_amount_ck")]
 
 
 class Category(models.Model):
@@ -295,7 +299,7 @@ class Entry(models.Model):
             models.UniqueConstraint(
                 fields=["source_type", "source_id"], condition=~Q(source_type=""), name="payroll_entry_source_uniq"
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payroll_entry_amount_ck"),
+            check(Q(amount__gt=0), name="payroll_entry_amount_ck"),
         ]
 
     def __str__(self) -> str:

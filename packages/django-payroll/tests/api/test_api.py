@@ -1,0 +1,205 @@
+"""The HTTP API: permission matrix, own payslips only, documents, reports, error codes, query counts."""
+import datetime as dt
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from django_payroll import services
+from tests.conftest import NOV
+
+pytestmark = pytest.mark.django_db
+
+HR = ["payroll.view_employee", "payroll.add_employee", "payroll.change_employee", "payroll.view_salarystructure",
+      "payroll.add_salarystructure"]
+ACCOUNTANT = ["payroll.view_payrollrun", "payroll.add_payrollrun", "payroll.change_payrollrun", "payroll.view_payslip",
+              "payroll.view_taxband", "payroll.change_taxband", "payroll.view_entry", "payroll.add_entry",
+              "payroll.view_category", "payroll.add_category", "payroll.view_reports"]
+DEALER = ["payroll.view_payrollrun", "payroll.approve_payrollrun", "payroll.pay_payrollrun"]
+
+
+@pytest.fixture
+def people(make_user):
+    return {"hr": make_user(*HR), "accountant": make_user(*ACCOUNTANT), "dealer": make_user(*DEALER),
+            "nobody": make_user()}
+
+
+@pytest.fixture
+def paid_run(make_employee, fund, approved_run):
+    alice = make_employee(first_name="Alice", base="2500.00", department="Sales", position="Agent")
+    bob = make_employee(first_name="Bob", base="1800.00", department="Workshop")
+    fund("10000.00")
+    run = services.run_pay(run=approved_run())
+    return {"run": run, "alice": alice, "bob": bob,
+            "alice_slip": run.payslips.get(employee=alice), "bob_slip": run.payslips.get(employee=bob)}
+
+
+# (method, url name, kwargs, body, role(s) allowed)
+MATRIX = [
+    ("get", "payroll:employee-list", {}, None, "hr"),
+    ("post", "payroll:employee-list", {}, {"first_name": "N", "last_name": "M", "hire_date": "2026-01-01"}, "hr"),
+    ("get", "payroll:run-list", {}, None, ("accountant", "dealer")),
+    ("post", "payroll:run-list", {}, {"period": "2027-01-15"}, "accountant"),
+    ("get", "payroll:tax-bands", {}, None, "accountant"),
+    ("get", "payroll:entry-list", {}, None, "accountant"),
+    ("get", "payroll:report-profit-and-loss", {}, None, "accountant"),
+    ("get", "payroll:report-cash-position", {}, None, "accountant"),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "kwargs", "body", "allowed"), MATRIX)
+def test_permission_matrix(people, client_for, method, name, kwargs, body, allowed):
+    url = reverse(name, kwargs=kwargs)
+    for role, user in people.items():
+        response = getattr(client_for(user), method)(url, body, format="json")
+        if role in (allowed if isinstance(allowed, tuple) else (allowed,)):
+            assert response.status_code in (200, 201), (role, response.content)
+        else:
+            assert response.status_code == 403, (role, name)
+
+
+def test_anonymous_is_refused(client):
+    assert client.get(reverse("payroll:payslip-list")).status_code in (401, 403)
+
+
+def test_run_lifecycle_over_http_needs_the_right_perm_at_each_step(people, client_for, make_employee, fund):
+    make_employee(base="1000.00")
+    fund("1000.00")
+    accountant, dealer = client_for(people["accountant"]), client_for(people["dealer"])
+    run_id = accountant.post(reverse("payroll:run-list"), {"period": "2026-11-05"}, format="json").json()["id"]
+    assert dealer.post(reverse("payroll:run-calculate", args=[run_id])).status_code == 403
+    assert accountant.post(reverse("payroll:run-calculate", args=[run_id])).json()["status"] == "calculated"
+    assert accountant.post(reverse("payroll:run-approve", args=[run_id])).status_code == 403
+    assert dealer.post(reverse("payroll:run-approve", args=[run_id])).json()["status"] == "approved"
+    assert accountant.post(reverse("payroll:run-pay", args=[run_id])).status_code == 403
+    paid = dealer.post(reverse("payroll:run-pay", args=[run_id]))
+    assert paid.status_code == 200 and paid.json()["status"] == "paid" and paid.json()["total_net"] == "1000.00"
+    again = dealer.post(reverse("payroll:run-pay", args=[run_id]))  # idempotent
+    assert again.json()["wallet_transaction_id"] == paid.json()["wallet_transaction_id"]
+    frozen = accountant.post(reverse("payroll:run-calculate", args=[run_id]))
+    assert (frozen.status_code, frozen.json()["code"]) == (409, "run_frozen")
+    dup = accountant.post(reverse("payroll:run-list"), {"period": "2026-11-30"}, format="json")
+    assert (dup.status_code, dup.json()["code"]) == (409, "run_exists")
+
+
+def test_short_balance_over_http_is_a_409_with_code(people, client_for, make_employee, fund, approved_run):
+    make_employee(base="1000.00")
+    fund("999.99")
+    run = approved_run()
+    response = client_for(people["dealer"]).post(reverse("payroll:run-pay", args=[run.pk]))
+    assert (response.status_code, response.json()["code"]) == (409, "insufficient_funds")
+    detail = client_for(people["dealer"]).get(reverse("payroll:run-detail", args=[run.pk])).json()
+    assert (detail["status"], detail["error_code"]) == ("approved", "insufficient_funds")
+
+
+def test_employee_sees_only_own_payslips(paid_run, client_for, people):
+    alice = client_for(paid_run["alice"].user)
+    listed = alice.get(reverse("payroll:payslip-list")).json()["results"]
+    assert [p["id"] for p in listed] == [paid_run["alice_slip"].pk]
+    bob_slip = paid_run["bob_slip"].pk
+    for name in ("payroll:payslip-detail", "payroll:payslip-csv", "payroll:payslip-pdf"):
+        assert alice.get(reverse(name, args=[bob_slip])).status_code == 404
+    assert client_for(people["nobody"]).get(reverse("payroll:payslip-list")).json()["results"] == []
+    all_slips = client_for(people["accountant"]).get(reverse("payroll:payslip-list")).json()
+    assert all_slips["count"] == 2
+    detail = alice.get(reverse("payroll:payslip-detail", args=[paid_run["alice_slip"].pk])).json()
+    assert detail["net"] == "2500.00" and detail["lines"][0]["code"] == "base"
+
+
+def test_payslip_csv_and_pdf(paid_run, client_for):
+    alice = client_for(paid_run["alice"].user)
+    slip = paid_run["alice_slip"]
+    csv_response = alice.get(reverse("payroll:payslip-csv", args=[slip.pk]))
+    assert csv_response["Content-Type"].startswith("text/csv")
+    body = csv_response.content.decode()
+    assert "net,2500.00" in body and "earning,base,Base salary,2500.00" in body
+    pdf = alice.get(reverse("payroll:payslip-pdf", args=[slip.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Net pay" in text and "2500.00" in text and "Alice" in text
+
+
+def test_reports_json_csv_and_filters(paid_run, client_for, people):
+    accountant = client_for(people["accountant"])
+    services.entry_record_car_sale(sale_id=5, amount=D("20000.00"), booked_on=dt.date(2026, 11, 10))
+    pnl = accountant.get(reverse("payroll:report-profit-and-loss"), {"date_from": "2026-11-01",
+                                                                     "date_to": "2026-11-30"}).json()
+    assert pnl == {"rows": [{"month": "2026-11", "income": "20000.00", "expense": "4300.00", "profit": "15700.00"}]}
+    csv_body = accountant.get(reverse("payroll:report-payroll-by-department-csv")).content.decode()
+    assert csv_body.splitlines() == ["department,gross,deductions,net,payslips", "Sales,2500.00,0.00,2500.00,1",
+                                     "Workshop,1800.00,0.00,1800.00,1"]
+    cash = accountant.get(reverse("payroll:report-cash-position")).json()
+    assert cash["balance"] == "5700.00"
+    bad = accountant.get(reverse("payroll:report-revenue-by-source"), {"date_from": "2026-12-01",
+                                                                       "date_to": "2026-11-01"})
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid_date_range")
+    bad = accountant.get(reverse("payroll:report-revenue-by-source"), {"date_from": "yesterday"})
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid")
+
+
+def test_bad_input_is_a_4xx_with_code(people, client_for, make_employee):
+    hr, accountant = client_for(people["hr"]), client_for(people["accountant"])
+    employee = make_employee()
+    response = hr.post(reverse("payroll:employee-salaries", args=[employee.pk]),
+                       {"effective_from": "2026-12-01", "base_salary": "10.005"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    response = hr.post(reverse("payroll:employee-salaries", args=[employee.pk]),
+                       {"effective_from": "2020-01-01", "base_salary": "10.00"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "salary_exists")
+    response = accountant.put(reverse("payroll:tax-bands"), {"bands": [{"lower": "5", "upper": None, "rate": "3"}]},
+                              format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_tax_bands")
+    response = accountant.post(reverse("payroll:entry-list"), {"category": "nope", "amount": "1.00",
+                                                               "booked_on": "2026-11-01"}, format="json")
+    assert response.status_code == 400
+    response = hr.post(reverse("payroll:employee-terminate", args=[employee.pk]), {"termination_date": "2019-01-01"},
+                       format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_employee")
+
+
+def test_hr_salary_history_and_employee_history(people, client_for, make_employee):
+    hr = client_for(people["hr"])
+    employee = make_employee(base="3000.00")
+    raise_ = hr.post(reverse("payroll:employee-salaries", args=[employee.pk]),
+                     {"effective_from": "2026-11-11", "base_salary": "3600.00",
+                      "components": [{"name": "Car", "kind": "earning", "amount": "200.00"}]}, format="json")
+    assert raise_.status_code == 201 and raise_.json()["components"][0]["amount"] == "200.00"
+    salaries = hr.get(reverse("payroll:employee-salaries", args=[employee.pk])).json()
+    assert [s["base_salary"] for s in salaries] == ["3000.00", "3600.00"]
+    hr.patch(reverse("payroll:employee-detail", args=[employee.pk]), {"position": "Lead"}, format="json")
+    history = hr.get(reverse("payroll:employee-history", args=[employee.pk])).json()["results"]
+    assert [h["position"] for h in history] == ["Lead", ""]
+
+
+def test_manual_entry_and_categories(people, client_for):
+    accountant = client_for(people["accountant"])
+    assert accountant.post(reverse("payroll:category-list"), {"code": "rent", "name": "Rent", "kind": "expense"},
+                           format="json").status_code == 201
+    created = accountant.post(reverse("payroll:entry-list"), {"category": "rent", "amount": "1500.00",
+                                                              "booked_on": "2026-11-01"}, format="json")
+    assert created.status_code == 201 and created.json()["kind"] == "expense"
+    listed = accountant.get(reverse("payroll:entry-list"), {"kind": "expense"}).json()
+    assert listed["count"] == 1
+
+
+def test_list_query_counts_are_bounded(people, client_for, make_employee, fund, approved_run,
+                                       django_assert_max_num_queries):
+    for _ in range(6):
+        make_employee(base="100.00", department="Sales")
+    fund("1000.00")
+    services.run_pay(run=approved_run())
+    for i in range(5):
+        services.entry_record_car_sale(sale_id=i, amount=D("10.00"), booked_on=dt.date(2026, 11, 1))
+    accountant, hr = client_for(people["accountant"]), client_for(people["hr"])
+    # auth user + perms, count, page (+ savepoints in the test client): independent of the row count
+    with django_assert_max_num_queries(6):
+        assert hr.get(reverse("payroll:employee-list")).json()["count"] == 6
+    with django_assert_max_num_queries(6):
+        assert accountant.get(reverse("payroll:payslip-list")).json()["count"] == 6
+    with django_assert_max_num_queries(6):
+        assert accountant.get(reverse("payroll:run-list")).json()["results"][0]["payslip_count"] == 6
+    with django_assert_max_num_queries(6):
+        assert accountant.get(reverse("payroll:entry-list")).json()["count"] == 6
