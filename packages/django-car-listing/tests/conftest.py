@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django_wallet import selectors as wallet_selectors
-from django_wallet import services as wallet
 from rest_framework.test import APIClient
 
 from django_car_listing import services
 from django_car_listing.validators import vin_check_digit
+from django_wallet import selectors as wallet_selectors
+from django_wallet import services as wallet
 from tests import stores
 
 _ALNUM = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django_wallet.verification import verify_ledger
 
 from django_car_listing import errors, services
 from django_car_listing.models import OwnershipRecord, PurchaseNotice
+from django_wallet.verification import verify_ledger
 from tests.conftest import balance
 
 BUYERS = 50

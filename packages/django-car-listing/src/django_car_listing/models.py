@@ -18,7 +18,6 @@ import os
 import uuid
 
 import django
-
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -144,6 +143,9 @@ class CarImage(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self):
+        return f"image {self.pk} of car {self.car_id}"
+
 
 class OwnershipRecord(models.Model):
     """Append-only ownership history of a car in its store (public cars change hands)."""
@@ -172,6 +174,9 @@ class OwnershipRecord(models.Model):
                                     condition=Q(idempotency_key__isnull=False)),
         ]
 
+    def __str__(self):
+        return f"{self.kind} of car {self.car_id} by {self.owner_id}"
+
 
 class Sale(models.Model):
     """A store car sold to a user: kept in the store for leads and reports."""
@@ -186,6 +191,9 @@ class Sale(models.Model):
 
     class Meta:
         ordering = ["-sold_at", "-id"]
+
+    def __str__(self):
+        return f"sale of {self.store_key}/{self.car_id} to {self.buyer_id}"
 
 
 class ListingIndex(models.Model):
@@ -225,6 +233,9 @@ class ListingIndex(models.Model):
             models.Index(fields=["make", "model"], name="car_listing_idx_make_model", condition=Q(is_for_sale=True)),
         ]
 
+    def __str__(self):
+        return f"{self.store_key or 'public'}/{self.car_id}: {self.make} {self.model}"
+
 
 class SavedCar(models.Model):
     """Public store: a user's favourite, naming the car by (store_key, car_id)."""
@@ -237,6 +248,9 @@ class SavedCar(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "store_key", "car_id"], name="car_listing_saved_uniq")]
+
+    def __str__(self):
+        return f"{self.user_id} saved {self.store_key}/{self.car_id}"
 
 
 class InteractionKind(models.TextChoices):
@@ -260,6 +274,9 @@ class Interaction(models.Model):
         constraints = [models.UniqueConstraint(fields=["store_key", "car_id", "kind", "actor", "day"],
                                                name="car_listing_interaction_dedup")]
 
+    def __str__(self):
+        return f"{self.kind} {self.store_key}/{self.car_id} {self.actor} {self.day}"
+
 
 class DailyCarStats(models.Model):
     """Public store: per car per day counts, rolled up as interactions are recorded."""
@@ -276,6 +293,9 @@ class DailyCarStats(models.Model):
         ordering = ["day"]
         constraints = [models.UniqueConstraint(fields=["store_key", "car_id", "day"], name="car_listing_daily_uniq")]
 
+    def __str__(self):
+        return f"{self.store_key}/{self.car_id} {self.day}"
+
 
 class PurchaseNotice(models.Model):
     """Public store outbox: the seller's purchase e-mail, written in the purchase transaction."""
@@ -291,3 +311,6 @@ class PurchaseNotice(models.Model):
     class Meta:
         indexes = [models.Index(fields=["created_at"], name="car_listing_notice_pending",
                                 condition=Q(sent_at__isnull=True))]
+
+    def __str__(self):
+        return f"purchase notice {self.pk} ({self.store_key}/{self.car_id})"

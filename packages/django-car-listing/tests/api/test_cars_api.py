@@ -3,10 +3,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_wallet import services as wallet
 from PIL import Image
 
 from django_car_listing.models import Car, CarImage, DailyCarStats, Interaction, SavedCar
+from django_wallet import services as wallet
 from tests import stores
 from tests.conftest import balance, make_vin
 
@@ -225,6 +225,9 @@ class ImageTests:
             assert r.json()["thumbnail_url"] and (r.json()["width"], r.json()["height"]) == (64, 48)
             ids.append(r.json()["id"])
         img = CarImage.objects.get(pk=ids[0])
+        from django_car_listing.models import ListingIndex
+
+        assert ListingIndex.objects.get(car_id=car.pk).thumbnail == img.thumbnail.name
         assert img.image.name.startswith("car_listing/_public/")
         r = api(owner).post(f"/api/cars/{car.pk}/images/reorder/", {"ids": ids[::-1]}, format="json")
         assert [i["id"] for i in r.json()] == ids[::-1]

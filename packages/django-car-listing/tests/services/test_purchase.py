@@ -1,12 +1,12 @@
 from decimal import Decimal
 
 import pytest
-from django_wallet import services as wallet
-from django_wallet.errors import InsufficientFunds
 
 from django_car_listing import errors, services
 from django_car_listing.models import Car, CarImage, ListingIndex, OwnershipRecord, PurchaseNotice, Sale
 from django_car_listing.services import purchase as purchase_module
+from django_wallet import services as wallet
+from django_wallet.errors import InsufficientFunds
 from tests.conftest import balance
 
 pytestmark = pytest.mark.django_db

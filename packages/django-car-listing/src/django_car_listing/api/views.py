@@ -31,6 +31,17 @@ def _page_params(request) -> tuple[int, int, int]:
     return page, size, (page - 1) * size
 
 
+def _car(car, **kw):
+    # Serialise inside the car's store: its images are there (pitfall: another store has the same ids).
+    with conf.store_context(car.store_key):
+        return CarOutput(car, **kw).data
+
+
+def _cars(cars, store_key):
+    with conf.store_context(store_key):
+        return CarOutput(cars, many=True).data
+
+
 def _paged(page_obj, page, size, data):
     return Response({"count": page_obj.count, "page": page, "page_size": size, "results": data})
 
@@ -109,19 +120,19 @@ class CarViewSet(viewsets.GenericViewSet):
         s = self.CarInput(data=request.data)
         s.is_valid(raise_exception=True)
         car = services.car_create(actor=request.user, store_key=self._current(), **s.validated_data)
-        return Response(CarOutput(car).data, status=status.HTTP_201_CREATED)
+        return Response(_car(car), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[STORE_PARAM], responses=CarOutput)
     def retrieve(self, request, pk=None):
         car = selectors.car_get(store_key=self._any_store(), car_id=pk, user=request.user)
-        return Response(CarOutput(car).data)
+        return Response(_car(car))
 
     @extend_schema(request=CarInput(partial=True), responses=CarOutput)
     def partial_update(self, request, pk=None):
         s = self.CarInput(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
         car = services.car_update(actor=request.user, store_key=self._current(), car_id=pk, **s.validated_data)
-        return Response(CarOutput(car).data)
+        return Response(_car(car))
 
     update = partial_update
 
@@ -141,13 +152,13 @@ class CarViewSet(viewsets.GenericViewSet):
         s.is_valid(raise_exception=True)
         car = services.car_put_on_sale(actor=request.user, store_key=self._current(), car_id=pk,
                                        price=s.validated_data.get("price"))
-        return Response(CarOutput(car).data)
+        return Response(_car(car))
 
     @extend_schema(request=None, responses=CarOutput)
     @action(detail=True, methods=["post"], url_path="return-from-sale")
     def return_from_sale(self, request, pk=None):
         car = services.car_return_from_sale(actor=request.user, store_key=self._current(), car_id=pk)
-        return Response(CarOutput(car).data)
+        return Response(_car(car))
 
     @extend_schema(request=None, parameters=[STORE_PARAM, IDEM_PARAM], responses={201: PurchaseOutput},
                    description="Buy the car. Errors: car_not_available (409), own_car (409), not_verified (409), "
@@ -167,7 +178,7 @@ class CarViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         car = services.car_verify(actor=request.user, store_key=self._any_store(), car_id=pk)
-        return Response(CarOutput(car).data)
+        return Response(_car(car))
 
     class RejectInput(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
@@ -179,7 +190,7 @@ class CarViewSet(viewsets.GenericViewSet):
         s.is_valid(raise_exception=True)
         car = services.car_reject(actor=request.user, store_key=self._any_store(), car_id=pk,
                                   reason=s.validated_data["reason"])
-        return Response(CarOutput(car).data)
+        return Response(_car(car))
 
     # -- featuring -----------------------------------------------------------------------------------------
     class FeatureInput(serializers.Serializer):
@@ -193,7 +204,7 @@ class CarViewSet(viewsets.GenericViewSet):
         car = services.car_feature(actor=request.user, store_key=self._current(), car_id=pk,
                                    days=s.validated_data["days"],
                                    idempotency_key=request.headers.get("Idempotency-Key") or None)
-        return Response(CarOutput(car).data)
+        return Response(_car(car))
 
     # -- saved cars and interactions ------------------------------------------------------------------------
     @extend_schema(request=None, parameters=[STORE_PARAM], responses={201: None})
@@ -294,7 +305,7 @@ class CarViewSet(viewsets.GenericViewSet):
             result = selectors.store_cars(store_key=store, offset=offset, limit=size)
         else:
             result = selectors.store_cars(store_key="", owner=request.user, offset=offset, limit=size)
-        return _paged(result, page, size, CarOutput(result.results, many=True).data)
+        return _paged(result, page, size, _cars(result.results, store or ""))
 
     @extend_schema(responses=ListingOutput(many=True))
     @action(detail=False, methods=["get"])

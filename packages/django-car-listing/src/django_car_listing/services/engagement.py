@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+
 from django_wallet import services as wallet
 
 from .. import conf, errors
@@ -95,7 +96,8 @@ def car_feature(*, actor, store_key: str, car_id: int, days: int, idempotency_ke
         require_manage(actor, car)
         with conf.public_context():
             payer = conf.store_account(store_key) if store_key else wallet.account_for(car.owner)
-            wallet.transfer(source=payer, destination=wallet.system_account(conf.get("CAR_LISTING_FEATURE_FEE_ACCOUNT")),
+            fees = wallet.system_account(conf.get("CAR_LISTING_FEATURE_FEE_ACCOUNT"))
+            wallet.transfer(source=payer, destination=fees,
                             amount=fee, kind="car_feature", memo=f"Featuring car {car.pk} for {days} days",
                             metadata={"store_key": store_key, "car_id": car.pk, "days": days},
                             idempotency_key=idempotency_key, idempotency_scope=f"car_listing.feature:{actor.pk}")

@@ -74,14 +74,15 @@ def car_image_add(*, actor, store_key: str, car_id: int, upload) -> CarImage:
     with conf.store_context(store_key):
         car = get_car(store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
-        current = car.images.aggregate(n=Max("position"), c=Max("id"))
+        current = car.images.aggregate(n=Max("position"))
         count = car.images.count()
         if count >= conf.get("CAR_LISTING_MAX_IMAGES"):
             raise errors.TooManyImages()
         thumb = img.copy()
         thumb.thumbnail(tuple(conf.get("CAR_LISTING_THUMBNAIL_SIZE")))
         ext = _EXT[fmt]
-        image = CarImage(car=car, width=img.width, height=img.height, position=(current["n"] + 1) if current["n"] is not None else 0)
+        position = current["n"] + 1 if current["n"] is not None else 0
+        image = CarImage(car=car, width=img.width, height=img.height, position=position)
         image.image.save(f"image{ext}", ContentFile(_encode(img, fmt)), save=False)
         image.thumbnail.save(f"thumb{ext}", ContentFile(_encode(thumb, fmt)), save=False)
         image.save()

@@ -1,6 +1,7 @@
 """Buying a car: one DB transaction locks the car, moves the money through django-wallet and moves
 the car to the buyer (a store car becomes a new public car owned by the buyer, plus a store Sale)."""
 from django.db import transaction
+
 from django_wallet import services as wallet
 
 from .. import conf, errors
