@@ -102,3 +102,12 @@ def test_api_query_count_constant(size, make_user, staff, car_data, api, django_
     body = response.json()
     assert body["count"] == size and len(body["results"]) == size
     assert [r["price"] for r in body["results"]] == sorted((r["price"] for r in body["results"]), key=Decimal)
+
+
+def test_count_is_capped(settings, market):
+    settings.CAR_LISTING_SEARCH_COUNT_CAP = 2
+    page = selectors.marketplace_page(filters={}, limit=1)
+    assert (page.count, page.count_capped, len(page.results)) == (2, True, 1)
+    settings.CAR_LISTING_SEARCH_COUNT_CAP = None
+    page = selectors.marketplace_page(filters={}, limit=1)
+    assert (page.count, page.count_capped) == (4, False)

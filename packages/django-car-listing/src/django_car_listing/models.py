@@ -227,9 +227,12 @@ class ListingIndex(models.Model):
         constraints = [models.UniqueConstraint(fields=["store_key", "car_id"], name="car_listing_index_car_uniq")]
         indexes = [
             GinIndex(fields=["search_vector"], name="car_listing_idx_search"),
+            # Each sort of the marketplace walks one of these partial indexes (id is the tie-breaker).
             models.Index(models.F("featured_until").desc(nulls_last=True), models.F("listed_at").desc(),
-                         name="car_listing_idx_featured", condition=Q(is_for_sale=True)),
-            models.Index(fields=["price"], name="car_listing_idx_price", condition=Q(is_for_sale=True)),
+                         models.F("id").desc(), name="car_listing_idx_featured", condition=Q(is_for_sale=True)),
+            models.Index(models.F("listed_at").desc(), models.F("id").desc(), name="car_listing_idx_newest",
+                         condition=Q(is_for_sale=True)),
+            models.Index(fields=["price", "id"], name="car_listing_idx_price", condition=Q(is_for_sale=True)),
             models.Index(fields=["make", "model"], name="car_listing_idx_make_model", condition=Q(is_for_sale=True)),
         ]
 

@@ -25,6 +25,7 @@ SORTS = {
 class Page:
     count: int
     results: list
+    count_capped: bool = False
 
 
 def marketplace_queryset(*, filters: dict):
@@ -52,12 +53,15 @@ def marketplace_queryset(*, filters: dict):
 
 
 def marketplace_page(*, filters: dict, sort: str = "featured", offset: int = 0, limit: int = 20) -> Page:
-    """Marketplace search over every store: two queries (count + page), whatever the page size."""
+    """Marketplace search over every store: two queries (count + page), whatever the page size.
+    The count stops at CAR_LISTING_SEARCH_COUNT_CAP so a broad search costs the same at 1k or 1M rows."""
+    cap = conf.get("CAR_LISTING_SEARCH_COUNT_CAP")
     with conf.public_context():
         qs = marketplace_queryset(filters=filters)
-        count = qs.count()
+        count = qs[:cap + 1].count() if cap else qs.count()
         rows = list(qs.order_by(*SORTS.get(sort, SORTS["featured"])).defer("search_vector")[offset:offset + limit])
-    return Page(count=count, results=rows)
+    capped = bool(cap) and count > cap
+    return Page(count=min(count, cap) if capped else count, results=rows, count_capped=capped)
 
 
 def car_get(*, store_key: str, car_id, user=None) -> Car:

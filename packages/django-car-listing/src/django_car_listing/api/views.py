@@ -43,7 +43,8 @@ def _cars(cars, store_key):
 
 
 def _paged(page_obj, page, size, data):
-    return Response({"count": page_obj.count, "page": page, "page_size": size, "results": data})
+    return Response({"count": page_obj.count, "count_capped": page_obj.count_capped, "page": page,
+                     "page_size": size, "results": data})
 
 
 class CarViewSet(viewsets.GenericViewSet):
