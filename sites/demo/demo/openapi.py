@@ -19,12 +19,12 @@ class AutoSchema(BaseAutoSchema):
 
 
 def drop_blank_format_defaults(result, generator, request, public):
-    """`default: ""` on an email/uri string is valid Django (blank allowed) but not valid OpenAPI:
-    a default must match its format. Optional blank fields simply have no default in the schema."""
+    """`default: ""` on a formatted or non-empty string is valid Django (blank allowed on the model) but
+    not valid OpenAPI: a default must satisfy its own schema. Such fields simply get no default."""
 
     def walk(node):
         if isinstance(node, dict):
-            if node.get("default") == "" and node.get("format") in {"email", "uri", "date", "date-time", "uuid"}:
+            if node.get("default") == "" and (node.get("format") or node.get("minLength", 0) > 0):
                 del node["default"]
             for value in node.values():
                 walk(value)

@@ -24,11 +24,35 @@ def public_tenant_ensure() -> Dealership:
     return tenant
 
 
+def _agent_sync(membership: Membership) -> None:
+    """Sales agents and brokers are the CRM's assignable agents in their dealership's schema."""
+    from django_leads.services import agent_deactivate, agent_upsert
+    from django_tenants.utils import schema_context
+
+    from accounts.roles import BROKER, SALES_AGENT
+
+    with schema_context(membership.dealership.schema_name):
+        if membership.is_active and membership.role in {SALES_AGENT, BROKER}:
+            agent_upsert(user=membership.user, role=membership.role)
+        else:
+            agent_deactivate(user=membership.user)
+
+
+@transaction.atomic
 def membership_grant(*, user, dealership: Dealership, role: str) -> Membership:
     membership, _ = Membership.objects.update_or_create(
         user=user, dealership=dealership, defaults={"role": role, "is_active": True}
     )
+    _agent_sync(membership)
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, user, dealership: Dealership) -> None:
+    for membership in Membership.objects.filter(user=user, dealership=dealership, is_active=True):
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        _agent_sync(membership)
 
 
 def dealership_create(*, name: str, slug: str, owner=None) -> Dealership:

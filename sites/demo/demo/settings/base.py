@@ -136,6 +136,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStatusEnum": "django_leads.models.LeadStatus",
+        "CommissionStatusEnum": "django_leads.models.Commission.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "demo.openapi.drop_blank_format_defaults",
@@ -224,6 +228,7 @@ CAR_LISTING_CURRENT_STORE = "demo.hooks.current_store"
 CAR_LISTING_STORE_CONTEXT = "demo.hooks.store_context"
 CAR_LISTING_STORE_ACCOUNT = "demo.hooks.store_account"
 CAR_LISTING_STORE_NAME = "demo.hooks.store_name"
+CAR_LISTING_LEAD_COUNTER = "django_leads.selectors.lead_count_for_car"
 LEADS_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
 PAYROLL_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
 NOTIFICATIONS_SCHEMA_NAME = "django_notifications.hooks.connection_schema_name"
