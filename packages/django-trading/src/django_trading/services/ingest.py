@@ -123,7 +123,7 @@ def _ingest(clean: list[dict], tickers: list[str]) -> IngestResult:
     # volume, and they are the ones that can cross resting limit orders (a backfill of old bars
     # never fills today's orders). ``ranges`` holds (min low, max high) of those fresh bars.
     previous = {s.id: (s.latest_bar.timestamp if s.latest_bar else None) for s in stocks.values()}
-    moved, ranges = [], {}
+    moved, ranges = {}, {}
     for bar in new:
         stock, before = bar.stock, previous[bar.stock_id]
         if before is not None and bar.timestamp <= before:
@@ -132,12 +132,11 @@ def _ingest(clean: list[dict], tickers: list[str]) -> IngestResult:
         ranges[stock.ticker] = (min(low, bar.low), max(high, bar.high))
         if stock.latest_bar is None or bar.timestamp > stock.latest_bar.timestamp:
             stock.latest_bar, stock.volume = bar, bar.volume
-            if stock not in moved:
-                moved.append(stock)
+            moved[stock.id] = stock
     now = timezone.now()
-    for stock in moved:
+    for stock in moved.values():
         stock.updated_at = now
-    Stock.objects.bulk_update(moved, ["latest_bar", "volume", "updated_at"])
+    Stock.objects.bulk_update(list(moved.values()), ["latest_bar", "volume", "updated_at"])
 
     resting = list(Order.objects.filter(status=Order.Status.RESTING, ticker__in=list(ranges))
                    .only("id", "ticker", "side", "limit_price"))
