@@ -15,7 +15,7 @@ from typing import Iterable
 
 import phonenumbers
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction as db_transaction
+from django.db import IntegrityError, connection, transaction as db_transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -141,19 +141,22 @@ def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metada
 
         txn = Transaction(kind=kind, memo=memo, metadata=metadata, idempotency_scope=idempotency_scope,
                           idempotency_key=idempotency_key, fingerprint=fingerprint, reverses=reverses)
-        try:
-            # Savepoint: an identical request that committed first makes this insert fail; we then
-            # return its transaction instead of moving money twice.
-            with db_transaction.atomic():
-                txn.save()
-        except IntegrityError:
-            if idempotency_key is not None:
-                existing = _replay(idempotency_scope, idempotency_key, fingerprint)
-                if existing is not None:
-                    return existing, False
-            if reverses is not None:
-                raise AlreadyReversed() from None
-            raise
+        if idempotency_key is None and reverses is None:
+            txn.save()  # nothing unique to collide on: skip the savepoint's two round trips
+        else:
+            try:
+                # Savepoint: an identical request that committed first makes this insert fail; we
+                # then return its transaction instead of moving money twice.
+                with db_transaction.atomic():
+                    txn.save()
+            except IntegrityError:
+                if idempotency_key is not None:
+                    existing = _replay(idempotency_scope, idempotency_key, fingerprint)
+                    if existing is not None:
+                        return existing, False
+                if reverses is not None:
+                    raise AlreadyReversed() from None
+                raise
 
         entries = []
         for account_id, amount in postings:
@@ -161,9 +164,17 @@ def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metada
             account.balance += amount
             entries.append(Entry(transaction=txn, account_id=account_id, amount=amount, balance_after=account.balance))
         Entry.objects.bulk_create(entries)
-        Account.objects.bulk_update([accounts[pk] for pk in net], ["balance"])
+        _store_balances({pk: accounts[pk].balance for pk in net})
         send_on_commit(transaction_posted, Transaction, transaction=txn)
     return txn, True
+
+
+def _store_balances(balances: dict[int, Decimal]) -> None:
+    # One UPDATE ... FROM unnest: linear in the number of accounts (bulk_update's CASE is quadratic).
+    with connection.cursor() as cur:
+        cur.execute("UPDATE wallet_account AS a SET balance = v.balance"
+                    " FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, balance) WHERE a.id = v.id",
+                    [list(balances), list(balances.values())])
 
 
 def _transfer_postings(legs: Iterable[tuple[Account, Account, object]]) -> list[Posting]:
