@@ -5,7 +5,8 @@ from decimal import Decimal as D
 from django_payroll.calculation import Band, Component, Structure, compute_slip, marginal_tax
 
 NOV = dt.date(2026, 11, 1)  # 30 days
-BANDS = [Band(D("0"), D("1000.00"), D("0")), Band(D("1000.00"), D("3000.00"), D("10")), Band(D("3000.00"), None, D("20"))]
+BANDS = [Band(D("0"), D("1000.00"), D("0")), Band(D("1000.00"), D("3000.00"), D("10")),
+         Band(D("3000.00"), None, D("20"))]
 TRANSPORT = Component("Transport", "earning", D("250.00"))
 PENSION = Component("Pension", "deduction", D("100.00"), prorate=False)
 

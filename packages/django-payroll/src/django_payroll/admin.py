@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Employee, Entry, PayrollRun, Payslip, PayslipLine, SalaryComponent, SalaryStructure, TaxBand
+from .models import (
+    Category,
+    Employee,
+    Entry,
+    PayrollRun,
+    Payslip,
+    PayslipLine,
+    SalaryComponent,
+    SalaryStructure,
+    TaxBand,
+)
 
 
 class SalaryComponentInline(admin.TabularInline):

@@ -125,7 +125,8 @@ def compute_slip(
     for structure, first, last in segments:
         days = (last - first).days + 1
         suffix = "" if days == month_days else f" ({first:%d %b}-{last:%d %b}, {days}/{month_days} days)"
-        slip.lines.append(Line("earning", "base", f"Base salary{suffix}", cents(structure.base_salary * days / month_days)))
+        base = cents(structure.base_salary * days / month_days)
+        slip.lines.append(Line("earning", "base", f"Base salary{suffix}", base))
         for comp in structure.components:
             if not comp.prorate:
                 continue

@@ -1,8 +1,9 @@
 """PAYROLL_* settings, read at call time (never at import) so tests and tenants can override them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string

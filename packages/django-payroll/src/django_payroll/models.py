@@ -69,7 +69,9 @@ class Employee(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=Q(user__isnull=False), name="payroll_employee_user_uniq"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(user__isnull=False), name="payroll_employee_user_uniq"
+            ),
             check(Q(termination_date__isnull=True) | Q(termination_date__gte=F("hire_date")),
                 name="payroll_employee_dates_ck",
             ),
@@ -175,7 +177,9 @@ class PayrollRun(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     calculated_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -188,7 +192,9 @@ class PayrollRun(models.Model):
             ("pay_payrollrun", "Can pay approved payroll runs"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["period"], condition=Q(kind="regular"), name="payroll_run_regular_period_uniq"),
+            models.UniqueConstraint(
+                fields=["period"], condition=Q(kind="regular"), name="payroll_run_regular_period_uniq"
+            ),
             check(Q(period__day=1), name="payroll_run_period_first_day_ck"),
             check(Q(total_net=F("total_gross") - F("total_deductions")), name="payroll_run_totals_ck"
             ),
@@ -210,6 +216,9 @@ class PayrollAdjustment(models.Model):
     class Meta:
         ordering = ["run_id", "id"]
         constraints = [check(Q(amount__gt=0), name="payroll_adjustment_amount_ck")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}: {self.description}"
 
 
 class Payslip(models.Model):
@@ -257,6 +266,9 @@ class PayslipLine(models.Model):
     class Meta:
         ordering = ["payslip_id", "position"]
         constraints = [check(Q(amount__gte=0), name="payroll_line_amount_ck")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
 
 
 class Category(models.Model):

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from django_payroll import services
-from tests.conftest import NOV
 
 pytestmark = pytest.mark.django_db
 

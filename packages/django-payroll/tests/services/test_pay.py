@@ -40,7 +40,7 @@ def test_pay_credits_each_employee_exactly_the_net_in_one_ledger_transaction(
         payslip_issued.disconnect(dispatch_uid="t2")
 
     assert run.status == PayrollRun.Status.PAID and run.total_net == sum(NETS)
-    for employee, net in zip(employees, NETS):
+    for employee, net in zip(employees, NETS, strict=True):
         assert wallet_selectors.balance(wallet.account_for(employee.user)) == net
     assert wallet_selectors.balance(business) == D("5000.00") - sum(NETS)
     # The ledger: one balanced payroll transaction whose entries are exactly the legs.
@@ -132,6 +132,6 @@ def test_paying_concurrently_pays_once(make_employee, fund, approved_run):
     assert len(set(results)) == 1 and len(results) == 4
     assert Transaction.objects.filter(kind="payroll").count() == 1
     assert wallet_selectors.balance(business) == D("10000.00") - sum(NETS)
-    for employee, net in zip(employees, NETS):
+    for employee, net in zip(employees, NETS, strict=True):
         assert wallet_selectors.balance(wallet.account_for(employee.user)) == net
     assert Entry.objects.filter(source_type="payroll_run").count() == 1

@@ -6,7 +6,6 @@ from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 
-from ..documents import to_csv
 from ..errors import InvalidDateRange
 
 

@@ -9,7 +9,7 @@ MAX = Decimal(10) ** 16
 
 def money(value, *, allow_zero: bool = False) -> Decimal:
     """Validate an amount: Decimal (or str/int), finite, <= 2 places, > 0 (>= 0 if allowed). Never rounds."""
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise InvalidAmount()
     try:
         amount = Decimal(value) if isinstance(value, (str, int)) else value

@@ -122,7 +122,7 @@ def tax_bands_replace(*, bands: Sequence[dict]) -> list[TaxBand]:
     if rows:
         if rows[0].lower != 0 or rows[-1].upper is not None:
             raise InvalidTaxBands()
-        for band, following in zip(rows, rows[1:]):
+        for band, following in zip(rows, rows[1:], strict=False):
             if band.upper is None or band.upper != following.lower:
                 raise InvalidTaxBands()
         if any(b.rate > 100 for b in rows):

@@ -185,7 +185,7 @@ def run_calculate(*, run: PayrollRun) -> PayrollRun:
     )
     PayslipLine.objects.bulk_create(
         PayslipLine(payslip=payslip, position=i, kind=ln.kind, code=ln.code, name=ln.name[:200], amount=ln.amount)
-        for payslip, (_, slip) in zip(payslips, slips)
+        for payslip, (_, slip) in zip(payslips, slips, strict=True)
         for i, ln in enumerate(slip.lines)
     )
     run.total_gross = sum((p.gross for p in payslips), Decimal("0"))
