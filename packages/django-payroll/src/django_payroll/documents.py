@@ -38,6 +38,19 @@ def payslip_csv(payslip: Payslip) -> str:
     return to_csv(payslip_rows(payslip))
 
 
+RUN_COLUMNS = ["payslip", "employee", "department", "payout_target", "bank_account", "days_paid", "gross",
+               "deductions", "net"]
+
+
+def run_csv(payslips: Iterable[Payslip]) -> str:
+    """One row per payslip of a run: the payment report (bank payouts included)."""
+    return to_csv([RUN_COLUMNS, *(
+        [p.pk, p.employee_name, p.department, p.employee.payout_target, p.employee.bank_account,
+         f"{p.days_paid}/{p.days_in_period}", p.gross, p.total_deductions, p.net]
+        for p in payslips
+    )])
+
+
 def _latin1(text: str) -> str:
     # The PDF core fonts are Latin-1 only; other characters are shown as "?" rather than failing.
     return str(text).encode("latin-1", "replace").decode("latin-1")

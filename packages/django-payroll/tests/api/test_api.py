@@ -202,3 +202,15 @@ def test_list_query_counts_are_bounded(people, client_for, make_employee, fund, 
         assert accountant.get(reverse("payroll:run-list")).json()["results"][0]["payslip_count"] == 6
     with django_assert_max_num_queries(6):
         assert accountant.get(reverse("payroll:entry-list")).json()["count"] == 6
+
+
+def test_run_payment_report_csv(paid_run, client_for, people, django_assert_max_num_queries):
+    url = reverse("payroll:run-csv", args=[paid_run["run"].pk])
+    assert client_for(people["dealer"]).get(url).status_code == 403
+    with django_assert_max_num_queries(5):
+        body = client_for(people["accountant"]).get(url).content.decode().splitlines()
+    assert body[0] == "payslip,employee,department,payout_target,bank_account,days_paid,gross,deductions,net"
+    assert [row.split(",")[1:] for row in body[1:]] == [
+        ["Alice No0", "Sales", "wallet", "", "30/30", "2500.00", "0.00", "2500.00"],
+        ["Bob No1", "Workshop", "wallet", "", "30/30", "1800.00", "0.00", "1800.00"],
+    ]

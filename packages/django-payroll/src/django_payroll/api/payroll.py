@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
-from ..documents import payslip_csv, payslip_pdf
+from ..documents import payslip_csv, payslip_pdf, run_csv
 from ..models import ComponentKind, Employee, PayrollRun, TaxBand
 from .common import MethodPerms, csv_response, paginate
 
@@ -84,6 +84,18 @@ class RunDetailApi(APIView):
 
     def get(self, request, pk: int):
         return Response(RunOutput(get_object_or_404(PayrollRun, pk=pk)).data)
+
+
+class RunCsvApi(APIView):
+    """The run's payment report: one row per payslip (contains bank accounts: payslip viewers only)."""
+
+    permission_classes = [MethodPerms]
+    perms = {"GET": "payroll.view_payslip"}
+
+    def get(self, request, pk: int):
+        run = get_object_or_404(PayrollRun, pk=pk)
+        payslips = selectors.payslip_list(user=request.user, run_id=run.pk).order_by("employee_name", "id")
+        return csv_response(run_csv(payslips), f"payroll-{run.period:%Y-%m}-{run.kind}-{run.pk}.csv")
 
 
 class _RunActionApi(APIView):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("payroll/tax-bands/", payroll.TaxBandsApi.as_view(), name="tax-bands"),
     path("payroll/runs/", payroll.RunListCreateApi.as_view(), name="run-list"),
     path("payroll/runs/<int:pk>/", payroll.RunDetailApi.as_view(), name="run-detail"),
+    path("payroll/runs/<int:pk>/csv/", payroll.RunCsvApi.as_view(), name="run-csv"),
     path("payroll/runs/<int:pk>/calculate/", payroll.RunCalculateApi.as_view(), name="run-calculate"),
     path("payroll/runs/<int:pk>/adjustments/", payroll.RunAdjustmentCreateApi.as_view(), name="run-adjustments"),
     path("payroll/runs/<int:pk>/approve/", payroll.RunApproveApi.as_view(), name="run-approve"),
