@@ -45,11 +45,14 @@ def run_list(*, status: str = "", kind: str = "") -> QuerySet[PayrollRun]:
 
 
 def payslips_visible_to(user) -> QuerySet[Payslip]:
-    """HR/accountants (``payroll.view_payslip``) see every payslip; anyone else only their own."""
+    """HR/accountants (``payroll.view_payslip``) see every payslip; anyone else only their own, once
+    issued (run paid): draft figures may still be recalculated."""
     qs = Payslip.objects.select_related("run", "employee")
     if user.has_perm(PAYSLIP_VIEW_PERM):
         return qs
-    return qs.filter(employee__user=user) if user.is_authenticated else qs.none()
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(employee__user=user, run__status=PayrollRun.Status.PAID)
 
 
 def payslip_list(*, user, run_id: int | None = None, employee_id: int | None = None) -> QuerySet[Payslip]:

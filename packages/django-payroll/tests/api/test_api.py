@@ -214,3 +214,16 @@ def test_run_payment_report_csv(paid_run, client_for, people, django_assert_max_
         ["Alice No0", "Sales", "wallet", "", "30/30", "2500.00", "0.00", "2500.00"],
         ["Bob No1", "Workshop", "wallet", "", "30/30", "1800.00", "0.00", "1800.00"],
     ]
+
+
+def test_employee_sees_a_payslip_only_once_issued(make_employee, approved_run, client_for, people, fund):
+    employee = make_employee(base="100.00")
+    run = approved_run()
+    mine = client_for(employee.user)
+    slip = run.payslips.get()
+    assert mine.get(reverse("payroll:payslip-list")).json()["count"] == 0
+    assert mine.get(reverse("payroll:payslip-detail", args=[slip.pk])).status_code == 404
+    assert client_for(people["accountant"]).get(reverse("payroll:payslip-detail", args=[slip.pk])).status_code == 200
+    fund("100.00")
+    services.run_pay(run=run)
+    assert mine.get(reverse("payroll:payslip-detail", args=[slip.pk])).json()["net"] == "100.00"
