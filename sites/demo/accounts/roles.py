@@ -31,10 +31,13 @@ _LEADS_MANAGE = _LEADS_WORK | {
     "leads.view_sale", "leads.add_sale", "leads.view_commission", "leads.manage_commissionrule",
 }
 _HR = {"payroll.view_employee", "payroll.add_employee", "payroll.change_employee",
-       "payroll.manage_salary", "payroll.view_payslip", "payroll.view_all_payslips"}
-_ACCOUNTING = {"payroll.view_payrollrun", "payroll.prepare_payrollrun", "payroll.view_payslip",
-               "payroll.view_all_payslips", "payroll.manage_accounting", "payroll.view_reports",
-               "payroll.view_employee", "leads.view_commission", "leads.pay_commission", "leads.view_sale"}
+       "payroll.view_salarystructure", "payroll.add_salarystructure", "payroll.change_salarystructure",
+       "payroll.view_payslip"}
+_ACCOUNTING = {"payroll.view_payrollrun", "payroll.add_payrollrun", "payroll.change_payrollrun",
+               "payroll.pay_payrollrun", "payroll.view_payslip", "payroll.view_employee",
+               "payroll.view_taxband", "payroll.change_taxband", "payroll.view_category", "payroll.add_category",
+               "payroll.view_entry", "payroll.add_entry", "payroll.view_reports",
+               "leads.view_commission", "leads.pay_commission", "leads.view_sale"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     DEALER: {"car_listing.*", "leads.*", "payroll.*", "tenancy.manage_members", "tenancy.view_dashboard"},

@@ -16,11 +16,14 @@ TABLE = [
     ("sales_agent", "leads.view_all_leads", False),
     ("broker", "leads.change_lead", True),
     ("broker", "car_listing.change_car", False),
-    ("accountant", "payroll.prepare_payrollrun", True),
+    ("accountant", "payroll.add_payrollrun", True),
+    ("accountant", "payroll.pay_payrollrun", True),
     ("accountant", "payroll.approve_payrollrun", False),
-    ("accountant", "payroll.manage_salary", False),
-    ("hr", "payroll.manage_salary", True),
-    ("hr", "payroll.prepare_payrollrun", False),
+    ("accountant", "payroll.add_salarystructure", False),
+    ("hr", "payroll.add_salarystructure", True),
+    ("hr", "payroll.add_employee", True),
+    ("hr", "payroll.add_payrollrun", False),
+    ("hr", "payroll.view_reports", False),
     ("hr", "leads.view_lead", False),
 ]
 
