@@ -1,6 +1,8 @@
 """Accounting endpoints (/api/accounting/): categories, entries and financial reports (JSON and CSV)."""
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,9 +26,11 @@ class CategoryListCreateApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_category", "POST": "payroll.add_category"}
 
+    @extend_schema(responses=CategorySerializer(many=True))
     def get(self, request):
         return Response(CategorySerializer(selectors.category_list(), many=True).data)
 
+    @extend_schema(request=CategorySerializer, responses={201: CategorySerializer})
     def post(self, request):
         data = CategorySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -56,11 +60,13 @@ class EntryListCreateApi(APIView):
             fields = ["id", "category", "kind", "amount", "booked_on", "description", "source_type", "source_id",
                       "created_at"]
 
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.entry_list(**filters.validated_data), self.OutputSerializer)
 
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -80,6 +86,7 @@ class _ReportApi(APIView):
     def rows(self, **filters) -> list[dict]:
         raise NotImplementedError
 
+    @extend_schema(parameters=[DateRangeSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         filters = DateRangeSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -124,6 +131,7 @@ class CashPositionApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": REPORTS_PERM}
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         position = selectors.cash_position()
         return Response({"account": position["account"], "balance": str(position["balance"]),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,11 +52,13 @@ class EmployeeListCreateApi(APIView):
         status = serializers.ChoiceField(Employee.Status.choices, required=False)
         search = serializers.CharField(required=False, allow_blank=True)
 
+    @extend_schema(parameters=[FilterSerializer], responses=EmployeeOutput(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.employee_list(**filters.validated_data), EmployeeOutput)
 
+    @extend_schema(request=EmployeeInput, responses={201: EmployeeOutput})
     def post(self, request):
         data = EmployeeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -67,9 +70,11 @@ class EmployeeDetailApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_employee", "PATCH": "payroll.change_employee"}
 
+    @extend_schema(responses=EmployeeOutput)
     def get(self, request, pk: int):
         return Response(EmployeeOutput(get_object_or_404(Employee, pk=pk)).data)
 
+    @extend_schema(request=EmployeeInput, responses=EmployeeOutput)
     def patch(self, request, pk: int):
         employee = get_object_or_404(Employee, pk=pk)
         data = EmployeeInput(data=request.data, partial=True)
@@ -85,6 +90,7 @@ class EmployeeTerminateApi(APIView):
     class InputSerializer(serializers.Serializer):
         termination_date = serializers.DateField()
 
+    @extend_schema(request=InputSerializer, responses=EmployeeOutput)
     def post(self, request, pk: int):
         employee = get_object_or_404(Employee, pk=pk)
         data = self.InputSerializer(data=request.data)
@@ -110,6 +116,7 @@ class EmployeeHistoryApi(APIView):
         hire_date = serializers.DateField()
         termination_date = serializers.DateField(allow_null=True)
 
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, pk: int):
         employee = get_object_or_404(Employee, pk=pk)
         return paginate(self, request, employee.history.order_by("-history_date", "-history_id"),
@@ -145,10 +152,12 @@ class SalaryListCreateApi(APIView):
         created_at = serializers.DateTimeField()
         components = ComponentSerializer(many=True)
 
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, pk: int):
         employee = get_object_or_404(Employee, pk=pk)
         return Response(self.OutputSerializer(selectors.salary_history(employee=employee), many=True).data)
 
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request, pk: int):
         employee = get_object_or_404(Employee, pk=pk)
         data = self.InputSerializer(data=request.data)

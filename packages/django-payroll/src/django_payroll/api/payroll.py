@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,9 +31,11 @@ class TaxBandsApi(APIView):
     class InputSerializer(serializers.Serializer):
         bands = serializers.ListField(child=serializers.DictField(), allow_empty=True)
 
+    @extend_schema(responses=BandSerializer(many=True))
     def get(self, request):
         return Response({"bands": self.BandSerializer(TaxBand.objects.all(), many=True).data})
 
+    @extend_schema(request=InputSerializer, responses=BandSerializer(many=True))
     def put(self, request):
         data = self.BandSerializer(data=request.data.get("bands"), many=True)
         data.is_valid(raise_exception=True)
@@ -66,11 +70,13 @@ class RunListCreateApi(APIView):
         class Meta(RunOutput.Meta):
             fields = [*RunOutput.Meta.fields, "payslip_count"]
 
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.run_list(**filters.validated_data), self.OutputSerializer)
 
+    @extend_schema(request=InputSerializer, responses={201: RunOutput})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -82,6 +88,7 @@ class RunDetailApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_payrollrun"}
 
+    @extend_schema(responses=RunOutput)
     def get(self, request, pk: int):
         return Response(RunOutput(get_object_or_404(PayrollRun, pk=pk)).data)
 
@@ -92,6 +99,7 @@ class RunCsvApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_payslip"}
 
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         run = get_object_or_404(PayrollRun, pk=pk)
         payslips = selectors.payslip_list(user=request.user, run_id=run.pk).order_by("employee_name", "id")
@@ -104,6 +112,7 @@ class _RunActionApi(APIView):
     def act(self, request, run: PayrollRun) -> PayrollRun:
         raise NotImplementedError
 
+    @extend_schema(request=None, responses=RunOutput)
     def post(self, request, pk: int):
         run = self.act(request, get_object_or_404(PayrollRun, pk=pk))
         return Response(RunOutput(run).data)
@@ -142,6 +151,7 @@ class RunAdjustmentCreateApi(APIView):
         amount = serializers.DecimalField(**MONEY, min_value=0)
         description = serializers.CharField(max_length=255)
 
+    @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk: int):
         run = get_object_or_404(PayrollRun, pk=pk)
         data = self.InputSerializer(data=request.data)
@@ -185,6 +195,7 @@ class PayslipListApi(APIView):
         run = serializers.IntegerField(required=False, min_value=1)
         employee = serializers.IntegerField(required=False, min_value=1)
 
+    @extend_schema(parameters=[FilterSerializer], responses=PayslipOutput(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -208,17 +219,20 @@ class PayslipDetailApi(APIView):
             raise Http404
         return payslip
 
+    @extend_schema(responses=OutputSerializer)
     def get(self, request, pk: int):
         return Response(self.OutputSerializer(self._get(request, pk)).data)
 
 
 class PayslipCsvApi(PayslipDetailApi):
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         payslip = self._get(request, pk)
         return csv_response(payslip_csv(payslip), f"payslip-{payslip.run.period:%Y-%m}-{payslip.pk}.csv")
 
 
 class PayslipPdfApi(PayslipDetailApi):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         payslip = self._get(request, pk)
         response = HttpResponse(payslip_pdf(payslip), content_type="application/pdf")
