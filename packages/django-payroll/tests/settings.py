@@ -41,7 +41,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # The site's one exception handler renders {code, message, fields}; tests use an equivalent.
-REST_FRAMEWORK = {"EXCEPTION_HANDLER": "tests.exception_handler.handler"}
+REST_FRAMEWORK = {"EXCEPTION_HANDLER": "tests.exception_handler.handler",
+                  "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 # The business pays from an account that may NOT overdraw (the default system account may).
 PAYROLL_BUSINESS_ACCOUNT = "tests.hooks.business_account"
 PAYROLL_COMMISSION_SOURCE = "tests.hooks.commission"
