@@ -44,3 +44,5 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
 TRADING_CACHE_ALIAS = "default"
+# drf-spectacular is not an installed app; its AutoSchema still builds the package's schema in tests.
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

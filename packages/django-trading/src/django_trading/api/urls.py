@@ -12,7 +12,7 @@ urlpatterns = [
     path("stocks/<str:ticker>/", views.StockDetailApi.as_view(), name="stock-detail"),
     path("transactions/", views.OrderCreateApi.as_view(), name="order-create"),
     path("transactions/<str:user_id>/", views.OrderHistoryApi.as_view(), name="order-history"),
-    path("transactions/<str:user_id>/<str:start>/<str:end>/", views.OrderHistoryApi.as_view(),
+    path("transactions/<str:user_id>/<str:start>/<str:end>/", views.OrderHistoryRangeApi.as_view(),
          name="order-history-range"),
     path("orders/<uuid:pk>/", views.OrderDetailApi.as_view(), name="order-detail"),
     path("orders/<uuid:pk>/cancel/", views.OrderCancelApi.as_view(), name="order-cancel"),

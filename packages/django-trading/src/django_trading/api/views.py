@@ -1,4 +1,5 @@
 """Thin DRF views: validate input, call one service or selector, serialise. Seed paths under /api/trading/."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -12,6 +13,15 @@ from . import timestamps
 from .permissions import CanIngestPrices, can_view_trader, is_trading_admin
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                   description="Same key and body: the first result again; other body: 409.")
+TRADER_FUNDED = inline_serializer("TraderFunded", {"user_id": serializers.CharField(),
+                                                   "username": serializers.CharField(),
+                                                   "balance": serializers.DecimalField(**MONEY)})
+INGESTED = inline_serializer("BarsIngested", {"created": serializers.IntegerField(),
+                                              "duplicates": serializers.IntegerField(),
+                                              "tickers": serializers.ListField(child=serializers.CharField()),
+                                              "triggered_orders": serializers.ListField(child=serializers.UUIDField())})
 
 
 class Pagination(PageNumberPagination):
@@ -45,9 +55,14 @@ class TraderCreateApi(APIView):
     permission_classes = [AllowAny]  # decided below: staff, or demo self-funding
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TraderCreateInput"
+
         username = serializers.CharField(max_length=150)
         balance = serializers.DecimalField(**MONEY, min_value=0, default=0)
 
+    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: TRADER_FUNDED, 200: TRADER_FUNDED})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -72,7 +87,13 @@ class TraderDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TraderDetailOutput"
+
         class HoldingOutput(serializers.Serializer):
+            class Meta:
+                ref_name = "TraderHolding"
+
             ticker = serializers.CharField(source="stock.ticker")
             quantity = serializers.IntegerField()
             average_cost = serializers.DecimalField(max_digits=22, decimal_places=4)
@@ -87,6 +108,7 @@ class TraderDetailApi(APIView):
         balance = serializers.DecimalField(**MONEY)
         holdings = HoldingOutput(many=True)
 
+    @extend_schema(tags=["trading"], responses=OutputSerializer)
     def get(self, request, username: str):
         if not can_view_trader(request.user, username):
             self.permission_denied(request)
@@ -111,6 +133,9 @@ class StockListApi(APIView):
         return [CanIngestPrices()] if self.request.method == "POST" else [IsAuthenticated()]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "StockListInput"
+
         ticker = serializers.RegexField(TICKER_PATTERN)
         open = serializers.DecimalField(**MONEY, min_value=0)
         high = serializers.DecimalField(**MONEY, min_value=0)
@@ -128,6 +153,7 @@ class StockListApi(APIView):
                         data[ours] = data.pop(seed)
             return super().to_internal_value(data)
 
+    @extend_schema(tags=["trading"], responses=StockOutput(many=True))
     def get(self, request):
         paginator = Pagination()
         page = request.query_params.get(paginator.page_query_param, "1")
@@ -139,6 +165,8 @@ class StockListApi(APIView):
 
         return Response(cache.cached(depends_on=[cache.STOCKS], key=f"stocks:{page}:{size}", build=build))
 
+    @extend_schema(tags=["trading"], request=InputSerializer(many=True), responses={201: INGESTED},
+                   description="One bar (an object) or many (a list), all or nothing.")
     def post(self, request):
         many = isinstance(request.data, list)
         data = self.InputSerializer(data=request.data, many=many)
@@ -155,8 +183,12 @@ class StockDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class OutputSerializer(StockOutput):
+        class Meta:
+            ref_name = "StockDetailOutput"
+
         recent_bars = BarOutput(many=True)
 
+    @extend_schema(tags=["trading"], responses=OutputSerializer)
     def get(self, request, ticker: str):
         return Response(cache.cached(depends_on=[cache.stock(ticker)], key=f"stock:{ticker}",
                                      build=lambda: self._build(ticker)))
@@ -192,6 +224,9 @@ class OrderCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "OrderCreateInput"
+
         ticker = serializers.RegexField(TICKER_PATTERN)
         transaction_type = serializers.ChoiceField(choices=Order.Side.choices)
         transaction_volume = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
@@ -208,6 +243,8 @@ class OrderCreateApi(APIView):
                                                   code="invalid")
             return attrs
 
+    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={202: OrderOutput})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -227,6 +264,7 @@ class OrderHistoryApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(tags=["trading"], responses=OrderOutput(many=True), operation_id="trading_order_history")
     def get(self, request, user_id: str, start: str | None = None, end: str | None = None):
         own = str(request.user.pk) == user_id
         if not own and not is_trading_admin(request.user, "trading.view_any_order"):
@@ -244,6 +282,14 @@ class OrderHistoryApi(APIView):
         return paginator.get_paginated_response(OrderOutput(rows, many=True).data)
 
 
+class OrderHistoryRangeApi(OrderHistoryApi):
+    """The same list between two timestamps (both inclusive)."""
+
+    @extend_schema(tags=["trading"], responses=OrderOutput(many=True), operation_id="trading_order_history_range")
+    def get(self, request, user_id: str, start: str, end: str):
+        return super().get(request, user_id, start, end)
+
+
 def _visible_order(request, pk) -> Order:
     order = Order.objects.filter(pk=pk).first()
     if order is None or not (order.user_id == request.user.pk
@@ -257,6 +303,7 @@ class OrderDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(tags=["trading"], responses=OrderOutput)
     def get(self, request, pk):
         return Response(OrderOutput(_visible_order(request, pk)).data)
 
@@ -266,6 +313,7 @@ class OrderCancelApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(tags=["trading"], request=None, responses=OrderOutput)
     def post(self, request, pk):
         order = _visible_order(request, pk)
         if order.user_id != request.user.pk:
