@@ -38,7 +38,7 @@ DEFAULTS = {
     "CAR_LISTING_PAGE_SIZE": 20,
     "CAR_LISTING_MAX_PAGE_SIZE": 100,
     # Marketplace counts stop here (None: exact counts); the response says when it was capped.
-    "CAR_LISTING_SEARCH_COUNT_CAP": 10_000,
+    "CAR_LISTING_SEARCH_COUNT_CAP": 1_000,
     # PostgreSQL text search configuration for the marketplace full-text filter.
     "CAR_LISTING_SEARCH_CONFIG": "simple",
     # Purchase e-mail.

@@ -23,6 +23,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 
@@ -233,7 +234,9 @@ class ListingIndex(models.Model):
             models.Index(models.F("listed_at").desc(), models.F("id").desc(), name="car_listing_idx_newest",
                          condition=Q(is_for_sale=True)),
             models.Index(fields=["price", "id"], name="car_listing_idx_price", condition=Q(is_for_sale=True)),
-            models.Index(fields=["make", "model"], name="car_listing_idx_make_model", condition=Q(is_for_sale=True)),
+            # The make/model filters are case-insensitive (UPPER(x) = UPPER(%s)): index the same expression.
+            models.Index(Upper("make"), Upper("model"), "price", name="car_listing_idx_make_model",
+                         condition=Q(is_for_sale=True)),
         ]
 
     def __str__(self):

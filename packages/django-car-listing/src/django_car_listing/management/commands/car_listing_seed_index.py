@@ -17,7 +17,7 @@ FUELS = ["petrol", "diesel", "hybrid", "electric"]
 WORDS = ["one owner full service history", "panoramic roof heated seats", "low mileage garage kept",
          "new tyres and brakes", "towbar and roof rails", "leather interior navigation"]
 
-SQL = f"""
+SQL = f"""  # noqa: S608 - only the model's table name is interpolated
 INSERT INTO {ListingIndex._meta.db_table}
   (store_key, store_name, car_id, make, model, year, price, mileage, body_type, fuel, transmission, colour,
    sale_type, location, description, thumbnail, verified, is_for_sale, featured_until, listed_at,
