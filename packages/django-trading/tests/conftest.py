@@ -1,3 +1,4 @@
+import functools
 import time
 from decimal import Decimal
 
@@ -54,13 +55,18 @@ def worker(celery_worker_session, transactional_db):
     connection.close()
 
 
+@functools.cache
+def _broker_client():
+    from tests.celery_app import app
+
+    return app.connection_for_write().default_channel.client
+
+
 def worker_idle() -> bool:
     """No message queued on "trading" and none being processed, twice in a row 0.1 s apart."""
     from celery.worker import state
 
-    from tests.celery_app import app
-
-    client = app.connection_for_write().default_channel.client
+    client = _broker_client()
 
     def idle():
         return client.llen("trading") == 0 and not state.active_requests and not state.reserved_requests
