@@ -42,3 +42,9 @@ def test_employee_validation(make_employee, make_user):
         services.employee_terminate(employee=first, termination_date=dt.date(2025, 1, 1))
     with pytest.raises(errors.InvalidEmployee):
         services.employee_update(employee=first, payout_target="bank")
+
+
+def test_terminated_needs_a_date(make_employee):
+    employee = make_employee()
+    with pytest.raises(errors.InvalidEmployee):
+        services.employee_update(employee=employee, status="terminated")

@@ -20,6 +20,9 @@ EMPLOYEE_FIELDS = {
 def _save_employee(employee: Employee) -> Employee:
     if employee.termination_date and employee.termination_date < employee.hire_date:
         raise InvalidEmployee("The termination date is before the hire date.")
+    if employee.status == Employee.Status.TERMINATED and not employee.termination_date:
+        # Payroll eligibility follows the dates; a status alone would keep paying them.
+        raise InvalidEmployee("A terminated employee needs a termination date.")
     if employee.payout_target == Employee.PayoutTarget.BANK and not employee.bank_account:
         raise InvalidEmployee("A bank payout needs a bank account.")
     try:
