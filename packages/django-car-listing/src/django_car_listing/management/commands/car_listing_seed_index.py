@@ -17,8 +17,8 @@ FUELS = ["petrol", "diesel", "hybrid", "electric"]
 WORDS = ["one owner full service history", "panoramic roof heated seats", "low mileage garage kept",
          "new tyres and brakes", "towbar and roof rails", "leather interior navigation"]
 
-SQL = f"""  # noqa: S608 - only the model's table name is interpolated
-INSERT INTO {ListingIndex._meta.db_table}
+SQL_TEMPLATE = """
+INSERT INTO __TABLE__
   (store_key, store_name, car_id, make, model, year, price, mileage, body_type, fuel, transmission, colour,
    sale_type, location, description, thumbnail, verified, is_for_sale, featured_until, listed_at,
    search_vector, updated_at)
@@ -35,6 +35,10 @@ CROSS JOIN LATERAL (SELECT (%(makes)s::text[])[1 + g.i %% %(nm)s] AS make,
                            (%(models)s::text[])[1 + (g.i / 7) %% %(nm)s] AS model) m
 CROSS JOIN LATERAL (SELECT (%(words)s::text[])[1 + (g.i / 3) %% %(nw)s] AS description) d
 """
+
+
+def _sql() -> str:
+    return SQL_TEMPLATE.replace("__TABLE__", connection.ops.quote_name(ListingIndex._meta.db_table))
 
 
 def _bar(done: int, total: int, started: float) -> str:
@@ -63,7 +67,7 @@ class Command(BaseCommand):
             while done < count:
                 n = min(chunk, count - done)
                 with transaction.atomic(), connection.cursor() as cur:
-                    cur.execute(SQL, {**params, "lo": start + done, "hi": start + done + n - 1})
+                    cur.execute(_sql(), {**params, "lo": start + done, "hi": start + done + n - 1})
                 done += n
                 if not no_progress:
                     sys.stderr.write(_bar(done, count, started))
