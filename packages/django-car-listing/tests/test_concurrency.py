@@ -50,3 +50,30 @@ def test_fifty_buyers_one_car(make_user, fund, listed_car):
     assert OwnershipRecord.objects.filter(kind="purchase").count() == 1
     assert PurchaseNotice.objects.count() == 1
     assert verify_ledger().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_idempotency_key_concurrently_buys_once(make_user, fund, listed_car):
+    seller, buyer = make_user(), make_user()
+    fund(buyer, "1500.00")
+    car = listed_car(seller, price=Decimal("1000.00"))
+    n = 6
+    barrier = threading.Barrier(n)
+    results: list = []
+
+    def buy():
+        try:
+            barrier.wait(timeout=30)
+            results.append(services.car_buy(buyer=buyer, store_key="", car_id=car.pk, idempotency_key="same").pk)
+        except Exception as exc:  # noqa: BLE001 - recorded and asserted below
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == n and len(set(results)) == 1 and isinstance(results[0], int)
+    assert balance(buyer) == Decimal("500.00") and balance(seller) == Decimal("1000.00")

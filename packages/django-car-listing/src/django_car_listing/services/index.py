@@ -28,7 +28,8 @@ def index_sync(*, car: Car) -> None:
         "thumbnail": _thumbnail_name(car),
         "verified": car.verification_status == Verification.VERIFIED,
         "is_for_sale": car.is_for_sale and not car.is_sold,
-        "featured_until": car.featured_until,
+        # An expired featuring must not come back when some other field changes.
+        "featured_until": car.featured_until if car.featured_until and car.featured_until > timezone.now() else None,
     }
     with conf.public_context():
         row, created = ListingIndex.objects.select_for_update().get_or_create(

@@ -94,6 +94,12 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
     with conf.store_context(store_key):
         # The row lock serialises buyers: of many, one sees it for sale, the rest get car_not_available.
         car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        if idempotency_key and not car.is_for_sale:
+            # A concurrent request with the same key may have just bought it: answer with its result.
+            prior = _idempotent_replay(buyer=buyer, store_key=store_key, car_id=car_id,
+                                       idempotency_key=idempotency_key)
+            if prior is not None:
+                return prior
         _check_buyable(car, buyer)
         seller = car.owner if not store_key else None
         with conf.public_context():
