@@ -202,3 +202,20 @@ class StorePurchaseTests:
             services.car_return_from_sale(actor=manager, store_key="dealer2", car_id=car.pk)
         car.refresh_from_db()
         assert car.is_for_sale and car.deleted_at is None
+
+
+def test_sold_store_car_is_frozen(make_user, fund, listed_car):
+    manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+    buyer = make_user()
+    fund(buyer, "5000.00")
+    car = listed_car(store_key="dealer1", manager=manager)
+    services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
+    for call in (lambda: services.car_put_on_sale(actor=manager, store_key="dealer1", car_id=car.pk),
+                 lambda: services.car_update(actor=manager, store_key="dealer1", car_id=car.pk, price=Decimal("1.00"))):
+        with pytest.raises(errors.CarSold):
+            call()
+    car.refresh_from_db()
+    assert (car.is_for_sale, car.is_sold, car.price) == (False, True, Decimal("1000.00"))
+    # A sold store car's VIN may be stocked again by the store (trade-in), it is an archive row now.
+    services.car_create(actor=manager, store_key="dealer1", make="Toyota", model="Corolla", year=2019,
+                        price=Decimal("900.00"), vin=car.vin)

@@ -146,7 +146,11 @@ class CarViewSet(viewsets.GenericViewSet):
     class PutOnSaleInput(serializers.Serializer):
         price = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"), required=False)
 
-    @extend_schema(request=PutOnSaleInput, responses=CarOutput)
+    @extend_schema(request=PutOnSaleInput, responses=CarOutput,
+                   examples=[OpenApiExample("reprice", request_only=True, value={"price": "11900.00"}),
+                             OpenApiExample("not owner", response_only=True, status_codes=["403"], value={
+                                 "code": "not_owner", "message": "Only the car's owner (or the store's staff) "
+                                                                 "can do this.", "fields": {}})])
     @action(detail=True, methods=["post"], url_path="put-on-sale")
     def put_on_sale(self, request, pk=None):
         s = self.PutOnSaleInput(data=request.data)
@@ -162,6 +166,13 @@ class CarViewSet(viewsets.GenericViewSet):
         return Response(_car(car))
 
     @extend_schema(request=None, parameters=[STORE_PARAM, IDEM_PARAM], responses={201: PurchaseOutput},
+                   examples=[OpenApiExample("bought", response_only=True, status_codes=["201"], value={
+                       "id": 12, "kind": "store_purchase", "owner_id": 5, "previous_owner_id": None,
+                       "price": "12500.00", "from_store": "dealer1", "from_car_id": 7,
+                       "wallet_transaction_id": "981", "car": {"id": 44, "store": "", "owner_id": 5}}),
+                             OpenApiExample("taken", response_only=True, status_codes=["409"], value={
+                                 "code": "car_not_available", "message": "The car is not for sale (any more).",
+                                 "fields": {}})],
                    description="Buy the car. Errors: car_not_available (409), own_car (409), not_verified (409), "
                                "insufficient_funds (409), idempotency_conflict (409), car_not_found (404).")
     @action(detail=True, methods=["post"])
@@ -184,7 +195,8 @@ class CarViewSet(viewsets.GenericViewSet):
     class RejectInput(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
 
-    @extend_schema(request=RejectInput, parameters=[STORE_PARAM], responses=CarOutput)
+    @extend_schema(request=RejectInput, parameters=[STORE_PARAM], responses=CarOutput,
+                   examples=[OpenApiExample("reject", request_only=True, value={"reason": "VIN plate not visible"})])
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         s = self.RejectInput(data=request.data)
@@ -197,7 +209,8 @@ class CarViewSet(viewsets.GenericViewSet):
     class FeatureInput(serializers.Serializer):
         days = serializers.IntegerField(min_value=1)
 
-    @extend_schema(request=FeatureInput, parameters=[IDEM_PARAM], responses=CarOutput)
+    @extend_schema(request=FeatureInput, parameters=[IDEM_PARAM], responses=CarOutput,
+                   examples=[OpenApiExample("a week", request_only=True, value={"days": 7})])
     @action(detail=True, methods=["post"])
     def feature(self, request, pk=None):
         s = self.FeatureInput(data=request.data)
