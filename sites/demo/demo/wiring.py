@@ -1,13 +1,25 @@
 """Every cross-package signal receiver of the site, in one place.
 
 The domain packages announce events (sent on commit); the site turns them into
-notifications for the people concerned. Receivers only decide *who* hears
-*what* and call django_notifications' services; they never change domain state.
+notifications for the people concerned and into the dealership's automatic
+accounting entries. Receivers only decide who hears what and which books an
+event lands in, and call the owning package's services.
+
+Accounting: a dealer car sold on the platform is income once (keyed by the
+car-listing sale); a CRM sale paid offline is income once (keyed by the lead
+sale); a commission paid by django-leads is an expense once. Payroll runs book
+their own expense. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
+django-leads' payout, never again through payslips.
 """
+from django.db import connection
 from django.dispatch import receiver
+from django.utils import timezone
 from django_car_listing import signals as cars
 from django_leads import signals as leads
 from django_notifications.services import notify, notify_many
+from django_payroll import services as accounting
+from django_payroll import signals as payroll
+from django_tenants.utils import schema_context
 from django_trading import signals as trading
 from django_wallet import signals as wallet
 
@@ -92,3 +104,33 @@ def credit_request_decided(sender, *, credit_request, **kwargs):
         notify(recipient=requester, kind="credit_request_decided",
                title=f"Credit request {credit_request.status}: {credit_request.amount}",
                data={"credit_request_id": credit_request.pk})
+
+
+# --- the dealership's books -------------------------------------------------------------------
+
+@receiver(cars.car_purchased, dispatch_uid="wiring.book_car_sale")
+def book_car_sale(sender, *, store_key, sale, price, **kwargs):
+    if store_key and sale is not None:  # a dealership's car; private sales aren't a business's income
+        with schema_context(store_key):
+            accounting.entry_record_car_sale(sale_id=f"car:{sale.pk}", amount=price, booked_on=sale.sold_at.date(),
+                                             description=f"Car sale #{sale.pk}")
+
+
+@receiver(leads.sale_closed, dispatch_uid="wiring.book_offline_sale")
+def book_offline_sale(sender, *, sale, **kwargs):
+    if sale.payment == "offline":  # platform payments are booked from car_purchased above
+        accounting.entry_record_car_sale(sale_id=f"lead:{sale.pk}", amount=sale.agreed_price,
+                                         booked_on=timezone.localdate(), description=f"Offline sale, lead #{sale.lead_id}")
+
+
+@receiver(leads.commission_paid, dispatch_uid="wiring.book_commission")
+def book_commission(sender, *, commission, **kwargs):
+    accounting.entry_record_commission(commission_id=str(commission.uuid), amount=commission.amount,
+                                       booked_on=(commission.paid_at or timezone.now()).date())
+
+
+@receiver(payroll.payroll_run_paid, dispatch_uid="wiring.payroll_run_paid")
+def payroll_run_paid(sender, *, run, **kwargs):
+    users = [slip.employee.user for slip in run.payslips.select_related("employee__user") if slip.employee.user_id]
+    notify_many(recipients=users, kind="payroll_paid", title=f"Your pay for {run.period:%B %Y} has been paid",
+                data={"run_id": run.pk, "schema": connection.schema_name})
