@@ -26,3 +26,29 @@ def store_name(store_key: str) -> str:
 
 def lead_counter(*, store_key: str, car_id: int, since) -> int:
     return LEADS.get((store_key, car_id), 0)
+
+
+_stack = threading.local()
+
+
+def active_store() -> str:
+    """The store ORM queries would hit: the innermost store_context, else the request's current store."""
+    stack = getattr(_stack, "keys", None)
+    return stack[-1] if stack else current_store()
+
+
+class tracking_context:  # noqa: N801 - used like a function: tracking_context(key)
+    """A STORE_CONTEXT that only records which store is active (one schema underneath), so tests can
+    check that every query of a public-only table happens inside the public store."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __enter__(self):
+        if not hasattr(_stack, "keys"):
+            _stack.keys = []
+        _stack.keys.append(self.key)
+
+    def __exit__(self, *exc):
+        _stack.keys.pop()
+        return False
