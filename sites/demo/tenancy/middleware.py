@@ -12,6 +12,9 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from accounts.backends import current_role
 from demo.api import error_response
 
+# Employees without a dealership role still read their own payslips (the payroll package allows only
+# their own: anyone else's is a 404), so any signed-in user may reach these paths.
+SIGNED_IN_PREFIXES = ("/api/payroll/payslips/",)
 OPEN_PREFIXES = ("/api/auth/", "/api/schema/", "/api/docs/", "/healthz", "/static/", "/media/",
                  "/accounts/login/", "/accounts/logout/", "/accounts/signup/", "/admin/", "/favicon.ico")
 
@@ -39,7 +42,7 @@ class DealershipMembersOnlyMiddleware:
             if is_api:
                 return error_response(401, "not_authenticated", "Sign in to use this dealership's API.")
             return redirect_to_login(request.get_full_path())
-        if not (user.is_staff or current_role(user)):
+        if not (user.is_staff or current_role(user) or request.path.startswith(SIGNED_IN_PREFIXES)):
             if is_api:
                 return error_response(403, "not_a_member", "You are not a member of this dealership.")
             from django.shortcuts import render
