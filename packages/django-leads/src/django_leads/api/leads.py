@@ -38,6 +38,8 @@ class LeadViewSet(viewsets.GenericViewSet):
     pagination_class = Pagination
     lookup_value_regex = r"\d+"
     serializer_class = LeadOutput
+    # Reads go through selectors; this only lets drf-spectacular resolve the model (pk path parameter).
+    queryset = Lead.objects.none()
 
     class CreateInput(serializers.Serializer):
         car = CarField()
