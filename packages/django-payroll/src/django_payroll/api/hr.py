@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +22,7 @@ class EmployeeOutput(serializers.ModelSerializer):
                   "hire_date", "termination_date", "status", "payout_target", "bank_account", "created_at"]
 
 
+@extend_schema_field(OpenApiTypes.INT)  # a user's primary key
 class UserField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         from django.contrib.auth import get_user_model
