@@ -139,6 +139,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LeadStatusEnum": "django_leads.models.LeadStatus",
         "CommissionStatusEnum": "django_leads.models.Commission.Status",
+        # Several packages name a choice field "kind"/"status"; name each enum after its owner.
+        "CommissionRuleKindEnum": "django_leads.models.CommissionRule.Kind",
+        "ComponentKindEnum": "django_payroll.models.ComponentKind",
+        "PayrollRunKindEnum": "django_payroll.models.PayrollRun.Kind",
+        "PayrollRunStatusEnum": "django_payroll.models.PayrollRun.Status",
+        "EmployeeStatusEnum": "django_payroll.models.Employee.Status",
+        "CategoryKindEnum": "django_payroll.models.Category.Kind",
+        "WalletAccountStatusEnum": "django_wallet.models.Account.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
