@@ -45,6 +45,7 @@ def main():
 
     setup_test_environment()  # the test client's host "testserver" is allowed
     settings.DATABASES["default"]["TEST"]["NAME"] = "bench_django_trading"
+    load_before = os.getloadavg()[0]
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         rows = run()
@@ -60,7 +61,9 @@ def main():
         "# django-trading benchmark\n\n"
         f"`bench/trading_bench.py{' --quick' if QUICK else ''}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} CPUs, PostgreSQL and Redis on localhost, in-process Django test client "
-        "(no HTTP server), one solo-pool Celery worker in-process.\n\n" + report + "\n")
+        "(no HTTP server), one solo-pool Celery worker in-process. 1-minute load average "
+        f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after (other jobs share the machine; "
+        "absolute numbers drop with load, the ratios within a row are the useful part).\n\n" + report + "\n")
 
 
 def run():

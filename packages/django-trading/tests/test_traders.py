@@ -34,7 +34,9 @@ class TestTraderCreate:
         assert selectors.trader_balance(user=django_user_model.objects.get(username="bob")) == Decimal("10.00")
 
     @pytest.mark.parametrize("body", [{"username": "bob", "balance": "1.001"}, {"username": "bob", "balance": "-1"},
-                                      {"balance": "1.00"}, {"username": "bob", "balance": "NaN"}])
+                                      {"balance": "1.00"}, {"username": "bob", "balance": "NaN"},
+                                      {"username": "bob/../x", "balance": "1.00"},
+                                      {"username": "b o b", "balance": "1"}])
     def test_bad_input(self, api, staff, body):
         response = api(staff).post(URL, body, format="json")
         assert response.status_code == 400

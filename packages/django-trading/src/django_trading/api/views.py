@@ -1,4 +1,6 @@
 """Thin DRF views: validate input, call one service or selector, serialise. Seed paths under /api/trading/."""
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -60,6 +62,15 @@ class TraderCreateApi(APIView):
 
         username = serializers.CharField(max_length=150)
         balance = serializers.DecimalField(**MONEY, min_value=0, default=0)
+
+        def validate_username(self, value):
+            # The user model's own rules (e.g. no "/" or spaces), which get_or_create would skip.
+            User = get_user_model()
+            try:
+                User._meta.get_field(User.USERNAME_FIELD).run_validators(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages, code="invalid") from None
+            return value
 
     @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
                    responses={201: TRADER_FUNDED, 200: TRADER_FUNDED})
