@@ -5,7 +5,7 @@ except "home", which other code reverses bare.
 """
 from django.urls import include, path, re_path
 
-from demo.pages.views import account, auth, common, dealership, marketplace, staff, wallet
+from demo.pages.views import account, auth, common, dealership, marketplace, payroll, staff, wallet
 
 page_patterns = [
     # marketplace
@@ -48,6 +48,12 @@ page_patterns = [
     path("leads/<int:lead_id>/", dealership.lead_detail, name="lead"),
     path("leads/<int:lead_id>/move/", dealership.lead_move, name="lead_move"),
     path("sales/", dealership.sales, name="sales"),
+    path("employees/", payroll.employees, name="employees"),
+    path("payroll/", payroll.runs, name="payroll"),
+    path("payroll/<int:run_id>/", payroll.run_detail, name="payroll_run"),
+    path("payroll/<int:run_id>/action/", payroll.run_action, name="payroll_action"),
+    path("payslips/", payroll.my_payslips, name="payslips"),
+    path("payslips/<int:payslip_id>.pdf", payroll.payslip_pdf, name="payslip_pdf"),
     # files (no separate static server in the demo)
     re_path(r"^assets/(?P<path>.+)$", common.site_asset, name="asset"),
     re_path(r"^static/(?P<path>.+)$", common.static_file, name="static"),

@@ -2,6 +2,7 @@
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -206,3 +207,53 @@ def test_sales_agent_wins_a_lead_and_the_dealer_sees_it_on_the_dashboard(site, n
     assert data["funnel"]["Won"] == 1
     assert data["agents"][0]["name"] == "agent-won" and data["agents"][0]["won"] == 1
     expect(boss.locator('[data-key="funnel"] svg rect')).to_have_count(len(data["funnel"]))
+
+
+def test_accountant_runs_dealer_approves_accountant_pays_employee_downloads_payslip(site, new_page):
+    import datetime as dt
+
+    from django_payroll import services as payroll
+    from django_tenants.utils import schema_context
+    from django_wallet import services as wallet
+
+    from tenancy.services import membership_grant
+
+    port = site["port"]
+    dealer1 = _dealership("dealer1")
+    dealer, accountant, worker = _user("payroll-dealer"), _user("accountant"), _user("mechanic")
+    membership_grant(user=dealer, dealership=dealer1, role="dealer")
+    membership_grant(user=accountant, dealership=dealer1, role="accountant")
+    membership_grant(user=worker, dealership=dealer1, role="broker")
+    wallet.deposit(account=wallet.account_for(dealer1), amount=Decimal("50000.00"))
+    with schema_context("dealer1"):
+        employee = payroll.employee_create(first_name="Mia", last_name="Mechanic", hire_date=dt.date(2020, 1, 1),
+                                           user=worker, department="Workshop")
+        payroll.salary_create(employee=employee, effective_from=dt.date(2020, 1, 1), base_salary=Decimal("3000.00"))
+
+    base = f"http://dealer1.localhost:{port}"
+    acc = new_page()
+    sign_in(acc, base, "accountant", next_path="/payroll/")
+    acc.get_by_role("button", name="Start a payroll run").click()
+    expect(acc.get_by_text("created.")).to_be_visible()
+    acc.get_by_role("button", name="Calculate").click()
+    expect(acc.locator("#run-status")).to_have_text("Calculated")
+    expect(acc.get_by_role("cell", name="Mia Mechanic")).to_be_visible()
+    expect(acc.get_by_role("button", name="Approve")).to_have_count(0)  # approving is the dealer's
+    run_url = acc.url
+
+    boss = new_page()
+    sign_in(boss, base, "payroll-dealer", next_path=run_url.replace(base, ""))
+    boss.get_by_role("button", name="Approve").click()
+    expect(boss.locator("#run-status")).to_have_text("Approved")
+
+    acc.reload()
+    acc.get_by_role("button", name="Pay").click()
+    expect(acc.locator("#run-status")).to_have_text("Paid")
+    assert _balance(worker) > Decimal("0.00")
+
+    me = new_page()
+    sign_in(me, base, "mechanic", next_path="/payslips/")
+    with me.expect_download() as info:
+        me.get_by_role("link", name="Download PDF").click()
+    pdf = Path(info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and info.value.suggested_filename.endswith(".pdf")

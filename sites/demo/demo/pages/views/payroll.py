@@ -1,0 +1,121 @@
+"""Payroll on a dealership's host: employees (HR), runs (calculate, approve, pay) and payslips.
+The same permissions and services as django-payroll's API."""
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import APIException
+
+from demo.pages.views.common import dealership_only, refused, require_perm
+
+ACTIONS = {
+    # action: (permission, service name, message)
+    "calculate": ("payroll.change_payrollrun", "run_calculate", "calculated"),
+    "approve": ("payroll.approve_payrollrun", "run_approve", "approved"),
+    "pay": ("payroll.pay_payrollrun", "run_pay", "paid"),
+}
+
+
+@dealership_only
+@require_perm("payroll.view_employee")
+def employees(request):
+    from django_payroll import selectors
+
+    rows = list(selectors.employee_list(search=request.GET.get("q", ""))[:200])
+    return render(request, "pages/dealer_employees.html", {"employees": rows})
+
+
+@dealership_only
+@require_perm("payroll.view_payrollrun")
+def runs(request):
+    from django_payroll import selectors, services
+
+    if request.method == "POST":
+        if not request.user.has_perm("payroll.add_payrollrun"):
+            messages.error(request, "Your role cannot start payroll runs.")
+            return redirect("pages:payroll")
+        try:
+            period = dt.date.fromisoformat((request.POST.get("period") or "") + "-01")
+        except ValueError:
+            messages.error(request, "Choose the month to pay.")
+            return redirect("pages:payroll")
+        try:
+            run = services.run_create(period=period, created_by=request.user)
+        except APIException as exc:
+            return refused(request, exc, reverse("pages:payroll"))
+        messages.success(request, f"Payroll run for {run.period:%B %Y} created.")
+        return redirect("pages:payroll_run", run.pk)
+    return render(request, "pages/dealer_payroll.html", {
+        "runs": list(selectors.run_list()[:50]), "this_month": dt.date.today().strftime("%Y-%m"),
+    })
+
+
+def _run(pk):
+    from django_payroll.models import PayrollRun
+
+    run = PayrollRun.objects.filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+@dealership_only
+@require_perm("payroll.view_payrollrun")
+def run_detail(request, run_id: int):
+    from django_payroll import selectors
+
+    run = _run(run_id)
+    actions = [(name, name.capitalize()) for name, (perm, _, _) in ACTIONS.items() if request.user.has_perm(perm)]
+    return render(request, "pages/dealer_payroll_run.html", {
+        "run": run, "payslips": list(selectors.payslip_list(user=request.user, run_id=run.pk)), "actions": actions,
+    })
+
+
+@dealership_only
+@require_POST
+def run_action(request, run_id: int):
+    from django_payroll import services
+
+    back = reverse("pages:payroll_run", args=[run_id])
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "Unknown action.")
+        return redirect(back)
+    perm, service, done = action
+    if not request.user.has_perm(perm):
+        messages.error(request, "Your role does not allow this step.", extra_tags="not_allowed")
+        return redirect(back)
+    run = _run(run_id)
+    kwargs = {"approve": {"approved_by": request.user}, "pay": {"paid_by": request.user}}.get(
+        request.POST["action"], {})
+    try:
+        run = getattr(services, service)(run=run, **kwargs)
+    except APIException as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"Payroll run {run.period:%B %Y} {done}.")
+    return redirect(back)
+
+
+@dealership_only
+def my_payslips(request):
+    """Any member: their own payslips once issued (HR/accounting see all, as in the API)."""
+    from django_payroll import selectors
+
+    return render(request, "pages/dealer_payslips.html",
+                  {"payslips": list(selectors.payslip_list(user=request.user)[:100])})
+
+
+@dealership_only
+def payslip_pdf(request, payslip_id: int):
+    from django_payroll import selectors
+    from django_payroll.documents import payslip_pdf as render_pdf
+
+    payslip = selectors.payslip_get(user=request.user, payslip_id=payslip_id)
+    if payslip is None:
+        raise Http404
+    response = HttpResponse(render_pdf(payslip), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="payslip-{payslip.run.period:%Y-%m}-{payslip.pk}.pdf"'
+    return response
