@@ -82,6 +82,14 @@ class TestIngestApi:
         assert changed.status_code == 409 and changed.data["detail"].code == "bar_conflict"
         assert PriceBar.objects.get().close == Decimal("10.00")
 
+    def test_too_many_bars_refused(self, ingester, settings):
+        settings.TRADING_MAX_BARS_PER_REQUEST = 3
+        bars = [{"ticker": "ACME", "open": "1.00", "high": "1.00", "low": "1.00", "close": "1.00", "volume": 1,
+                 "timestamp": f"2026-01-01T10:0{i}:00Z"} for i in range(4)]
+        response = ingester.post(URL, bars, format="json")
+        assert response.status_code == 400 and response.data["detail"].code == "invalid_bar"
+        assert ingester.post(URL, bars[:3], format="json").status_code == 201
+
     def test_repeat_within_one_request_refused(self, ingester):
         body = {"ticker": "ACME", "open": "10.00", "high": "11.00", "low": "9.00", "close": "10.00", "volume": 1,
                 "timestamp": "2026-01-01T10:00:00Z"}
