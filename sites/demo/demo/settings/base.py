@@ -186,9 +186,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-purge-outbox": {"task": "notifications.purge_outbox", "schedule": 86400.0},
     "trading-sweep-pending": {"task": "trading.sweep_pending", "schedule": 10.0},
     "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
-    # Featured listings live in the public schema and in every dealership's inventory.
-    "car-listing-expire-featured": {"task": "tenancy.for_each_dealership", "schedule": 300.0,
-                                    "args": ["car_listing.expire_featured"]},
+    # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
+    "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
 }
 
 CHANNEL_LAYERS = {
