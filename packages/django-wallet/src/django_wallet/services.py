@@ -16,14 +16,13 @@ from typing import Iterable
 import phonenumbers
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction as db_transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from . import conf
 from .amounts import validate_amount
 from .errors import (AccountFrozen, AlreadyReversed, CreditRequestDecided, CurrencyMismatch, HoldExpired, HoldNotActive,
                      IdempotencyConflict, InsufficientFunds, InvalidAmount, InvalidPhoneNumber, SameAccount)
-from .models import Account, ChargeSale, CreditRequest, Entry, Hold, Transaction
+from .models import Account, ChargeSale, CreditRequest, Hold, Transaction
 from .signals import credit_request_decided, send_on_commit, transaction_posted
 from .verification import LedgerReport, verify_ledger  # noqa: F401  (re-exported service)
 
@@ -97,18 +96,23 @@ def _replay(scope: str, key: str, fingerprint: str) -> Transaction | None:
     return existing
 
 
+# The posting path uses a few fixed SQL statements instead of ORM queries: compiling the ORM's SQL
+# was most of the client CPU per transfer (see bench/wallet_transfers.py).
+
 def _lock_accounts(ids: Iterable[int]) -> dict[int, Account]:
     # ORDER BY id puts the row locks in one global order: no deadlocks between writers.
-    return {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")}
+    rows = Account.objects.raw("SELECT * FROM wallet_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                               [sorted(set(ids))])
+    return {a.pk: a for a in rows}
 
 
 def _held(account_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, Decimal]:
     """Sum of active, unexpired holds per account."""
-    now = now or timezone.now()
-    rows = (Hold.objects.filter(account_id__in=list(account_ids), status=Hold.Status.ACTIVE)
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-            .values("account_id").annotate(total=Sum("amount")).order_by())
-    return {r["account_id"]: r["total"] for r in rows}
+    with connection.cursor() as cur:
+        cur.execute("SELECT account_id, SUM(amount) FROM wallet_hold WHERE account_id = ANY(%s) AND status = %s"
+                    " AND (expires_at IS NULL OR expires_at > %s) GROUP BY account_id",
+                    [list(account_ids), Hold.Status.ACTIVE, now or timezone.now()])
+        return dict(cur.fetchall())
 
 
 def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metadata: dict | None = None,
@@ -158,15 +162,23 @@ def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metada
                     raise AlreadyReversed() from None
                 raise
 
-        entries = []
+        balances_after = []
         for account_id, amount in postings:
-            account = accounts[account_id]
-            account.balance += amount
-            entries.append(Entry(transaction=txn, account_id=account_id, amount=amount, balance_after=account.balance))
-        Entry.objects.bulk_create(entries)
+            accounts[account_id].balance += amount
+            balances_after.append(accounts[account_id].balance)
+        _insert_entries(txn, postings, balances_after)
         _store_balances({pk: accounts[pk].balance for pk in net})
         send_on_commit(transaction_posted, Transaction, transaction=txn)
     return txn, True
+
+
+def _insert_entries(txn: Transaction, postings: list[Posting], balances_after: list[Decimal]) -> None:
+    with connection.cursor() as cur:
+        cur.execute("INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)"
+                    " SELECT %s, e.account_id, e.amount, e.balance_after, %s"
+                    " FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[]) WITH ORDINALITY"
+                    " AS e(account_id, amount, balance_after, n) ORDER BY e.n",
+                    [txn.pk, txn.created_at, [a for a, _ in postings], [x for _, x in postings], balances_after])
 
 
 def _store_balances(balances: dict[int, Decimal]) -> None:

@@ -38,6 +38,10 @@ def is_wallet_staff(user) -> bool:
     return bool(user.is_staff or user.has_perm("wallet.decide_creditrequest"))
 
 
+def can_view_any_account(user) -> bool:
+    return bool(user.is_staff or user.has_perm("wallet.view_account"))
+
+
 def user_scope(user) -> str:
     return f"user:{user.pk}"
 
@@ -76,7 +80,7 @@ def _my_account(request, pk: int) -> Account:
     account = Account.objects.filter(pk=pk).first()
     if account is None:
         raise NotFound()
-    if not (selectors.owned_by(account, request.user) or is_wallet_staff(request.user)):
+    if not (selectors.owned_by(account, request.user) or can_view_any_account(request.user)):
         raise NotFound()  # don't reveal other people's accounts
     return account
 
@@ -325,7 +329,7 @@ class AccountLookupApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True), summary="Find accounts (staff)")
     def get(self, request):
-        if not (request.user.is_staff or request.user.has_perm("wallet.view_account")):
+        if not can_view_any_account(request.user):
             raise PermissionDenied()
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
