@@ -244,3 +244,19 @@ def test_model_refuses_update_and_delete(funded):
             action()
     entry.refresh_from_db()
     assert entry.amount in (D("1"), D("-1"))
+
+
+def test_balance_overflow_is_invalid_amount_not_a_500(make_user):
+    a = services.account_for(make_user())
+    services.deposit(account=a, amount=D(10) ** 16 - 1)
+    with pytest.raises(InvalidAmount):
+        services.deposit(account=a, amount=D("1.00"))
+    assert selectors.balance(a) == D(10) ** 16 - 1
+
+
+def test_unknown_account(funded):
+    from django_wallet.errors import AccountNotFound
+    a = funded()
+    ghost = Account(pk=10**12, currency="USD")
+    with pytest.raises(AccountNotFound):
+        services.transfer(source=a, destination=ghost, amount=D("1"))

@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from . import conf
 from .amounts import validate_amount
-from .errors import (AccountFrozen, AlreadyReversed, CreditRequestDecided, CurrencyMismatch, HoldExpired, HoldNotActive,
+from .errors import (AccountFrozen, AccountNotFound, AlreadyReversed, CreditRequestDecided, CurrencyMismatch, HoldExpired, HoldNotActive,
                      IdempotencyConflict, InsufficientFunds, InvalidAmount, InvalidPhoneNumber, SameAccount)
 from .models import Account, ChargeSale, CreditRequest, Hold, Transaction
 from .signals import credit_request_decided, send_on_commit, transaction_posted
 from .verification import LedgerReport, verify_ledger  # noqa: F401  (re-exported service)
 
 Posting = tuple[int, Decimal]  # (account id, signed amount)
+BALANCE_LIMIT = Decimal(10) ** 16  # numeric(18, 2)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -129,6 +130,8 @@ def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metada
 
     with db_transaction.atomic():
         accounts = _lock_accounts(a for a, _ in postings)
+        if len(accounts) != len({a for a, _ in postings}):
+            raise AccountNotFound()
         if len({a.currency for a in accounts.values()}) > 1:
             raise CurrencyMismatch()
         if any(a.status == Account.Status.FROZEN for a in accounts.values()):
@@ -142,6 +145,8 @@ def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metada
         for pk in debited:
             if accounts[pk].balance + net[pk] - held.get(pk, Decimal(0)) < 0:
                 raise InsufficientFunds()
+        if any(abs(accounts[pk].balance + x) >= BALANCE_LIMIT for pk, x in net.items()):
+            raise InvalidAmount("The balance would exceed the storable maximum.")
 
         txn = Transaction(kind=kind, memo=memo, metadata=metadata, idempotency_scope=idempotency_scope,
                           idempotency_key=idempotency_key, fingerprint=fingerprint, reverses=reverses)
