@@ -41,6 +41,8 @@ def test_healthz_reports_redis_down(settings, db):
 
 def _snapshot():
     from django.contrib.auth import get_user_model
+    from django_car_listing.models import Car, ListingIndex
+    from django_trading.models import PriceBar
     from django_wallet.models import Account, Entry
 
     from tenancy.models import Dealership, Domain, Membership
@@ -52,7 +54,18 @@ def _snapshot():
         sorted(Membership.objects.values_list("user__username", "role")),
         Account.objects.count(),
         Entry.objects.count(),
+        sorted(Car.objects.values_list("vin", flat=True)),
+        ListingIndex.objects.count(),
+        PriceBar.objects.count(),
+        [_in(schema, Car) for schema in ("dealer1", "dealer2")],
     )
+
+
+def _in(schema, model):
+    from django_tenants.utils import schema_context
+
+    with schema_context(schema):
+        return sorted(model.objects.values_list("vin", "is_for_sale"))
 
 
 @pytest.mark.django_db
@@ -65,6 +78,8 @@ def test_demo_seed_is_idempotent():
     assert {"dealer1", "dealer2"} <= set(slugs)
     assert {"dealer1.localhost", "dealer2.localhost", "localhost"} <= set(domains)
     assert ("dealer1-sales-agent", "sales_agent") in memberships
+    *_, public_vins, listed, bars, (dealer1_cars, dealer2_cars) = first
+    assert len(public_vins) == 1 and len(dealer1_cars) == 3 and len(dealer2_cars) == 2 and listed == 6 and bars == 3
 
 
 def test_docker_compose_services_and_health_checks():

@@ -184,7 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     "wallet-verify-ledger": {"task": "wallet.verify_ledger", "schedule": 3600.0},
     "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 10.0},
     "notifications-purge-outbox": {"task": "notifications.purge_outbox", "schedule": 86400.0},
-    "trading-sweep-pending": {"task": "trading.sweep_pending", "schedule": 10.0},
+    "trading-sweep-pending": {"task": "trading.sweep_pending", "schedule": 10.0, "options": {"queue": "trading"}},
     "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
     # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
     "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
