@@ -198,3 +198,89 @@ def test_site_assets_are_served():
     assert client.get("/assets/site/site.css").status_code == 200
     assert client.get("/static/django_notifications/bell.js").status_code == 200
     assert client.get("/assets/../settings.py").status_code == 404
+
+
+def _member(make_user, dealership, role, name):
+    from tenancy.services import membership_grant
+
+    user = make_user(name)
+    membership_grant(user=user, dealership=dealership, role=role)
+    return user
+
+
+def test_leads_board_moves_a_lead_through_the_service(make_user, dealer1, django_assert_max_num_queries):
+    from django_leads import services as leads
+    from django_leads.models import Lead
+    from django_tenants.utils import schema_context
+
+    dealer = _member(make_user, dealer1, "dealer", "boss")
+    agent = _member(make_user, dealer1, "sales_agent", "agent")
+    other = _member(make_user, dealer1, "sales_agent", "other-agent")
+    with schema_context("dealer1"):
+        car = car_services.car_create(actor=dealer, store_key="dealer1", make="Audi", model="A4", year=2019,
+                                      price=Decimal("21000.00"), vin=VIN)
+        leads.agent_upsert(user=agent)
+        lead = leads.lead_create(car=car, contact_name="Walk In", by=dealer, agent=agent)
+        for _ in range(5):
+            leads.lead_create(car=car, contact_name="More", by=dealer, agent=agent)
+    client = host_client("dealer1.localhost", agent)
+    with django_assert_max_num_queries(15):
+        board = client.get("/leads/").content.decode()
+    assert "Move to Contacted" in board
+    client.post(f"/leads/{lead.pk}/move/", {"status": "contacted"})
+    bad = client.post(f"/leads/{lead.pk}/move/", {"status": "won"}, follow=True).content.decode()
+    assert 'class="msg msg-error"' in bad  # contacted -> won is not in the pipeline
+    refused = host_client("dealer1.localhost", other).post(f"/leads/{lead.pk}/move/", {"status": "qualified"})
+    assert refused.status_code in (302, 403)
+    with schema_context("dealer1"):
+        assert Lead.objects.get(pk=lead.pk).status == "contacted"
+    dash = host_client("dealer1.localhost", dealer).get("/").content.decode()
+    assert 'id="chart-data"' in dash and '"Contacted": 1' in dash
+
+
+def test_payroll_pages_follow_the_roles(make_user, dealer1):
+    import datetime as dt
+
+    from django_payroll import services as payroll
+    from django_payroll.models import PayrollRun
+    from django_tenants.utils import schema_context
+
+    accountant = _member(make_user, dealer1, "accountant", "acc")
+    hr = _member(make_user, dealer1, "hr", "hr")
+    worker = _member(make_user, dealer1, "broker", "worker")
+    with schema_context("dealer1"):
+        employee = payroll.employee_create(first_name="Ann", last_name="Smith", hire_date=dt.date(2020, 1, 1),
+                                           user=worker)
+        payroll.salary_create(employee=employee, effective_from=dt.date(2020, 1, 1), base_salary=Decimal("2000"))
+    assert "Ann" in host_client("dealer1.localhost", hr).get("/employees/").content.decode()
+    assert host_client("dealer1.localhost", hr).get("/payroll/").status_code == 403
+    acc = host_client("dealer1.localhost", accountant)
+    acc.post("/payroll/", {"period": "2026-01"})
+    with schema_context("dealer1"):
+        run = PayrollRun.objects.get()
+    acc.post(f"/payroll/{run.pk}/action/", {"action": "calculate"})
+    denied = acc.post(f"/payroll/{run.pk}/action/", {"action": "approve"}, follow=True).content.decode()
+    assert "does not allow" in denied
+    with schema_context("dealer1"):
+        run.refresh_from_db()
+        assert run.status == "calculated" and run.total_net > 0
+        slip = run.payslips.get()
+    # Not issued until paid: the employee cannot download it yet.
+    assert host_client("dealer1.localhost", worker).get(f"/payslips/{slip.pk}.pdf").status_code == 404
+    pdf = acc.get(f"/payslips/{slip.pk}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_trading_page_and_charge_sale(make_user):
+    user = make_user()
+    wallet.deposit(account=wallet.account_for(user), amount=Decimal("30.00"))
+    client = host_client("localhost", user)
+    assert "Trading desk" in client.get("/me/trading/").content.decode()
+    bad = client.post("/me/trading/", {"ticker": "NOPE", "side": "buy", "volume": "lots"}, follow=True)
+    assert bad.status_code == 200 and b"msg-error" in bad.content
+    ok = client.post("/me/wallet/charge/", {"phone": "+442079460958", "amount": "10.00", "idempotency_key": "c1"},
+                     follow=True).content.decode()
+    assert "Charged 10.00" in ok
+    assert wallet_selectors.balance(wallet.account_for(user)) == Decimal("20.00")
+    short = client.post("/me/wallet/charge/", {"phone": "+442079460958", "amount": "99.00"}, follow=True)
+    assert b"too low" in short.content

@@ -100,6 +100,11 @@ class CreditRequestForm(forms.Form):
     note = forms.CharField(max_length=255, required=False)
 
 
+class ChargeSaleForm(forms.Form):
+    phone = forms.CharField(max_length=32, label="Customer phone", help_text="International format, e.g. +44 20 7946 0958.")
+    amount = forms.DecimalField(**MONEY)
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(max_length=500)
 

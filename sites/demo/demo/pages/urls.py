@@ -5,7 +5,7 @@ except "home", which other code reverses bare.
 """
 from django.urls import include, path, re_path
 
-from demo.pages.views import account, auth, common, dealership, marketplace, payroll, staff, wallet
+from demo.pages.views import account, auth, common, dealership, marketplace, payroll, staff, trading, wallet
 
 page_patterns = [
     # marketplace
@@ -33,6 +33,8 @@ page_patterns = [
     path("me/wallet/statement.csv", wallet.statement_csv, name="statement_csv"),
     path("me/wallet/transfer/", wallet.transfer, name="transfer"),
     path("me/wallet/credit/", wallet.credit_request, name="credit_request"),
+    path("me/wallet/charge/", wallet.charge_sale, name="charge_sale"),
+    path("me/trading/", trading.desk, name="trading"),
     # platform admin
     path("staff/verification/", staff.verification_queue, name="staff_verification"),
     path("staff/verification/<int:car_id>/", staff.verification_decide, name="staff_verify"),

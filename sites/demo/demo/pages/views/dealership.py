@@ -50,8 +50,15 @@ def dashboard(request):
             "sales_by_month": dict(sorted(by_month.items())),
             "agents": [{"name": a["agent_name"], "won": a["won"], "handled": a["handled"],
                         "revenue": str(a["revenue"])} for a in data["agents"]],
+            "agents_won": {a["agent_name"] or f"#{a['agent_id']}": a["won"] for a in data["agents"]},
             "summary": {k: (str(v) if v is not None else None) for k, v in data["summary"].items()},
         }
+        if user.has_perm("payroll.view_reports"):
+            from django_payroll import selectors as reports
+
+            pnl = reports.profit_and_loss()
+            chart["profit_by_month"] = {r["month"]: float(r["profit"]) for r in pnl}
+            context["pnl"] = pnl
         context.update(chart=chart, chart_json=json.dumps(chart), summary=data["summary"], agents=data["agents"],
                        sales_total=sum((s.price for s in sales), start=0), sales_count=len(sales))
     return render(request, "pages/dealer_dashboard.html", context)

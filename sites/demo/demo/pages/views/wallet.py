@@ -13,7 +13,7 @@ from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.errors import WalletError
 
-from demo.pages.forms import CreditRequestForm, StatementFilterForm, TransferForm
+from demo.pages.forms import ChargeSaleForm, CreditRequestForm, StatementFilterForm, TransferForm
 from demo.pages.views.common import public_only, refused
 
 STATEMENT_ROWS = 100
@@ -38,6 +38,8 @@ def wallet_page(request):
         "accounts": list(wallet_selectors.accounts_of(request.user)),
         "entries": list(entries[:STATEMENT_ROWS]), "filters": filters, "query": request.GET.urlencode(),
         "transfer_form": TransferForm(), "transfer_key": uuid.uuid4().hex, "credit_form": CreditRequestForm(),
+        "charge_form": ChargeSaleForm(), "charge_key": uuid.uuid4().hex,
+        "charge_sales": list(wallet_selectors.charge_sale_list(account=account)[:10]),
         "credit_requests": list(wallet_selectors.credit_request_list(account=account)[:10]),
     })
 
@@ -97,4 +99,25 @@ def credit_request(request):
     except WalletError as exc:
         return refused(request, exc, back)
     messages.success(request, "Credit requested; a platform admin will decide.")
+    return redirect(back)
+
+
+@public_only
+@login_required
+@require_POST
+def charge_sale(request):
+    """A seller sells prepaid phone charge out of their credit."""
+    back = reverse("pages:wallet")
+    form = ChargeSaleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a phone number and a positive amount with at most 2 decimals.")
+        return redirect(back)
+    try:
+        sale = wallet.charge_sale_create(account=wallet.account_for(request.user), phone=form.cleaned_data["phone"],
+                                         amount=form.cleaned_data["amount"], sold_by=request.user,
+                                         idempotency_key=request.POST.get("idempotency_key") or None,
+                                         idempotency_scope=f"pages.charge:{request.user.pk}")
+    except WalletError as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"Charged {sale.amount} to {sale.phone}.")
     return redirect(back)

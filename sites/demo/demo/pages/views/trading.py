@@ -1,0 +1,55 @@
+"""The trading desk (marketplace host): prices, buy/sell, holdings with P&L, pending and resting orders."""
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from rest_framework.exceptions import APIException
+
+from demo.pages.views.common import public_only, refused
+
+OPEN = ("pending", "resting")
+
+
+@public_only
+@login_required
+def desk(request):
+    from django_trading import selectors
+    from django_trading import services as trading
+    from django_trading.models import Order
+
+    back = reverse("pages:trading")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                order = Order.objects.filter(pk=request.POST.get("order"), user=request.user).first()
+                if order is None:
+                    messages.error(request, "No such order.")
+                    return redirect(back)
+                trading.order_cancel(order=order)
+                messages.success(request, "Order cancelled.")
+                return redirect(back)
+            limit = request.POST.get("limit_price") or None
+            order, _ = trading.order_create(
+                user=request.user, ticker=request.POST.get("ticker", ""), side=request.POST.get("side", ""),
+                volume=int(request.POST.get("volume") or 0), order_type=request.POST.get("order_type", "market"),
+                limit_price=Decimal(limit) if limit else None,
+                idempotency_key=request.POST.get("idempotency_key") or None)
+        except (ValueError, InvalidOperation):
+            messages.error(request, "Enter a whole number of shares and a valid limit price.")
+            return redirect(back)
+        except APIException as exc:
+            return refused(request, exc, back)
+        messages.success(request, f"Order accepted: {order.side} {order.volume} {order.ticker} ({order.status}).")
+        return redirect(back)
+    holdings = [(h, selectors.holding_valuation(h)) for h in selectors.holding_list(user=request.user)]
+    orders = list(selectors.order_history(user=request.user)[:50])
+    return render(request, "pages/trading.html", {
+        "stocks": list(selectors.stock_list()[:100]), "holdings": holdings,
+        "open_orders": [o for o in orders if o.status in OPEN], "orders": orders,
+        "cash": selectors.trader_balance(user=request.user), "key": uuid.uuid4().hex,
+        "realised": sum((h.realised_pnl for h, _ in holdings), Decimal("0.00")),
+        "unrealised": sum((v["unrealised_pnl"] or Decimal("0.00") for _, v in holdings), Decimal("0.00")),
+    })
