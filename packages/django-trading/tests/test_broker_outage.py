@@ -9,6 +9,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -39,8 +40,10 @@ def test_order_placed_while_the_broker_is_down_is_settled_by_the_sweep(make_user
     services.trader_fund(username="alice", amount=Decimal("100.00"))
     services.bars_ingest(bars=[bar("ACME", "10.00")])
     db = connection.settings_dict
+    # The host may be a unix-socket directory (embedded PostgreSQL): percent-encode it.
+    host = quote(db["HOST"] or "", safe="") + (f":{db['PORT']}" if db["PORT"] else "")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "REDIS_URL": "redis://127.0.0.1:1/0",
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+           "DATABASE_URL": f"postgres://{db['USER']}@{host}/{db['NAME']}"}
     assert db["NAME"] == settings.DATABASES["default"]["NAME"]
     done = subprocess.run([sys.executable, "-c", PLACE_ORDER], env=env,  # noqa: S603 - our own fixed script
                           cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=60)
