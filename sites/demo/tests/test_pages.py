@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
-
 from tests.conftest import host_client
 
 VIN = "1M8GDM9AXKP042788"
@@ -209,9 +209,10 @@ def _member(make_user, dealership, role, name):
 
 
 def test_leads_board_moves_a_lead_through_the_service(make_user, dealer1, django_assert_max_num_queries):
+    from django_tenants.utils import schema_context
+
     from django_leads import services as leads
     from django_leads.models import Lead
-    from django_tenants.utils import schema_context
 
     dealer = _member(make_user, dealer1, "dealer", "boss")
     agent = _member(make_user, dealer1, "sales_agent", "agent")
@@ -241,9 +242,10 @@ def test_leads_board_moves_a_lead_through_the_service(make_user, dealer1, django
 def test_payroll_pages_follow_the_roles(make_user, dealer1):
     import datetime as dt
 
+    from django_tenants.utils import schema_context
+
     from django_payroll import services as payroll
     from django_payroll.models import PayrollRun
-    from django_tenants.utils import schema_context
 
     accountant = _member(make_user, dealer1, "accountant", "acc")
     hr = _member(make_user, dealer1, "hr", "hr")
@@ -284,3 +286,36 @@ def test_trading_page_and_charge_sale(make_user):
     assert wallet_selectors.balance(wallet.account_for(user)) == Decimal("20.00")
     short = client.post("/me/wallet/charge/", {"phone": "+442079460958", "amount": "99.00"}, follow=True)
     assert b"too low" in short.content
+
+
+def test_lead_assignment_and_accounting_entries(make_user, dealer1):
+    import datetime as dt
+
+    from django_tenants.utils import schema_context
+
+    from django_leads import services as leads
+    from django_leads.models import Lead
+    from django_payroll import services as books
+    from django_payroll.models import Entry
+
+    dealer = _member(make_user, dealer1, "dealer", "boss")
+    agent = _member(make_user, dealer1, "sales_agent", "agent")
+    accountant = _member(make_user, dealer1, "accountant", "acc")
+    with schema_context("dealer1"):
+        leads.agent_upsert(user=agent)
+        lead = leads.lead_create(car=None, contact_name="Phone Caller", contact_phone="+442079460958", by=dealer)
+        rent = books.category_ensure(code="rent", name="Rent", kind="expense")
+    boss = host_client("dealer1.localhost", dealer)
+    assert "Assign to" in boss.get(f"/leads/{lead.pk}/").content.decode()
+    boss.post(f"/leads/{lead.pk}/assign/", {"agent": agent.pk})
+    assert host_client("dealer1.localhost", agent).post(f"/leads/{lead.pk}/assign/", {"agent": ""}).status_code == 403
+    acc = host_client("dealer1.localhost", accountant)
+    acc.post("/accounting/", {"category": rent.pk, "amount": "1200.00", "booked_on": dt.date.today().isoformat(),
+                              "description": "Showroom"})
+    bad = acc.post("/accounting/", {"category": rent.pk, "amount": "-5", "booked_on": "2026-01-01"}, follow=True)
+    assert b"msg-error" in bad.content
+    page = acc.get("/accounting/").content.decode()
+    assert "Showroom" in page and "-1200.00" in page
+    with schema_context("dealer1"):
+        assert Lead.objects.get(pk=lead.pk).agent_id == agent.pk
+        assert Entry.objects.count() == 1

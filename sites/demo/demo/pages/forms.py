@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+
 from django_car_listing.models import BodyType, Fuel, SaleType, Transmission
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -101,7 +102,8 @@ class CreditRequestForm(forms.Form):
 
 
 class ChargeSaleForm(forms.Form):
-    phone = forms.CharField(max_length=32, label="Customer phone", help_text="International format, e.g. +44 20 7946 0958.")
+    phone = forms.CharField(max_length=32, label="Customer phone",
+                            help_text="International format, e.g. +44 20 7946 0958.")
     amount = forms.DecimalField(**MONEY)
 
 

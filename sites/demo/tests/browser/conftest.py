@@ -4,6 +4,7 @@ Chromium is Debian's package, installed here when missing (as root, with apt-get
 skipped with the reason only when that is impossible. The server uses the pytest test database
 (committed data only: the tests use `committed_db`) and the test Redis db.
 """
+import contextlib
 import os
 import shutil
 import socket
@@ -34,7 +35,7 @@ def _install_chromium() -> str | None:
         return "not running as root, so `apt-get install chromium` is impossible; install it and rerun"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)  # noqa: S603
         if done.returncode:
             return f"`{' '.join(cmd)}` failed: {done.stderr.strip()[-500:]}"
     return None if os.path.exists(CHROMIUM) else "apt-get finished but /usr/bin/chromium is missing"
@@ -95,18 +96,20 @@ def site_processes(django_db_setup, django_db_blocker, tmp_path_factory):
     logs = tmp_path_factory.mktemp("site-logs")
     server_log = (logs / "uvicorn.log").open("w")
     worker_log = (logs / "worker.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "demo.asgi:application", "--host", "127.0.0.1",
-                               "--port", str(port), "--log-level", "warning"],
-                              cwd=SITE_DIR, env=env, stdout=server_log, stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "demo.celery", "worker", "-P", "threads",
-                               "-c", "2", "-Q", "celery", "--without-gossip", "--without-mingle",
-                               "--without-heartbeat", "-l", "WARNING"],
-                              cwd=SITE_DIR, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
+    python = [sys.executable, "-m"]
+    server = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [*python, "uvicorn", "demo.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"],
+        cwd=SITE_DIR, env=env, stdout=server_log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [*python, "celery", "-A", "demo.celery", "worker", "-P", "threads", "-c", "2", "-Q", "celery",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
+        cwd=SITE_DIR, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
     base = f"http://localhost:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"{base}/assets/site/site.css", timeout=2) as r:
+            with urllib.request.urlopen(f"{base}/assets/site/site.css", timeout=2) as r:  # noqa: S310
                 if r.status == 200:
                     break
         except OSError:
@@ -161,10 +164,8 @@ def new_page(browser, request):
         if failed:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             for m, page in enumerate(context.pages):
-                try:
+                with contextlib.suppress(Exception):  # a screenshot must never hide the real failure
                     page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{n}-{m}.png"), full_page=True)
-                except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
-                    pass
         context.close()
 
 

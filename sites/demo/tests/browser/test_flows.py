@@ -16,6 +16,7 @@ pytestmark = pytest.mark.timeout(180)
 
 def _user(username, *, deposit=None, **extra):
     from django.contrib.auth import get_user_model
+
     from django_wallet import services as wallet
 
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
@@ -176,10 +177,10 @@ def test_a_dealer1_user_opening_dealer2_is_refused(site, new_page):
 
 
 def test_sales_agent_wins_a_lead_and_the_dealer_sees_it_on_the_dashboard(site, new_page):
-    from django_car_listing import services as cars
-    from django_leads import services as leads
     from django_tenants.utils import schema_context
 
+    from django_car_listing import services as cars
+    from django_leads import services as leads
     from tenancy.services import membership_grant
 
     port = site["port"]
@@ -212,10 +213,10 @@ def test_sales_agent_wins_a_lead_and_the_dealer_sees_it_on_the_dashboard(site, n
 def test_accountant_runs_dealer_approves_accountant_pays_employee_downloads_payslip(site, new_page):
     import datetime as dt
 
-    from django_payroll import services as payroll
     from django_tenants.utils import schema_context
-    from django_wallet import services as wallet
 
+    from django_payroll import services as payroll
+    from django_wallet import services as wallet
     from tenancy.services import membership_grant
 
     port = site["port"]

@@ -7,17 +7,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from rest_framework.exceptions import APIException
+
+from demo.pages.forms import CarForm, CarImagesForm, PriceForm
+from demo.pages.views.common import int_param, page_window, public_only, refusal_text, refused
+from demo.pages.views.marketplace import car_url
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
 from django_car_listing.errors import CarListingError, CarNotFound
 from django_notifications import selectors as inbox
 from django_notifications import services as notifications
 from django_wallet.errors import WalletError
-from rest_framework.exceptions import APIException
-
-from demo.pages.forms import CarForm, CarImagesForm, PriceForm
-from demo.pages.views.common import int_param, page_window, public_only, refusal_text, refused
-from demo.pages.views.marketplace import car_url
 
 PAGE_SIZE = 20
 CAR_ERRORS = (CarListingError, WalletError)

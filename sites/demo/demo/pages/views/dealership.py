@@ -8,14 +8,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_car_listing import selectors as cars
-from django_car_listing.errors import CarNotFound
 from rest_framework.exceptions import APIException, NotFound
 
 from accounts.backends import current_role
 from demo.pages.views.account import car_action, car_form_view
-from demo.pages.views.common import (current_dealership, dealership_only, forbidden, int_param, page_window,
-                                     refused, require_perm)
+from demo.pages.views.common import (
+    current_dealership,
+    dealership_only,
+    forbidden,
+    int_param,
+    page_window,
+    refused,
+    require_perm,
+)
+from django_car_listing import selectors as cars
+from django_car_listing.errors import CarNotFound
 
 PAGE_SIZE = 25
 
@@ -125,7 +132,69 @@ def lead_detail(request, lead_id: int):
         lead = leads.lead_get(user=request.user, pk=lead_id)
     except NotFound:
         raise Http404 from None
-    return render(request, "pages/dealer_lead.html", {"lead": lead, "timeline": leads.lead_timeline(lead=lead)})
+    agents = list(leads.agent_list()) if request.user.has_perm("leads.assign_lead") else []
+    return render(request, "pages/dealer_lead.html", {"lead": lead, "timeline": leads.lead_timeline(lead=lead),
+                                                      "agents": agents})
+
+
+@dealership_only
+@require_perm("leads.assign_lead")
+@require_POST
+def lead_assign(request, lead_id: int):
+    from django.contrib.auth import get_user_model
+
+    from django_leads import selectors as leads
+    from django_leads import services as lead_services
+
+    back = reverse("pages:lead", args=[lead_id])
+    try:
+        lead = leads.lead_get(user=request.user, pk=lead_id)
+        agent_id = request.POST.get("agent") or None
+        agent = get_user_model().objects.filter(pk=agent_id).first() if agent_id else None
+        if agent_id and agent is None:
+            messages.error(request, "No such agent.")
+            return redirect(back)
+        lead_services.lead_assign(lead=lead, agent=agent, by=request.user)
+    except APIException as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"Lead #{lead_id} assigned to {agent.username if agent else 'nobody'}.")
+    return redirect(back)
+
+
+@dealership_only
+@require_perm("payroll.view_entry")
+def accounting(request):
+    import datetime as dt
+
+    from django_payroll import selectors as books
+    from django_payroll import services as book_services
+    from django_payroll.models import Category
+
+    if request.method == "POST":
+        back = reverse("pages:accounting")
+        if not request.user.has_perm("payroll.add_entry"):
+            return forbidden(request, "Your role cannot book entries.")
+        category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
+        try:
+            booked_on = dt.date.fromisoformat(request.POST.get("booked_on", ""))
+        except ValueError:
+            booked_on = None
+        if category is None or booked_on is None:
+            messages.error(request, "Choose a category and a date.")
+            return redirect(back)
+        try:
+            book_services.entry_create(category=category, amount=request.POST.get("amount", ""), booked_on=booked_on,
+                                       description=request.POST.get("description", "")[:255],
+                                       created_by=request.user)
+        except APIException as exc:
+            return refused(request, exc, back)
+        messages.success(request, "Entry booked.")
+        return redirect(back)
+    return render(request, "pages/dealer_accounting.html", {
+        "entries": list(books.entry_list().order_by("-booked_on", "-id")[:100]),
+        "categories": list(books.category_list()), "pnl": books.profit_and_loss(),
+        "today": dt.date.today().isoformat(),
+    })
 
 
 @dealership_only

@@ -1,4 +1,5 @@
 """The public marketplace: search (car-listing's marketplace_page), the car page, buy, save, contact."""
+import contextlib
 import uuid
 
 from django.contrib import messages
@@ -7,15 +8,15 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from demo.pages.forms import SearchForm
+from demo.pages.views.common import int_param, is_dealership, page_window, refused
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
 from django_car_listing.errors import CarListingError, CarNotFound
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.errors import WalletError
-
-from demo.pages.forms import SearchForm
-from demo.pages.views.common import int_param, is_dealership, page_window, refused
 
 PAGE_SIZE = 12
 
@@ -62,11 +63,9 @@ def car_detail(request, car_id: int, store: str = ""):
     except CarNotFound:
         return render(request, "pages/car_gone.html", status=404)
     if request.session.session_key or request.user.is_authenticated:
-        try:
+        with contextlib.suppress(CarListingError):  # a view counter must never break the page
             car_services.interaction_record(store_key=store, car_id=car.pk, kind="view", user=request.user,
                                             session_key=request.session.session_key, check_car=False)
-        except CarListingError:
-            pass
     seller = car.owner.username if car.owner_id else _store_name(store)
     saved = False
     if request.user.is_authenticated:
@@ -74,7 +73,8 @@ def car_detail(request, car_id: int, store: str = ""):
                     for s, _ in cars.saved_cars(user=request.user, limit=100).results)
     return render(request, "pages/car.html", {
         "car": car, "store": store, "seller": seller, "images": list(car.images.all()), "saved": saved,
-        "url": car_url(store, car.pk), "is_mine": bool(request.user.is_authenticated and car.owner_id == request.user.pk),
+        "url": car_url(store, car.pk),
+        "is_mine": bool(request.user.is_authenticated and car.owner_id == request.user.pk),
         "history": cars.price_history(car=car),
     })
 
@@ -129,9 +129,10 @@ def save(request, car_id: int, store: str = ""):
 @require_POST
 def contact(request, store: str, car_id: int):
     """Contact dealer: a lead in the dealership's schema through django-leads' own service."""
-    from django_leads import services as leads
     from django_tenants.utils import schema_context
     from rest_framework.exceptions import APIException
+
+    from django_leads import services as leads
 
     back = car_url(store, car_id)
     message = (request.POST.get("message") or "").strip()[:2000]

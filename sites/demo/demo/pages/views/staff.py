@@ -4,18 +4,18 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_car_listing import services as car_services
-from django_car_listing.errors import CarListingError
-from django_car_listing.models import Car, Verification
 from django_tenants.utils import schema_context
-from django_wallet import selectors as wallet_selectors
-from django_wallet import services as wallet
-from django_wallet.errors import WalletError
-from django_wallet.models import CreditRequest
 from rest_framework.exceptions import APIException
 
 from demo.pages.forms import DealershipForm, RejectForm
 from demo.pages.views.common import public_only, refused, staff_only
+from django_car_listing import services as car_services
+from django_car_listing.errors import CarListingError
+from django_car_listing.models import Car, Verification
+from django_wallet import selectors as wallet_selectors
+from django_wallet import services as wallet
+from django_wallet.errors import WalletError
+from django_wallet.models import CreditRequest
 from tenancy.models import Dealership
 
 QUEUE_PER_STORE = 50

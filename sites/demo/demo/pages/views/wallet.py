@@ -9,12 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_wallet import selectors as wallet_selectors
-from django_wallet import services as wallet
-from django_wallet.errors import WalletError
 
 from demo.pages.forms import ChargeSaleForm, CreditRequestForm, StatementFilterForm, TransferForm
 from demo.pages.views.common import public_only, refused
+from django_wallet import selectors as wallet_selectors
+from django_wallet import services as wallet
+from django_wallet.errors import WalletError
 
 STATEMENT_ROWS = 100
 
