@@ -267,3 +267,19 @@ def test_spawned_processes_set_django_up_themselves(funded):
     a, b = funded("10.00"), funded("0")
     assert sorted(run_processes(spend, [(a.pk, b.pk)] * 2, method="spawn")) == ["ok", "refused"]
     assert selectors.balance(a) == 0
+
+
+def transfers_then_verify(ids: list[int], n: int, seed: int, verify: bool) -> list:
+    """Either post transfers or run verify_ledger repeatedly; returns verify reports' mismatches."""
+    if not verify:
+        random_transfers(ids, n, seed)
+        return []
+    return [services.verify_ledger().mismatches for _ in range(n // 10)]
+
+
+def test_verify_during_load_has_no_false_alarms(funded):
+    """P10: verify_ledger run while transfers commit reports no false alarms."""
+    ids = [funded("10.00").pk for _ in range(10)]
+    results = run_threads(transfers_then_verify, [(ids, 100, 1, False), (ids, 100, 2, False), (ids, 100, 3, True)])
+    assert results[2] == [[]] * 10
+    assert services.verify_ledger().ok
