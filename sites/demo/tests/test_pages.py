@@ -319,3 +319,30 @@ def test_lead_assignment_and_accounting_entries(make_user, dealer1):
     with schema_context("dealer1"):
         assert Lead.objects.get(pk=lead.pk).agent_id == agent.pk
         assert Entry.objects.count() == 1
+
+
+def test_save_and_contact_dealer_creates_a_lead_in_its_schema(make_user, admin, dealer1):
+    from django_tenants.utils import schema_context
+
+    from django_leads.models import Lead
+
+    dealer = _member(make_user, dealer1, "dealer", "boss")
+    staff = host_client("dealer1.localhost", dealer)
+    staff.post("/inventory/new/", {
+        "make": "Skoda", "model": "Octavia", "year": 2021, "price": "15000.00", "mileage": 30000, "vin": VIN2,
+        "body_type": "wagon", "fuel": "diesel", "transmission": "manual", "sale_type": "fixed"})
+    car = cars.store_cars(store_key="dealer1").results[0]
+    staff.post(f"/inventory/{car.pk}/action/", {"action": "put_on_sale"})
+    car_services.car_verify(actor=admin, store_key="dealer1", car_id=car.pk)
+    buyer = make_user("buyer")
+    client = host_client("localhost", buyer)
+    page = client.get(f"/cars/dealer1/{car.pk}/").content.decode()
+    assert "First Motors" in page and "Contact dealer" in page
+    client.post(f"/cars/dealer1/{car.pk}/save/")
+    assert "Skoda" in client.get("/me/saved/").content.decode()
+    client.post(f"/cars/dealer1/{car.pk}/contact/", {"message": "Still available?"})
+    again = client.post(f"/cars/dealer1/{car.pk}/contact/", {"message": "Any news?"}, follow=True)
+    assert "Added to your earlier request" in again.content.decode()
+    with schema_context("dealer1"):
+        lead = Lead.objects.get()
+        assert lead.buyer_id == buyer.pk and "Any news?" in lead.notes
