@@ -346,3 +346,24 @@ def test_save_and_contact_dealer_creates_a_lead_in_its_schema(make_user, admin, 
     with schema_context("dealer1"):
         lead = Lead.objects.get()
         assert lead.buyer_id == buyer.pk and "Any news?" in lead.notes
+
+
+def test_feature_is_paid_and_notifications_page_marks_read(make_user, admin):
+    from django_notifications import selectors as inbox
+    from django_notifications import services as notifications
+
+    seller = make_user("seller")
+    car = _listed(seller, admin)
+    client = host_client("localhost", seller)
+    short = client.post(f"/me/cars/{car.pk}/action/", {"action": "feature", "days": "3"}, follow=True)
+    assert b"too low" in short.content
+    wallet.deposit(account=wallet.account_for(seller), amount=Decimal("100.00"))
+    client.post(f"/me/cars/{car.pk}/action/", {"action": "feature", "days": "3", "idempotency_key": "f1"})
+    assert wallet_selectors.balance(wallet.account_for(seller)) == Decimal("85.00")
+    assert "Featured" in host_client("localhost").get("/").content.decode()
+
+    note = notifications.notify(recipient=seller, kind="test", title="Hello seller")
+    page = client.get("/me/notifications/").content.decode()
+    assert "Hello seller" in page and 'class="notifications-bell-count" data-count="1"' in page
+    client.post("/me/notifications/", {"id": note.pk})
+    assert inbox.unread_count(user=seller) == 0

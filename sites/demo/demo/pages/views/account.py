@@ -1,4 +1,6 @@
 """My account on the marketplace: my cars (create, edit, on/off sale, history), purchases, saved, notifications."""
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from rest_framework.exceptions import APIException
 from demo.pages.forms import CarForm, CarImagesForm, PriceForm
 from demo.pages.views.common import int_param, page_window, public_only, refusal_text, refused
 from demo.pages.views.marketplace import car_url
+from django_car_listing import conf
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
 from django_car_listing.errors import CarListingError, CarNotFound
@@ -91,6 +94,7 @@ def my_car(request, car_id: int):
     return render(request, "pages/my_car.html", {
         "car": car, "images": list(car.images.all()), "history": cars.ownership_history(car=car),
         "public_url": car_url("", car.pk), "price_form": PriceForm(initial={"price": car.price}),
+        "feature_fee": conf.get("CAR_LISTING_FEATURE_FEE_PER_DAY"), "feature_key": uuid.uuid4().hex,
     })
 
 
@@ -117,6 +121,11 @@ def car_action(request, *, store_key: str, car_id: int, back: str):
         elif action == "return_from_sale":
             car_services.car_return_from_sale(actor=request.user, store_key=store_key, car_id=car_id)
             messages.success(request, "The car is no longer on sale; it is hidden from search.")
+        elif action == "feature":
+            days = request.POST.get("days", "")
+            car_services.car_feature(actor=request.user, store_key=store_key, car_id=car_id, days=days,
+                                     idempotency_key=request.POST.get("idempotency_key") or None)
+            messages.success(request, f"Featured for {days} day(s): it is shown first in search.")
         elif action == "delete":
             car_services.car_delete(actor=request.user, store_key=store_key, car_id=car_id)
             messages.success(request, "The car was removed.")
