@@ -367,3 +367,10 @@ def test_feature_is_paid_and_notifications_page_marks_read(make_user, admin):
     assert "Hello seller" in page and 'class="notifications-bell-count" data-count="1"' in page
     client.post("/me/notifications/", {"id": note.pk})
     assert inbox.unread_count(user=seller) == 0
+
+
+def test_search_pagination_clamps_past_the_end(make_user, admin):
+    seller = make_user("seller")
+    _listed(seller, admin)
+    body = host_client("localhost").get("/", {"page": "999"}).content.decode()
+    assert "Saab" in body and "1 car found" in body

@@ -42,7 +42,10 @@ def search(request):
         filters, sort = form.filters(), form.cleaned_data.get("sort") or "featured"
     window = page_window(10**9, int_param(request, "page"), PAGE_SIZE)
     result = cars.marketplace_page(filters=filters, sort=sort, offset=window["offset"], limit=PAGE_SIZE)
-    window = page_window(result.count, window["page"], PAGE_SIZE)
+    clamped = page_window(result.count, window["page"], PAGE_SIZE)
+    if clamped["offset"] != window["offset"]:  # a page past the end shows the last page
+        result = cars.marketplace_page(filters=filters, sort=sort, offset=clamped["offset"], limit=PAGE_SIZE)
+    window = clamped
     for row in result.results:
         row.url = car_url(row.store_key, row.car_id)
     query = request.GET.copy()
