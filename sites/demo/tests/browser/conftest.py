@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -75,7 +76,9 @@ def _free_port() -> int:
 def _database_url() -> str:
     s = connection.settings_dict  # after django_db_setup: NAME is the test database
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    # HOST may be a unix-socket directory (the embedded PostgreSQL): percent-encode it.
+    host = quote(s["HOST"] or "127.0.0.1", safe="") + (f":{s['PORT']}" if s["PORT"] else "")
+    return f"postgres://{auth}@{host}/{s['NAME']}"
 
 
 def _stop(proc: subprocess.Popen) -> None:
