@@ -8,6 +8,7 @@ seller), and ``transfer_many`` with 1,000 legs per call; next to ``pgbench -b tp
 same client counts on the same database. Prints a markdown table and writes bench/results/wallet.md.
 Not a test: numbers depend on the box and on whatever else runs on it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,8 @@ import os
 import platform
 import random
 import re
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -37,9 +38,19 @@ def setup_django() -> None:
     if not settings.configured:
         settings.configure(
             INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "django_wallet"],
-            DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": DB, "USER": USER,
-                                   "HOST": HOST, "PORT": PORT}},
-            USE_TZ=True, DEFAULT_AUTO_FIELD="django.db.models.BigAutoField", SECRET_KEY="bench")
+            DATABASES={
+                "default": {
+                    "ENGINE": "django.db.backends.postgresql",
+                    "NAME": DB,
+                    "USER": USER,
+                    "HOST": HOST,
+                    "PORT": PORT,
+                }
+            },
+            USE_TZ=True,
+            DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+            SECRET_KEY="bench",
+        )
         django.setup()
 
 
@@ -119,13 +130,25 @@ def transfer_many_rate(ids, calls: int = 5) -> tuple[float, float]:
 
 def pgbench(args: list[str]) -> str:
     exe = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
-    return subprocess.run([exe, "-h", HOST, "-U", USER, "-p", PORT, *args, DB], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(  # noqa: S603 (fixed argv, no shell)
+        [exe, "-h", HOST, "-U", USER, "-p", PORT, *args, DB], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def pgbench_tps(clients: int, seconds: float) -> float:
-    out = pgbench(["-n", "-b", "tpcb-like", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
-                   "-T", str(int(seconds))])
+    out = pgbench(
+        [
+            "-n",
+            "-b",
+            "tpcb-like",
+            "-c",
+            str(clients),
+            "-j",
+            str(min(clients, os.cpu_count() or 1)),
+            "-T",
+            str(int(seconds)),
+        ]
+    )
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
@@ -142,8 +165,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", default="1,4,8,16")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="alternate wallet/pgbench this many times per cell and report medians (the box is shared)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="alternate wallet/pgbench this many times per cell and report medians (the box is shared)",
+    )
     opts = parser.parse_args()
     clients = [int(c) for c in opts.clients.split(",")]
 
@@ -152,6 +179,7 @@ def main() -> None:
     state = prepare()
     ids = state["ids"]
     from django.db import connection
+
     with connection.cursor() as cur:
         cur.execute("SELECT version(), current_setting('synchronous_commit'), current_setting('shared_buffers')")
         pg_version, sync_commit, shared_buffers = cur.fetchone()
@@ -162,28 +190,36 @@ def main() -> None:
     # the like-for-like of random transfers among many accounts.
     pgbench(["-i", "-q", "-s", str(max(clients))])
     for n in clients:
-        w, p = measure(lambda: wallet_tps(ids, n, opts.seconds), lambda: pgbench_tps(n, opts.seconds), opts.repeat)
+        w, p = measure(
+            lambda n=n: wallet_tps(ids, n, opts.seconds), lambda n=n: pgbench_tps(n, opts.seconds), opts.repeat
+        )
         rows.append(("random pairs", n, w, p))
         print(f"random  clients={n:2d} wallet={w:8.1f}/s pgbench={p:8.1f}/s", file=sys.stderr)
     # Hot row: every wallet transfer credits one seller; pgbench at scale 1 updates one branch row.
     pgbench(["-i", "-q", "-s", "1"])
     for n in clients:
-        w, p = measure(lambda: wallet_tps(ids, n, opts.seconds, hot=state["seller"]),
-                       lambda: pgbench_tps(n, opts.seconds), opts.repeat)
+        w, p = measure(
+            lambda n=n: wallet_tps(ids, n, opts.seconds, hot=state["seller"]),
+            lambda n=n: pgbench_tps(n, opts.seconds),
+            opts.repeat,
+        )
         rows.append(("hot account", n, w, p))
         print(f"hot     clients={n:2d} wallet={w:8.1f}/s pgbench={p:8.1f}/s", file=sys.stderr)
     per_call, legs_per_s = transfer_many_rate(ids)
 
     setup_django()
     from django_wallet import services
+
     report = services.verify_ledger()
 
     lines = [
         "# Wallet transfers vs pgbench TPC-B-like",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs ({_cpu_model()}), {platform.system()} {platform.release()}; "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs ({_cpu_model()}), "
+        f"{platform.system()} {platform.release()}; "
         f"{pg_version.split(',')[0]}, synchronous_commit={sync_commit}, shared_buffers={shared_buffers}; "
-        f"Python {platform.python_version()}; median of {opts.repeat} alternating {opts.seconds:g} s runs per cell; run at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+        f"Python {platform.python_version()}; median of {opts.repeat} alternating {opts.seconds:g} s runs per cell; "
+        f"run at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
         "The box is shared with other test suites, so absolute numbers are noisy.",
         "",
         "| case | clients | wallet transfers/s | pgbench tpcb-like tps | wallet / pgbench |",

@@ -1,4 +1,5 @@
 """The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
+
 import os
 import re
 
@@ -18,7 +19,9 @@ INSTALLED_APPS = [
     "django_wallet",
 ]
 AUTH_USER_MODEL = "testapp.User"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))}
+DATABASES = {
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))
+}
 DATABASES["default"]["TEST"] = {"NAME": "test_django_wallet"}
 # Durability is not under test; the WAL flush per commit would dominate the concurrency tests'
 # run time on a shared 2-core box. Every invariant is still enforced by the same locks/triggers.
@@ -32,10 +35,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-              "OPTIONS": {"context_processors": ["django.template.context_processors.request",
-                                                 "django.contrib.auth.context_processors.auth",
-                                                 "django.contrib.messages.context_processors.messages"]}}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # drf-spectacular is used without being in INSTALLED_APPS (as a site would, or not).

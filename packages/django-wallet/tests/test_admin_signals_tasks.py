@@ -3,7 +3,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction as db_transaction
+from django.db import connection
+from django.db import transaction as db_transaction
 from django.urls import reverse
 
 from django_wallet import selectors, services, signals, tasks
@@ -85,6 +86,7 @@ def test_release_expired_holds_task(funded):
     from datetime import timedelta
 
     from django.utils import timezone
+
     a = funded("10.00")
     services.hold(account=a, amount=D("5"), expires_at=timezone.now() - timedelta(minutes=1))
     assert tasks.release_expired_holds.apply().get() == 1

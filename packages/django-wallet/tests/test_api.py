@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from django_wallet import selectors, services
-from django_wallet.models import ChargeSale, CreditRequest, Entry, Transaction
+from django_wallet.models import ChargeSale, Transaction
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -22,6 +22,7 @@ def client_for():
         client = APIClient()
         client.force_authenticate(user)
         return client
+
     return make
 
 
@@ -64,10 +65,19 @@ def test_transfer_with_idempotency_key(alice, make_user, client_for):
     assert r4.status_code == 201
 
 
-@pytest.mark.parametrize("amount, expected", [("0", "invalid_amount"), ("-1", "invalid_amount"),
-                                              ("1.005", "invalid_amount"), ("NaN", "invalid_amount"),
-                                              ("Infinity", "invalid_amount"), ("abc", "invalid_amount"),
-                                              ("1e16", "invalid_amount"), ("100.01", "insufficient_funds")])
+@pytest.mark.parametrize(
+    "amount, expected",
+    [
+        ("0", "invalid_amount"),
+        ("-1", "invalid_amount"),
+        ("1.005", "invalid_amount"),
+        ("NaN", "invalid_amount"),
+        ("Infinity", "invalid_amount"),
+        ("abc", "invalid_amount"),
+        ("1e16", "invalid_amount"),
+        ("100.01", "insufficient_funds"),
+    ],
+)
 def test_transfer_bad_amounts_are_4xx_with_code(alice, make_user, client_for, amount, expected):
     bob = make_user()
     r = client_for(alice).post(reverse("wallet:transfer-create"), {"to_user": bob.pk, "amount": amount}, format="json")
@@ -125,7 +135,9 @@ def test_statement_csv(alice, make_user, client_for, django_assert_max_num_queri
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["entry", "transaction", "created_at", "kind", "memo", "amount", "balance_after"]
     assert [(row[3], row[4], row[5], row[6]) for row in rows[1:]] == [
-        ("transfer", 'with "quotes", comma', "-2.50", "97.50"), ("deposit", "", "100.00", "100.00")]
+        ("transfer", 'with "quotes", comma', "-2.50", "97.50"),
+        ("deposit", "", "100.00", "100.00"),
+    ]
 
 
 def test_credit_request_flow(make_user, client_for):
@@ -186,6 +198,7 @@ def test_staff_account_lookup(alice, make_user, client_for, django_assert_max_nu
     with django_assert_max_num_queries(6):
         r = staff.get(reverse("wallet:account-lookup"), {"owner_type": "testapp.user", "owner_id": str(alice.pk)})
     assert [(x["owner_type"], x["owner_id"], x["balance"]) for x in r.data["results"]] == [
-        ("testapp.user", str(alice.pk), "100.00")]
+        ("testapp.user", str(alice.pk), "100.00")
+    ]
     r = staff.get(reverse("wallet:account-lookup"), {"q": "platf"})
     assert [x["name"] for x in r.data["results"]] == ["platform"]

@@ -1,4 +1,5 @@
 """The periodic tasks run on a real Celery worker over the real Redis broker."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def worker():
     from .celery_app import app
+
     app.set_current()
     app.loader.import_module("django_wallet.tasks")
     with start_worker(app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):

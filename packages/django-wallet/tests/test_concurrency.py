@@ -1,4 +1,5 @@
 """Money properties under real concurrency (separate processes/threads, committed data, real PostgreSQL)."""
+
 import os
 import random
 from decimal import Decimal
@@ -86,8 +87,10 @@ def test_b2b_charge_shop_from_several_processes(make_user):
     # 10 credit increases, 5 per seller.
     requests = [services.credit_request_create(account=sellers[i % 2], amount=D("100.00") + i) for i in range(10)]
     rng = random.Random(7)
-    sales = [(sellers[i % 2].pk, f"+44 7911 123{rng.randint(100, 999)}", str(D(rng.randint(10, 200)) / 100))
-             for i in range(1000)]
+    sales = [
+        (sellers[i % 2].pk, f"+44 7911 123{rng.randint(100, 999)}", str(D(rng.randint(10, 200)) / 100))
+        for i in range(1000)
+    ]
     n = 4
     results = run_processes(approve_and_sell, [([r.pk for r in requests[k::n]], sales[k::n]) for k in range(n)])
 
@@ -133,8 +136,13 @@ def test_concurrent_approvals_credit_once(make_user):
 
 
 def keyed_transfer(src: int, dst: int, key: str) -> str:
-    txn = services.transfer(source=Account.objects.get(pk=src), destination=Account.objects.get(pk=dst),
-                            amount=D("7.00"), idempotency_key=key, idempotency_scope="user:1")
+    txn = services.transfer(
+        source=Account.objects.get(pk=src),
+        destination=Account.objects.get(pk=dst),
+        amount=D("7.00"),
+        idempotency_key=key,
+        idempotency_scope="user:1",
+    )
     return str(txn.pk)
 
 
@@ -147,8 +155,13 @@ def test_same_idempotency_key_concurrently_posts_once(funded):
 
 
 def keyed_charge(account_id: int, key: str) -> str:
-    sale = services.charge_sale_create(account=Account.objects.get(pk=account_id), phone="+447911123456",
-                                       amount=D("5.00"), idempotency_key=key, idempotency_scope="seller")
+    sale = services.charge_sale_create(
+        account=Account.objects.get(pk=account_id),
+        phone="+447911123456",
+        amount=D("5.00"),
+        idempotency_key=key,
+        idempotency_scope="seller",
+    )
     return str(sale.pk)
 
 
@@ -161,7 +174,9 @@ def test_same_key_charge_sale_concurrently_sells_once(funded):
 
 def spend(src: int, dst: int) -> str:
     try:
-        services.transfer(source=Account.objects.get(pk=src), destination=Account.objects.get(pk=dst), amount=D("10.00"))
+        services.transfer(
+            source=Account.objects.get(pk=src), destination=Account.objects.get(pk=dst), amount=D("10.00")
+        )
         return "ok"
     except InsufficientFunds:
         return "refused"
@@ -221,6 +236,7 @@ def test_capture_and_release_race_one_wins(funded):
 def naive_increment(account_id: int, n: int) -> None:
     """Read-modify-write without a lock: what the services must never do."""
     import time
+
     for _ in range(n):
         account = Account.objects.get(pk=account_id)
         time.sleep(0.001)
@@ -247,8 +263,9 @@ def post_keyed_transfer(user_pk: int, to_pk: int) -> tuple[int, dict]:
 
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(pk=user_pk))
-    r = client.post("/api/wallet/transfers/", {"to_user": to_pk, "amount": "3.00"}, format="json",
-                    HTTP_IDEMPOTENCY_KEY="http-key")
+    r = client.post(
+        "/api/wallet/transfers/", {"to_user": to_pk, "amount": "3.00"}, format="json", HTTP_IDEMPOTENCY_KEY="http-key"
+    )
     return r.status_code, dict(r.data)
 
 

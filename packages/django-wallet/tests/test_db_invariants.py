@@ -1,9 +1,11 @@
 """The database itself refuses edits and unbalanced postings (raw SQL, committed data)."""
+
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction as db_transaction
+from django.db import IntegrityError, connection
+from django.db import transaction as db_transaction
 
 from django_wallet import services
 from django_wallet.models import Entry
@@ -23,15 +25,18 @@ def _raw(sql, params=()):
         cur.execute(sql, params)
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE wallet_entry SET amount = amount * 2",
-    "UPDATE wallet_entry SET balance_after = 0 WHERE id = (SELECT min(id) FROM wallet_entry)",
-    "DELETE FROM wallet_entry",
-    "TRUNCATE wallet_entry CASCADE",
-    "UPDATE wallet_transaction SET memo = 'edited'",
-    "DELETE FROM wallet_transaction",
-    "TRUNCATE wallet_transaction CASCADE",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE wallet_entry SET amount = amount * 2",
+        "UPDATE wallet_entry SET balance_after = 0 WHERE id = (SELECT min(id) FROM wallet_entry)",
+        "DELETE FROM wallet_entry",
+        "TRUNCATE wallet_entry CASCADE",
+        "UPDATE wallet_transaction SET memo = 'edited'",
+        "DELETE FROM wallet_transaction",
+        "TRUNCATE wallet_transaction CASCADE",
+    ],
+)
 def test_raw_sql_edits_refused(posted, sql):
     txn, a, b = posted
     before = list(Entry.objects.order_by("id").values_list("id", "amount", "balance_after"))
@@ -45,17 +50,26 @@ def test_unbalanced_raw_insert_fails_at_commit(posted):
     txn, a, b = posted
     with connection.cursor() as cur:
         with pytest.raises(IntegrityError) as exc, db_transaction.atomic():
-            cur.execute("INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)"
-                        " VALUES (%s, %s, 5, 5, now())", [txn.pk, a.pk])
+            cur.execute(
+                "INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)"
+                " VALUES (%s, %s, 5, 5, now())",
+                [txn.pk, a.pk],
+            )
             # Accepted until COMMIT: the check is deferred.
         assert exc.value.__cause__.sqlstate == "23514"
         # A new unbalanced transaction fails too, a balanced one commits.
         new_id = uuid.uuid4()
         with pytest.raises(IntegrityError), db_transaction.atomic():
-            cur.execute("INSERT INTO wallet_transaction (id, kind, memo, metadata, idempotency_scope, fingerprint, created_at)"
-                        " VALUES (%s, 'raw', '', '{}', '', '', now())", [new_id])
-            cur.execute("INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)"
-                        " VALUES (%s, %s, 1, 0, now()), (%s, %s, -2, 0, now())", [new_id, a.pk, new_id, b.pk])
+            cur.execute(
+                "INSERT INTO wallet_transaction (id, kind, memo, metadata, idempotency_scope, fingerprint, created_at)"
+                " VALUES (%s, 'raw', '', '{}', '', '', now())",
+                [new_id],
+            )
+            cur.execute(
+                "INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)"
+                " VALUES (%s, %s, 1, 0, now()), (%s, %s, -2, 0, now())",
+                [new_id, a.pk, new_id, b.pk],
+            )
     assert Entry.objects.count() == 4  # the deposit's two and the transfer's two
     assert services.verify_ledger().ok
 

@@ -6,8 +6,17 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from django_wallet import selectors, services
-from django_wallet.errors import (AccountFrozen, AlreadyReversed, CurrencyMismatch, HoldExpired, HoldNotActive,
-                                  IdempotencyConflict, InsufficientFunds, InvalidAmount, SameAccount)
+from django_wallet.errors import (
+    AccountFrozen,
+    AlreadyReversed,
+    CurrencyMismatch,
+    HoldExpired,
+    HoldNotActive,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidAmount,
+    SameAccount,
+)
 from django_wallet.models import Account, Entry, Hold, Transaction
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +68,27 @@ def test_spend_exact_balance(funded):
     assert selectors.balance(a) == 0
 
 
-@pytest.mark.parametrize("amount", [D("0"), D("-1"), D("-0.01"), D("10.005"), D("0.001"), D("NaN"), D("sNaN"),
-                                    D("Infinity"), D("-Infinity"), D(10) ** 16, D("1E+20"), 0.5, 1.0, "10", None, True])
+@pytest.mark.parametrize(
+    "amount",
+    [
+        D("0"),
+        D("-1"),
+        D("-0.01"),
+        D("10.005"),
+        D("0.001"),
+        D("NaN"),
+        D("sNaN"),
+        D("Infinity"),
+        D("-Infinity"),
+        D(10) ** 16,
+        D("1E+20"),
+        0.5,
+        1.0,
+        "10",
+        None,
+        True,
+    ],
+)
 def test_invalid_amounts_rejected_and_nothing_written(funded, amount):
     a, b = funded("100.00"), funded("0")
     before = Transaction.objects.count()
@@ -218,7 +246,8 @@ def test_expired_hold_not_counted_cannot_capture_and_is_swept(funded):
     assert exc.value.code == "hold_expired"
     assert services.release_expired_holds() == 1
     assert services.release_expired_holds() == 0
-    gone.refresh_from_db(); h.refresh_from_db()
+    gone.refresh_from_db()
+    h.refresh_from_db()
     assert gone.status == Hold.Status.EXPIRED and h.status == Hold.Status.ACTIVE
 
 
@@ -231,15 +260,21 @@ def test_hold_on_frozen_account(funded):
 
 def test_model_refuses_update_and_delete(funded):
     from django_wallet.errors import ImmutableLedger
+
     a, b = funded("10.00"), funded("0")
     txn = services.transfer(source=a, destination=b, amount=D("1"))
     entry = txn.entries.first()
     entry.amount = D("2")
-    for action in (entry.save, entry.delete, txn.save, txn.delete,
-                   lambda: Entry.objects.filter(pk=entry.pk).update(amount=D("2")),
-                   lambda: Entry.objects.filter(pk=entry.pk).delete(),
-                   lambda: Transaction.objects.all().delete(),
-                   lambda: Entry.objects.bulk_update([entry], ["amount"])):
+    for action in (
+        entry.save,
+        entry.delete,
+        txn.save,
+        txn.delete,
+        lambda: Entry.objects.filter(pk=entry.pk).update(amount=D("2")),
+        lambda: Entry.objects.filter(pk=entry.pk).delete(),
+        lambda: Transaction.objects.all().delete(),
+        lambda: Entry.objects.bulk_update([entry], ["amount"]),
+    ):
         with pytest.raises(ImmutableLedger), db_transaction.atomic():
             action()
     entry.refresh_from_db()
@@ -256,6 +291,7 @@ def test_balance_overflow_is_invalid_amount_not_a_500(make_user):
 
 def test_unknown_account(funded):
     from django_wallet.errors import AccountNotFound
+
     a = funded()
     ghost = Account(pk=10**12, currency="USD")
     with pytest.raises(AccountNotFound):

@@ -1,4 +1,5 @@
 """Helpers for concurrency tests: real OS processes (spawn) and threads on their own DB connections."""
+
 from __future__ import annotations
 
 import multiprocessing

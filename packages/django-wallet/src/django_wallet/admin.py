@@ -1,4 +1,5 @@
 """Read-only ledger admin; credit requests are decided through the same once-only services."""
+
 from django.contrib import admin, messages
 
 from . import services
@@ -33,7 +34,17 @@ class EntryInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["id", "name", "owner_type", "owner_id", "purpose", "currency", "status", "balance", "allow_overdraft"]
+    list_display = [
+        "id",
+        "name",
+        "owner_type",
+        "owner_id",
+        "purpose",
+        "currency",
+        "status",
+        "balance",
+        "allow_overdraft",
+    ]
     list_filter = ["status", "purpose", "owner_type"]
     search_fields = ["name", "owner_id"]
 

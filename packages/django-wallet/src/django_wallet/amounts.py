@@ -1,4 +1,5 @@
 """Amount validation: reject, never round (PostgreSQL would round half-up, Python half-even)."""
+
 from decimal import Decimal, InvalidOperation
 
 from . import conf

@@ -1,4 +1,5 @@
 """Wallet settings, read at call time (never cached at import) so tests and sites can override them."""
+
 from decimal import Decimal
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Domain errors of the wallet. Each has a stable machine ``code`` and renders as a 4xx in DRF."""
+
 from rest_framework import status
 from rest_framework.exceptions import APIException
 

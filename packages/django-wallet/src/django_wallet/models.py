@@ -10,6 +10,7 @@
 - ``Hold``: reserves funds (available = balance - active holds) until captured, released or expired.
 - ``CreditRequest`` / ``ChargeSale``: the B2B charge shop on top of the ledger.
 """
+
 import uuid
 
 from django.conf import settings
@@ -45,15 +46,20 @@ class Account(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(allow_overdraft=True) | Q(balance__gte=0), name="wallet_account_no_overdraft"),
+            models.CheckConstraint(
+                condition=Q(allow_overdraft=True) | Q(balance__gte=0), name="wallet_account_no_overdraft"
+            ),
             # Either an owner or a system name, never both or neither.
             models.CheckConstraint(
                 condition=(Q(owner_type__isnull=False) & ~Q(owner_id="") & Q(name=""))
                 | (Q(owner_type__isnull=True) & Q(owner_id="") & ~Q(name="")),
                 name="wallet_account_owner_xor_name",
             ),
-            models.UniqueConstraint(fields=["owner_type", "owner_id", "purpose"], condition=Q(owner_type__isnull=False),
-                                    name="wallet_account_unique_owner_purpose"),
+            models.UniqueConstraint(
+                fields=["owner_type", "owner_id", "purpose"],
+                condition=Q(owner_type__isnull=False),
+                name="wallet_account_unique_owner_purpose",
+            ),
             models.UniqueConstraint(fields=["name"], condition=~Q(name=""), name="wallet_account_unique_name"),
         ]
 
@@ -106,8 +112,11 @@ class Transaction(AppendOnlyModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["idempotency_scope", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
-                                    name="wallet_transaction_unique_idempotency"),
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="wallet_transaction_unique_idempotency",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,8 +135,10 @@ class Entry(AppendOnlyModel):
         ordering = ["id"]
         verbose_name_plural = "entries"
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="wallet_entry_nonzero")]
-        indexes = [models.Index(fields=["account", "created_at", "id"], name="wallet_entry_statement"),
-                   models.Index(fields=["transaction", "id"], name="wallet_entry_transaction")]
+        indexes = [
+            models.Index(fields=["account", "created_at", "id"], name="wallet_entry_statement"),
+            models.Index(fields=["transaction", "id"], name="wallet_entry_transaction"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} on account #{self.account_id}"
@@ -146,15 +157,19 @@ class Hold(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     memo = models.CharField(max_length=255, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
-    transaction = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="capture_of")
+    transaction = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="capture_of"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_hold_positive")]
-        indexes = [models.Index(fields=["account", "status"], name="wallet_hold_account_status"),
-                   models.Index(fields=["status", "expires_at"], name="wallet_hold_expiry")]
+        indexes = [
+            models.Index(fields=["account", "status"], name="wallet_hold_account_status"),
+            models.Index(fields=["status", "expires_at"], name="wallet_hold_expiry"),
+        ]
 
     def __str__(self) -> str:
         return f"Hold #{self.pk} {self.amount} ({self.status})"
@@ -167,13 +182,19 @@ class CreditRequest(models.Model):
         REJECTED = "rejected", "Rejected"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credit_requests")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     amount = models.DecimalField(**MONEY)
     note = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    transaction = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_request")
+    transaction = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_request"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,8 +202,10 @@ class CreditRequest(models.Model):
         permissions = [("decide_creditrequest", "Can approve or reject credit requests")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_creditrequest_positive"),
-            models.CheckConstraint(condition=~Q(status="approved") | Q(transaction__isnull=False),
-                                   name="wallet_creditrequest_approved_has_transaction"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(transaction__isnull=False),
+                name="wallet_creditrequest_approved_has_transaction",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,7 +215,9 @@ class CreditRequest(models.Model):
 class ChargeSale(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="charge_sales")
-    sold_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     phone = models.CharField(max_length=16, help_text="E.164")
     amount = models.DecimalField(**MONEY)
     transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="charge_sale")

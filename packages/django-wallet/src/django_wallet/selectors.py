@@ -1,4 +1,5 @@
 """Reads of the wallet."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -19,8 +20,11 @@ def balance(account: Account) -> Decimal:
 def held_balance(account: Account) -> Decimal:
     """Sum of the account's active, unexpired holds."""
     now = timezone.now()
-    total = (Hold.objects.filter(account_id=account.pk, status=Hold.Status.ACTIVE)
-             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).aggregate(t=Sum("amount"))["t"])
+    total = (
+        Hold.objects.filter(account_id=account.pk, status=Hold.Status.ACTIVE)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .aggregate(t=Sum("amount"))["t"]
+    )
     return total or Decimal("0.00")
 
 

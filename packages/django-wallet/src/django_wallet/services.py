@@ -4,24 +4,38 @@ Concurrency rules: accounts are locked with ``SELECT ... FOR UPDATE`` in ascendi
 (then holds / credit requests), funds are checked under those locks, and idempotency keys are
 backed by a unique constraint so that two racing identical requests post once.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable
 
 import phonenumbers
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction as db_transaction
+from django.db import IntegrityError, connection
+from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from . import conf
 from .amounts import validate_amount
-from .errors import (AccountFrozen, AccountNotFound, AlreadyReversed, CreditRequestDecided, CurrencyMismatch, HoldExpired, HoldNotActive,
-                     IdempotencyConflict, InsufficientFunds, InvalidAmount, InvalidPhoneNumber, SameAccount)
+from .errors import (
+    AccountFrozen,
+    AccountNotFound,
+    AlreadyReversed,
+    CreditRequestDecided,
+    CurrencyMismatch,
+    HoldExpired,
+    HoldNotActive,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidAmount,
+    InvalidPhoneNumber,
+    SameAccount,
+)
 from .models import Account, ChargeSale, CreditRequest, Hold, Transaction
 from .signals import credit_request_decided, send_on_commit, transaction_posted
 from .verification import LedgerReport, verify_ledger  # noqa: F401  (re-exported service)
@@ -31,6 +45,7 @@ BALANCE_LIMIT = Decimal(10) ** 16  # numeric(18, 2)
 
 
 # --- accounts ---------------------------------------------------------------------------------
+
 
 def _get_or_create(lookup: dict, defaults: dict) -> Account:
     # Race-safe: the unique constraints decide, the loser reads the winner's row.
@@ -55,10 +70,15 @@ def system_account(name: str) -> Account:
     return _get_or_create({"name": name}, {"allow_overdraft": True})
 
 
-def open_account(*, owner=None, name: str = "", purpose: str = "main", allow_overdraft: bool = False,
-                 currency: str | None = None) -> Account:
+def open_account(
+    *, owner=None, name: str = "", purpose: str = "main", allow_overdraft: bool = False, currency: str | None = None
+) -> Account:
     """Create an account (raises IntegrityError if that owner/purpose or name already exists)."""
-    fields = {"purpose": purpose, "allow_overdraft": allow_overdraft, "currency": currency or conf.get("WALLET_CURRENCY")}
+    fields = {
+        "purpose": purpose,
+        "allow_overdraft": allow_overdraft,
+        "currency": currency or conf.get("WALLET_CURRENCY"),
+    }
     if owner is not None:
         fields.update(owner_type=ContentType.objects.get_for_model(owner), owner_id=str(owner.pk))
     else:
@@ -80,13 +100,17 @@ def account_set_status(*, account: Account, status: str) -> Account:
 
 # --- posting core -------------------------------------------------------------------------------
 
+
 def _resolve(account: Account | str) -> Account:
     return system_account(account) if isinstance(account, str) else account
 
 
 def _fingerprint(op: str, postings: list[Posting], kind: str, memo: str, metadata: dict) -> str:
-    body = json.dumps({"op": op, "postings": [[a, str(x)] for a, x in postings], "kind": kind, "memo": memo,
-                       "metadata": metadata}, sort_keys=True, default=str)
+    body = json.dumps(
+        {"op": op, "postings": [[a, str(x)] for a, x in postings], "kind": kind, "memo": memo, "metadata": metadata},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -100,25 +124,37 @@ def _replay(scope: str, key: str, fingerprint: str) -> Transaction | None:
 # The posting path uses a few fixed SQL statements instead of ORM queries: compiling the ORM's SQL
 # was most of the client CPU per transfer (see bench/wallet_transfers.py).
 
+
 def _lock_accounts(ids: Iterable[int]) -> dict[int, Account]:
     # ORDER BY id puts the row locks in one global order: no deadlocks between writers.
-    rows = Account.objects.raw("SELECT * FROM wallet_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                               [sorted(set(ids))])
+    rows = Account.objects.raw(
+        "SELECT * FROM wallet_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [sorted(set(ids))]
+    )
     return {a.pk: a for a in rows}
 
 
 def _held(account_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, Decimal]:
     """Sum of active, unexpired holds per account."""
     with connection.cursor() as cur:
-        cur.execute("SELECT account_id, SUM(amount) FROM wallet_hold WHERE account_id = ANY(%s) AND status = %s"
-                    " AND (expires_at IS NULL OR expires_at > %s) GROUP BY account_id",
-                    [list(account_ids), Hold.Status.ACTIVE, now or timezone.now()])
+        cur.execute(
+            "SELECT account_id, SUM(amount) FROM wallet_hold WHERE account_id = ANY(%s) AND status = %s"
+            " AND (expires_at IS NULL OR expires_at > %s) GROUP BY account_id",
+            [list(account_ids), Hold.Status.ACTIVE, now or timezone.now()],
+        )
         return dict(cur.fetchall())
 
 
-def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metadata: dict | None = None,
-          idempotency_key: str | None = None, idempotency_scope: str = "",
-          reverses: Transaction | None = None) -> tuple[Transaction, bool]:
+def _post(
+    *,
+    op: str,
+    postings: list[Posting],
+    kind: str,
+    memo: str = "",
+    metadata: dict | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "",
+    reverses: Transaction | None = None,
+) -> tuple[Transaction, bool]:
     """Post balanced ``postings`` as one transaction. Returns (transaction, created)."""
     metadata = metadata or {}
     fingerprint = ""
@@ -131,8 +167,15 @@ def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metada
     with db_transaction.atomic():
         # Insert the transaction before taking the row locks: it needs none, and keeping it out of
         # the locked window shortens the time a hot account stays locked.
-        txn = Transaction(kind=kind, memo=memo, metadata=metadata, idempotency_scope=idempotency_scope,
-                          idempotency_key=idempotency_key, fingerprint=fingerprint, reverses=reverses)
+        txn = Transaction(
+            kind=kind,
+            memo=memo,
+            metadata=metadata,
+            idempotency_scope=idempotency_scope,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            reverses=reverses,
+        )
         if idempotency_key is None and reverses is None:
             txn.save()  # nothing unique to collide on: skip the savepoint's two round trips
         else:
@@ -178,8 +221,9 @@ def _post(*, op: str, postings: list[Posting], kind: str, memo: str = "", metada
     return txn, True
 
 
-def _write_entries_and_balances(txn: Transaction, postings: list[Posting], balances_after: list[Decimal],
-                                balances: dict[int, Decimal]) -> None:
+def _write_entries_and_balances(
+    txn: Transaction, postings: list[Posting], balances_after: list[Decimal], balances: dict[int, Decimal]
+) -> None:
     """Insert the entries and store the new balances in one statement (one round trip under the locks).
 
     UPDATE ... FROM unnest is linear in the number of accounts (bulk_update's CASE is quadratic).
@@ -193,8 +237,16 @@ def _write_entries_and_balances(txn: Transaction, postings: list[Posting], balan
             " AS e(account_id, amount, balance_after, n) ORDER BY e.n RETURNING 1)"
             " UPDATE wallet_account AS a SET balance = v.balance"
             " FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, balance) WHERE a.id = v.id",
-            [txn.pk, txn.created_at, [a for a, _ in postings], [x for _, x in postings], balances_after,
-             list(balances), list(balances.values())])
+            [
+                txn.pk,
+                txn.created_at,
+                [a for a, _ in postings],
+                [x for _, x in postings],
+                balances_after,
+                list(balances),
+                list(balances.values()),
+            ],
+        )
 
 
 def _transfer_postings(legs: Iterable[tuple[Account, Account, object]]) -> list[Posting]:
@@ -211,35 +263,97 @@ def _transfer_postings(legs: Iterable[tuple[Account, Account, object]]) -> list[
 
 # --- money movement -----------------------------------------------------------------------------
 
-def transfer(*, source: Account, destination: Account, amount: Decimal, kind: str = "transfer", memo: str = "",
-             metadata: dict | None = None, idempotency_key: str | None = None, idempotency_scope: str = "") -> Transaction:
+
+def transfer(
+    *,
+    source: Account,
+    destination: Account,
+    amount: Decimal,
+    kind: str = "transfer",
+    memo: str = "",
+    metadata: dict | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "",
+) -> Transaction:
     """Move ``amount`` from ``source`` to ``destination`` (InsufficientFunds if source's available balance is short)."""
     postings = _transfer_postings([(source, destination, amount)])
-    return _post(op="transfer", postings=postings, kind=kind, memo=memo, metadata=metadata,
-                 idempotency_key=idempotency_key, idempotency_scope=idempotency_scope)[0]
+    return _post(
+        op="transfer",
+        postings=postings,
+        kind=kind,
+        memo=memo,
+        metadata=metadata,
+        idempotency_key=idempotency_key,
+        idempotency_scope=idempotency_scope,
+    )[0]
 
 
-def transfer_many(*, legs: list[tuple[Account, Account, Decimal]], kind: str = "batch", memo: str = "",
-                  metadata: dict | None = None, idempotency_key: str | None = None,
-                  idempotency_scope: str = "") -> Transaction:
+def transfer_many(
+    *,
+    legs: list[tuple[Account, Account, Decimal]],
+    kind: str = "batch",
+    memo: str = "",
+    metadata: dict | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "",
+) -> Transaction:
     """All ``legs`` as one transaction: every leg posts or none does (funds are checked on each account's net)."""
     postings = _transfer_postings(legs)
-    return _post(op="transfer_many", postings=postings, kind=kind, memo=memo, metadata=metadata,
-                 idempotency_key=idempotency_key, idempotency_scope=idempotency_scope)[0]
+    return _post(
+        op="transfer_many",
+        postings=postings,
+        kind=kind,
+        memo=memo,
+        metadata=metadata,
+        idempotency_key=idempotency_key,
+        idempotency_scope=idempotency_scope,
+    )[0]
 
 
-def deposit(*, account: Account, amount: Decimal, source: str | Account = "topups", memo: str = "",
-            metadata: dict | None = None, idempotency_key: str | None = None, idempotency_scope: str = "") -> Transaction:
+def deposit(
+    *,
+    account: Account,
+    amount: Decimal,
+    source: str | Account = "topups",
+    memo: str = "",
+    metadata: dict | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "",
+) -> Transaction:
     """Credit ``account`` from a system account (by name, default "topups")."""
-    return transfer(source=_resolve(source), destination=account, amount=amount, kind="deposit", memo=memo,
-                    metadata=metadata, idempotency_key=idempotency_key, idempotency_scope=idempotency_scope)
+    return transfer(
+        source=_resolve(source),
+        destination=account,
+        amount=amount,
+        kind="deposit",
+        memo=memo,
+        metadata=metadata,
+        idempotency_key=idempotency_key,
+        idempotency_scope=idempotency_scope,
+    )
 
 
-def withdraw(*, account: Account, amount: Decimal, destination: str | Account = "payouts", memo: str = "",
-             metadata: dict | None = None, idempotency_key: str | None = None, idempotency_scope: str = "") -> Transaction:
+def withdraw(
+    *,
+    account: Account,
+    amount: Decimal,
+    destination: str | Account = "payouts",
+    memo: str = "",
+    metadata: dict | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "",
+) -> Transaction:
     """Debit ``account`` into a system account (by name, default "payouts")."""
-    return transfer(source=account, destination=_resolve(destination), amount=amount, kind="withdrawal", memo=memo,
-                    metadata=metadata, idempotency_key=idempotency_key, idempotency_scope=idempotency_scope)
+    return transfer(
+        source=account,
+        destination=_resolve(destination),
+        amount=amount,
+        kind="withdrawal",
+        memo=memo,
+        metadata=metadata,
+        idempotency_key=idempotency_key,
+        idempotency_scope=idempotency_scope,
+    )
 
 
 def reverse(*, transaction: Transaction, memo: str = "") -> Transaction:
@@ -251,14 +365,27 @@ def reverse(*, transaction: Transaction, memo: str = "") -> Transaction:
         _lock_accounts(a for a, _ in postings)
         if Transaction.objects.filter(reverses=transaction).exists():
             raise AlreadyReversed()
-        return _post(op="reverse", postings=postings, kind="reversal", memo=memo or f"Reversal of {transaction.pk}",
-                     metadata={"reverses": str(transaction.pk)}, reverses=transaction)[0]
+        return _post(
+            op="reverse",
+            postings=postings,
+            kind="reversal",
+            memo=memo or f"Reversal of {transaction.pk}",
+            metadata={"reverses": str(transaction.pk)},
+            reverses=transaction,
+        )[0]
 
 
 # --- holds --------------------------------------------------------------------------------------
 
-def hold(*, account: Account, amount: Decimal, expires_at: datetime | None = None, memo: str = "",
-         metadata: dict | None = None) -> Hold:
+
+def hold(
+    *,
+    account: Account,
+    amount: Decimal,
+    expires_at: datetime | None = None,
+    memo: str = "",
+    metadata: dict | None = None,
+) -> Hold:
     """Reserve ``amount`` of the account's available balance until captured, released or expired."""
     value = validate_amount(amount)
     with db_transaction.atomic():
@@ -267,7 +394,9 @@ def hold(*, account: Account, amount: Decimal, expires_at: datetime | None = Non
             raise AccountFrozen()
         if not locked.allow_overdraft and locked.balance - _held([locked.pk]).get(locked.pk, Decimal(0)) < value:
             raise InsufficientFunds()
-        return Hold.objects.create(account=locked, amount=value, expires_at=expires_at, memo=memo, metadata=metadata or {})
+        return Hold.objects.create(
+            account=locked, amount=value, expires_at=expires_at, memo=memo, metadata=metadata or {}
+        )
 
 
 def _lock_active_hold(hold_obj: Hold, *, extra_accounts: Iterable[int] = ()) -> Hold:
@@ -281,8 +410,15 @@ def _lock_active_hold(hold_obj: Hold, *, extra_accounts: Iterable[int] = ()) -> 
     return locked
 
 
-def capture(*, hold: Hold, destination: Account, amount: Decimal | None = None, kind: str = "capture", memo: str = "",
-            metadata: dict | None = None) -> Transaction:
+def capture(
+    *,
+    hold: Hold,
+    destination: Account,
+    amount: Decimal | None = None,
+    kind: str = "capture",
+    memo: str = "",
+    metadata: dict | None = None,
+) -> Transaction:
     """Move the held money (all, or ``amount`` <= held) to ``destination``; any rest is released."""
     value = hold.amount if amount is None else validate_amount(amount)
     if hold.account_id == destination.pk:
@@ -294,8 +430,13 @@ def capture(*, hold: Hold, destination: Account, amount: Decimal | None = None, 
         # Finish the hold first so the funds check below no longer subtracts it.
         locked.status, locked.finished_at = Hold.Status.CAPTURED, timezone.now()
         locked.save(update_fields=["status", "finished_at"])
-        txn, _ = _post(op="capture", postings=[(locked.account_id, -value), (destination.pk, value)], kind=kind,
-                       memo=memo, metadata={**(metadata or {}), "hold": locked.pk})
+        txn, _ = _post(
+            op="capture",
+            postings=[(locked.account_id, -value), (destination.pk, value)],
+            kind=kind,
+            memo=memo,
+            metadata={**(metadata or {}), "hold": locked.pk},
+        )
         locked.transaction = txn
         locked.save(update_fields=["transaction"])
     hold.status, hold.finished_at, hold.transaction = locked.status, locked.finished_at, txn
@@ -317,10 +458,12 @@ def release_expired_holds(*, now: datetime | None = None) -> int:
     """Mark active holds past their expiry as expired; returns how many."""
     now = now or timezone.now()
     return Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__lte=now).update(
-        status=Hold.Status.EXPIRED, finished_at=now)
+        status=Hold.Status.EXPIRED, finished_at=now
+    )
 
 
 # --- seller credit and charge sales -------------------------------------------------------------
+
 
 def credit_request_create(*, account: Account, amount: Decimal, requested_by=None, note: str = "") -> CreditRequest:
     """A seller asks for ``amount`` of credit on ``account``; nothing moves until staff approve."""
@@ -337,10 +480,15 @@ def _decide(credit_request: CreditRequest, decided_by, approve: bool) -> CreditR
         if approve:
             source = system_account(conf.get("WALLET_CREDIT_ACCOUNT"))
             locked.transaction, _ = _post(
-                op="credit", postings=[(source.pk, -locked.amount), (locked.account_id, locked.amount)], kind="credit",
-                memo=f"Credit request #{locked.pk}", metadata={"credit_request": locked.pk},
+                op="credit",
+                postings=[(source.pk, -locked.amount), (locked.account_id, locked.amount)],
+                kind="credit",
+                memo=f"Credit request #{locked.pk}",
+                metadata={"credit_request": locked.pk},
                 # Belt and braces: even a bypassed status check cannot credit twice.
-                idempotency_key=f"credit_request:{locked.pk}", idempotency_scope="wallet")
+                idempotency_key=f"credit_request:{locked.pk}",
+                idempotency_scope="wallet",
+            )
         locked.status = CreditRequest.Status.APPROVED if approve else CreditRequest.Status.REJECTED
         locked.decided_by, locked.decided_at = decided_by, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at", "transaction"])
@@ -369,8 +517,16 @@ def normalize_phone(phone: str, *, region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def charge_sale_create(*, account: Account, phone: str, amount: Decimal, sold_by=None, region: str | None = None,
-                       idempotency_key: str | None = None, idempotency_scope: str = "") -> ChargeSale:
+def charge_sale_create(
+    *,
+    account: Account,
+    phone: str,
+    amount: Decimal,
+    sold_by=None,
+    region: str | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "",
+) -> ChargeSale:
     """Sell prepaid charge to ``phone`` out of the seller's credit (InsufficientFunds when short)."""
     e164 = normalize_phone(phone, region=region)
     value = validate_amount(amount)
@@ -378,9 +534,15 @@ def charge_sale_create(*, account: Account, phone: str, amount: Decimal, sold_by
     if destination.pk == account.pk:
         raise SameAccount()
     with db_transaction.atomic():
-        txn, created = _post(op="charge_sale", postings=[(account.pk, -value), (destination.pk, value)],
-                             kind="charge_sale", memo=f"Charge to {e164}", metadata={"phone": e164},
-                             idempotency_key=idempotency_key, idempotency_scope=idempotency_scope)
+        txn, created = _post(
+            op="charge_sale",
+            postings=[(account.pk, -value), (destination.pk, value)],
+            kind="charge_sale",
+            memo=f"Charge to {e164}",
+            metadata={"phone": e164},
+            idempotency_key=idempotency_key,
+            idempotency_scope=idempotency_scope,
+        )
         if not created:
             return ChargeSale.objects.get(transaction=txn)
         return ChargeSale.objects.create(account=account, sold_by=sold_by, phone=e164, amount=value, transaction=txn)

@@ -1,4 +1,5 @@
 """Wallet events, always sent after the database transaction commits (never for a rolled-back one)."""
+
 from django.db import transaction as db_transaction
 from django.dispatch import Signal
 

@@ -1,4 +1,5 @@
 """Thin Celery tasks over the services (both idempotent: running twice has no second effect)."""
+
 import logging
 
 from celery import shared_task

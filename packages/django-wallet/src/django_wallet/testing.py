@@ -6,6 +6,8 @@ through the ``pytest11`` entry point; or add ``pytest_plugins = ["django_wallet.
 that flush set ``wallet.allow_truncate`` for its own transaction only. UPDATE/DELETE stay refused.
 """
 
+import contextlib
+
 _ALLOW = "SELECT set_config('wallet.allow_truncate', 'on', true)"
 
 
@@ -26,7 +28,5 @@ def allow_truncate_in_flush() -> None:
 
 
 def pytest_configure(config) -> None:
-    try:
+    with contextlib.suppress(ImportError):  # no psycopg: not a PostgreSQL project, nothing to patch
         allow_truncate_in_flush()
-    except ImportError:  # psycopg missing: not a PostgreSQL project, nothing to patch
-        pass

@@ -1,4 +1,5 @@
 """URLs of the wallet API; the site mounts them at /api/wallet/ with namespace "wallet"."""
+
 from django.urls import path
 
 from . import views
@@ -12,10 +13,16 @@ urlpatterns = [
     path("transfers/", views.TransferCreateApi.as_view(), name="transfer-create"),
     path("credit-requests/", views.CreditRequestListCreateApi.as_view(), name="credit-request-list"),
     path("credit-requests/all/", views.CreditRequestStaffListApi.as_view(), name="credit-request-staff-list"),
-    path("credit-requests/<int:pk>/approve/", views.CreditRequestDecideApi.as_view(approve=True),
-         name="credit-request-approve"),
-    path("credit-requests/<int:pk>/reject/", views.CreditRequestDecideApi.as_view(approve=False),
-         name="credit-request-reject"),
+    path(
+        "credit-requests/<int:pk>/approve/",
+        views.CreditRequestDecideApi.as_view(approve=True),
+        name="credit-request-approve",
+    ),
+    path(
+        "credit-requests/<int:pk>/reject/",
+        views.CreditRequestDecideApi.as_view(approve=False),
+        name="credit-request-reject",
+    ),
     path("charge-sales/", views.ChargeSaleListCreateApi.as_view(), name="charge-sale-list"),
     path("staff/accounts/", views.AccountLookupApi.as_view(), name="account-lookup"),
 ]

@@ -1,4 +1,5 @@
 """Thin DRF views: validate input, call one service or selector, serialise the result."""
+
 from __future__ import annotations
 
 import csv
@@ -20,9 +21,12 @@ from ..errors import RecipientNotFound
 from ..models import Account, CreditRequest
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
     description="Retry-safe key, unique per caller: the same key and body return the first result; "
-                "the same key with another body is 409 idempotency_conflict.")
+    "the same key with another body is 409 idempotency_conflict.",
+)
 
 
 class Pagination(PageNumberPagination):
@@ -122,8 +126,11 @@ class StatementApi(APIView):
         filters.is_valid(raise_exception=True)
         return selectors.entry_list(account=account, **filters.validated_data)
 
-    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True),
-                   summary="Statement of one of my accounts (newest first, paginated)")
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=OutputSerializer(many=True),
+        summary="Statement of one of my accounts (newest first, paginated)",
+    )
     def get(self, request, pk: int):
         paginator = Pagination()
         page = paginator.paginate_queryset(self.entries(request, pk), request, view=self)
@@ -136,8 +143,11 @@ class _Echo:
 
 
 class StatementCsvApi(StatementApi):
-    @extend_schema(parameters=[StatementApi.FilterSerializer], responses={(200, "text/csv"): OpenApiTypes.STR},
-                   summary="Statement as CSV (whole filtered range, streamed)")
+    @extend_schema(
+        parameters=[StatementApi.FilterSerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        summary="Statement as CSV (whole filtered range, streamed)",
+    )
     def get(self, request, pk: int):
         entries = self.entries(request, pk)
         writer = csv.writer(_Echo())
@@ -146,8 +156,17 @@ class StatementCsvApi(StatementApi):
         def rows():
             yield writer.writerow(header)
             for e in entries.iterator(chunk_size=2000):
-                yield writer.writerow([e.pk, e.transaction_id, e.created_at.isoformat(), e.transaction.kind,
-                                       e.transaction.memo, e.amount, e.balance_after])
+                yield writer.writerow(
+                    [
+                        e.pk,
+                        e.transaction_id,
+                        e.created_at.isoformat(),
+                        e.transaction.kind,
+                        e.transaction.memo,
+                        e.amount,
+                        e.balance_after,
+                    ]
+                )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="statement-{pk}.csv"'
@@ -165,10 +184,15 @@ class TransferCreateApi(APIView):
         amount = serializers.CharField(help_text='Decimal string, at most 2 places, e.g. "12.50".')
         memo = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses={201: TransactionOutput}, parameters=[IDEMPOTENCY_HEADER],
-                   summary="Send money from my account to another user's",
-                   examples=[OpenApiExample("transfer", value={"to_user": 42, "amount": "12.50", "memo": "lunch"},
-                                            request_only=True)])
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: TransactionOutput},
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="Send money from my account to another user's",
+        examples=[
+            OpenApiExample("transfer", value={"to_user": 42, "amount": "12.50", "memo": "lunch"}, request_only=True)
+        ],
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -177,10 +201,14 @@ class TransferCreateApi(APIView):
         if recipient is None:
             raise RecipientNotFound()
         purpose = conf.get("WALLET_USER_PURPOSE")
-        txn = services.transfer(source=services.account_for(request.user, purpose=purpose),
-                                destination=services.account_for(recipient, purpose=purpose), amount=amount,
-                                memo=data.validated_data["memo"], idempotency_key=idempotency_key(request),
-                                idempotency_scope=user_scope(request.user))
+        txn = services.transfer(
+            source=services.account_for(request.user, purpose=purpose),
+            destination=services.account_for(recipient, purpose=purpose),
+            amount=amount,
+            memo=data.validated_data["memo"],
+            idempotency_key=idempotency_key(request),
+            idempotency_scope=user_scope(request.user),
+        )
         return Response(TransactionOutput(txn).data, status=status.HTTP_201_CREATED)
 
 
@@ -190,8 +218,18 @@ class CreditRequestOutput(serializers.ModelSerializer):
     class Meta:
         model = CreditRequest
         ref_name = "WalletCreditRequest"
-        fields = ["id", "account", "amount", "note", "status", "requested_by", "decided_by", "decided_at",
-                  "transaction", "created_at"]
+        fields = [
+            "id",
+            "account",
+            "amount",
+            "note",
+            "status",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "transaction",
+            "created_at",
+        ]
 
 
 class CreditRequestListCreateApi(APIView):
@@ -211,16 +249,21 @@ class CreditRequestListCreateApi(APIView):
         page = paginator.paginate_queryset(selectors.credit_request_list(account=account), request, view=self)
         return paginator.get_paginated_response(CreditRequestOutput(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: CreditRequestOutput}, summary="Ask for seller credit",
-                   examples=[OpenApiExample("request", value={"amount": "500.00", "note": "weekend stock"},
-                                            request_only=True)])
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: CreditRequestOutput},
+        summary="Ask for seller credit",
+        examples=[OpenApiExample("request", value={"amount": "500.00", "note": "weekend stock"}, request_only=True)],
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         credit_request = services.credit_request_create(
             account=services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE")),
-            amount=parse_amount(data.validated_data["amount"]), requested_by=request.user,
-            note=data.validated_data["note"])
+            amount=parse_amount(data.validated_data["amount"]),
+            requested_by=request.user,
+            note=data.validated_data["note"],
+        )
         return Response(CreditRequestOutput(credit_request).data, status=status.HTTP_201_CREATED)
 
 
@@ -240,8 +283,9 @@ class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
 
         status = serializers.ChoiceField(choices=CreditRequest.Status.choices, required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=CreditRequestOutput(many=True),
-                   summary="All credit requests (staff)")
+    @extend_schema(
+        parameters=[FilterSerializer], responses=CreditRequestOutput(many=True), summary="All credit requests (staff)"
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -253,7 +297,9 @@ class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
 class CreditRequestDecideApi(StaffPermissionMixin, APIView):
     approve = True
 
-    @extend_schema(request=None, responses=CreditRequestOutput, summary="Approve or reject a credit request (staff, once)")
+    @extend_schema(
+        request=None, responses=CreditRequestOutput, summary="Approve or reject a credit request (staff, once)"
+    )
     def post(self, request, pk: int):
         credit_request = CreditRequest.objects.filter(pk=pk).first()
         if credit_request is None:
@@ -291,17 +337,24 @@ class ChargeSaleListCreateApi(APIView):
         page = paginator.paginate_queryset(selectors.charge_sale_list(account=account), request, view=self)
         return paginator.get_paginated_response(ChargeSaleOutput(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: ChargeSaleOutput}, parameters=[IDEMPOTENCY_HEADER],
-                   summary="Sell prepaid charge to a phone number out of my credit",
-                   examples=[OpenApiExample("sale", value={"phone": "+44 7911 123456", "amount": "10.00"},
-                                            request_only=True)])
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: ChargeSaleOutput},
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="Sell prepaid charge to a phone number out of my credit",
+        examples=[OpenApiExample("sale", value={"phone": "+44 7911 123456", "amount": "10.00"}, request_only=True)],
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         sale = services.charge_sale_create(
             account=services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE")),
-            phone=data.validated_data["phone"], amount=parse_amount(data.validated_data["amount"]),
-            sold_by=request.user, idempotency_key=idempotency_key(request), idempotency_scope=user_scope(request.user))
+            phone=data.validated_data["phone"],
+            amount=parse_amount(data.validated_data["amount"]),
+            sold_by=request.user,
+            idempotency_key=idempotency_key(request),
+            idempotency_scope=user_scope(request.user),
+        )
         return Response(ChargeSaleOutput(sale).data, status=status.HTTP_201_CREATED)
 
 
@@ -327,7 +380,9 @@ class AccountLookupApi(APIView):
         def get_owner_type(self, obj) -> str | None:
             return f"{obj.owner_type.app_label}.{obj.owner_type.model}" if obj.owner_type_id else None
 
-    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True), summary="Find accounts (staff)")
+    @extend_schema(
+        parameters=[FilterSerializer], responses=OutputSerializer(many=True), summary="Find accounts (staff)"
+    )
     def get(self, request):
         if not can_view_any_account(request.user):
             raise PermissionDenied()

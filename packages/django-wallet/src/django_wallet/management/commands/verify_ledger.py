@@ -1,4 +1,5 @@
 """Check the ledger's invariants; exits 1 on any mismatch (usable from cron/CI)."""
+
 import sys
 
 from django.core.management.base import BaseCommand
@@ -18,8 +19,10 @@ class Command(BaseCommand):
             self.stderr.write("")
         for m in report.mismatches:
             self.stdout.write(" ".join(f"{k}={v}" for k, v in m.items()))
-        summary = (f"{report.transactions_checked} transactions, {report.accounts_checked} accounts, "
-                   f"sum of all entries {report.total}: {len(report.mismatches)} mismatches")
+        summary = (
+            f"{report.transactions_checked} transactions, {report.accounts_checked} accounts, "
+            f"sum of all entries {report.total}: {len(report.mismatches)} mismatches"
+        )
         if report.ok:
             self.stdout.write(self.style.SUCCESS(f"OK: {summary}"))
             return
