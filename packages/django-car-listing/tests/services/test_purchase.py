@@ -219,3 +219,24 @@ def test_sold_store_car_is_frozen(make_user, fund, listed_car):
     # A sold store car's VIN may be stocked again by the store (trade-in), it is an archive row now.
     services.car_create(actor=manager, store_key="dealer1", make="Toyota", model="Corolla", year=2019,
                         price=Decimal("900.00"), vin=car.vin)
+
+
+class CarMarkSoldTests:
+    def test_offline_sale_takes_the_store_car_off_the_marketplace_for_good(self, make_user, fund, listed_car, store):
+        manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        store("dealer1")
+        car = listed_car(store_key="dealer1", manager=manager)
+        assert ListingIndex.objects.filter(store_key="dealer1", car_id=car.pk, is_for_sale=True).exists()
+        services.car_mark_sold(store_key="dealer1", car_id=car.pk, actor=manager)
+        car.refresh_from_db()
+        assert (car.is_for_sale, car.is_sold) == (False, True)
+        assert not ListingIndex.objects.filter(store_key="dealer1", car_id=car.pk, is_for_sale=True).exists()
+        buyer = make_user()
+        fund(buyer, "5000")
+        with pytest.raises(errors.CarNotAvailable):
+            services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
+        with pytest.raises(errors.CarNotAvailable):  # sold once only
+            services.car_mark_sold(store_key="dealer1", car_id=car.pk)
+        with pytest.raises(errors.CarSold):  # and it can't be listed again
+            services.car_put_on_sale(actor=manager, store_key="dealer1", car_id=car.pk)
+        assert balance(buyer) == Decimal("5000")

@@ -27,6 +27,22 @@ def test_offline_win_records_the_sale(make_lead, make_agent, make_user):
     got = (sale.car_id, sale.car_key, sale.agreed_price, sale.payment, sale.sold_on, sale.agent_id, sale.buyer_name)
     assert got == (lead.car_id, lead.car_id, Decimal("18500.00"), "offline", date(2026, 11, 20), agent.pk,
                    "Walk In Wendy")
+    car = Car.objects.get(pk=lead.car_id)
+    assert (car.is_sold, car.is_for_sale) == (True, False)  # off the marketplace: nobody can buy it as well
+
+
+@pytest.mark.django_db
+def test_an_offline_sale_leaves_nothing_to_buy_on_the_marketplace(make_lead, make_agent, make_user):
+    from django_car_listing import errors as car_errors
+    from django_car_listing import services as cars
+
+    lead = make_lead(status=LeadStatus.NEGOTIATING, contact_name="Cash Buyer")
+    services.lead_win(lead=lead, by=make_agent(), agreed_price=Decimal("9000.00"), payment="offline")
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("100000.00"))
+    with pytest.raises(car_errors.CarNotAvailable):
+        cars.car_buy(buyer=buyer, store_key=lead.car.store_key, car_id=lead.car_id)
+    assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("100000.00")
 
 
 @pytest.mark.django_db

@@ -147,6 +147,22 @@ def car_return_from_sale(*, actor, store_key: str, car_id: int) -> Car:
 
 
 @transaction.atomic
+def car_mark_sold(*, store_key: str, car_id: int, actor=None) -> Car:
+    """A car sold outside the platform (a CRM sale paid offline): off sale and out of the marketplace
+    for good, so nobody can buy it again. The caller checks permission (e.g. django-leads' win)."""
+    with conf.store_context(store_key):
+        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        if car.is_sold:
+            raise errors.CarNotAvailable()
+        car.is_for_sale, car.is_sold = False, True
+        car._history_user = actor
+        car.save(update_fields=["is_for_sale", "is_sold", "updated_at"])
+        index_sync(car=car)
+    send_on_commit(car_unlisted, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+    return car
+
+
+@transaction.atomic
 def car_verify(*, actor, store_key: str, car_id: int) -> Car:
     """Platform staff verify a car. Verifying a verified car is a no-op (no second signal)."""
     require_verifier(actor)

@@ -54,9 +54,12 @@ def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None 
             )
     except IntegrityError as exc:
         raise CarAlreadySold() from exc
-    if payment == Sale.Payment.PLATFORM:
-        from django_car_listing import services as cars
+    from django_car_listing import services as cars
 
+    if payment == Sale.Payment.OFFLINE:
+        # Paid outside the platform: the car leaves the marketplace now, so nobody can buy it too.
+        cars.car_mark_sold(store_key=car.store_key, car_id=car.pk, actor=by)
+    else:
         # (store, car) is sold at most once, so this key names this purchase across all schemas.
         record = cars.car_buy(buyer=locked.buyer, store_key=car.store_key, car_id=car.pk,
                               idempotency_key=idempotency_key or f"leads.sale:{car.store_key}:{car.pk}")
