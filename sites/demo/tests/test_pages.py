@@ -193,11 +193,13 @@ def test_marketplace_pages_are_404_on_a_dealership_host(make_user, dealer1):
     assert host_client("dealer1.localhost", user).get("/me/wallet/").status_code == 404
 
 
-def test_site_assets_are_served():
-    client = host_client("localhost")
-    assert client.get("/assets/site/site.css").status_code == 200
-    assert client.get("/static/django_notifications/bell.js").status_code == 200
-    assert client.get("/assets/../settings.py").status_code == 404
+def test_static_files_are_served_by_whitenoise_on_every_host():
+    for host in ("localhost", "dealer1.localhost"):
+        client = host_client(host)
+        css = client.get("/static/site/site.css")
+        assert css.status_code == 200 and b"{" in b"".join(css.streaming_content)
+        assert client.get("/static/django_notifications/bell.js").status_code == 200
+    assert host_client("localhost").get("/static/../demo/settings/base.py").status_code == 404
 
 
 def _member(make_user, dealership, role, name):

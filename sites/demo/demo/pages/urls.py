@@ -3,9 +3,11 @@
 Included last by demo.urls_common without a namespace; names are prefixed "pages:" through app_name
 except "home", which other code reverses bare.
 """
+from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.static import serve
 
-from demo.pages.views import account, auth, common, dealership, marketplace, payroll, staff, trading, wallet
+from demo.pages.views import account, auth, dealership, marketplace, payroll, staff, trading, wallet
 
 page_patterns = [
     # marketplace
@@ -59,9 +61,8 @@ page_patterns = [
     path("payslips/", payroll.my_payslips, name="payslips"),
     path("payslips/<int:payslip_id>.pdf", payroll.payslip_pdf, name="payslip_pdf"),
     # files (no separate static server in the demo)
-    re_path(r"^assets/(?P<path>.+)$", common.site_asset, name="asset"),
-    re_path(r"^static/(?P<path>.+)$", common.static_file, name="static"),
-    re_path(r"^media/(?P<path>.+)$", common.media_file, name="media"),
+    # Uploaded car photos; Django's static.serve guards the path (a CDN or web server in front is better at scale).
+    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]
 
 urlpatterns = [

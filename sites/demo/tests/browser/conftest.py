@@ -112,7 +112,7 @@ def site_processes(django_db_setup, django_db_blocker, tmp_path_factory):
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"{base}/assets/site/site.css", timeout=2) as r:  # noqa: S310
+            with urllib.request.urlopen(f"{base}/static/site/site.css", timeout=2) as r:  # noqa: S310
                 if r.status == 200:
                     break
         except OSError:

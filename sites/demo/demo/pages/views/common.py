@@ -1,14 +1,12 @@
 """Helpers every page uses: the refusal message for a package error, the current store, static files."""
 import functools
-import mimetypes
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -96,39 +94,6 @@ def staff_only(view):
         return view(request, *args, **kwargs)
     return wrapper
 
-
-def _file(path: Path | None):
-    if path is None or not path.is_file():
-        raise Http404
-    content_type, _ = mimetypes.guess_type(str(path))
-    return FileResponse(path.open("rb"), content_type=content_type or "application/octet-stream")
-
-
-def static_file(request, path: str):
-    """Static files without a build step or a separate server (the demo runs uvicorn alone)."""
-    if ".." in Path(path).parts:
-        raise Http404
-    found = finders.find(path)
-    return _file(Path(found) if found else None)
-
-
-def site_asset(request, path: str):
-    """The site's own CSS/JS under /assets/ (a prefix runserver's static handler never intercepts)."""
-    root = SITE_STATIC.resolve()
-    target = (root / path).resolve()
-    if root not in target.parents:
-        raise Http404
-    response = _file(target)
-    response["Cache-Control"] = "max-age=300"
-    return response
-
-
-def media_file(request, path: str):
-    root = Path(settings.MEDIA_ROOT).resolve()
-    target = (root / path).resolve()
-    if root not in target.parents:
-        raise Http404
-    return _file(target)
 
 
 def page_window(count: int, page: int, size: int) -> dict:
