@@ -50,9 +50,13 @@ def car_purchased(sender, *, car, buyer, seller, price, store_key, **kwargs):
 
 @receiver(cars.car_listed, dispatch_uid="wiring.car_listed")
 def car_listed(sender, *, car, store_key, actor=None, **kwargs):
-    if store_key:  # a dealership's new listing: its staff hear of it
-        staff = [u for u in _dealership_staff(store_key) if actor is None or u.pk != actor.pk]
-        notify_many(recipients=staff, kind="car_posted", title=f"{_car_label(car)} is on sale",
+    if store_key:  # a dealership's new listing: its staff and its followers hear of it
+        from tenancy.selectors import dealership_followers
+
+        people = {u.pk: u for u in [*_dealership_staff(store_key), *dealership_followers(schema_name=store_key)]}
+        if actor is not None:
+            people.pop(actor.pk, None)
+        notify_many(recipients=people.values(), kind="car_posted", title=f"{_car_label(car)} is on sale",
                     data={"store_key": store_key, "car_id": car.pk})
 
 

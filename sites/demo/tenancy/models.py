@@ -43,3 +43,14 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.dealership}: {self.role}"
+
+
+class DealershipFollow(models.Model):
+    """A user following a dealership hears of its new listings (see demo/wiring.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_dealerships")
+    dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="followers")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "dealership"], name="follow_dealership_once")]

@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from tenancy.models import Dealership, Membership
+from tenancy.models import Dealership, DealershipFollow, Membership
 
 
 def membership_role(*, user, schema_name: str) -> str | None:
@@ -19,3 +19,7 @@ def dealership_list_for(*, user) -> QuerySet[Dealership]:
 def dealership_members(*, dealership, role: str | None = None) -> QuerySet[Membership]:
     qs = Membership.objects.filter(dealership=dealership, is_active=True).select_related("user")
     return qs.filter(role=role) if role else qs
+
+
+def dealership_followers(*, schema_name: str) -> list:
+    return [f.user for f in DealershipFollow.objects.filter(dealership__schema_name=schema_name).select_related("user")]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from tenancy.errors import DealershipExists, InvalidSlug
-from tenancy.models import Dealership, Domain, Membership
+from tenancy.models import Dealership, DealershipFollow, Domain, Membership
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
 RESERVED_SLUGS = {"public", "www", "api", "admin", "static", "media", "pg", "information-schema"}
@@ -81,3 +81,13 @@ def dealership_create(*, name: str, slug: str, owner=None) -> Dealership:
 
         account_for(dealership)
     return dealership
+
+
+def dealership_follow(*, user, dealership: Dealership) -> DealershipFollow:
+    """Idempotent: following twice keeps one follow."""
+    follow, _ = DealershipFollow.objects.get_or_create(user=user, dealership=dealership)
+    return follow
+
+
+def dealership_unfollow(*, user, dealership: Dealership) -> None:
+    DealershipFollow.objects.filter(user=user, dealership=dealership).delete()

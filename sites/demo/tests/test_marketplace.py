@@ -147,3 +147,27 @@ def test_dealer_sale_is_booked_as_income_once_in_the_dealers_books(dealer1, deal
     assert len(entries) == 1 and entries[0].amount == Decimal("12000.00")
     with schema_context("dealer2"):
         assert not Entry.objects.filter(source_type="car_sale").exists()
+
+
+@pytest.mark.django_db
+def test_followers_and_staff_hear_of_a_new_dealer_listing(dealer1, dealer1_staff, make_user,
+                                                          django_capture_on_commit_callbacks):
+    from django_notifications.models import Notification
+
+    from tests.conftest import host_client
+
+    follower, stranger, dealer2_fan = make_user(), make_user(), make_user()
+    client = host_client("localhost", follower)
+    assert client.post("/api/dealerships/dealer1/follow/").status_code == 204
+    assert client.post("/api/dealerships/dealer1/follow/").status_code == 204  # idempotent
+    assert host_client("localhost", dealer2_fan).post("/api/dealerships/dealer2/follow/").status_code == 204
+    assert client.post("/api/dealerships/nowhere/follow/").status_code == 404
+    owner = make_user()
+    from tenancy.services import membership_grant
+
+    membership_grant(user=owner, dealership=dealer1, role="dealer")
+    with django_capture_on_commit_callbacks(execute=True):
+        _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    told = set(Notification.objects.filter(kind="car_posted").values_list("recipient_id", flat=True))
+    assert told == {follower.pk, owner.pk}  # not the lister, not strangers, not dealer2's followers
+    assert client.delete("/api/dealerships/dealer1/follow/").status_code == 204

@@ -1,12 +1,13 @@
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tenancy.models import Dealership
 from tenancy.selectors import dealership_list_for
-from tenancy.services import dealership_create, dealership_domain
+from tenancy.services import dealership_create, dealership_domain, dealership_follow, dealership_unfollow
 
 
 class DealershipOutput(serializers.Serializer):
@@ -45,3 +46,25 @@ class DealershipListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         dealership = dealership_create(**data.validated_data)
         return Response(DealershipOutput(dealership).data, status=status.HTTP_201_CREATED)
+
+
+class DealershipFollowApi(APIView):
+    """Follow a dealership to hear of its new listings; DELETE stops it. Both idempotent."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _dealership(self, slug: str) -> Dealership:
+        dealership = Dealership.objects.exclude(schema_name="public").filter(slug=slug).first()
+        if dealership is None:
+            raise NotFound("No such dealership.")
+        return dealership
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, slug: str):
+        dealership_follow(user=request.user, dealership=self._dealership(slug))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug: str):
+        dealership_unfollow(user=request.user, dealership=self._dealership(slug))
+        return Response(status=status.HTTP_204_NO_CONTENT)
