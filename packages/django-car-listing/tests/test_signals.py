@@ -50,3 +50,16 @@ def test_failed_purchase_sends_nothing(make_user, listed_car, received, django_c
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Exception):  # noqa: B017
         services.car_buy(buyer=buyer, store_key="", car_id=car.pk)  # no money
     assert received == [] and callbacks == []
+
+
+@pytest.mark.django_db
+def test_rejection_is_announced_as_a_verification_decision(make_user, car_data, staff, received,
+                                                           django_capture_on_commit_callbacks):
+    seller = make_user()
+    car = services.car_create(actor=seller, **car_data())
+    received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.car_reject(actor=staff, store_key="", car_id=car.pk, reason="Photos don't match the VIN")
+    with django_capture_on_commit_callbacks(execute=True):  # rejecting again for the same reason: no-op, silent
+        services.car_reject(actor=staff, store_key="", car_id=car.pk, reason="Photos don't match the VIN")
+    assert [(n, kw["car"].verification_status) for n, kw in received] == [("car_verified", "rejected")]

@@ -192,4 +192,6 @@ def car_reject(*, actor, store_key: str, car_id: int, reason: str) -> Car:
         car._history_user = actor
         car.save(update_fields=["verification_status", "rejection_reason", "updated_at"])
         index_sync(car=car)
+    # One signal for the verification decision; car.verification_status says which.
+    send_on_commit(car_verified, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
