@@ -376,3 +376,121 @@ def test_search_pagination_clamps_past_the_end(make_user, admin):
     _listed(seller, admin)
     body = host_client("localhost").get("/", {"page": "999"}).content.decode()
     assert "Saab" in body and "1 car found" in body
+
+
+def _salary_post(**extra):
+    data = {"effective_from": "2026-01-01", "base_salary": "2500.00", "include_commission": "on", "note": "",
+            "comp-TOTAL_FORMS": "2", "comp-INITIAL_FORMS": "0", "comp-MIN_NUM_FORMS": "0", "comp-MAX_NUM_FORMS": "10",
+            "comp-0-name": "Car allowance", "comp-0-kind": "earning", "comp-0-amount": "150.50",
+            "comp-0-prorate": "on", "comp-1-name": "", "comp-1-kind": "earning", "comp-1-amount": ""}
+    data.update(extra)
+    return data
+
+
+EMPLOYEE = {"first_name": "Bea", "last_name": "Jones", "position": "Mechanic", "department": "Workshop",
+            "employment_type": "full_time", "hire_date": "2025-03-01", "payout_target": "wallet"}
+
+
+def test_hr_creates_edits_and_pays_an_employee_in_its_own_schema(make_user, dealer1, dealer2,
+                                                                  django_assert_max_num_queries):
+    from django_tenants.utils import schema_context
+
+    from django_payroll.models import Employee, SalaryComponent, SalaryStructure
+
+    hr = _member(make_user, dealer1, "hr", "hr")
+    linked = make_user("bea")
+    client = host_client("dealer1.localhost", hr)
+    form_page = client.get("/employees/").content.decode()
+    assert 'id="id_hire_date"' in form_page and 'name="csrfmiddlewaretoken"' in form_page
+    created = client.post("/employees/", {**EMPLOYEE, "username": "BEA"})
+    assert created.status_code == 302
+    with schema_context("dealer1"):
+        employee = Employee.objects.get()
+        assert employee.user_id == linked.pk and employee.hire_date.isoformat() == "2025-03-01"
+    assert created.url == f"/employees/{employee.pk}/"
+
+    client.post(f"/employees/{employee.pk}/salary/", _salary_post())
+    raise_ = _salary_post(**{"effective_from": "2026-06-01", "base_salary": "2800.00", "comp-0-name": "Union",
+                             "comp-0-kind": "deduction", "comp-0-amount": "20.00"})
+    client.post(f"/employees/{employee.pk}/salary/", raise_)
+    edited = client.post(f"/employees/{employee.pk}/", {**EMPLOYEE, "position": "Head mechanic", "username": "bea",
+                                                        "status": "active", "termination_date": ""}, follow=True)
+    assert "Employee Bea Jones saved." in edited.content.decode()
+    with schema_context("dealer1"):
+        employee.refresh_from_db()
+        assert employee.position == "Head mechanic" and employee.user_id == linked.pk
+        salaries = list(SalaryStructure.objects.order_by("effective_from"))
+        assert [s.base_salary for s in salaries] == [Decimal("2500.00"), Decimal("2800.00")]
+        assert [(c.name, c.kind, c.amount) for c in SalaryComponent.objects.order_by("structure__effective_from")] \
+            == [("Car allowance", "earning", Decimal("150.50")), ("Union", "deduction", Decimal("20.00"))]
+    with schema_context("dealer2"):
+        assert not Employee.objects.exists() and not SalaryStructure.objects.exists()
+    with django_assert_max_num_queries(15):
+        page = client.get(f"/employees/{employee.pk}/").content.decode()
+    assert "Salary history" in page and "2800.00" in page and "Car allowance: 150.50" in page
+    assert "Union: -20.00" in page
+
+
+def test_hr_bad_input_shows_errors_and_writes_nothing(make_user, dealer1):
+    import datetime as dt
+
+    from django_tenants.utils import schema_context
+
+    from django_payroll import services as payroll
+    from django_payroll.models import Employee, SalaryStructure
+
+    hr = _member(make_user, dealer1, "hr", "hr")
+    client = host_client("dealer1.localhost", hr)
+    missing = client.post("/employees/", {**EMPLOYEE, "hire_date": "", "username": "nobody-here"})
+    body = missing.content.decode()
+    assert missing.status_code == 200 and body.count('class="field-error" role="alert"') == 2
+    assert "No user with this username." in body and 'value="Bea"' in body  # input kept
+    # A package refusal (bank payout without an account) is a message on the form, not a 500.
+    bank = client.post("/employees/", {**EMPLOYEE, "payout_target": "bank"})
+    assert bank.status_code == 200 and 'data-code="invalid_employee"' in bank.content.decode()
+    with schema_context("dealer1"):
+        assert not Employee.objects.exists()
+        employee = payroll.employee_create(first_name="Ann", last_name="Lee", hire_date=dt.date(2025, 1, 1))
+        payroll.salary_create(employee=employee, effective_from=dt.date(2026, 1, 1), base_salary=Decimal("1000"))
+
+    url = f"/employees/{employee.pk}/salary/"
+    negative = client.post(url, _salary_post(base_salary="-5", effective_from="2026-02-01"))
+    assert negative.status_code == 200 and "greater than or equal to 0" in negative.content.decode()
+    half = client.post(url, _salary_post(**{"effective_from": "2026-02-01", "comp-0-amount": ""}))
+    assert "A component needs an amount." in half.content.decode()
+    twice = client.post(url, _salary_post(), follow=True)  # 2026-01-01 is taken
+    assert twice.status_code == 200 and 'data-code="salary_exists"' in twice.content.decode()
+    terminated = client.post(f"/employees/{employee.pk}/", {**EMPLOYEE, "status": "terminated",
+                                                            "termination_date": ""})
+    assert 'data-code="invalid_employee"' in terminated.content.decode()
+    with schema_context("dealer1"):
+        assert list(SalaryStructure.objects.values_list("base_salary", flat=True)) == [Decimal("1000.00")]
+        assert Employee.objects.get().status == "active" and Employee.objects.get().first_name == "Ann"
+
+
+def test_roles_without_hr_permissions_see_no_form_and_are_refused(make_user, dealer1):
+    import datetime as dt
+
+    from django_tenants.utils import schema_context
+
+    from django_payroll import services as payroll
+    from django_payroll.models import Employee, SalaryStructure
+
+    agent = _member(make_user, dealer1, "sales_agent", "agent")
+    accountant = _member(make_user, dealer1, "accountant", "acc")
+    with schema_context("dealer1"):
+        employee = payroll.employee_create(first_name="Ann", last_name="Lee", hire_date=dt.date(2025, 1, 1))
+    sales = host_client("dealer1.localhost", agent)
+    assert sales.post("/employees/", EMPLOYEE).status_code == 403
+    assert sales.post(f"/employees/{employee.pk}/", {**EMPLOYEE, "status": "active"}).status_code == 403
+    assert sales.post(f"/employees/{employee.pk}/salary/", _salary_post()).status_code == 403
+    acc = host_client("dealer1.localhost", accountant)  # may view employees, not change them or see salaries
+    page = acc.get(f"/employees/{employee.pk}/").content.decode()
+    assert "Ann Lee" in page and 'action="/employees/' not in page and "Salary history" not in page
+    listing = acc.get("/employees/").content.decode()
+    assert "Ann Lee" in listing and 'action="/employees/' not in listing and 'id="id_hire_date"' not in listing
+    assert acc.post("/employees/", EMPLOYEE).status_code == 403
+    assert acc.post(f"/employees/{employee.pk}/", {**EMPLOYEE, "status": "active"}).status_code == 403
+    assert acc.post(f"/employees/{employee.pk}/salary/", _salary_post()).status_code == 403
+    with schema_context("dealer1"):
+        assert Employee.objects.get().first_name == "Ann" and not SalaryStructure.objects.exists()

@@ -115,3 +115,113 @@ class DealershipForm(forms.Form):
     name = forms.CharField(max_length=100)
     slug = forms.SlugField(max_length=30, help_text="Lowercase letters, digits and dashes; becomes the subdomain.")
     owner_username = forms.CharField(max_length=150, required=False, label="Owner username (made dealer)")
+
+
+# --- payroll HR: the same rules as django_payroll.api.hr's serializers -----------------------------
+
+PAYROLL_MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class EmployeeForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    username = forms.CharField(max_length=150, required=False, label="Platform user (username)",
+                               help_text="Optional: links the employee to a marketplace account (wallet payouts).")
+    email = forms.EmailField(required=False)
+    position = forms.CharField(max_length=150, required=False)
+    department = forms.CharField(max_length=150, required=False)
+    employment_type = forms.ChoiceField(choices=())
+    hire_date = forms.DateField(widget=_date_input())
+    payout_target = forms.ChoiceField(choices=(), label="Pay to")
+    bank_account = forms.CharField(max_length=64, required=False, help_text="Required when paid to a bank.")
+
+    def __init__(self, *args, **kwargs):
+        from django_payroll.models import Employee
+
+        super().__init__(*args, **kwargs)
+        self.fields["employment_type"].choices = Employee.EmploymentType.choices
+        self.fields["employment_type"].initial = Employee.EmploymentType.FULL_TIME
+        self.fields["payout_target"].choices = Employee.PayoutTarget.choices
+        self.fields["payout_target"].initial = Employee.PayoutTarget.WALLET
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        if not name:
+            return None
+        user = get_user_model().objects.filter(username__iexact=name).first()
+        if user is None:
+            raise forms.ValidationError("No user with this username.")
+        return user
+
+    def service_fields(self) -> dict:
+        """cleaned_data in the service's vocabulary (username -> user)."""
+        data = dict(self.cleaned_data)
+        data["user"] = data.pop("username")
+        return data
+
+    @classmethod
+    def initial_for(cls, employee) -> dict:
+        initial = {name: getattr(employee, name) for name in cls.base_fields if name != "username"}
+        initial["username"] = employee.user.username if employee.user_id else ""
+        return initial
+
+
+class EmployeeEditForm(EmployeeForm):
+    status = forms.ChoiceField(choices=())
+    termination_date = forms.DateField(required=False, widget=_date_input(),
+                                       help_text="Needed when the status is Terminated.")
+
+    def __init__(self, *args, **kwargs):
+        from django_payroll.models import Employee
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = Employee.Status.choices
+
+
+class SalaryForm(forms.Form):
+    effective_from = forms.DateField(widget=_date_input(), label="Effective from")
+    base_salary = forms.DecimalField(min_value=Decimal("0"), label="Monthly base salary", **PAYROLL_MONEY)
+    include_commission = forms.BooleanField(required=False, initial=True, label="Add sales commission")
+    note = forms.CharField(max_length=255, required=False)
+
+
+class ComponentForm(forms.Form):
+    """One allowance or deduction; a row left blank is ignored."""
+
+    name = forms.CharField(max_length=100, required=False)
+    kind = forms.ChoiceField(choices=(), required=False)
+    # The service refuses a zero component (money() without allow_zero), so the form does too.
+    amount = forms.DecimalField(required=False, min_value=Decimal("0.01"), **PAYROLL_MONEY)
+    prorate = forms.BooleanField(required=False, initial=True, label="Prorate for partial months")
+
+    def __init__(self, *args, **kwargs):
+        from django_payroll.models import ComponentKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ComponentKind.choices
+
+    def clean(self):
+        data = super().clean()
+        name, amount = data.get("name"), data.get("amount")
+        if not name and amount is None and not self.has_error("amount"):
+            data["blank"] = True
+            return data
+        if not name:
+            self.add_error("name", "A component needs a name.")
+        if amount is None and not self.has_error("amount"):
+            self.add_error("amount", "A component needs an amount.")
+        if not data.get("kind"):
+            self.add_error("kind", "Choose earning or deduction.")
+        return data
+
+    def component(self) -> dict | None:
+        if self.cleaned_data.get("blank") or not self.cleaned_data.get("name"):
+            return None  # left blank (an untouched extra row has no cleaned_data at all)
+        return {k: self.cleaned_data[k] for k in ("name", "kind", "amount", "prorate")}
+
+
+ComponentFormSet = forms.formset_factory(ComponentForm, extra=3, max_num=10, validate_max=True)

@@ -25,9 +25,14 @@ def refusal_text(exc: Exception) -> str:
     return str(detail or exc)
 
 
+def flash_refusal(request, exc: Exception) -> None:
+    """The refusal as an error message (with its code), for a page that re-renders its form."""
+    messages.error(request, refusal_text(exc), extra_tags=getattr(exc, "default_code", "refused"))
+
+
 def refused(request, exc: Exception, redirect_to: str):
     """Flash the refusal and go back: the page never shows a stack trace for a domain refusal."""
-    messages.error(request, refusal_text(exc), extra_tags=getattr(exc, "default_code", "refused"))
+    flash_refusal(request, exc)
     return HttpResponseRedirect(redirect_to)
 
 

@@ -1,4 +1,4 @@
-"""Payroll on a dealership's host: employees (HR), runs (calculate, approve, pay) and payslips.
+"""Payroll on a dealership's host: employees and salaries (HR), runs (calculate, approve, pay) and payslips.
 The same permissions and services as django-payroll's API."""
 import datetime as dt
 
@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException
 
-from demo.pages.views.common import dealership_only, refused, require_perm
+from demo.pages.forms import ComponentFormSet, EmployeeEditForm, EmployeeForm, SalaryForm
+from demo.pages.views.common import dealership_only, flash_refusal, forbidden, refused, require_perm
 
 ACTIONS = {
     # action: (permission, service name, message)
@@ -22,10 +23,96 @@ ACTIONS = {
 @dealership_only
 @require_perm("payroll.view_employee")
 def employees(request):
+    """The list for anyone who may see employees; HR also gets the create form (POST creates)."""
+    from django_payroll import selectors, services
+
+    form = None
+    if request.user.has_perm("payroll.add_employee"):
+        form = EmployeeForm(request.POST or None)
+    elif request.method == "POST":
+        return forbidden(request, "Your role cannot add employees.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            employee = services.employee_create(**form.service_fields())
+        except APIException as exc:
+            flash_refusal(request, exc)  # shown on the re-rendered form, input kept
+        else:
+            messages.success(request, f"Employee {employee.first_name} {employee.last_name} added.")
+            return redirect("pages:employee", employee.pk)
+    rows = list(selectors.employee_list(search=request.GET.get("q", ""))[:200])
+    return render(request, "pages/dealer_employees.html", {"employees": rows, "form": form})
+
+
+def _employee(pk):
+    from django_payroll.models import Employee
+
+    employee = Employee.objects.select_related("user").filter(pk=pk).first()
+    if employee is None:
+        raise Http404
+    return employee
+
+
+def _employee_page(request, employee, *, edit_form=None, salary_form=None, components=None):
     from django_payroll import selectors
 
-    rows = list(selectors.employee_list(search=request.GET.get("q", ""))[:200])
-    return render(request, "pages/dealer_employees.html", {"employees": rows})
+    user = request.user
+    if edit_form is None and user.has_perm("payroll.change_employee"):
+        edit_form = EmployeeEditForm(initial=EmployeeEditForm.initial_for(employee))
+    if salary_form is None and user.has_perm("payroll.add_salarystructure"):
+        salary_form, components = SalaryForm(), ComponentFormSet(prefix="comp")
+    salaries = (list(selectors.salary_history(employee=employee))
+                if user.has_perm("payroll.view_salarystructure") else None)
+    return render(request, "pages/dealer_employee.html", {
+        "employee": employee, "edit_form": edit_form, "salary_form": salary_form, "components": components,
+        "salaries": salaries,
+    })
+
+
+@dealership_only
+@require_perm("payroll.view_employee")
+def employee_detail(request, employee_id: int):
+    """Details, salary history (view_salarystructure) and the edit form (change_employee; POST saves)."""
+    from django_payroll import services
+
+    employee = _employee(employee_id)
+    if request.method != "POST":
+        return _employee_page(request, employee)
+    if not request.user.has_perm("payroll.change_employee"):
+        return forbidden(request, "Your role cannot change employees.")
+    form = EmployeeEditForm(request.POST)
+    if form.is_valid():
+        changed = {k: v for k, v in form.service_fields().items() if getattr(employee, k) != v}
+        try:
+            employee = services.employee_update(employee=employee, **changed)
+        except APIException as exc:
+            flash_refusal(request, exc)
+        else:
+            messages.success(request, f"Employee {employee.first_name} {employee.last_name} saved.")
+            return redirect("pages:employee", employee.pk)
+    return _employee_page(request, employee, edit_form=form)
+
+
+@dealership_only
+@require_perm("payroll.view_employee")
+@require_POST
+def salary_new(request, employee_id: int):
+    """A new salary structure (a raise is a new one; older ones stay as history)."""
+    from django_payroll import services
+
+    if not request.user.has_perm("payroll.add_salarystructure"):
+        return forbidden(request, "Your role cannot set salaries.")
+    employee = _employee(employee_id)
+    form, components = SalaryForm(request.POST), ComponentFormSet(request.POST, prefix="comp")
+    if form.is_valid() and components.is_valid():
+        rows = [c for c in (f.component() for f in components.forms) if c]
+        try:
+            structure = services.salary_create(employee=employee, components=rows, **form.cleaned_data)
+        except APIException as exc:
+            flash_refusal(request, exc)
+        else:
+            messages.success(request, f"Salary of {structure.base_salary} from {structure.effective_from} added.")
+            return redirect("pages:employee", employee.pk)
+    return _employee_page(request, employee, salary_form=form, components=components)
 
 
 @dealership_only
