@@ -3,6 +3,7 @@
 Every error body is {"code": stable machine code, "message": human text,
 "fields": {field: [messages]}} (fields only for validation errors).
 """
+import contextlib
 import logging
 
 from django.core.exceptions import PermissionDenied
@@ -89,10 +90,8 @@ class DatabaseUnavailableMiddleware:
             isinstance(exc, DatabaseError) and connection.connection is not None and connection.connection.closed
         ):
             log.warning("database unavailable: %s", exc)
-            try:
+            with contextlib.suppress(DatabaseError):
                 connection.close()
-            except DatabaseError:
-                pass
             return error_response(503, "service_unavailable", "The database is unavailable; try again shortly.")
         return None
 

@@ -18,7 +18,6 @@ def dealer_contact(*, buyer, store_key: str, car_id: int, message: str = ""):
     """Returns (lead, created); a repeat contact within the merge window joins the open lead."""
     from django_car_listing.selectors import car_get
     from django_leads.services import lead_create_from_contact
-
     from tenancy.models import Dealership
 
     if not store_key or not Dealership.objects.filter(schema_name=store_key).exclude(schema_name="public").exists():

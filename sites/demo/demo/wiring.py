@@ -14,16 +14,16 @@ django-leads' payout, never again through payslips.
 from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.roles import DEALER, DEALER_STAFF
 from django_car_listing import signals as cars
 from django_leads import signals as leads
 from django_notifications.services import notify, notify_many
 from django_payroll import services as accounting
 from django_payroll import signals as payroll
-from django_tenants.utils import schema_context
 from django_trading import signals as trading
 from django_wallet import signals as wallet
-
-from accounts.roles import DEALER, DEALER_STAFF
 
 
 def _dealership_staff(schema_name: str):
@@ -124,7 +124,8 @@ def book_car_sale(sender, *, store_key, sale, price, **kwargs):
 def book_offline_sale(sender, *, sale, **kwargs):
     if sale.payment == "offline":  # platform payments are booked from car_purchased above
         accounting.entry_record_car_sale(sale_id=f"lead:{sale.pk}", amount=sale.agreed_price,
-                                         booked_on=timezone.localdate(), description=f"Offline sale, lead #{sale.lead_id}")
+                                         booked_on=timezone.localdate(),
+                                         description=f"Offline sale, lead #{sale.lead_id}")
 
 
 @receiver(leads.commission_paid, dispatch_uid="wiring.book_commission")

@@ -54,3 +54,6 @@ class DealershipFollow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "dealership"], name="follow_dealership_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.dealership}"

@@ -26,10 +26,10 @@ def public_tenant_ensure() -> Dealership:
 
 def _agent_sync(membership: Membership) -> None:
     """Sales agents and brokers are the CRM's assignable agents in their dealership's schema."""
-    from django_leads.services import agent_deactivate, agent_upsert
     from django_tenants.utils import schema_context
 
     from accounts.roles import BROKER, SALES_AGENT
+    from django_leads.services import agent_deactivate, agent_upsert
 
     with schema_context(membership.dealership.schema_name):
         if membership.is_active and membership.role in {SALES_AGENT, BROKER}:

@@ -24,6 +24,7 @@ def test_register_token_refresh_me():
 def test_registration_gives_the_user_a_wallet_account():
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
+
     from django_wallet.models import Account
 
     host_client("localhost").post("/api/auth/register/", {"username": "walleted", "password": "a-Strong-passw0rd"},

@@ -1,5 +1,4 @@
 """The CRM in the site: memberships make agents, marketplace contacts make leads in the dealer's schema."""
-from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
@@ -32,7 +31,6 @@ def test_sales_agent_membership_makes_an_agent_only_in_its_dealership(team):
 @pytest.mark.django_db
 def test_revoking_the_membership_stops_assignment(dealer1, team):
     from django_leads.models import AgentProfile
-
     from tenancy.services import membership_revoke
 
     _, agent = team
@@ -81,7 +79,6 @@ def test_contact_refusals(make_user, payload, code, status):
 @pytest.mark.django_db
 def test_dealer2_staff_get_404_for_dealer1_lead_ids(dealer2, team, make_user):
     from django_leads.services import lead_create
-
     from tenancy.services import membership_grant
 
     staff, _ = team

@@ -50,6 +50,7 @@ def test_purchase_pushes_to_the_seller_socket_and_mails_once(worker, mailoutbox)
 
 async def _purchase_flow(mailoutbox):
     from django.contrib.auth import get_user_model
+
     from django_car_listing.services import car_buy
     from django_wallet import services as wallet
 

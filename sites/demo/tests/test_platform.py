@@ -1,4 +1,5 @@
 """OpenAPI schema, /healthz, the demo seed, docker-compose."""
+import io
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,10 @@ def test_healthz_reports_redis_down(settings, db):
 
 def _snapshot():
     from django.contrib.auth import get_user_model
+
     from django_car_listing.models import Car, ListingIndex
     from django_trading.models import PriceBar
     from django_wallet.models import Account, Entry
-
     from tenancy.models import Dealership, Domain, Membership
 
     return (
@@ -70,9 +71,9 @@ def _in(schema, model):
 
 @pytest.mark.django_db
 def test_demo_seed_is_idempotent():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     first = _snapshot()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
     users, slugs, domains, memberships, *_ = first
     assert {"dealer1", "dealer2"} <= set(slugs)

@@ -1,6 +1,5 @@
 import pytest
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from tests.conftest import host_client
 

@@ -49,7 +49,6 @@ def test_settled_and_rejected_trades_reach_the_trader(make_user, django_capture_
 def test_lead_assignment_and_status_changes_reach_agent_and_dealer(dealer1, make_user,
                                                                     django_capture_on_commit_callbacks):
     from django_leads import services as leads
-
     from tenancy.services import membership_grant
 
     dealer, agent, staff = make_user(), make_user(), make_user()

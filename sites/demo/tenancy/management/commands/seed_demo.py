@@ -35,7 +35,8 @@ def _vin(serial: int) -> str:
 
 def _user(username: str, **extra):
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com", **extra})
+    defaults = {"email": f"{username}@example.com", **extra}
+    user, created = User.objects.get_or_create(username=username, defaults=defaults)
     if created:
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
@@ -65,15 +66,16 @@ class Command(BaseCommand):
             credentials.append((username, user.username))
         self._cars(admin=get_user_model().objects.get(username="admin"))
         self._stocks()
-        self.stdout.write("Demo users (password for all: %s):" % PASSWORD)
+        self.stdout.write(f"Demo users (password for all: {PASSWORD}):")
         for label, username in credentials:
             self.stdout.write(f"  {label:<28} {username}")
 
     def _cars(self, *, admin):
         """Verified cars on sale in both dealerships and one private seller's car (kept by VIN)."""
+        from django_tenants.utils import schema_context
+
         from django_car_listing import services as cars
         from django_car_listing.models import Car
-        from django_tenants.utils import schema_context
 
         for serial, (store, make, model, year, price) in enumerate(CARS, start=1):
             vin = _vin(serial)
