@@ -118,6 +118,7 @@ def site_processes(django_db_setup, django_db_blocker, tmp_path_factory):
         except OSError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
+            _stop(server)  # a server that answers nothing may still be running: never leave it behind
             _stop(worker)
             raise RuntimeError(f"uvicorn did not start: {(logs / 'uvicorn.log').read_text()[-2000:]}")
         time.sleep(0.3)
