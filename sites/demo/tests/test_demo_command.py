@@ -1,5 +1,6 @@
 """The README's demo command really starts: migrate, seed, ASGI server, worker; answers on both hosts."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 import psycopg
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,9 +35,14 @@ def smoke_database():
 
 @pytest.mark.slow
 def test_demo_command_starts_everything_and_answers(smoke_database):
-    env = {**os.environ, "DATABASE_URL": smoke_database, "DEMO_PORT": str(_free_port())}
-    result = subprocess.run([sys.executable, "dev.py", "demo", "--smoke"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=400)
+    # Its own Redis db too: messages it leaves queued must never reach a real demo's worker.
+    redis_url = re.sub(r"/\d*$", "/11", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    env = {**os.environ, "DATABASE_URL": smoke_database, "REDIS_URL": redis_url, "DEMO_PORT": str(_free_port())}
+    try:
+        result = subprocess.run([sys.executable, "dev.py", "demo", "--smoke"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=400)
+    finally:
+        redis.Redis.from_url(redis_url).flushdb()
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "smoke: {'marketplace': 200, 'dealer1': 200, 'healthz': 200}" in result.stdout
     assert "dealer1-sales-agent" in result.stdout  # seeded credentials are printed
