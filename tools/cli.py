@@ -15,7 +15,7 @@ from tools import services
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "sites" / "demo"
-SUITES = [*sorted(p for p in (ROOT / "packages").iterdir() if (p / "tests").is_dir()), SITE]
+SUITES = [*sorted(p for p in (ROOT / "packages").iterdir() if (p / "tests").is_dir()), SITE, ROOT / "packaging"]
 SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
