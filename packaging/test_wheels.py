@@ -214,7 +214,9 @@ def venvs(wheels, tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture
 def database(request):
-    name = f"wheeltest_{request.node.callspec.params['name'].removeprefix('django-').replace('-', '_')}"
+    # PACKAGING_TEST_DB_PREFIX lets two runs share one server (like the site's SITE_TEST_DB)
+    prefix = os.environ.get("PACKAGING_TEST_DB_PREFIX", "wheeltest")
+    name = f"{prefix}_{request.node.callspec.params['name'].removeprefix('django-').replace('-', '_')}"
     params = db_params(os.environ.get("DATABASE_URL", DEFAULT_DB))
     admin = {**params, "dbname": "postgres"}
     with psycopg.connect(**admin, autocommit=True) as conn:
