@@ -40,6 +40,14 @@ from django.contrib.auth import get_user_model
 User = get_user_model()
 def out(**kw):
     print("SMOKE " + json.dumps(kw, default=str))
+def api_get(user, path, needle=""):
+    # through the urls mounted from the README; "localhost" passes DEBUG's default ALLOWED_HOSTS
+    from django.test import Client
+    client = Client(HTTP_HOST="localhost")
+    if user is not None:
+        client.force_login(user)
+    response = client.get(path)
+    return [response.status_code, needle in response.content.decode()]
 """
 SMOKE = {
     "django-wallet": """
@@ -47,7 +55,7 @@ a, b = User.objects.create_user("alice"), User.objects.create_user("bob")
 acc_a, acc_b = wallet.account_for(a), wallet.account_for(b)
 wallet.deposit(account=acc_a, amount=Decimal("100.00"))
 wallet.transfer(source=acc_a, destination=acc_b, amount=Decimal("12.50"), memo="smoke")
-out(alice=wallet_sel.balance(acc_a), bob=wallet_sel.balance(acc_b), mismatches=len(wallet.verify_ledger().mismatches))
+out(alice=wallet_sel.balance(acc_a), bob=wallet_sel.balance(acc_b), mismatches=len(wallet.verify_ledger().mismatches), api=api_get(a, "/api/wallet/accounts/", '"87.50"'))
 """,
     "django-car-listing": """
 from django_car_listing import services as cars
@@ -67,7 +75,7 @@ cars.car_buy(buyer=buyer, store_key="", car_id=car.pk)
 car.refresh_from_db()
 out(unverified=unverified, owner=car.owner.username, for_sale=car.is_for_sale,
     buyer=wallet_sel.balance(wallet.account_for(buyer)), seller=wallet_sel.balance(wallet.account_for(seller)),
-    mismatches=len(wallet.verify_ledger().mismatches))
+    mismatches=len(wallet.verify_ledger().mismatches), api=api_get(None, "/api/cars/?q=Corolla"))
 """,
     "django-leads": """
 from django_car_listing import services as cars
@@ -77,7 +85,9 @@ car = cars.car_create(actor=seller, make="Ford", model="Focus", year=2020, price
                       vin="1FAFP34N55W122943")
 lead = leads.lead_create(car=car, contact_name="Walk-in buyer", contact_email="w@example.com")
 lead = leads.lead_transition(lead=lead, status="contacted")
-out(status=lead.status, car=lead.car_id == car.pk, leads=type(lead).objects.count())
+boss = User.objects.create_superuser("boss", "boss@example.com", "x")
+out(status=lead.status, car=lead.car_id == car.pk, leads=type(lead).objects.count(),
+    api=api_get(boss, "/api/leads/", "Walk-in buyer"))
 """,
     "django-payroll": """
 import datetime as dt
@@ -87,7 +97,8 @@ emp = payroll.employee_create(first_name="Ada", last_name="Lovelace", hire_date=
                               user=User.objects.create_user("ada"))
 payroll.salary_create(employee=emp, effective_from=dt.date(2026, 1, 1), base_salary=Decimal("3000.00"))
 run = payroll.run_calculate(run=payroll.run_create(period=dt.date(2026, 1, 1)))
-out(status=run.status, gross=run.total_gross, net=run.total_net, payslips=run.payslips.count())
+out(status=run.status, gross=run.total_gross, net=run.total_net, payslips=run.payslips.count(),
+    api=api_get(emp.user, "/api/payroll/payslips/"))
 """,
     "django-trading": """
 from django_trading import services as trading, selectors as trading_sel
@@ -95,23 +106,26 @@ user, created = trading.trader_fund(username="trader", amount=Decimal("1000.00")
 res = trading.bars_ingest(bars=[{"ticker": "ACME", "open": Decimal("10.00"), "high": Decimal("11.00"),
                                  "low": Decimal("9.50"), "close": Decimal("10.50"), "volume": 500}])
 out(created=created, balance=trading_sel.trader_balance(user=user), bars=res.created, tickers=sorted(res.tickers),
-    mismatches=len(wallet.verify_ledger().mismatches))
+    mismatches=len(wallet.verify_ledger().mismatches), api=api_get(user, "/api/trading/users/trader/", '"1000.00"'))
 """,
     "django-notifications": """
 from django_notifications import services as notes, selectors as note_sel
 u = User.objects.create_user("reader")
 n = notes.notify(recipient=u, kind="smoke.hello", title="Hello")
-out(saved=n.pk is not None, unread=note_sel.unread_count(user=u))
+out(saved=n.pk is not None, unread=note_sel.unread_count(user=u),
+    api=api_get(u, "/api/notifications/unread-count/", '"count":1'))
 """,
 }
 EXPECTED = {
-    "django-wallet": {"alice": "87.50", "bob": "12.50", "mismatches": 0},
+    "django-wallet": {"alice": "87.50", "bob": "12.50", "mismatches": 0, "api": [200, True]},
     "django-car-listing": {"unverified": "not_verified", "owner": "buyer", "for_sale": False,
-                           "buyer": "5000.00", "seller": "15000.00", "mismatches": 0},
-    "django-leads": {"status": "contacted", "car": True, "leads": 1},
-    "django-payroll": {"status": "calculated", "gross": "3000.00", "net": "2700.00", "payslips": 1},
-    "django-trading": {"created": True, "balance": "1000.00", "bars": 1, "tickers": ["ACME"], "mismatches": 0},
-    "django-notifications": {"saved": True, "unread": 1},
+                           "buyer": "5000.00", "seller": "15000.00", "mismatches": 0,
+                           "api": [200, True]},
+    "django-leads": {"status": "contacted", "car": True, "leads": 1, "api": [200, True]},
+    "django-payroll": {"status": "calculated", "gross": "3000.00", "net": "2700.00", "payslips": 1, "api": [200, True]},
+    "django-trading": {"created": True, "balance": "1000.00", "bars": 1, "tickers": ["ACME"], "mismatches": 0,
+                       "api": [200, True]},
+    "django-notifications": {"saved": True, "unread": 1, "api": [200, True]},
 }
 
 
