@@ -53,7 +53,7 @@ def test(args: list[str]) -> int:
                 failed_suites.append(f"{suite.relative_to(ROOT)} (exit {code})")
     elapsed = time.monotonic() - started
     print(f"\nSuites: {len(suites)} in {elapsed:.0f}s; failing: {', '.join(failed_suites) or 'none'}")
-    failed = totals.get("failed", 0) + totals.get("errors", 0) + (0 if not failed_suites else 0)
+    failed = totals.get("failed", 0) + totals.get("errors", 0)
     line = f"{totals.get('passed', 0)} passed, {failed} failed"
     if totals.get("skipped"):
         line += f", {totals['skipped']} skipped"
