@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import tomllib
 import zipfile
@@ -17,7 +16,6 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 import pytest
-
 from conftest import PACKAGES, pip_env, run
 from readme_snippet import parse
 
@@ -223,7 +221,7 @@ def venvs(wheels, tmp_path_factory) -> dict[str, Path]:
         return venv
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        return dict(zip(NAMES, pool.map(make, NAMES)))
+        return dict(zip(NAMES, pool.map(make, NAMES), strict=True))
 
 
 @pytest.fixture
