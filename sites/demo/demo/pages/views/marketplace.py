@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -131,18 +130,15 @@ def save(request, car_id: int, store: str = ""):
 @login_required
 @require_POST
 def contact(request, store: str, car_id: int):
-    """Contact dealer: a lead in the dealership's schema through django-leads' own service."""
-    from django_tenants.utils import schema_context
+    """Contact dealer: a lead in the dealership's schema, through the same service as the API."""
     from rest_framework.exceptions import APIException
 
-    from django_leads import services as leads
+    from demo.contact import dealer_contact
 
     back = car_url(store, car_id)
     message = (request.POST.get("message") or "").strip()[:2000]
     try:
-        car = _load(request, store, car_id)
-        with schema_context(store), transaction.atomic():
-            _, created = leads.lead_create_from_contact(buyer=request.user, car=car, message=message)
+        _, created = dealer_contact(buyer=request.user, store_key=store, car_id=car_id, message=message)
     except APIException as exc:
         return refused(request, exc, back)
     messages.success(request, "The dealer has your message and will contact you." if created
