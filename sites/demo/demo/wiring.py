@@ -27,10 +27,9 @@ from django_wallet import signals as wallet
 
 
 def _dealership_staff(schema_name: str):
-    from tenancy.models import Membership
+    from tenancy.selectors import dealership_members
 
-    return [m.user for m in Membership.objects.filter(
-        dealership__schema_name=schema_name, role__in=[DEALER, DEALER_STAFF], is_active=True).select_related("user")]
+    return dealership_members(schema_name=schema_name, roles=[DEALER, DEALER_STAFF])
 
 
 def _car_label(car) -> str:

@@ -16,9 +16,10 @@ def dealership_list_for(*, user) -> QuerySet[Dealership]:
     return qs if user.is_staff else qs.filter(memberships__user=user, memberships__is_active=True)
 
 
-def dealership_members(*, dealership, role: str | None = None) -> QuerySet[Membership]:
-    qs = Membership.objects.filter(dealership=dealership, is_active=True).select_related("user")
-    return qs.filter(role=role) if role else qs
+def dealership_members(*, schema_name: str, roles: list[str]) -> list:
+    """The active members of a dealership holding one of ``roles`` (users, one query)."""
+    return [m.user for m in Membership.objects.filter(dealership__schema_name=schema_name, role__in=roles,
+                                                      is_active=True).select_related("user")]
 
 
 def dealership_followers(*, schema_name: str) -> list:
