@@ -4,9 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from demo.health import healthz
+from demo.ping import ping
 
 shared_patterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/ping/", ping, name="ping"),
     path("admin/", admin.site.urls),
     path("api/auth/", include("accounts.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
