@@ -21,6 +21,13 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "testapp.User"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))}
 DATABASES["default"]["TEST"] = {"NAME": "test_django_notifications"}
+# FORECOURT_TEST_SUFFIX (default: tox's env name; unset/empty: the names above) gives concurrent runs, such as
+# `tox -p`, their own test database and Redis keys (broker and results under kombu's global_keyprefix).
+TEST_SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", os.environ.get("TOX_ENV_NAME", ""))).lower()
+if TEST_SUFFIX:
+    DATABASES["default"]["TEST"]["NAME"] += f"_{TEST_SUFFIX}"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
 REDIS_URL = re.sub(r"/\d*$", "/2", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 ROOT_URLCONF = "tests.urls"
 MIDDLEWARE = [
@@ -40,7 +47,7 @@ INSTALLED_APPS += ["channels"]
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "notifications-tests"},
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"notifications-tests-{TEST_SUFFIX}".rstrip("-")},
     }
 }
 CELERY_BROKER_URL = REDIS_URL

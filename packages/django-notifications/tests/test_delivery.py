@@ -5,7 +5,6 @@ import pytest
 from celery import Celery
 from django.core import mail
 from django.db import connection
-from kombu import Connection
 
 from django_notifications import services, tasks
 from django_notifications.models import OutboxMessage
@@ -57,6 +56,7 @@ def test_message_restored_after_worker_crash_is_a_no_op(make_user, settings):
     No background worker here: the test plays the worker with kombu on the real broker.
     """
     settings.NOTIFICATIONS_EMAIL_QUEUE = queue = "notifications-crash-test"
+    celery_app.connection_for_write().default_channel.queue_purge(queue)  # left by an interrupted earlier run
     services.notify(recipient=make_user(), kind="k", title="crash")  # on commit: published to `queue`
     row = OutboxMessage.objects.get()
     assert row.status == Status.QUEUED
@@ -71,10 +71,10 @@ def test_message_restored_after_worker_crash_is_a_no_op(make_user, settings):
         simple.close()
         return message.headers["id"], result
 
-    with Connection(celery_app.conf.broker_url) as first:
+    with celery_app.connection_for_write() as first:  # a new connection, with the broker transport options
         first_id, first_result = take_and_run(first, ack=False)
         # The "crash": the connection goes away without the ack.
-    with Connection(celery_app.conf.broker_url) as second:
+    with celery_app.connection_for_write() as second:
         second_id, second_result = take_and_run(second, ack=True)
     assert first_id == second_id  # the very same message came back
     assert (first_result, second_result) == (True, False)

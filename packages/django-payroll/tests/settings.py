@@ -22,6 +22,13 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "testapp.User"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))}
 DATABASES["default"]["TEST"] = {"NAME": "test_django_payroll"}
+# FORECOURT_TEST_SUFFIX (default: tox's env name; unset/empty: the names above) gives concurrent runs, such as
+# `tox -p`, their own test database and Redis keys (broker and results under kombu's global_keyprefix).
+TEST_SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", os.environ.get("TOX_ENV_NAME", ""))).lower()
+if TEST_SUFFIX:
+    DATABASES["default"]["TEST"]["NAME"] += f"_{TEST_SUFFIX}"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
 # Durability is not under test; skipping the WAL flush per commit keeps the suite fast on a shared box.
 DATABASES["default"]["OPTIONS"] = {"options": "-c synchronous_commit=off"}
 REDIS_URL = re.sub(r"/\d*$", "/5", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))

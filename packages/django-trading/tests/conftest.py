@@ -19,7 +19,7 @@ def _clean_cache():
     """
     cache = caches[conf.get("TRADING_CACHE_ALIAS")]
     client = cache._cache.get_client(write=True)
-    for key in client.scan_iter(match="trading-tests:*", count=1000):
+    for key in client.scan_iter(match=f"{cache.key_prefix}:*", count=1000):
         client.delete(key)
     yield
 

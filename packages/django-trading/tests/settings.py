@@ -21,6 +21,13 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "testapp.User"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))}
 DATABASES["default"]["TEST"] = {"NAME": "test_django_trading"}
+# FORECOURT_TEST_SUFFIX (default: tox's env name; unset/empty: the names above) gives concurrent runs, such as
+# `tox -p`, their own test database and Redis keys (broker and results under kombu's global_keyprefix).
+TEST_SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", os.environ.get("TOX_ENV_NAME", ""))).lower()
+if TEST_SUFFIX:
+    DATABASES["default"]["TEST"]["NAME"] += f"_{TEST_SUFFIX}"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
 REDIS_URL = re.sub(r"/\d*$", "/6", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 ROOT_URLCONF = "tests.urls"
 MIDDLEWARE = [
@@ -39,7 +46,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Cache and broker share this package's Redis db; tests clear only the cache's key prefix.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "trading-tests"}}
+                      "KEY_PREFIX": f"trading-tests-{TEST_SUFFIX}".rstrip("-")}}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False

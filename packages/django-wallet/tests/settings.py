@@ -23,6 +23,13 @@ DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))
 }
 DATABASES["default"]["TEST"] = {"NAME": "test_django_wallet"}
+# FORECOURT_TEST_SUFFIX (default: tox's env name; unset/empty: the names above) gives concurrent runs, such as
+# `tox -p`, their own test database and Redis keys (broker and results under kombu's global_keyprefix).
+TEST_SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", os.environ.get("TOX_ENV_NAME", ""))).lower()
+if TEST_SUFFIX:
+    DATABASES["default"]["TEST"]["NAME"] += f"_{TEST_SUFFIX}"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
 # Durability is not under test; the WAL flush per commit would dominate the concurrency tests'
 # run time on a shared 2-core box. Every invariant is still enforced by the same locks/triggers.
 DATABASES["default"]["OPTIONS"] = {"options": "-c synchronous_commit=off"}
