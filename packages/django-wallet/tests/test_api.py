@@ -65,6 +65,18 @@ def test_transfer_with_idempotency_key(alice, make_user, client_for):
     assert r4.status_code == 201
 
 
+def test_failed_keyed_transfer_replays_its_refusal(alice, make_user, client_for):
+    bob = make_user(username="bob")
+    client, url = client_for(alice), reverse("wallet:transfer-create")
+    body = {"to_user": bob.pk, "amount": "150.00"}
+    r1 = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="big")
+    services.deposit(account=services.account_for(alice), amount=D("100"))
+    r2 = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="big")
+    assert r1.status_code == r2.status_code == 409
+    assert code(r1) == code(r2) == "insufficient_funds"
+    assert selectors.balance(services.account_for(bob)) == 0
+
+
 @pytest.mark.parametrize(
     "amount, expected",
     [

@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from django_wallet import selectors, services
 from django_wallet.errors import CreditRequestDecided, HoldNotActive, InsufficientFunds
-from django_wallet.models import Account, ChargeSale, CreditRequest, Entry, Hold, Transaction
+from django_wallet.models import Account, ChargeSale, CreditRequest, Entry, Hold, IdempotencyFailure, Transaction
 
 from .workers import run_processes, run_threads
 
@@ -152,6 +152,22 @@ def test_same_idempotency_key_concurrently_posts_once(funded):
     assert len(set(ids)) == 1
     assert Transaction.objects.filter(idempotency_key="same-key").count() == 1
     assert selectors.balance(a) == D("93.00") and selectors.balance(b) == D("7.00")
+
+
+def keyed_transfer_outcome(src: int, dst: int, key: str) -> str:
+    try:
+        return keyed_transfer(src, dst, key)
+    except InsufficientFunds as exc:
+        return exc.code
+
+
+def test_same_key_refused_concurrently_records_one_failure(funded):
+    a, b = funded("5.00"), funded("0")
+    outcomes = run_threads(keyed_transfer_outcome, [(a.pk, b.pk, "short-key")] * 12)
+    assert outcomes == ["insufficient_funds"] * 12
+    assert IdempotencyFailure.objects.filter(idempotency_key="short-key").count() == 1
+    assert not Transaction.objects.filter(idempotency_key="short-key").exists()
+    assert selectors.balance(a) == D("5.00") and selectors.balance(b) == 0
 
 
 def keyed_charge(account_id: int, key: str) -> str:

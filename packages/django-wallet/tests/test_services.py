@@ -17,7 +17,7 @@ from django_wallet.errors import (
     InvalidAmount,
     SameAccount,
 )
-from django_wallet.models import Account, Entry, Hold, Transaction
+from django_wallet.models import Account, Entry, Hold, IdempotencyFailure, Transaction
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -142,6 +142,36 @@ def test_idempotent_replay_and_conflict(funded):
     # Keys are per caller: another scope may reuse the key.
     t3 = services.transfer(source=a, destination=b, amount=D("5"), idempotency_key="k1", idempotency_scope="u2")
     assert t3.pk != t1.pk and selectors.balance(a) == D("90.00")
+
+
+def test_failed_keyed_request_replays_its_failure(funded):
+    a, b = funded("3"), funded("0")
+    attempt = {"source": a, "destination": b, "amount": D("5"), "idempotency_key": "k", "idempotency_scope": "u1"}
+    with pytest.raises(InsufficientFunds):
+        services.transfer(**attempt)
+    services.deposit(account=a, amount=D("10"))
+    # The key named an attempt that failed: retrying it fails the same way, even though funds are there now.
+    with pytest.raises(InsufficientFunds) as exc:
+        services.transfer(**attempt)
+    assert exc.value.code == "insufficient_funds" and exc.value.status_code == 409
+    with pytest.raises(IdempotencyConflict):
+        services.transfer(**{**attempt, "amount": D("4")})
+    assert not Transaction.objects.filter(idempotency_key="k").exists()
+    assert IdempotencyFailure.objects.get(idempotency_key="k").code == "insufficient_funds"
+    # A new key is a new attempt.
+    services.transfer(**{**attempt, "idempotency_key": "k2"})
+    assert selectors.balance(a) == D("8") and selectors.balance(b) == D("5")
+
+
+def test_failure_rolled_back_with_the_callers_transaction_frees_the_key(funded):
+    a, b = funded("3"), funded("0")
+    attempt = {"source": a, "destination": b, "amount": D("5"), "idempotency_key": "k", "idempotency_scope": "u1"}
+    with pytest.raises(InsufficientFunds), db_transaction.atomic():
+        services.transfer(**attempt)
+    assert not IdempotencyFailure.objects.exists()
+    services.deposit(account=a, amount=D("10"))
+    services.transfer(**attempt)
+    assert selectors.balance(b) == D("5")
 
 
 def test_idempotency_key_across_operations_conflicts(funded):

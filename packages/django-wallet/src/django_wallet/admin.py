@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from . import services
 from .errors import WalletError
-from .models import Account, ChargeSale, CreditRequest, Entry, Hold, Transaction
+from .models import Account, ChargeSale, CreditRequest, Entry, Hold, IdempotencyFailure, Transaction
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,6 +56,12 @@ class TransactionAdmin(ReadOnlyAdmin):
     search_fields = ["id", "memo", "idempotency_key"]
     date_hierarchy = "created_at"
     inlines = [EntryInline]
+
+
+@admin.register(IdempotencyFailure)
+class IdempotencyFailureAdmin(ReadOnlyAdmin):
+    list_display = ["idempotency_scope", "idempotency_key", "code", "created_at"]
+    search_fields = ["idempotency_key"]
 
 
 @admin.register(Entry)

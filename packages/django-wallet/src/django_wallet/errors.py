@@ -93,3 +93,13 @@ class HoldExpired(HoldNotActive):
 class RecipientNotFound(WalletError):
     default_code = "recipient_not_found"
     default_detail = "No such recipient."
+
+
+def error_for_code(code: str, message: str) -> WalletError:
+    """Rebuild a recorded refusal (an idempotent replay of a failed request) as its own error class."""
+    pending, classes = [WalletError], {}
+    while pending:
+        cls = pending.pop()
+        classes.setdefault(cls.default_code, cls)
+        pending += cls.__subclasses__()
+    return classes.get(code, WalletError)(message)

@@ -144,6 +144,30 @@ class Entry(AppendOnlyModel):
         return f"{self.amount} on account #{self.account_id}"
 
 
+class IdempotencyFailure(models.Model):
+    """The refusal a keyed request got, so that a retry with the same key gets the same refusal.
+
+    A key names one attempt: once it failed (short funds, frozen account...), retrying it must not
+    post later when the situation has changed; the client sends a new key for a new attempt. Written
+    in the caller's transaction: if that rolls back, nothing happened and the key is free again.
+    """
+
+    idempotency_scope = models.CharField(max_length=128, blank=True, default="")
+    idempotency_key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    code = models.CharField(max_length=64)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_scope", "idempotency_key"], name="wallet_failure_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} for key {self.idempotency_key!r}"
+
+
 class Hold(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"

@@ -35,8 +35,10 @@ from .errors import (
     InvalidAmount,
     InvalidPhoneNumber,
     SameAccount,
+    WalletError,
+    error_for_code,
 )
-from .models import Account, ChargeSale, CreditRequest, Hold, Transaction
+from .models import Account, ChargeSale, CreditRequest, Hold, IdempotencyFailure, Transaction
 from .signals import credit_request_decided, send_on_commit, transaction_posted
 from .verification import LedgerReport, verify_ledger  # noqa: F401  (re-exported service)
 
@@ -115,10 +117,25 @@ def _fingerprint(op: str, postings: list[Posting], kind: str, memo: str, metadat
 
 
 def _replay(scope: str, key: str, fingerprint: str) -> Transaction | None:
+    """The key's earlier outcome: its transaction, or its refusal raised again (None if the key is new)."""
     existing = Transaction.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+    if existing is None:
+        existing = IdempotencyFailure.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
     if existing is not None and existing.fingerprint != fingerprint:
         raise IdempotencyConflict()
+    if isinstance(existing, IdempotencyFailure):
+        raise error_for_code(existing.code, existing.message)
     return existing
+
+
+def _remember_failure(scope: str, key: str, fingerprint: str, error: WalletError) -> None:
+    # ON CONFLICT DO NOTHING: two identical requests refused at once record one failure, and a
+    # savepoint would cost a round trip for nothing.
+    IdempotencyFailure.objects.bulk_create(
+        [IdempotencyFailure(idempotency_scope=scope, idempotency_key=key, fingerprint=fingerprint,
+                            code=error.code, message=str(error.detail)[:500])],
+        ignore_conflicts=True,
+    )
 
 
 # The posting path uses a few fixed SQL statements instead of ORM queries: compiling the ORM's SQL
@@ -164,6 +181,30 @@ def _post(
         if existing is not None:
             return existing, False
 
+    try:
+        return _post_new(op=op, postings=postings, kind=kind, memo=memo, metadata=metadata,
+                         idempotency_key=idempotency_key, idempotency_scope=idempotency_scope,
+                         reverses=reverses, fingerprint=fingerprint)
+    except IdempotencyConflict:
+        raise
+    except WalletError as error:
+        if idempotency_key is not None:
+            _remember_failure(idempotency_scope, idempotency_key, fingerprint, error)
+        raise
+
+
+def _post_new(
+    *,
+    op: str,
+    postings: list[Posting],
+    kind: str,
+    memo: str,
+    metadata: dict,
+    idempotency_key: str | None,
+    idempotency_scope: str,
+    reverses: Transaction | None,
+    fingerprint: str,
+) -> tuple[Transaction, bool]:
     with db_transaction.atomic():
         # Insert the transaction before taking the row locks: it needs none, and keeping it out of
         # the locked window shortens the time a hot account stays locked.
