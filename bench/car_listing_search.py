@@ -1,16 +1,23 @@
 """Marketplace search latency at 1k / 100k / 1M listings over 100 dealerships, and purchases/s.
 
-    .venv/bin/python bench/car_listing_search.py [--sizes 1000,100000,1000000] [--runs 40] [--buyers 8]
+    .venv/bin/python bench/car_listing_search.py [--sizes 1000,100000,1000000] [--runs 40] [--buyers 8] [--reuse]
 
-Seeds the ListingIndex with ``manage.py car_listing_seed_index`` (progress bar), then times the
-marketplace selector (count + page, the same two queries the API runs) for a mix of searches, p50/p95
-per size; target: p50 at the largest size <= 1.5x p50 at the smallest. Then buys N distinct cars with
-N concurrent threads through ``car_buy`` (wallet transfer included). Prints a markdown table and
-writes bench/results/car_listing.md. Not a test: numbers depend on the box and what else runs on it.
+Each size gets its own copy of the ListingIndex table (schema ``s<size>`` of the scratch database
+``car_listing_bench``, created LIKE the migrated table, so with the same indexes), seeded with
+``manage.py car_listing_seed_index`` (progress bar; it ends with VACUUM ANALYZE, as autovacuum would after
+a bulk load). The searches then run in interleaved rounds over the sizes (switching ``search_path``), so
+load from other processes on a shared box hits every size alike. Each sample is the marketplace selector
+(capped count + page, the two queries the API runs), at offsets 0-80. Target: p50 at the largest size
+<= 1.5x p50 at the smallest. Then buys N distinct cars with N concurrent threads through ``car_buy``
+(wallet transfer included). Prints a markdown table and writes bench/results/car_listing.md with the
+machine and date. ``--reuse`` keeps an existing database whose tables already hold the sizes (only valid
+while the migrations have not changed). Not a test: numbers depend on the box and what else runs on it.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import statistics
 import threading
 import time
@@ -31,18 +38,25 @@ SEARCHES = [
 ]
 
 
-def setup_django() -> None:
+def setup_django(extra_apps: tuple[str, ...] = ()) -> None:
     import django
     from django.conf import settings
 
     settings.configure(
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "simple_history", "django_wallet",
-                        "django_car_listing"],
+                        "django_car_listing", *extra_apps],
         DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": DB, "USER": USER,
                                "HOST": HOST, "PORT": PORT}},
         USE_TZ=True, DEFAULT_AUTO_FIELD="django.db.models.BigAutoField", SECRET_KEY="bench",
         CAR_LISTING_REQUIRE_VERIFICATION=True)
     django.setup()
+
+
+def database_exists() -> bool:
+    import psycopg
+
+    with psycopg.connect(host=HOST, user=USER, port=PORT, dbname="postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone() is not None
 
 
 def create_database() -> None:
@@ -53,21 +67,99 @@ def create_database() -> None:
         conn.execute(f'CREATE DATABASE "{DB}"')
 
 
-def time_searches(runs: int) -> dict[str, tuple[float, float]]:
+def use_size(size: int | None) -> None:
+    """Point unqualified table names at the size's ListingIndex copy (None: the migrated tables)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"SET search_path TO s{size}, public" if size else "SET search_path TO public")
+
+
+def prepare_size(size: int) -> None:
+    """Schema s<size> with a ListingIndex LIKE the migrated one, seeded to ``size`` rows, with the migrated
+    table's indexes (pg_get_indexdef) built after the load: much faster than maintaining them per row. A
+    table of the right size is kept; its indexes are rebuilt if the migrations changed them."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from django_car_listing.models import ListingIndex
+
+    table, schema = ListingIndex._meta.db_table, f"s{size}"
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename = %s", [schema, table])
+        if cur.fetchone()[0]:
+            cur.execute(f"SELECT count(*) FROM {schema}.{table}")
+            if cur.fetchone()[0] != size:
+                cur.execute(f"DROP TABLE {schema}.{table}")
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{table} (LIKE public.{table} INCLUDING DEFAULTS)")
+        use_size(size)
+        if not ListingIndex.objects.exists():
+            call_command("car_listing_seed_index", count=size, stores=100)
+    sync_indexes(schema, table)
+    use_size(None)
+
+
+def sync_indexes(schema: str, table: str) -> None:
+    """Give schema.table the indexes of public.table (built after a bulk load), then VACUUM ANALYZE it."""
+    from django.db import connection
+
+    wanted, have = set(_index_ddl("public", table).values()), _index_ddl(schema, table)
+    if wanted == {d.replace(f" ON {schema}.", " ON public.") for d in have.values()}:
+        return
+    with connection.cursor() as cur:
+        for name in have:
+            cur.execute(f"DROP INDEX {schema}.{name}")
+        for ddl in wanted:
+            cur.execute(ddl.replace(f" ON public.{table} ", f" ON {schema}.{table} "))
+        cur.execute(f"VACUUM ANALYZE {schema}.{table}")
+
+
+def _index_ddl(schema: str, table: str) -> dict[str, str]:
+    """name -> CREATE INDEX statement of the table's indexes."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
+                    [schema, table])
+        return dict(cur.fetchall())
+
+
+def machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{platform.node()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python "
+            f"{platform.python_version()}, PostgreSQL on {HOST}; 1-minute load average at the end {load:.1f}; "
+            f"run at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+
+
+def time_searches(sizes: list[int], runs: int) -> dict[int, dict[str, tuple[float, float]]]:
+    """Interleaved rounds: every round runs every search once on every size."""
     from django_car_listing import selectors
 
-    out, every = {}, []
-    for label, filters, sort in SEARCHES:
-        selectors.marketplace_page(filters=filters, sort=sort, limit=20)  # warm
-        samples = []
-        for r in range(runs):
-            t = time.perf_counter()
-            selectors.marketplace_page(filters=filters, sort=sort, offset=(r % 5) * 20, limit=20)
-            samples.append((time.perf_counter() - t) * 1000)
-        every += samples
-        out[label] = (statistics.median(samples), statistics.quantiles(samples, n=20)[18])
-    out["ALL"] = (statistics.median(every), statistics.quantiles(every, n=20)[18])
+    samples = {size: {label: [] for label, _, _ in SEARCHES} for size in sizes}
+    for size in sizes:  # warm each size's indexes once
+        use_size(size)
+        for _, filters, sort in SEARCHES:
+            selectors.marketplace_page(filters=filters, sort=sort, limit=20)
+    for r in range(runs):
+        for size in sizes:
+            use_size(size)
+            for label, filters, sort in SEARCHES:
+                t = time.perf_counter()
+                selectors.marketplace_page(filters=filters, sort=sort, offset=(r % 5) * 20, limit=20)
+                samples[size][label].append((time.perf_counter() - t) * 1000)
+    use_size(None)
+    out = {}
+    for size in sizes:
+        every = [x for xs in samples[size].values() for x in xs]
+        out[size] = {label: _p50_p95(xs) for label, xs in samples[size].items()}
+        out[size]["ALL"] = _p50_p95(every)
     return out
+
+
+def _p50_p95(xs: list[float]) -> tuple[float, float]:
+    return statistics.median(xs), statistics.quantiles(xs, n=20)[18]
 
 
 def purchases_per_second(buyers: int) -> float:
@@ -116,33 +208,32 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000,1000000")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--buyers", type=int, default=8)
+    parser.add_argument("--reuse", action="store_true", help="keep the database if it exists")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    create_database()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    if not (args.reuse and database_exists()):
+        create_database()
     setup_django()
     from django.core.management import call_command
 
-    from django_car_listing.models import ListingIndex
-
     call_command("migrate", verbosity=0)
-    results = {}
     for size in sizes:
-        have = ListingIndex.objects.count()
-        if size > have:
-            call_command("car_listing_seed_index", count=size - have, stores=100)
-        results[size] = time_searches(args.runs)
+        prepare_size(size)
+    results = time_searches(sizes, args.runs)
     pps = purchases_per_second(args.buyers)
 
     labels = [s[0] for s in SEARCHES] + ["ALL"]
-    lines = ["| search | " + " | ".join(f"{s:,} p50 / p95 ms" for s in sizes) + " |",
-             "| --- |" + " --- |" * len(sizes)]
+    lines = ["| search | " + " | ".join(f"{s:,} p50 / p95 ms" for s in sizes)
+             + f" | p50 {sizes[-1]:,} / {sizes[0]:,} |",
+             "| --- |" + " --- |" * (len(sizes) + 1)]
     for label in labels:
+        ratio = results[sizes[-1]][label][0] / results[sizes[0]][label][0]
         lines.append(f"| {label} | " + " | ".join(f"{results[s][label][0]:.2f} / {results[s][label][1]:.2f}"
-                                                  for s in sizes) + " |")
+                                                  for s in sizes) + f" | {ratio:.2f}x |")
     ratio = results[sizes[-1]]["ALL"][0] / results[sizes[0]]["ALL"][0]
     lines += ["", f"p50 ratio {sizes[-1]:,} vs {sizes[0]:,}: {ratio:.2f}x (target <= 1.5x)",
               f"purchases/s with {args.buyers} concurrent buyers (distinct cars, wallet transfer included): "
-              f"{pps:.1f}"]
+              f"{pps:.1f}", "", f"{args.runs} interleaved rounds; machine: {machine()}"]
     text = "\n".join(lines)
     print(text)
     (ROOT / "bench" / "results").mkdir(exist_ok=True)

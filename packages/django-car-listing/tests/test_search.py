@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from django_car_listing import selectors, services
+from django_car_listing import errors, selectors, services
 from django_car_listing.models import ListingIndex
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,54 @@ def test_count_is_capped(settings, market):
     settings.CAR_LISTING_SEARCH_COUNT_CAP = None
     page = selectors.marketplace_page(filters={}, limit=1)
     assert (page.count, page.count_capped) == (4, False)
+
+
+def _walk(sort, limit, **filters):
+    """Every row of a search, page after page through next_cursor."""
+    seen, cursor = [], None
+    for _ in range(50):
+        page = selectors.marketplace_page(filters=filters, sort=sort, limit=limit, cursor=cursor)
+        seen += [(r.store_key, r.car_id) for r in page.results]
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen
+    raise AssertionError("the cursor walk did not end")
+
+
+@pytest.mark.parametrize("sort", ["featured", "newest", "price", "-price"])
+def test_cursor_pages_match_offset_pages(sort, market, fund):
+    cars, _, seller, _ = market
+    fund(seller, "100.00")
+    services.car_feature(actor=seller, store_key="", car_id=cars["rav4"].pk, days=3)
+    # Ties on the sort key (same price, same listed_at) are broken by id, in both modes.
+    ListingIndex.objects.filter(car_id=cars["golf"].pk, store_key="dealer1").update(price=Decimal("8000.00"))
+    everything = _search(sort)
+    assert len(everything) == 4
+    for limit in (1, 2, 3):
+        assert _walk(sort, limit) == everything
+    assert _walk(sort, 1, make="toyota") == _search(sort, make="toyota")
+    page = selectors.marketplace_page(filters={}, sort=sort, limit=2)
+    assert (page.count, len(page.results)) == (4, 2)
+    after = selectors.marketplace_page(filters={}, sort=sort, limit=2, cursor=page.next_cursor, offset=40)
+    assert [(r.store_key, r.car_id) for r in after.results] == everything[2:]  # offset is ignored
+    assert after.count == 4 and after.next_cursor is not None  # a full page; the next one is empty
+
+
+def test_bad_cursors_are_refused(market):
+    page = selectors.marketplace_page(filters={}, sort="price", limit=1)
+    for cursor, sort in ((page.next_cursor, "newest"), ("not-a-cursor", "price"), (page.next_cursor[:-3], "price"),
+                         ("eyJzIjoicHJpY2UiLCJ2IjpbIk5hTiIsMV19", "price"),  # {"s":"price","v":["NaN",1]}
+                         ("eyJzIjoibmV3ZXN0IiwidiI6WyIyMDI2LTAxLTAxIiwxXX0", "newest")):  # naive datetime
+        with pytest.raises(errors.InvalidCursor):
+            selectors.marketplace_page(filters={}, sort=sort, limit=1, cursor=cursor)
+
+
+def test_api_cursor(market, api):
+    first = api().get("/api/cars/", {"page_size": 3, "sort": "newest"}).json()
+    assert len(first["results"]) == 3 and first["next_cursor"]
+    rest = api().get("/api/cars/", {"page_size": 3, "sort": "newest", "cursor": first["next_cursor"]}).json()
+    assert len(rest["results"]) == 1 and rest["next_cursor"] is None and rest["page"] is None
+    assert rest["count"] == 4
+    assert {(r["store"], r["id"]) for r in first["results"] + rest["results"]} == set(_search("newest"))
+    bad = api().get("/api/cars/", {"sort": "price", "cursor": first["next_cursor"]})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_cursor"

@@ -115,3 +115,8 @@ class IdempotencyConflict(CarListingError):
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_conflict"
     default_detail = "This idempotency key was already used for a different purchase."
+
+
+class InvalidCursor(CarListingError):
+    default_code = "invalid_cursor"
+    default_detail = "This cursor is not valid for this search (it names another sort, or it was altered)."

@@ -226,17 +226,39 @@ class ListingIndex(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store_key", "car_id"], name="car_listing_index_car_uniq")]
+        # Search indexes. All are partial on is_for_sale (the visibility both modes share) and carry
+        # `verified` as an INCLUDE column rather than in the predicate: CAR_LISTING_REQUIRE_VERIFICATION is a
+        # runtime setting, and an index predicate cannot follow it. Carrying the filter columns lets the
+        # capped count (LIMIT cap + 1) run as an index-only scan that stops after cap + 1 entries instead of
+        # building a bitmap of every match. UPPER(x) keys also INCLUDE x: PostgreSQL only plans an
+        # index-only scan when the plain column is in the index. A filter + sort pair with its own index
+        # reads one index range in order; other combinations fall back to the sort index and filter rows.
         indexes = [
             GinIndex(fields=["search_vector"], name="car_listing_idx_search"),
-            # Each sort of the marketplace walks one of these partial indexes (id is the tie-breaker).
+            # One per sort, id as the tie-breaker.
             models.Index(models.F("featured_until").desc(nulls_last=True), models.F("listed_at").desc(),
-                         models.F("id").desc(), name="car_listing_idx_featured", condition=Q(is_for_sale=True)),
+                         models.F("id").desc(), name="car_listing_idx_featured", include=["verified"],
+                         condition=Q(is_for_sale=True)),
             models.Index(models.F("listed_at").desc(), models.F("id").desc(), name="car_listing_idx_newest",
+                         include=["verified"], condition=Q(is_for_sale=True)),
+            # Price ranges with any of the cheap equality/range filters count index-only.
+            models.Index(fields=["price", "id"], name="car_listing_idx_price",
+                         include=["verified", "year", "body_type", "fuel", "transmission"],
                          condition=Q(is_for_sale=True)),
-            models.Index(fields=["price", "id"], name="car_listing_idx_price", condition=Q(is_for_sale=True)),
-            # The make/model filters are case-insensitive (UPPER(x) = UPPER(%s)): index the same expression.
-            models.Index(Upper("make"), Upper("model"), "price", name="car_listing_idx_make_model",
-                         condition=Q(is_for_sale=True)),
+            # make (case-insensitive) by price; make + model by price.
+            models.Index(Upper("make"), "price", "id", name="car_listing_idx_make_price",
+                         include=["verified", "make"], condition=Q(is_for_sale=True)),
+            models.Index(Upper("make"), Upper("model"), "price", "id", name="car_listing_idx_make_model",
+                         include=["verified", "make", "model"], condition=Q(is_for_sale=True)),
+            # One store's listings (a dealership's host defaults to its own): featured first, newest.
+            models.Index("store_key", models.F("featured_until").desc(nulls_last=True),
+                         models.F("listed_at").desc(), models.F("id").desc(), name="car_listing_idx_store_featured",
+                         include=["verified"], condition=Q(is_for_sale=True)),
+            models.Index("store_key", models.F("listed_at").desc(), models.F("id").desc(),
+                         name="car_listing_idx_store_newest", include=["verified"], condition=Q(is_for_sale=True)),
+            # Body type by price (year is the usual companion filter).
+            models.Index(fields=["body_type", "price", "id"], name="car_listing_idx_body_price",
+                         include=["verified", "year"], condition=Q(is_for_sale=True)),
         ]
 
     def __str__(self):

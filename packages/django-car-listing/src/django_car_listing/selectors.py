@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from . import conf, errors
+from . import conf, errors, search_cursor
 from .models import Car, DailyCarStats, ListingIndex, OwnershipRecord, Sale, SavedCar, Verification
 from .services._common import can_manage
 
@@ -26,6 +26,7 @@ class Page:
     count: int
     results: list
     count_capped: bool = False
+    next_cursor: str | None = None  # marketplace only: continues after the last row (keyset)
 
 
 def marketplace_queryset(*, filters: dict):
@@ -52,16 +53,26 @@ def marketplace_queryset(*, filters: dict):
     return qs
 
 
-def marketplace_page(*, filters: dict, sort: str = "featured", offset: int = 0, limit: int = 20) -> Page:
+def marketplace_page(*, filters: dict, sort: str = "featured", offset: int = 0, limit: int = 20,
+                     cursor: str | None = None) -> Page:
     """Marketplace search over every store: two queries (count + page), whatever the page size.
-    The count stops at CAR_LISTING_SEARCH_COUNT_CAP so a broad search costs the same at 1k or 1M rows."""
+    The count stops at CAR_LISTING_SEARCH_COUNT_CAP so a broad search costs the same at 1k or 1M rows.
+    A full page carries ``next_cursor``; passing it back as ``cursor`` continues after that page's last row
+    through the sort's index (keyset) instead of OFFSET, whose cost grows with the depth. The count is
+    always the whole search's."""
+    sort = sort if sort in SORTS else "featured"
     cap = conf.get("CAR_LISTING_SEARCH_COUNT_CAP")
     with conf.public_context():
         qs = marketplace_queryset(filters=filters)
+        page_qs = qs
+        if cursor:  # a bad cursor fails here, before any query
+            page_qs, offset = search_cursor.after(qs, sort=sort, token=cursor), 0
         count = qs[:cap + 1].count() if cap else qs.count()
-        rows = list(qs.order_by(*SORTS.get(sort, SORTS["featured"])).defer("search_vector")[offset:offset + limit])
+        rows = list(page_qs.order_by(*SORTS[sort]).defer("search_vector")[offset:offset + limit])
     capped = bool(cap) and count > cap
-    return Page(count=min(count, cap) if capped else count, results=rows, count_capped=capped)
+    next_cursor = search_cursor.encode(sort, rows[-1]) if rows and len(rows) == limit else None
+    return Page(count=min(count, cap) if capped else count, results=rows, count_capped=capped,
+                next_cursor=next_cursor)
 
 
 def car_get(*, store_key: str, car_id, user=None) -> Car:

@@ -83,6 +83,9 @@ class CarViewSet(viewsets.GenericViewSet):
         sale_type = serializers.ChoiceField(choices=SaleType.choices, required=False)
         store = serializers.CharField(required=False, allow_blank=True, max_length=63)
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), default="featured")
+        cursor = serializers.CharField(required=False, max_length=300,
+                                       help_text="`next_cursor` of the previous page: continues after it (keyset; "
+                                                 "`page` is then ignored). Deep pages cost what the first costs.")
 
     def get_permissions(self):
         if self.action in ("list", "retrieve", "track", "history"):
@@ -101,19 +104,22 @@ class CarViewSet(viewsets.GenericViewSet):
                    responses=ListingOutput(many=True),
                    examples=[OpenApiExample("search", value={"count": 1, "page": 1, "page_size": 20, "results": [
                        {"id": 7, "store": "dealer1", "store_name": "Dealer One", "make": "Toyota",
-                        "model": "Corolla", "year": 2019, "price": "12500.00", "featured": True}]},
+                        "model": "Corolla", "year": 2019, "price": "12500.00", "featured": True}],
+                       "next_cursor": None},
                        response_only=True)])
     def list(self, request):
         """Marketplace search over every store (a store's host sees only its own inventory by default)."""
         s = self.SearchInput(data=request.query_params)
         s.is_valid(raise_exception=True)
         filters = dict(s.validated_data)
-        sort = filters.pop("sort")
+        sort, cursor = filters.pop("sort"), filters.pop("cursor", None)
         if "store" not in filters and self._current():
             filters["store"] = self._current()
         page, size, offset = _page_params(request)
-        result = selectors.marketplace_page(filters=filters, sort=sort, offset=offset, limit=size)
-        return _paged(result, page, size, ListingOutput(result.results, many=True).data)
+        result = selectors.marketplace_page(filters=filters, sort=sort, offset=offset, limit=size, cursor=cursor)
+        response = _paged(result, None if cursor else page, size, ListingOutput(result.results, many=True).data)
+        response.data["next_cursor"] = result.next_cursor
+        return response
 
     @extend_schema(request=CarInput, responses={201: CarOutput},
                    examples=[OpenApiExample("create", request_only=True, value={

@@ -74,6 +74,9 @@ class Command(BaseCommand):
                     sys.stderr.flush()
             if not no_progress:
                 sys.stderr.write("\n")
+            # VACUUM (not only ANALYZE): it sets the visibility map that index-only scans rely on, as
+            # autovacuum would after a bulk load. Outside a transaction (VACUUM refuses one).
             with connection.cursor() as cur:
-                cur.execute(f"ANALYZE {ListingIndex._meta.db_table}")
+                verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+                cur.execute(f"{verb} {connection.ops.quote_name(ListingIndex._meta.db_table)}")
         self.stdout.write(f"seeded {count} listings (car ids {start}..{start + count - 1})")
