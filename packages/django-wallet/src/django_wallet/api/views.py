@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,6 +36,26 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         self.page_size = conf.get("WALLET_PAGE_SIZE")
         return super().get_page_size(request)
+
+
+class StatementCursorPagination(CursorPagination):
+    """Keyset pages for long statements: no count, each page one range of the (account, created_at, id)
+    index, so the last page of a million entries costs what the first costs (page numbers pay a COUNT
+    and an OFFSET that grow with the statement)."""
+
+    ordering = ("-created_at", "-id")
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        self.page_size = conf.get("WALLET_PAGE_SIZE")
+        return super().get_page_size(request)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound:  # DRF's answer to a malformed cursor; it is bad input
+            raise serializers.ValidationError({"cursor": ["Invalid cursor."]}) from None
 
 
 def is_wallet_staff(user) -> bool:
@@ -127,12 +147,21 @@ class StatementApi(APIView):
         return selectors.entry_list(account=account, **filters.validated_data)
 
     @extend_schema(
-        parameters=[FilterSerializer],
+        parameters=[
+            FilterSerializer,
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                description="Cursor mode: pass it empty for the first page, then follow `next`. No `count`; "
+                "every page costs the same however long the statement (page numbers slow down with depth).",
+            ),
+        ],
         responses=OutputSerializer(many=True),
         summary="Statement of one of my accounts (newest first, paginated)",
     )
     def get(self, request, pk: int):
-        paginator = Pagination()
+        cursor_mode = "cursor" in request.query_params
+        paginator = StatementCursorPagination() if cursor_mode else Pagination()
         page = paginator.paginate_queryset(self.entries(request, pk), request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
