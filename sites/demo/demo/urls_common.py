@@ -1,17 +1,18 @@
 """URL patterns both hosts share: auth, OpenAPI, health, and the shared packages' APIs."""
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from demo.health import healthz
 from demo.ping import ping
+from demo.schema_view import HostSchemaView
 
 shared_patterns = [
     path("healthz", healthz, name="healthz"),
     path("api/ping/", ping, name="ping"),
     path("admin/", admin.site.urls),
     path("api/auth/", include("accounts.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", HostSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/wallet/", include("django_wallet.api.urls")),
     path("api/notifications/", include("django_notifications.api.urls")),

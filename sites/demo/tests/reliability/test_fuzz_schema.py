@@ -1,0 +1,39 @@
+"""The schema the fuzzer trusts: one per host, and every operation documents its errors in the error shape."""
+import pytest
+
+from tests.conftest import host_client
+
+
+def _schema(host):
+    response = host_client(host).get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.django_db
+def test_each_host_documents_its_own_urls():
+    public, dealer = _schema("localhost")["paths"], _schema("dealer1.localhost")["paths"]
+    assert "/api/dealerships/" in public and "/api/marketplace/contact/" in public
+    assert not any(p.startswith(("/api/leads/", "/api/hr/", "/api/payroll/", "/api/accounting/")) for p in public)
+    assert "/api/leads/" in dealer and "/api/payroll/runs/" in dealer
+    assert "/api/dealerships/" not in dealer
+    assert "/api/cars/" in public and "/api/cars/" in dealer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["localhost", "dealer1.localhost"])
+def test_every_operation_documents_errors_in_the_error_shape(host):
+    spec = _schema(host)
+    error = spec["components"]["schemas"]["ApiError"]
+    assert set(error["required"]) == {"code", "message"}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            errors = {code: r for code, r in operation["responses"].items() if code.startswith(("4", "5"))}
+            assert {"401", "503"} <= set(errors), (method, path)
+            for code, response in errors.items():
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ApiError"}, (method, path, code)
+            if method != "get":
+                assert {"400", "409"} <= set(errors), (method, path)
+            if "{" in path:
+                assert "404" in errors, (method, path)
