@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from django_trading import services
 from django_trading.models import Holding, Order
+from django_wallet import selectors as wallet_selectors
 from django_wallet.models import Transaction as WalletTransaction
 
 from .conftest import bar, wait_for
@@ -36,7 +37,21 @@ def limit_buy(client, price, volume=5):
 
 
 def trading_transfers(order):
-    return WalletTransaction.objects.filter(idempotency_scope="trading.order", idempotency_key=str(order.id)).count()
+    """Wallet transactions that paid for ``order`` (a transfer, or the capture of a resting buy's hold)."""
+    return WalletTransaction.objects.filter(metadata__trading_order=str(order.id)).count()
+
+
+def cash(user):
+    """(balance, available) of the user's trading account."""
+    account = services.trader_account(user)
+    return wallet_selectors.balance(account), wallet_selectors.available_balance(account)
+
+
+def market(client, side, volume):
+    response = client.post(URL, {"ticker": "ACME", "transaction_type": side, "transaction_volume": volume},
+                           format="json")
+    assert response.status_code == 202, response.data
+    return wait_for(lambda: (o := Order.objects.get(pk=response.data["transaction_id"])).status != "pending" and o)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -138,3 +153,75 @@ class TestCancel:
                            format="json").data
         response = client.post(f"/api/trading/orders/{data['transaction_id']}/cancel/")
         assert response.status_code == 409 and response.data["detail"].code == "order_not_cancellable"
+
+
+@pytest.mark.django_db(transaction=True)
+class TestReservations:
+    """A resting order sets aside what it will need: cash held in the wallet, shares reserved on the holding."""
+
+    def test_resting_buy_holds_cash_and_a_fill_captures_only_its_price(self, api, alice, worker):
+        data = limit_buy(api(alice), "9.00", volume=10)
+        assert cash(alice) == (Decimal("1000.00"), Decimal("910.00"))
+        services.bars_ingest(bars=[bar("ACME", "8.50", at=later(1))])
+        order = wait_for(lambda: (o := Order.objects.get(pk=data["transaction_id"])).status == "settled" and o)
+        assert order.amount == Decimal("85.00") and trading_transfers(order) == 1
+        assert cash(alice) == (Decimal("915.00"), Decimal("915.00"))  # the 5.00 not spent is free again
+
+    def test_resting_buy_beyond_available_cash_is_refused_at_once(self, api, alice):
+        client = api(alice)
+        limit_buy(client, "9.00", volume=100)  # holds 900.00 of 1000.00
+        response = client.post(URL, {"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 20,
+                                     "order_type": "limit", "limit_price": "9.00"}, format="json")
+        assert response.status_code == 409 and response.data["detail"].code == "insufficient_funds"
+        assert Order.objects.filter(user=alice).count() == 1
+        assert cash(alice) == (Decimal("1000.00"), Decimal("100.00"))
+
+    def test_market_buy_cannot_spend_cash_held_for_a_resting_buy(self, api, alice, worker):
+        client = api(alice)
+        limit_buy(client, "9.00", volume=100)
+        order = market(client, "buy", 20)  # 200.00 at 10.00, only 100.00 free
+        assert (order.status, order.reason) == ("rejected", "insufficient_funds")
+        assert cash(alice) == (Decimal("1000.00"), Decimal("100.00"))
+
+    def test_cancelling_a_resting_buy_releases_its_hold(self, api, alice):
+        client = api(alice)
+        data = limit_buy(client, "9.00", volume=10)
+        assert client.post(f"/api/trading/orders/{data['transaction_id']}/cancel/").status_code == 200
+        assert cash(alice) == (Decimal("1000.00"), Decimal("1000.00"))
+
+    def test_resting_sell_reserves_its_shares(self, api, alice, worker):
+        client = api(alice)
+        market(client, "buy", 5)
+        sell = client.post(URL, {"ticker": "ACME", "transaction_type": "sell", "transaction_volume": 3,
+                                 "order_type": "limit", "limit_price": "12.00"}, format="json").data
+        assert sell["status"] == "resting"
+        assert (Holding.objects.get(user=alice).quantity, Holding.objects.get(user=alice).reserved) == (5, 3)
+        # Only the 2 free shares can be sold by another order, resting or not.
+        refused = client.post(URL, {"ticker": "ACME", "transaction_type": "sell", "transaction_volume": 3,
+                                    "order_type": "limit", "limit_price": "13.00"}, format="json")
+        assert refused.status_code == 409 and refused.data["detail"].code == "insufficient_holdings"
+        assert (market(client, "sell", 3).status, Order.objects.get(pk=sell["transaction_id"]).status) == \
+            ("rejected", "resting")
+        assert market(client, "sell", 2).status == "settled"
+        services.bars_ingest(bars=[bar("ACME", "11.00", high="12.50", at=later(1))])
+        order = wait_for(lambda: (o := Order.objects.get(pk=sell["transaction_id"])).status == "settled" and o)
+        assert order.price == Decimal("12.00")
+        holding = Holding.objects.get(user=alice)
+        assert (holding.quantity, holding.reserved) == (0, 0)
+
+    def test_cancelling_a_resting_sell_frees_its_shares(self, api, alice, worker):
+        client = api(alice)
+        market(client, "buy", 5)
+        sell = client.post(URL, {"ticker": "ACME", "transaction_type": "sell", "transaction_volume": 5,
+                                 "order_type": "limit", "limit_price": "12.00"}, format="json").data
+        assert client.post(f"/api/trading/orders/{sell['transaction_id']}/cancel/").status_code == 200
+        assert Holding.objects.get(user=alice).reserved == 0
+        assert market(client, "sell", 5).status == "settled"
+
+    def test_a_rejected_resting_buy_gives_its_hold_back(self, api, alice, worker):
+        data = limit_buy(api(alice), "9.00", volume=10)
+        # The crossing bar leaves only 4 shares to trade: the buy is rejected and must not keep the cash.
+        services.bars_ingest(bars=[bar("ACME", "8.00", volume=4, at=later(1))])
+        order = wait_for(lambda: (o := Order.objects.get(pk=data["transaction_id"])).status == "rejected" and o)
+        assert order.reason == "insufficient_volume"
+        assert cash(alice) == (Decimal("1000.00"), Decimal("1000.00"))

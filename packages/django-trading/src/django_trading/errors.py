@@ -83,3 +83,9 @@ class FundingNotAllowed(TradingError):
     status_code = status.HTTP_403_FORBIDDEN
     default_code = "funding_not_allowed"
     default_detail = "Only staff may fund a trader (or anyone registering a new trader when self-funding is on)."
+
+
+class InsufficientHoldings(TradingError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "insufficient_holdings"
+    default_detail = "You do not hold enough free shares (shares promised to resting sells are not free)."

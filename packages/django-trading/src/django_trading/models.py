@@ -11,7 +11,8 @@
   pending rows the broker may have lost. Ends ``settled`` (with price and wallet transaction),
   ``rejected`` (with a reason code) or ``cancelled``.
 - ``Holding``: shares of one stock held by one user, with the cost basis of those shares (exact
-  cents, so selling everything leaves exactly zero) and realised profit and loss.
+  cents, so selling everything leaves exactly zero) and realised profit and loss. ``reserved``
+  shares are promised to resting limit sells, as a resting limit buy's cash is held in the wallet.
 
 Lock order everywhere: stock, then order, then holding, then wallet accounts (the wallet locks
 its accounts in ascending id order). Ingest and settlement both lock the stock first, so no
@@ -131,6 +132,10 @@ class Order(models.Model):
     price = models.DecimalField(**MONEY, null=True, blank=True, help_text="Price per share at settlement.")
     amount = models.DecimalField(**MONEY, null=True, blank=True, help_text="price x volume.")
     wallet_transaction_id = models.UUIDField(null=True, blank=True)
+    # A resting limit buy reserves limit x volume in the wallet until it settles or is cancelled.
+    hold = models.ForeignKey("wallet.Hold", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A resting limit sell reserves its shares on the holding (Holding.reserved) until then.
+    shares_reserved = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # When the order last became pending (creation, or a crossing bar): the sweep's clock.
@@ -166,6 +171,8 @@ class Holding(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="trading_holdings")
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="holdings")
     quantity = models.BigIntegerField(default=0)
+    # Shares promised to resting limit sells: only quantity - reserved can be sold by another order.
+    reserved = models.BigIntegerField(default=0)
     cost_basis = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="What the held shares cost.")
     realised_pnl = models.DecimalField(**MONEY, default=Decimal("0.00"))
     updated_at = models.DateTimeField(auto_now=True)
@@ -175,10 +182,17 @@ class Holding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "stock"], name="trading_holding_unique_user_stock"),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="trading_holding_quantity_non_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0) & Q(reserved__lte=F("quantity")),
+                                   name="trading_holding_reserved_within_quantity"),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.stock_id} for user {self.user_id}"
+
+    @property
+    def free(self) -> int:
+        """Shares not promised to a resting sell."""
+        return self.quantity - self.reserved
 
     @property
     def average_cost(self) -> Decimal:

@@ -5,9 +5,13 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..errors import IdempotencyConflict, InvalidOrder, OrderNotCancellable
-from ..models import TICKER_PATTERN, Order, Stock
+from django_wallet import services as wallet
+from django_wallet.models import Hold
+
+from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable
+from ..models import TICKER_PATTERN, Holding, Order, Stock
 from .outbox import enqueue_settlement
+from .traders import trader_account
 
 CENT = Decimal("0.01")
 
@@ -40,13 +44,15 @@ def _crosses(side: str, limit: Decimal, price: Decimal) -> bool:
 
 def order_create(*, user, ticker: str, side: str, volume: int, order_type: str = Order.Type.MARKET,
                  limit_price: Decimal | None = None, idempotency_key: str | None = None) -> tuple[Order, bool]:
-    """Accept an order; returns ``(order, created)``. Nothing is checked against cash or holdings here:
-    settlement decides, under locks. The same idempotency key with the same order returns the first
-    order; with another order it raises IdempotencyConflict.
+    """Accept an order; returns ``(order, created)``. The same idempotency key with the same order
+    returns the first order; with another order it raises IdempotencyConflict.
 
     A limit order whose limit the current price already crosses is pending at once; otherwise it
-    rests until an ingested bar crosses it. The stock row is locked while deciding, so an ingest
-    cannot slip between the price check and the commit.
+    rests until an ingested bar crosses it, and reserves what it needs: a buy holds limit x volume
+    in the wallet, a sell reserves its shares (409 insufficient_funds / insufficient_holdings if they
+    are not free). Pending orders are checked at settlement, under locks, against what is free. The
+    stock row is locked while deciding, so an ingest cannot slip between the price check and the
+    commit.
     """
     _validate(ticker=ticker, side=side, volume=volume, order_type=order_type, limit_price=limit_price)
     request = {"ticker": ticker, "side": side, "volume": volume, "order_type": order_type, "limit_price": limit_price}
@@ -66,8 +72,11 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
                 if stock is not None and stock.latest_bar is not None \
                         and not _crosses(side, limit_price, stock.latest_bar.close):
                     status = Order.Status.RESTING
-            order = Order.objects.create(user=user, status=status, idempotency_key=idempotency_key, created_at=now,
-                                         pending_since=now if status == Order.Status.PENDING else None, **request)
+            order = Order(user=user, status=status, idempotency_key=idempotency_key, created_at=now,
+                          pending_since=now if status == Order.Status.PENDING else None, **request)
+            if status == Order.Status.RESTING:
+                _reserve(order, stock)
+            order.save(force_insert=True)
             if status == Order.Status.PENDING:
                 transaction.on_commit(lambda: enqueue_settlement([order.id]))
     except IntegrityError:
@@ -81,13 +90,41 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
     return order, True
 
 
+def _reserve(order: Order, stock: Stock) -> None:
+    """Set aside what a resting order will need when it fills (under the stock lock already held)."""
+    if order.side == Order.Side.BUY:
+        order.hold = wallet.hold(account=trader_account(order.user), amount=order.limit_price * order.volume,
+                                 memo=f"resting buy {order.volume} {order.ticker} @ {order.limit_price}",
+                                 metadata={"trading_order": str(order.id)})
+        return
+    holding = Holding.objects.select_for_update().filter(user=order.user, stock=stock).first()
+    if holding is None or holding.free < order.volume:
+        raise InsufficientHoldings()
+    holding.reserved += order.volume
+    holding.save(update_fields=["reserved", "updated_at"])
+    order.shares_reserved = True
+
+
+def unreserve(order: Order, holding: Holding | None) -> None:
+    """Give back what a resting order reserved (its wallet hold, or its shares on the locked holding)."""
+    if order.hold_id is not None and order.hold.status == Hold.Status.ACTIVE:
+        wallet.release(hold=order.hold)
+    if order.shares_reserved:
+        holding.reserved -= order.volume
+        holding.save(update_fields=["reserved", "updated_at"])
+        order.shares_reserved = False
+
+
 @transaction.atomic
 def order_cancel(*, order: Order) -> Order:
-    """Cancel a resting limit order; anything else raises OrderNotCancellable."""
+    """Cancel a resting limit order, giving back what it reserved; anything else raises OrderNotCancellable."""
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.status != Order.Status.RESTING:
         raise OrderNotCancellable()
+    holding = (Holding.objects.select_for_update(of=("self",))
+               .filter(user_id=locked.user_id, stock__ticker=locked.ticker).first())
+    unreserve(locked, holding)
     locked.status = Order.Status.CANCELLED
     locked.settled_at = timezone.now()
-    locked.save(update_fields=["status", "settled_at"])
+    locked.save(update_fields=["status", "settled_at", "shares_reserved"])
     return locked

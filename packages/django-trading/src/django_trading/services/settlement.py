@@ -16,6 +16,7 @@ from django_wallet.errors import AccountFrozen, InsufficientFunds
 from .. import cache, conf
 from ..models import Holding, Order, Stock
 from ..signals import order_rejected, trade_settled
+from .orders import unreserve
 from .traders import trader_account
 
 CENT = Decimal("0.01")
@@ -30,7 +31,8 @@ def _fill_price(order: Order, last: Decimal) -> Decimal:
 
 def _finish(order: Order, stock: Stock | None, *, status: str, reason: str = "") -> Order:
     order.status, order.reason, order.settled_at = status, reason, timezone.now()
-    order.save(update_fields=["status", "reason", "price", "amount", "wallet_transaction_id", "settled_at"])
+    order.save(update_fields=["status", "reason", "price", "amount", "wallet_transaction_id", "settled_at",
+                              "shares_reserved"])
     username = order.user.get_username()
     ticker = stock.ticker if stock else None
 
@@ -52,6 +54,10 @@ def _move_cash(order: Order, source, destination, amount: Decimal):
     if amount == 0:  # a zero price is valid market data, and the wallet refuses zero transfers
         return None
     with transaction.atomic():
+        if order.hold_id is not None:  # a resting buy pays from its hold; capture releases the rest
+            return wallet.capture(hold=order.hold, destination=destination, amount=amount, kind=f"trading_{order.side}",
+                                  memo=f"{order.side} {order.volume} {order.ticker} @ {order.price}",
+                                  metadata={"trading_order": str(order.id)})
         return wallet.transfer(source=source, destination=destination, amount=amount, kind=f"trading_{order.side}",
                                memo=f"{order.side} {order.volume} {order.ticker} @ {order.price}",
                                metadata={"trading_order": str(order.id)},
@@ -70,7 +76,7 @@ def order_settle(*, order_id: UUID | str) -> Order | None:
         if order.status != Order.Status.PENDING:
             return order
         if stock is None or stock.latest_bar is None:
-            return _finish(order, None, status=Order.Status.REJECTED, reason=Order.Reason.UNKNOWN_TICKER)
+            return _reject(order, None, Order.Reason.UNKNOWN_TICKER)
 
         order.price = _fill_price(order, stock.latest_bar.close)
         order.amount = order.price * order.volume
@@ -79,25 +85,26 @@ def order_settle(*, order_id: UUID | str) -> Order | None:
 
         if order.side == Order.Side.BUY:
             if stock.volume < order.volume:
-                return _reject(order, stock, Order.Reason.INSUFFICIENT_VOLUME)
+                return _reject(order, stock, Order.Reason.INSUFFICIENT_VOLUME, holding)
             try:
                 posted = _move_cash(order, trader, market, order.amount)
             except InsufficientFunds:
-                return _reject(order, stock, Order.Reason.INSUFFICIENT_FUNDS)
+                return _reject(order, stock, Order.Reason.INSUFFICIENT_FUNDS, holding)
             except AccountFrozen:
-                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN)
+                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN, holding)
             if holding is None:
                 holding = Holding(user=order.user, stock=stock)
             holding.quantity += order.volume
             holding.cost_basis += order.amount
             stock.volume -= order.volume
         else:
-            if holding is None or holding.quantity < order.volume:
-                return _reject(order, stock, Order.Reason.INSUFFICIENT_HOLDINGS)
+            unreserve(order, holding)  # a resting sell's own shares become free to sell right here
+            if holding is None or holding.free < order.volume:
+                return _reject(order, stock, Order.Reason.INSUFFICIENT_HOLDINGS, holding)
             try:
                 posted = _move_cash(order, market, trader, order.amount)
             except AccountFrozen:
-                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN)
+                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN, holding)
             # Release the sold shares' share of the cost basis; selling everything releases all of it.
             if order.volume == holding.quantity:
                 released = holding.cost_basis
@@ -111,9 +118,11 @@ def order_settle(*, order_id: UUID | str) -> Order | None:
         holding.save()
         stock.save(update_fields=["volume", "updated_at"])
         order.wallet_transaction_id = posted.id if posted is not None else None
+        unreserve(order, holding)  # a zero-price fill captured nothing: give the hold back
         return _finish(order, stock, status=Order.Status.SETTLED)
 
 
-def _reject(order: Order, stock: Stock, reason: str) -> Order:
+def _reject(order: Order, stock: Stock | None, reason: str, holding: Holding | None = None) -> Order:
+    unreserve(order, holding)
     order.price = order.amount = None
     return _finish(order, stock, status=Order.Status.REJECTED, reason=reason)
