@@ -93,7 +93,8 @@ def prepare_size(size: int) -> None:
             if cur.fetchone()[0] != size:
                 cur.execute(f"DROP TABLE {schema}.{table}")
     with connection.cursor() as cur:
-        cur.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{table} (LIKE public.{table} INCLUDING DEFAULTS)")
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{table} "
+                    f"(LIKE public.{table} INCLUDING DEFAULTS INCLUDING IDENTITY)")
         use_size(size)
         if not ListingIndex.objects.exists():
             call_command("car_listing_seed_index", count=size, stores=100)
