@@ -39,6 +39,10 @@ DEFAULTS = {
     "CAR_LISTING_MAX_PAGE_SIZE": 100,
     # Marketplace counts stop here (None: exact counts); the response says when it was capped.
     "CAR_LISTING_SEARCH_COUNT_CAP": 1_000,
+    # Cache alias for marketplace facets; one copy for every store (on django-tenants: an alias without the
+    # tenant key function). Entries are invalidated by any index write; the TTL only bounds their memory.
+    "CAR_LISTING_CACHE_ALIAS": "default",
+    "CAR_LISTING_CACHE_TTL": 600,
     # PostgreSQL text search configuration for the marketplace full-text filter.
     "CAR_LISTING_SEARCH_CONFIG": "simple",
     # Purchase e-mail.

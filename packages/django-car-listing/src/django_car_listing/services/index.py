@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db.models import Value
 from django.utils import timezone
 
-from .. import conf
+from .. import cache, conf
 from ..models import Car, ListingIndex, Verification
 
 
@@ -46,8 +46,10 @@ def index_sync(*, car: Car) -> None:
                              + SearchVector(Value(car.model), weight="A", config=cfg)
                              + SearchVector(Value(car.description), weight="C", config=cfg))
         row.save()
+    cache.bump_on_commit()
 
 
 def index_remove(*, store_key: str, car_id: int) -> None:
     with conf.public_context():
         ListingIndex.objects.filter(store_key=store_key, car_id=car_id).delete()
+    cache.bump_on_commit()

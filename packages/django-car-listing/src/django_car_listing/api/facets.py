@@ -1,0 +1,48 @@
+"""GET /facets/: counts per make, body type, fuel, transmission and sale type for a marketplace search
+(the same filters as the list), with the price and year ranges. Anonymous, like the search."""
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import conf, facets
+from .views import CarViewSet
+
+
+class FacetValueOutput(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class PriceRangeOutput(serializers.Serializer):
+    min = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    max = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+
+
+class YearRangeOutput(serializers.Serializer):
+    min = serializers.IntegerField(allow_null=True)
+    max = serializers.IntegerField(allow_null=True)
+
+
+class FacetsOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    price = PriceRangeOutput()
+    year = YearRangeOutput()
+    facets = inline_serializer("FacetDimensions", {d: FacetValueOutput(many=True) for d in facets.DIMENSIONS})
+
+
+class MarketplaceFacetsApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    class FilterInput(CarViewSet.SearchInput):
+        sort = None
+        cursor = None
+
+    @extend_schema(parameters=[FilterInput], responses=FacetsOutput)
+    def get(self, request):
+        s = self.FilterInput(data=request.query_params)
+        s.is_valid(raise_exception=True)
+        filters = dict(s.validated_data)
+        if "store" not in filters and conf.current_store():
+            filters["store"] = conf.current_store()  # a store's host sees its own inventory, as the list does
+        return Response(FacetsOutput(facets.marketplace_facets(filters=filters)).data)

@@ -1,0 +1,60 @@
+"""Cached marketplace reads, invalidated by one generation number that every index write bumps on commit.
+
+A payload is stored together with the generation it was built at and read in the same round trip as
+the current generation (``get_many``): a different generation is a miss. The generation is read before
+the database, so a payload built from rows older than a write is stored under the older generation and
+never served after that write's bump. A missing generation (eviction, flush) restarts at the current
+time in nanoseconds, larger than any generation handed out before, so an old payload never comes back.
+
+The alias (CAR_LISTING_CACHE_ALIAS) must be one copy for every store: on django-tenants, an alias
+without the tenant key function, or a dealer's write would only invalidate its own schema's copy.
+"""
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import caches
+from django.db import transaction
+
+from . import conf
+
+GENERATION_KEY = "car_listing:index:generation"
+
+
+def _cache():
+    return caches[conf.get("CAR_LISTING_CACHE_ALIAS")]
+
+
+def generation_bump() -> None:
+    cache = _cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # missing: start above every generation handed out before
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def bump_on_commit() -> None:
+    """Call from inside the transaction that changes the ListingIndex (runs at once outside one)."""
+    transaction.on_commit(generation_bump)
+
+
+def key_for(name: str, params: dict) -> str:
+    # "store=" (private sellers only) differs from no store filter: drop only None.
+    canonical = "&".join(f"{k}={params[k]!r}" for k in sorted(params) if params[k] is not None)
+    return f"car_listing:{name}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
+
+
+def cached(key: str, build: Callable[[], Any]) -> Any:
+    cache = _cache()
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    payload = build()
+    cache.set(key, (generation, payload), timeout=conf.get("CAR_LISTING_CACHE_TTL"))
+    return payload

@@ -1,0 +1,111 @@
+"""Marketplace facets and their cache (real Redis): counts, invalidation on every index write, hits."""
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.cache import caches
+
+from django_car_listing import cache, facets, services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def redis_cache(settings):
+    """A Redis cache with a key prefix of its own, so no other test (or run) shares an entry."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": settings.REDIS_URL, "KEY_PREFIX": f"cl-facets-{uuid.uuid4().hex}"}}
+    yield caches["default"]
+
+
+@pytest.fixture
+def market(make_user, listed_car):
+    seller = make_user()
+    manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+    listed_car(seller, make="Toyota", model="Corolla", year=2015, price=Decimal("8000.00"), body_type="sedan",
+               fuel="petrol")
+    listed_car(seller, make="Toyota", model="RAV4", year=2021, price=Decimal("25000.00"), body_type="suv",
+               fuel="hybrid")
+    listed_car(store_key="dealer1", manager=manager, make="Volkswagen", model="Golf", year=2018,
+               price=Decimal("12000.00"), body_type="hatchback", fuel="diesel")
+    listed_car(seller, verify=False, make="Tesla", model="Hidden")  # not verified: not in the marketplace
+    return seller, manager
+
+
+def _counts(result, dim):
+    return {row["value"]: row["count"] for row in result["facets"][dim]}
+
+
+def test_counts_honour_other_filters_but_not_their_own(market):
+    everything = facets.marketplace_facets(filters={})
+    assert everything["count"] == 3
+    assert _counts(everything, "make") == {"Toyota": 2, "Volkswagen": 1}
+    assert everything["price"] == {"min": Decimal("8000.00"), "max": Decimal("25000.00")}
+    assert everything["year"] == {"min": 2015, "max": 2021}
+
+    toyota = facets.marketplace_facets(filters={"make": "toyota"})
+    assert toyota["count"] == 2
+    assert _counts(toyota, "make") == {"Toyota": 2, "Volkswagen": 1}  # still offers the other makes
+    assert _counts(toyota, "body_type") == {"sedan": 1, "suv": 1}  # narrowed by the make
+    assert _counts(facets.marketplace_facets(filters={"store": ""}), "make") == {"Toyota": 2}  # private only
+
+
+def test_a_hit_runs_no_query(market, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        first = facets.marketplace_facets(filters={"fuel": "petrol"})
+    with django_assert_num_queries(0):
+        assert facets.marketplace_facets(filters={"fuel": "petrol"}) == first
+
+
+def test_every_index_write_is_visible_in_the_next_read(market, listed_car, make_user, fund,
+                                                        django_capture_on_commit_callbacks):
+    seller, manager = market
+    assert facets.marketplace_facets(filters={})["count"] == 3  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        kia = listed_car(seller, make="Kia", model="Ceed")
+    after_listing = facets.marketplace_facets(filters={})
+    assert after_listing["count"] == 4 and _counts(after_listing, "make")["Kia"] == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.car_update(actor=seller, store_key="", car_id=kia.pk, price=Decimal("99999.00"))
+    assert facets.marketplace_facets(filters={})["price"]["max"] == Decimal("99999.00")
+
+    buyer = make_user()
+    fund(buyer, "100000.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.car_buy(buyer=buyer, store_key="", car_id=kia.pk)
+    after_sale = facets.marketplace_facets(filters={})
+    assert after_sale["count"] == 3 and "Kia" not in _counts(after_sale, "make")
+
+
+def test_a_write_that_rolls_back_keeps_the_cached_payload(market, listed_car, django_assert_num_queries):
+    seller, _ = market
+    facets.marketplace_facets(filters={})
+    listed_car(seller, make="Kia", model="Ceed")  # on_commit never fires inside the test's transaction
+    with django_assert_num_queries(0):
+        facets.marketplace_facets(filters={})
+
+
+def test_a_lost_generation_never_resurrects_an_old_payload(market, listed_car, redis_cache):
+    seller, _ = market
+    facets.marketplace_facets(filters={})
+    listed_car(seller, make="Kia", model="Ceed")
+    redis_cache.delete(cache.GENERATION_KEY)  # evicted or flushed: the stored payload must not match again
+    assert facets.marketplace_facets(filters={})["count"] == 4
+
+
+def test_distinct_filters_get_distinct_entries(market):
+    assert cache.key_for("facets", {"store": ""}) != cache.key_for("facets", {})
+    assert cache.key_for("facets", {"price_min": Decimal("1")}) != cache.key_for("facets", {"price_min": "1"})
+    assert facets.marketplace_facets(filters={"store": "dealer1"})["count"] == 1
+    assert facets.marketplace_facets(filters={"store": ""})["count"] == 2
+
+
+def test_api(market, api):
+    r = api().get("/api/cars/facets/", {"make": "Volkswagen"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 1
+    assert {"value": "Volkswagen", "count": 1} in body["facets"]["make"]
+    assert body["price"] == {"min": "12000.00", "max": "12000.00"}
+    assert api().get("/api/cars/facets/", {"year_min": "soon"}).status_code == 400
