@@ -1,15 +1,18 @@
-"""The one error shape of the API, pagination, and a clean 503 when the database is gone.
+"""The one error shape of the API, pagination, and a clean 503 when the database or Redis is gone.
 
 Every error body is {"code": stable machine code, "message": human text,
 "fields": {field: [messages]}} (fields only for validation errors).
 """
 import contextlib
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -76,8 +79,38 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def _unavailable_service(exc) -> str | None:
+    """Which backing service ``exc`` says is unreachable ("database", "redis"), or None."""
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DatabaseError) and connection.connection is not None and connection.connection.closed
+    ):
+        return "database"
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return "redis"
+    return None
+
+
+def service_unavailable(request, service: str, exc) -> HttpResponse:
+    """503 (retry shortly) for a lost database or Redis; the next request reconnects."""
+    log.warning("%s unavailable: %r", service, exc)
+    if service == "database":
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+    message = f"The {service} is unavailable; try again shortly."
+    if _is_api(request):
+        response = error_response(503, "service_unavailable", message)
+    else:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "5"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
-    """A dropped or unreachable database gives 503 with the error shape; the next request reconnects."""
+    """A view that loses the database or Redis answers 503 with the error shape, never a 500.
+
+    Failures before the view (the tenant lookup in TenantMainMiddleware) reach ``handler500``,
+    which gives the same answer.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,14 +119,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exc):
-        if isinstance(exc, OperationalError | InterfaceError) or (
-            isinstance(exc, DatabaseError) and connection.connection is not None and connection.connection.closed
-        ):
-            log.warning("database unavailable: %s", exc)
-            with contextlib.suppress(DatabaseError):
-                connection.close()
-            return error_response(503, "service_unavailable", "The database is unavailable; try again shortly.")
-        return None
+        service = _unavailable_service(exc)
+        return service_unavailable(request, service, exc) if service else None
 
 
 def handler404(request, exception=None):
@@ -105,6 +132,9 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    exc = sys.exc_info()[1]
+    if (service := _unavailable_service(exc)) is not None:
+        return service_unavailable(request, service, exc)
     if _is_api(request):
         return error_response(500, "server_error", "Internal server error.")
     from django.views.defaults import server_error

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
+from accounts.throttling import sign_in_throttled
 from demo.health import healthz
 from demo.ping import ping
 from demo.schema_view import HostSchemaView
@@ -10,6 +11,7 @@ from demo.schema_view import HostSchemaView
 shared_patterns = [
     path("healthz", healthz, name="healthz"),
     path("api/ping/", ping, name="ping"),
+    path("admin/login/", sign_in_throttled(admin.site.login)),  # same rate limit as every sign-in
     path("admin/", admin.site.urls),
     path("api/auth/", include("accounts.api.urls")),
     path("api/schema/", HostSchemaView.as_view(), name="schema"),

@@ -3,10 +3,10 @@
 Included last by demo.urls_common without a namespace; names are prefixed "pages:" through app_name
 except "home", which other code reverses bare.
 """
-from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve
 
+from accounts.throttling import sign_in_throttled
+from demo.media import serve_upload
 from demo.pages.views import account, auth, dealership, marketplace, payroll, staff, trading, wallet
 
 page_patterns = [
@@ -20,7 +20,7 @@ page_patterns = [
     path("cars/<slug:store>/<int:car_id>/contact/", marketplace.contact, name="contact"),
     # auth
     path("accounts/signup/", auth.signup, name="signup"),
-    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/login/", sign_in_throttled(auth.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
     # my account
     path("me/cars/", account.my_cars, name="my_cars"),
@@ -63,8 +63,8 @@ page_patterns = [
     path("payslips/", payroll.my_payslips, name="payslips"),
     path("payslips/<int:payslip_id>.pdf", payroll.payslip_pdf, name="payslip_pdf"),
     # files (no separate static server in the demo)
-    # Uploaded car photos; Django's static.serve guards the path (a CDN or web server in front is better at scale).
-    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+    # Uploaded car photos, served as images only (demo/media.py; a CDN or web server in front is better at scale).
+    re_path(r"^media/(?P<path>.+)$", serve_upload, name="media"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,336 @@
+"""Faults with real processes: Redis dies during a burst of purchases, a Celery worker is SIGKILLed
+mid-task, PostgreSQL drops the connection mid-request.
+
+Each test runs uvicorn and Celery workers as subprocesses on the test database, with a Redis server
+of its own (faultkit.py), and drives them over HTTP like a client would.
+"""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from rest_framework_simplejwt.tokens import AccessToken
+
+from django_car_listing.validators import vin_check_digit
+
+from .faultkit import free_port, site_stack, wait_for
+
+PURCHASE_SUBJECT = "Your car has been purchased"  # django-car-listing's seller e-mail
+FUNDS = Decimal("50000.00")
+
+
+def make_vin(n: int) -> str:
+    body = f"1FCRT{n:03d}0AB{n:06d}"[:17]
+    return body[:8] + vin_check_digit(body) + body[9:]
+
+
+def make_people_and_cars(count: int, *, prefix: str):
+    """``count`` private sellers with one verified car on sale each; returns (cars, sellers)."""
+    from django.contrib.auth import get_user_model
+
+    from django_car_listing import services as cars
+
+    User = get_user_model()
+    admin = User.objects.create_user(f"{prefix}-admin", "", "a-Strong-passw0rd", is_staff=True)
+    sellers, listed = [], []
+    for n in range(count):
+        name = f"{prefix}-seller{n}"
+        seller = User.objects.create_user(name, f"{name}@example.test", "a-Strong-passw0rd")
+        car = cars.car_create(actor=seller, store_key="", make="Saab", model=f"9-{n}", year=2008,
+                              price=Decimal("1000.00") + n, vin=make_vin(n))
+        cars.car_verify(actor=admin, store_key="", car_id=car.pk)
+        cars.car_put_on_sale(actor=seller, store_key="", car_id=car.pk)
+        sellers.append(seller)
+        listed.append(car)
+    return listed, sellers
+
+
+def make_buyer(name: str, funds: Decimal = FUNDS):
+    from django.contrib.auth import get_user_model
+
+    from django_wallet import services as wallet
+
+    buyer = get_user_model().objects.create_user(name, f"{name}@example.test", "a-Strong-passw0rd")
+    if funds:
+        wallet.deposit(account=wallet.account_for(buyer), amount=funds)
+    return buyer
+
+
+def token(user) -> str:
+    return str(AccessToken.for_user(user))  # no database or Redis needed to sign it
+
+
+def balance(user) -> Decimal:
+    from django_wallet import selectors, services
+
+    return selectors.balance(services.account_for(user))
+
+
+def assert_ledger_clean():
+    from django_wallet.verification import verify_ledger
+
+    report = verify_ledger()
+    assert report.ok, report.as_dict()
+
+
+def assert_error_shape(status: int, body) -> None:
+    assert isinstance(body, dict) and isinstance(body.get("code"), str) and body.get("message"), (status, body)
+
+
+# --- Redis stopped during a burst of purchases ---------------------------------------------------------------
+
+def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_announced_once(committed_db, tmp_path,
+                                                                                          django_db_blocker):
+    from django_car_listing.models import Car, OwnershipRecord, PurchaseNotice
+    from django_notifications.models import Notification, OutboxMessage
+
+    cars, sellers = make_people_and_cars(14, prefix="burst")
+    buyers = [make_buyer(f"burst-buyer{n}") for n in range(14)]
+    rivals = [make_buyer(f"burst-rival{n}") for n in range(2)]  # cars 0 and 1 are contested
+    poor = make_buyer("burst-poor", funds=Decimal(0))  # car 13 goes to a buyer who cannot pay
+    jobs = [(buyers[n], cars[n]) for n in range(13)] + [(rivals[0], cars[0]), (rivals[1], cars[1]), (poor, cars[13])]
+
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server()
+        stack.start_worker("w1", beat=True)
+        done, lock, redis_killed = [], threading.Lock(), threading.Event()
+
+        def buy(job):
+            buyer, car = job
+            status, body = stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer), timeout=30)
+            with lock:
+                done.append((buyer, car, status, body))
+                if len(done) == 3:  # the rest of the burst, some already in flight, meets a dead Redis
+                    stack.redis.stop()
+                    redis_killed.set()
+            return status
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(buy, jobs))
+        assert redis_killed.is_set()
+
+        # Every purchase committed or was refused cleanly: never a 500, never a half state.
+        assert 500 not in statuses, [(s, b) for *_, s, b in done if s >= 500]
+        won = {car.pk: buyer for buyer, car, status, body in done if status == 201}
+        for *_, status, body in done:
+            if status != 201:
+                assert status in {409, 503}, (status, body)
+                assert_error_shape(status, body)
+        assert set(won) == {car.pk for car in cars[:13]}  # with the database up, every payable purchase commits
+        assert [b["code"] for bu, c, s, b in done if c.pk == cars[13].pk] == ["insufficient_funds"]
+        assert sorted(b["code"] for bu, c, s, b in done if s == 409 and c.pk in {cars[0].pk, cars[1].pk}) == \
+            ["car_not_available", "car_not_available"]
+
+        for car, seller in zip(cars, sellers, strict=True):
+            car.refresh_from_db()
+            sold = car.pk in won
+            assert car.is_sold is sold and car.is_for_sale is not sold
+            assert car.owner_id == (won[car.pk].pk if sold else seller.pk)
+            assert OwnershipRecord.objects.filter(from_car_id=car.pk, from_store_key="").count() == int(sold)
+            assert PurchaseNotice.objects.filter(car_id=car.pk, store_key="").count() == int(sold)
+            assert balance(seller) == (car.price if sold else 0)
+        for buyer in [*buyers, *rivals, poor]:
+            bought = [c for c in cars if won.get(c.pk) == buyer]
+            start = FUNDS if buyer != poor else Decimal(0)
+            assert balance(buyer) == start - sum((c.price for c in bought), Decimal(0))
+        assert_ledger_clean()
+
+        # Redis comes back empty (nothing persisted): the outbox relays deliver everything, once.
+        stack.redis.start()
+        sold_sellers = [s for c, s in zip(cars, sellers, strict=True) if c.pk in won]
+        expected = {}
+        for car, seller in zip(cars, sellers, strict=True):
+            if car.pk in won:
+                expected[(seller.email, PURCHASE_SUBJECT)] = 1
+                expected[(seller.email, f"Your 2008 Saab {car.model} has been purchased")] = 1
+
+        def all_delivered():
+            mails = stack.mails()
+            return all(mails[key] >= 1 for key in expected) and not OutboxMessage.objects.filter(
+                notification__kind="car_purchased").exclude(status=OutboxMessage.Status.DELIVERED).exists()
+
+        wait_for(all_delivered, timeout=120, what="every committed purchase's e-mails after Redis returned")
+        # Wait past the relays' requeue window (5 s here): a second copy would show up now.
+        wait_for(lambda: not PurchaseNotice.objects.filter(sent_at__isnull=True).exists(), timeout=30,
+                 what="every purchase notice marked sent")
+        threading.Event().wait(8)
+        mails = stack.mails()
+        assert {key: mails[key] for key in expected} == expected
+        unsold_sellers = [s.email for c, s in zip(cars, sellers, strict=True) if c.pk not in won]
+        assert not [key for key in mails if key[0] in unsold_sellers and "purchased" in key[1]]
+        assert Notification.objects.filter(kind="car_purchased").count() == len(sold_sellers)
+        for seller in sold_sellers:
+            assert Notification.objects.filter(kind="car_purchased", recipient=seller).count() == 1
+        pushes = OutboxMessage.objects.filter(notification__kind="car_purchased", channel="push")
+        assert pushes.count() == len(sold_sellers)
+        assert set(pushes.values_list("status", flat=True)) == {OutboxMessage.Status.DELIVERED}
+        assert Car.objects.filter(pk__in=won, is_sold=True).count() == len(won)
+
+
+# --- a Celery worker killed mid-task --------------------------------------------------------------------------
+
+def _buy_with_no_worker_running(stack, prefix: str):
+    (car,), (seller,) = make_people_and_cars(1, prefix=prefix)
+    buyer = make_buyer(f"{prefix}-buyer")
+    status, body = stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer))
+    assert status == 201, body
+    return seller
+
+
+def _runs_of(stack, task_name: str) -> list[tuple[str, str, str]]:
+    return [(worker, event, task_id) for worker, event, name, task_id in stack.task_events() if name == task_name]
+
+
+def test_worker_killed_while_the_task_waits_redelivers_it_and_the_mail_goes_once(committed_db, tmp_path,
+                                                                              django_db_blocker):
+    from django_car_listing.models import PurchaseNotice
+
+    task = "car_listing.send_purchase_email"
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server()
+        seller = _buy_with_no_worker_running(stack, "kill1")
+        notice = PurchaseNotice.objects.get(seller=seller)
+        with transaction.atomic():
+            # Hold the notice's row lock: the worker's task blocks inside its transaction, mid-task.
+            PurchaseNotice.objects.select_for_update().get(pk=notice.pk)
+            first = stack.start_worker("first", FAULTS_VISIBILITY_TIMEOUT="3")
+            wait_for(lambda: [r for r in _runs_of(stack, task) if r[:2] == ("first", "start")], timeout=60,
+                     what="the first worker to start the e-mail task")
+            wait_for(lambda: _waiting_on_a_lock(), timeout=30, what="the task to wait on the notice's lock")
+            stack.kill(first)
+        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 0
+        notice.refresh_from_db()
+        assert notice.sent_at is None
+
+        stack.start_worker("second", FAULTS_VISIBILITY_TIMEOUT="3")
+        wait_for(lambda: stack.mails()[(seller.email, PURCHASE_SUBJECT)], timeout=90,
+                 what="the redelivered task's e-mail")
+        (task_id,) = {tid for w, e, tid in _runs_of(stack, task) if w == "first"}
+        assert ("second", "end", task_id) in _runs_of(stack, task)  # the same message, redelivered
+        threading.Event().wait(5)
+        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 1
+        notice.refresh_from_db()
+        assert notice.sent_at is not None
+
+
+def _waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # a transaction sees a frozen snapshot otherwise
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND wait_event_type = 'Lock' AND query ILIKE %s", ["%car_listing_purchasenotice%"])
+        return cursor.fetchone()[0] > 0
+
+
+def test_worker_killed_after_the_effect_before_the_ack_redelivers_without_a_second_mail(committed_db, tmp_path,
+                                                                                       django_db_blocker):
+    from django_car_listing.models import PurchaseNotice
+
+    task = "car_listing.send_purchase_email"
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server()
+        first = stack.start_worker("first", FAULTS_VISIBILITY_TIMEOUT="3", FAULTS_STALL_AFTER=task)
+        seller = _buy_with_no_worker_running(stack, "kill2")
+        # The mail is sent and the notice committed; the worker now stalls before acking the message.
+        wait_for(lambda: [r for r in _runs_of(stack, task) if r[:2] == ("first", "stalled")], timeout=60,
+                 what="the first worker to finish the task and stall before its ack")
+        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 1
+        stack.kill(first)
+
+        stack.start_worker("second", FAULTS_VISIBILITY_TIMEOUT="3")
+        (task_id,) = {tid for w, e, tid in _runs_of(stack, task) if w == "first"}
+        wait_for(lambda: ("second", "end", task_id) in _runs_of(stack, task), timeout=90,
+                 what="the unacked message to be redelivered to the second worker")
+        threading.Event().wait(2)
+        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 1
+        assert PurchaseNotice.objects.get(seller=seller).sent_at is not None
+
+
+# --- PostgreSQL connection dropped mid-request ----------------------------------------------------------------
+
+def _server_backends(state: str | None = None) -> list[int]:
+    sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    params = []
+    if state:
+        sql += " AND state = %s"
+        params.append(state)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _terminate(pids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        for pid in pids:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def test_database_connection_dropped_mid_request_is_a_clean_503_and_the_next_request_succeeds(
+        committed_db, tmp_path, django_db_blocker):
+    from django_car_listing.models import OwnershipRecord
+    from django_wallet import services as wallet
+    from django_wallet.models import Account
+
+    (car,), (seller,) = make_people_and_cars(1, prefix="db")
+    buyer = make_buyer("db-buyer")
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server()
+        answer = {}
+        with transaction.atomic():
+            # Hold the buyer's wallet row: the purchase locks the car, then waits here, mid-transaction.
+            Account.objects.select_for_update().get(pk=wallet.account_for(buyer).pk)
+            request = threading.Thread(target=lambda: answer.update(
+                result=stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer))))
+            request.start()
+
+            def waiting() -> list[int]:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")  # a transaction sees a frozen snapshot
+                    cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                                   " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+                    return [row[0] for row in cursor.fetchall()]
+
+            _terminate(wait_for(waiting, timeout=30, what="the purchase to wait on the wallet row"))
+            request.join(timeout=60)
+        status, body = answer["result"]
+        assert status == 503 and body["code"] == "service_unavailable" and body["message"], (status, body)
+        car.refresh_from_db()
+        assert car.is_for_sale and not car.is_sold and car.owner_id == seller.pk  # rolled back whole
+        assert not OwnershipRecord.objects.filter(from_car_id=car.pk).exists()
+        assert balance(buyer) == FUNDS and balance(seller) == 0
+
+        status, body = stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer))
+        assert status == 201, body
+        assert balance(buyer) == FUNDS - car.price and balance(seller) == car.price
+        assert_ledger_clean()
+
+
+def test_persistent_connection_dropped_between_requests_is_replaced_before_use(committed_db, tmp_path,
+                                                                              django_db_blocker):
+    buyer = make_buyer("idle-buyer")
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server(FAULTS_CONN_MAX_AGE="60")
+        assert stack.request("GET", "/api/auth/me/", token=token(buyer))[0] == 200
+        idle = wait_for(lambda: _server_backends("idle"), timeout=10, what="the server's idle connection")
+        _terminate(idle)
+        wait_for(lambda: not set(idle) & set(_server_backends()), timeout=10, what="the backend to exit")
+        # CONN_HEALTH_CHECKS: the dead connection is noticed and replaced before the request uses it.
+        status, body = stack.request("GET", "/api/auth/me/", token=token(buyer))
+        assert status == 200 and body["username"] == "idle-buyer", (status, body)
+
+
+@pytest.mark.parametrize("path", ["/api/auth/me/", "/"])
+def test_database_down_before_the_view_is_a_503_not_a_500(committed_db, tmp_path, django_db_blocker, path):
+    """The tenant lookup runs before any view: a failure there also answers 503 (handler500)."""
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server(DATABASE_URL=_unreachable_database())
+        status, body = stack.request("GET", path)
+        assert status == 503, (status, body)
+        if path.startswith("/api/"):
+            assert body["code"] == "service_unavailable" and body["message"]
+        else:
+            assert "unavailable" in body
+
+
+def _unreachable_database() -> str:
+    return f"postgres://postgres@127.0.0.1:{free_port()}/nowhere"
