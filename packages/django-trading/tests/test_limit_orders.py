@@ -225,3 +225,15 @@ class TestReservations:
         order = wait_for(lambda: (o := Order.objects.get(pk=data["transaction_id"])).status == "rejected" and o)
         assert order.reason == "insufficient_volume"
         assert cash(alice) == (Decimal("1000.00"), Decimal("1000.00"))
+
+    def test_trader_view_shows_what_resting_orders_set_aside(self, api, alice, worker):
+        client = api(alice)
+        market(client, "buy", 5)
+        before = client.get("/api/trading/users/alice/").data  # cached; placing orders must refresh it
+        assert (before["available_balance"], before["holdings"][0]["reserved"]) == ("950.00", 0)
+        limit_buy(client, "9.00", volume=10)
+        client.post(URL, {"ticker": "ACME", "transaction_type": "sell", "transaction_volume": 2,
+                          "order_type": "limit", "limit_price": "12.00"}, format="json")
+        after = client.get("/api/trading/users/alice/").data
+        assert (after["balance"], after["available_balance"]) == ("950.00", "860.00")
+        assert after["holdings"][0]["reserved"] == 2

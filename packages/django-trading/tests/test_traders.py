@@ -70,7 +70,8 @@ class TestTraderDetail:
         services.trader_fund(username="alice", amount=Decimal("50.00"))
         mine = api(alice).get(URL + "alice/")
         assert mine.status_code == 200
-        assert mine.data == {"user_id": str(alice.pk), "username": "alice", "balance": "50.00", "holdings": []}
+        assert mine.data == {"user_id": str(alice.pk), "username": "alice", "balance": "50.00",
+                             "available_balance": "50.00", "holdings": []}
         assert api(bob).get(URL + "alice/").status_code == 403
         assert api(staff).get(URL + "alice/").status_code == 200
         assert api().get(URL + "alice/").status_code in (401, 403)

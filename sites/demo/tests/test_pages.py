@@ -290,6 +290,22 @@ def test_trading_page_and_charge_sale(make_user):
     assert b"too low" in short.content
 
 
+def test_trading_page_shows_cash_held_for_a_resting_buy(make_user):
+    from django_trading import services as trading
+
+    user = make_user()
+    trading.trader_fund(username=user.get_username(), amount=Decimal("100.00"))
+    ten = Decimal("10.00")
+    trading.bars_ingest(bars=[{"ticker": "ACME", "open": ten, "high": ten, "low": ten, "close": ten, "volume": 50}])
+    client = host_client("localhost", user)
+    placed = client.post("/me/trading/", {"ticker": "ACME", "side": "buy", "volume": "5", "order_type": "limit",
+                                          "limit_price": "9.00"}, follow=True).content.decode()
+    assert "resting" in placed and "55.00 free; the rest is held for resting buys" in placed
+    refused = client.post("/me/trading/", {"ticker": "ACME", "side": "buy", "volume": "10", "order_type": "limit",
+                                           "limit_price": "9.00"}, follow=True)
+    assert b"msg-error" in refused.content
+
+
 def test_lead_assignment_and_accounting_entries(make_user, dealer1):
     import datetime as dt
 

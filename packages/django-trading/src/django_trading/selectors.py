@@ -57,6 +57,11 @@ def trader_balance(*, user) -> Decimal:
     return wallet_selectors.balance(trader_account(user))
 
 
+def trader_available_balance(*, user) -> Decimal:
+    """The balance less the cash held for resting limit buys."""
+    return wallet_selectors.available_balance(trader_account(user))
+
+
 def order_history(*, user, start: datetime | None = None, end: datetime | None = None) -> QuerySet[Order]:
     """The user's orders, newest first; ``start`` and ``end`` are both inclusive (on ``created_at``)."""
     qs = Order.objects.filter(user=user)

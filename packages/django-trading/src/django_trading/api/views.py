@@ -107,6 +107,7 @@ class TraderDetailApi(APIView):
 
             ticker = serializers.CharField(source="stock.ticker")
             quantity = serializers.IntegerField()
+            reserved = serializers.IntegerField(help_text="Shares promised to resting limit sells.")
             average_cost = serializers.DecimalField(max_digits=22, decimal_places=4)
             cost_basis = serializers.DecimalField(**MONEY)
             price = serializers.DecimalField(**MONEY, allow_null=True, source="valuation.price")
@@ -117,6 +118,7 @@ class TraderDetailApi(APIView):
         user_id = serializers.CharField(source="user.pk")
         username = serializers.CharField()
         balance = serializers.DecimalField(**MONEY)
+        available_balance = serializers.DecimalField(**MONEY, help_text="balance less the cash held for resting buys")
         holdings = HoldingOutput(many=True)
 
     @extend_schema(tags=["trading"], responses=OutputSerializer)
@@ -134,7 +136,8 @@ class TraderDetailApi(APIView):
         for holding in holdings:
             holding.valuation = selectors.holding_valuation(holding)
         return self.OutputSerializer({"user": user, "username": username, "holdings": holdings,
-                                      "balance": selectors.trader_balance(user=user)}).data
+                                      "balance": selectors.trader_balance(user=user),
+                                      "available_balance": selectors.trader_available_balance(user=user)}).data
 
 
 class StockListApi(APIView):

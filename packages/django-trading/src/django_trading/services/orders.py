@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_wallet import services as wallet
 from django_wallet.models import Hold
 
+from .. import cache
 from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable
 from ..models import TICKER_PATTERN, Holding, Order, Stock
 from .outbox import enqueue_settlement
@@ -79,6 +80,8 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
             order.save(force_insert=True)
             if status == Order.Status.PENDING:
                 transaction.on_commit(lambda: enqueue_settlement([order.id]))
+            else:  # its reservation changes the trader's available cash or free shares
+                transaction.on_commit(lambda: cache.bump(cache.trader(user.get_username())))
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first.
         existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
@@ -127,4 +130,6 @@ def order_cancel(*, order: Order) -> Order:
     locked.status = Order.Status.CANCELLED
     locked.settled_at = timezone.now()
     locked.save(update_fields=["status", "settled_at", "shares_reserved"])
+    username = order.user.get_username()
+    transaction.on_commit(lambda: cache.bump(cache.trader(username)))
     return locked

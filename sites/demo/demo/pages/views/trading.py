@@ -50,6 +50,7 @@ def desk(request):
         "stocks": list(selectors.stock_list()[:100]), "holdings": holdings,
         "open_orders": [o for o in orders if o.status in OPEN], "orders": orders,
         "cash": selectors.trader_balance(user=request.user), "key": uuid.uuid4().hex,
+        "available": selectors.trader_available_balance(user=request.user),
         "realised": sum((h.realised_pnl for h, _ in holdings), Decimal("0.00")),
         "unrealised": sum((v["unrealised_pnl"] or Decimal("0.00") for _, v in holdings), Decimal("0.00")),
     })
