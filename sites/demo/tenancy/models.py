@@ -26,6 +26,24 @@ class Dealership(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Build the schema by replaying recorded migration SQL (tenancy/schemas.py), else django-tenants' way.
+
+        TenantMixin.save() calls this for a new dealership; `schema_build_method` tells how it went.
+        """
+        from django_tenants.utils import schema_exists
+
+        from tenancy import schemas
+
+        if not sync_schema or not schemas.wants_replay():
+            created = super().create_schema(check_if_exists, sync_schema, verbosity)
+            self.schema_build_method = schemas.MIGRATED if sync_schema and created is not False else ""
+            return created
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        self.schema_build_method = schemas.schema_build(self.schema_name, verbosity=verbosity)
+        return True
+
 
 class Domain(DomainMixin):
     pass
@@ -57,3 +75,24 @@ class DealershipFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.dealership}"
+
+
+class SchemaRecipe(models.Model):
+    """The SQL a new dealership schema's migrations ran, recorded once per set of migration files.
+
+    tenancy/schemas.py replays it to build the next schemas; `fingerprint` changes with any migration
+    file, the Django version or the PostgreSQL version, so a recipe is never replayed against other
+    migrations. `replayable` is False when the migrations wrote rows outside the schema editor
+    (RunPython, post_migrate handlers): such schemas are migrated, never replayed.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    statements = models.JSONField(default=list)
+    migrations = models.JSONField(default=list)  # [[app, name], ...] in the order they were applied
+    replayable = models.BooleanField(default=True)
+    not_replayable_because = models.TextField(blank=True)
+    recorded_from = models.CharField(max_length=63)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"schema recipe {self.fingerprint[:12]} ({len(self.statements)} statements)"

@@ -56,23 +56,26 @@ def membership_revoke(*, user, dealership: Dealership) -> None:
 
 
 def dealership_create(*, name: str, slug: str, owner=None) -> Dealership:
-    """Create the dealership, its schema (migrated), its domain, its wallet and the owner's dealer role.
+    """Create the dealership, its schema (built by tenancy.schemas), its domain, its wallet and the owner's role.
 
     The schema is created by TenantMixin.save() outside of any surrounding
     transaction (CREATE SCHEMA + migrations), so this is not wrapped in one.
+    `dealership.schema_build_method` tells whether its schema was replayed or migrated.
     """
-    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
-        raise InvalidSlug()
-    schema_name = slug.replace("-", "_")
-    if Dealership.objects.filter(slug=slug).exists() or Dealership.objects.filter(schema_name=schema_name).exists():
-        raise DealershipExists()
+    schema_name = _free_schema_name(slug)
     try:
         dealership = Dealership(schema_name=schema_name, name=name, slug=slug)
         dealership.save(verbosity=0)
     except IntegrityError as exc:  # a concurrent create of the same slug
         raise DealershipExists() from exc
+    dealership_open(dealership, owner=owner)
+    return dealership
+
+
+def dealership_open(dealership: Dealership, *, owner=None) -> None:
+    """Give a dealership whose schema is ready its domain (which makes it reachable), wallet and owner."""
     with transaction.atomic():
-        Domain.objects.create(domain=dealership_domain(slug), tenant=dealership, is_primary=True)
+        Domain.objects.create(domain=dealership_domain(dealership.slug), tenant=dealership, is_primary=True)
         if owner is not None:
             from accounts.roles import DEALER
 
@@ -80,7 +83,49 @@ def dealership_create(*, name: str, slug: str, owner=None) -> Dealership:
         from django_wallet.services import account_for
 
         account_for(dealership)
-    return dealership
+
+
+def _free_schema_name(slug: str) -> str:
+    """The schema name for a valid, unused slug; raises InvalidSlug or DealershipExists."""
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        raise InvalidSlug()
+    schema_name = slug.replace("-", "_")
+    if Dealership.objects.filter(slug=slug).exists() or Dealership.objects.filter(schema_name=schema_name).exists():
+        raise DealershipExists()
+    return schema_name
+
+
+def dealerships_create_parallel(specs: list[tuple[str, str]], *, processes: int = 2,
+                                on_step=lambda label: None) -> list[Dealership]:
+    """Create many dealerships, (name, slug) each; django-tenants' multiprocessing executor migrates them.
+
+    The rows and empty schemas come first, then `migrate_schemas --executor=multiprocessing` migrates
+    every dealership schema (a no-op for those already migrated), then domains and wallets open them.
+    For bulk seeding and benchmarks: until the last step the new dealerships have no domain.
+    """
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+    from django_tenants.models import TenantMixin
+    from django_tenants.signals import post_schema_sync
+
+    from tenancy.schemas import schema_create_empty
+
+    created = []
+    for name, slug in specs:
+        dealership = Dealership(schema_name=_free_schema_name(slug), name=name, slug=slug)
+        dealership.auto_create_schema = False
+        dealership.save(verbosity=0)
+        schema_create_empty(dealership.schema_name)
+        created.append(dealership)
+        on_step(f"{slug} (empty schema)")
+    with override_settings(TENANT_MULTIPROCESSING_MAX_PROCESSES=processes):
+        call_command("migrate_schemas", tenant=True, executor="multiprocessing", interactive=False, verbosity=0)
+    for dealership in created:
+        dealership.schema_build_method = "migrated (multiprocessing)"
+        post_schema_sync.send(sender=TenantMixin, tenant=dealership)
+        dealership_open(dealership)
+        on_step(f"{dealership.slug} (migrated, open)")
+    return created
 
 
 def dealership_follow(*, user, dealership: Dealership) -> DealershipFollow:
