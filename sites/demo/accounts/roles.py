@@ -49,7 +49,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+# Platform staff's own decisions: no dealership role holds these, whatever the map above says (the
+# dealer's "car_listing.*" would otherwise let a dealership verify its own cars for the marketplace).
+PLATFORM_ONLY = {"car_listing.verify_car"}
+
+
 def role_grants(role: str, perm: str) -> bool:
+    if perm in PLATFORM_ONLY:
+        return False
     granted = ROLE_PERMISSIONS.get(role, set())
     app_label = perm.split(".", 1)[0]
     return perm in granted or f"{app_label}.*" in granted

@@ -9,6 +9,7 @@ TABLE = [
     ("dealer", "leads.assign_lead", True),
     ("dealer", "payroll.approve_payrollrun", True),
     ("dealer", "car_listing.change_car", True),
+    ("dealer", "car_listing.verify_car", False),  # platform staff only, despite the dealer's car_listing.*
     ("dealer_staff", "leads.assign_lead", True),
     ("dealer_staff", "payroll.approve_payrollrun", False),
     ("sales_agent", "leads.change_lead", True),
