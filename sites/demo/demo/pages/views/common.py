@@ -31,7 +31,12 @@ def flash_refusal(request, exc: Exception) -> None:
 
 
 def refused(request, exc: Exception, redirect_to: str):
-    """Flash the refusal and go back: the page never shows a stack trace for a domain refusal."""
+    """Flash the refusal and go back: the page never shows a stack trace for a domain refusal.
+
+    Not found (a missing id, another dealership's id, or a row this user may not see) is the 404 page, as
+    it is on a GET: a redirect would answer a foreign id differently from the API."""
+    if getattr(exc, "status_code", None) == 404:
+        raise Http404(str(exc))
     flash_refusal(request, exc)
     return HttpResponseRedirect(redirect_to)
 

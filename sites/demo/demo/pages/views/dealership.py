@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException
 
 from accounts.backends import current_role
 from demo.pages.views.account import car_action, car_form_view
@@ -23,6 +23,7 @@ from demo.pages.views.common import (
 )
 from django_car_listing import selectors as cars
 from django_car_listing.errors import CarNotFound
+from django_leads.errors import NotFound as LeadNotFound
 
 PAGE_SIZE = 25
 
@@ -130,7 +131,7 @@ def lead_detail(request, lead_id: int):
 
     try:
         lead = leads.lead_get(user=request.user, pk=lead_id)
-    except NotFound:
+    except LeadNotFound:  # the leads package's own 404 (not DRF's NotFound): missing or not visible
         raise Http404 from None
     agents = list(leads.agent_list()) if request.user.has_perm("leads.assign_lead") else []
     return render(request, "pages/dealer_lead.html", {"lead": lead, "timeline": leads.lead_timeline(lead=lead),
