@@ -40,3 +40,13 @@ def current_business_account():
         raise LookupError("no dealership is current on the public schema")
     return store_account(connection.schema_name)
 
+
+def lead_count(*, store_key: str, car_id: int, since) -> int:
+    """CAR_LISTING_LEAD_COUNTER: leads live in dealership schemas only, so a private seller's car (the
+    public store, which has no leads table) has none; a dealership's car is counted in its own schema."""
+    if not store_key:
+        return 0
+    from django_leads.selectors import lead_count_for_car
+
+    with store_context(store_key):
+        return lead_count_for_car(store_key=store_key, car_id=car_id, since=since)
