@@ -111,6 +111,27 @@ def schema_build(schema_name: str, *, verbosity: int = 0) -> str:
     return MIGRATED
 
 
+def recipe_ensure(*, verbosity: int = 0):
+    """The recipe for the current migrations, recorded now on a scratch schema if missing (a deploy step).
+
+    Without it the first dealership created after a deploy with new migrations pays one migrate.
+    """
+    from tenancy.models import SchemaRecipe
+
+    fingerprint = migrations_fingerprint()
+    recipe = SchemaRecipe.objects.filter(fingerprint=fingerprint).first()
+    if recipe is None:
+        scratch = f"recipe_{fingerprint[:12]}"
+        try:
+            _record(scratch, verbosity=verbosity)
+        finally:
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(scratch)} CASCADE")
+        recipe = SchemaRecipe.objects.get(fingerprint=fingerprint)
+    return recipe
+
+
 def schema_migrate(schema_name: str, *, verbosity: int = 0) -> None:
     """django-tenants' own way: CREATE SCHEMA, then migrate_schemas for that schema."""
     schema_create_empty(schema_name)

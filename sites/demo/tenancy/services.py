@@ -118,7 +118,7 @@ def dealerships_create_parallel(specs: list[tuple[str, str]], *, processes: int 
         schema_create_empty(dealership.schema_name)
         created.append(dealership)
         on_step(f"{slug} (empty schema)")
-    with override_settings(TENANT_MULTIPROCESSING_MAX_PROCESSES=processes):
+    with override_settings(TENANT_MULTIPROCESSING_MAX_PROCESSES=processes, TENANT_MULTIPROCESSING_CHUNKS=1):
         call_command("migrate_schemas", tenant=True, executor="multiprocessing", interactive=False, verbosity=0)
     for dealership in created:
         dealership.schema_build_method = "migrated (multiprocessing)"

@@ -58,6 +58,26 @@ def test_replayed_schema_equals_a_migrated_one_and_a_failed_replay_falls_back_to
 
 
 @pytest.mark.django_db
+def test_deploy_step_records_the_recipe_on_a_scratch_schema_it_drops():
+    import io
+
+    from django.core.management import call_command
+    from django_tenants.utils import schema_exists
+
+    from tenancy import schemas
+
+    _recipes().all().delete()  # as after deploying new migrations
+    out = io.StringIO()
+    call_command("tenant_schema_recipe", stdout=out)
+    scratch = f"recipe_{schemas.migrations_fingerprint()[:12]}"
+    assert f"from schema {scratch}: replayable" in out.getvalue()
+    assert not schema_exists(scratch)
+    assert _create("first-after-deploy").schema_build_method == schemas.REPLAYED
+    call_command("tenant_schema_recipe", stdout=out)  # idempotent
+    assert _recipes().count() == 1
+
+
+@pytest.mark.django_db
 def test_signature_comparison_catches_a_renamed_constraint():
     """The check that proves equality can fail: django-tenants' clone_schema renames unique constraints."""
     from tenancy.schema_signature import schema_signature, signature_differences
