@@ -6,8 +6,9 @@ anonymous user for API clients: this one authenticates the bearer token itself
 """
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import TokenError
 
 from accounts.backends import current_role
 from demo.api import error_response
@@ -24,7 +25,7 @@ def _request_user(request):
         return request.user
     try:
         found = JWTAuthentication().authenticate(request)
-    except (InvalidToken, TokenError):
+    except (AuthenticationFailed, TokenError):  # a bad token, or a malformed header ("Bearer a b"): no user
         return None
     return found[0] if found else None
 

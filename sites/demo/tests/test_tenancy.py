@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.test import Client
 
 from tests.conftest import host_client
 
@@ -36,6 +37,15 @@ def test_anonymous_api_on_dealership_host_is_401_with_error_shape():
     response = host_client("dealer1.localhost").get("/api/leads/")
     assert response.status_code == 401
     assert response.json() == {"code": "not_authenticated", "message": "Sign in to use this dealership's API."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer not-a-jwt", "Bearer \x00"])
+def test_malformed_authorization_header_on_dealership_host_is_401_not_500(header):
+    """Found by the API fuzzer: a header the JWT class refuses as malformed raised through the middleware."""
+    response = Client(HTTP_HOST="dealer1.localhost", HTTP_AUTHORIZATION=header).get("/api/leads/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
 
 
 @pytest.mark.django_db
