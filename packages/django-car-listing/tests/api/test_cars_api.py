@@ -86,6 +86,23 @@ class CarApiFlowTests:
         assert api(user).get("/api/cars/", {"page_size": 1000}).status_code == 400
         assert api(user).get("/api/cars/999999/").json()["code"] == "car_not_found"
 
+    @pytest.mark.parametrize("query", [{"page": 10**20}, {"year_min": 10**20}, {"year_max": -(10**20)}])
+    def test_out_of_range_numbers_in_search_are_400_not_500(self, make_user, api, query):
+        """Found by the site's API fuzzer: an offset or year past bigint reached PostgreSQL (DataError)."""
+        r = api(make_user()).get("/api/cars/", query)
+        assert r.status_code == 400
+
+    def test_out_of_range_numbers_in_bodies_are_400_not_500(self, make_user, api, car_data):
+        from django_car_listing import services
+
+        owner = make_user()
+        car = services.car_create(actor=owner, **car_data())
+        body = {"make": "X", "model": "Y", "year": 2020, "price": "10.00", "vin": make_vin(), "mileage": 10**12}
+        r = api(owner).post("/api/cars/", body, format="json")
+        assert r.status_code == 400 and "mileage" in r.json()["fields"]
+        r = api(owner).post(f"/api/cars/{car.pk}/images/reorder/", {"ids": [10**20]}, format="json")
+        assert r.status_code == 400 and "ids" in r.json()["fields"]
+
     def test_unlisted_car_hidden_from_others_and_soft_delete(self, make_user, car_data, api):
         from django_car_listing import services
 

@@ -17,11 +17,13 @@ from .serializers import CarOutput, ImageOutput, ListingOutput, OwnershipOutput,
 STORE_PARAM = OpenApiParameter("store", str, description="Store key of the car (default: the current store; "
                                                          "'' = private sellers).")
 IDEM_PARAM = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+MAX_PAGE = 1_000_000
 
 
 def _page_params(request) -> tuple[int, int, int]:
     class PageInput(serializers.Serializer):
-        page = serializers.IntegerField(min_value=1, default=1)
+        # Bounded so the offset fits PostgreSQL's bigint (an overflow was a 500); deep pages use `cursor`.
+        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
         page_size = serializers.IntegerField(min_value=1, max_value=conf.get("CAR_LISTING_MAX_PAGE_SIZE"),
                                              default=conf.get("CAR_LISTING_PAGE_SIZE"))
 
@@ -59,7 +61,7 @@ class CarViewSet(viewsets.GenericViewSet):
         model = serializers.CharField(max_length=64)
         year = serializers.IntegerField(min_value=1886, max_value=2100)
         price = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
-        mileage = serializers.IntegerField(min_value=0, default=0)
+        mileage = serializers.IntegerField(min_value=0, max_value=2_147_483_647, default=0)  # the column's range
         vin = serializers.CharField(min_length=17, max_length=17)
         body_type = serializers.ChoiceField(choices=BodyType.choices, default=BodyType.OTHER)
         fuel = serializers.ChoiceField(choices=Fuel.choices, default=Fuel.PETROL)
@@ -73,8 +75,8 @@ class CarViewSet(viewsets.GenericViewSet):
         q = serializers.CharField(required=False, max_length=200)
         make = serializers.CharField(required=False, max_length=64)
         model = serializers.CharField(required=False, max_length=64)
-        year_min = serializers.IntegerField(required=False)
-        year_max = serializers.IntegerField(required=False)
+        year_min = serializers.IntegerField(required=False, min_value=0, max_value=9999)
+        year_max = serializers.IntegerField(required=False, min_value=0, max_value=9999)
         price_min = serializers.DecimalField(required=False, max_digits=18, decimal_places=2)
         price_max = serializers.DecimalField(required=False, max_digits=18, decimal_places=2)
         body_type = serializers.ChoiceField(choices=BodyType.choices, required=False)
@@ -269,7 +271,7 @@ class CarViewSet(viewsets.GenericViewSet):
         return Response(ImageOutput(image).data, status=status.HTTP_201_CREATED)
 
     class ReorderInput(serializers.Serializer):
-        ids = serializers.ListField(child=serializers.IntegerField(), max_length=200)
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=200)
 
     @extend_schema(request=ReorderInput, responses=ImageOutput(many=True))
     @action(detail=True, methods=["post"], url_path="images/reorder")
