@@ -316,3 +316,20 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.booked_on}"
+
+
+class MonthlyTotal(models.Model):
+    """Per month (its first day) and kind: the sum and number of entries. Kept by a database trigger on
+    Entry (every insert, update and delete, whoever makes them; migration 0003), so a report over whole
+    months reads a few rows, not every entry of the books. Never written by Python code."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=10, choices=Category.Kind.choices)
+    total = models.DecimalField(**MONEY, default=0)
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "kind"], name="payroll_monthlytotal_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m}: {self.total} ({self.entries})"

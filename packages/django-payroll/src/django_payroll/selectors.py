@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from . import conf
 from .errors import InvalidDateRange
-from .models import Category, Employee, Entry, PayrollRun, Payslip, PayslipLine, SalaryStructure
+from .models import Category, Employee, Entry, MonthlyTotal, PayrollRun, Payslip, PayslipLine, SalaryStructure
 
 ZERO = Decimal("0.00")
 PAYSLIP_VIEW_PERM = "payroll.view_payslip"
@@ -103,22 +103,41 @@ def _sum(field: str = "amount"):
 
 
 def profit_and_loss(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
-    """Per month: income, expense and profit (income - expense), oldest first."""
-    rows = (
-        _in_range(Entry.objects.all(), "booked_on", date_from, date_to)
-        .annotate(month=TruncMonth("booked_on"))
-        .values("month")
-        .annotate(
-            income=Coalesce(Sum("amount", filter=Q(kind=Category.Kind.INCOME)), ZERO),
-            expense=Coalesce(Sum("amount", filter=Q(kind=Category.Kind.EXPENSE)), ZERO),
+    """Per month: income, expense and profit (income - expense), oldest first. A range of whole months
+    (or none: all time, as dashboards ask) reads the trigger-kept MonthlyTotal rows, whatever the size of
+    the books; a range cutting a month sums that range's entries."""
+    if _whole_months(date_from, date_to):
+        rows = (
+            _in_range(MonthlyTotal.objects.filter(entries__gt=0), "month", date_from, date_to)
+            .values("month")
+            .annotate(
+                income=Coalesce(Sum("total", filter=Q(kind=Category.Kind.INCOME)), ZERO),
+                expense=Coalesce(Sum("total", filter=Q(kind=Category.Kind.EXPENSE)), ZERO),
+            )
+            .order_by("month")
         )
-        .order_by("month")
-    )
+    else:
+        rows = (
+            _in_range(Entry.objects.all(), "booked_on", date_from, date_to)
+            .annotate(month=TruncMonth("booked_on"))
+            .values("month")
+            .annotate(
+                income=Coalesce(Sum("amount", filter=Q(kind=Category.Kind.INCOME)), ZERO),
+                expense=Coalesce(Sum("amount", filter=Q(kind=Category.Kind.EXPENSE)), ZERO),
+            )
+            .order_by("month")
+        )
     return [
         {"month": r["month"].strftime("%Y-%m"), "income": r["income"], "expense": r["expense"],
          "profit": r["income"] - r["expense"]}
         for r in rows
     ]
+
+
+def _whole_months(date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    starts = date_from is None or date_from.day == 1
+    ends = date_to is None or (date_to + dt.timedelta(days=1)).day == 1
+    return starts and ends
 
 
 def _by_category(kind: str, date_from, date_to) -> list[dict]:
