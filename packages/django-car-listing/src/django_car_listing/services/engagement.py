@@ -15,10 +15,12 @@ from .index import index_sync
 _COUNTER = {"view": "views", "like": "likes", "click": "clicks", "save": "saves"}
 
 
-def _car_exists(store_key: str, car_id: int) -> None:
-    with conf.store_context(store_key):
-        if not Car.objects.filter(store_key=store_key, pk=car_id, deleted_at__isnull=True).exists():
-            raise errors.CarNotFound()
+def _car_visible(store_key: str, car_id: int, user=None) -> None:
+    """Only a car the actor may see (listed, or theirs to manage) is saved or tracked: an unlisted car is
+    a 404 as on GET, so these never confirm that another store's unlisted car id exists."""
+    from ..selectors import car_get
+
+    car_get(store_key=store_key, car_id=car_id, user=user)
 
 
 def actor_key(*, user=None, session_key: str | None = None) -> str:
@@ -37,7 +39,7 @@ def interaction_record(*, store_key: str, car_id: int, kind: str, user=None, ses
         raise errors.InvalidInteraction()
     car_id = int(car_id)
     if check_car:
-        _car_exists(store_key, car_id)
+        _car_visible(store_key, car_id, user)
     actor = actor_key(user=user, session_key=session_key)
     day = timezone.localdate()
     with conf.public_context():
@@ -61,7 +63,7 @@ def interaction_record(*, store_key: str, car_id: int, kind: str, user=None, ses
 @transaction.atomic
 def car_save(*, user, store_key: str, car_id: int) -> SavedCar:
     car_id = int(car_id)
-    _car_exists(store_key, car_id)
+    _car_visible(store_key, car_id, user)
     with conf.public_context():
         saved, created = SavedCar.objects.get_or_create(user=user, store_key=store_key, car_id=car_id)
     if created:
