@@ -222,3 +222,16 @@ def test_another_users_notification_is_404(world):
     d2_note = world.notifications["d2_dealer"]
     response = send(world.clients["dealer"], "POST", f"/api/notifications/{d2_note}/read/", HOSTS["own"])
     assert response.status_code == 404
+
+
+def test_saving_or_tracking_another_stores_unlisted_car_is_404(world):
+    """Saving or tracking names a store with `?store=`: an unlisted car there is as invisible as on GET (a 201
+    or 200 would confirm that the id exists in that dealership, and record interactions on it)."""
+    d2 = world.params("dealer2", "buyer")
+    for user, host in (("buyer", HOSTS["public"]), ("dealer", HOSTS["own"])):
+        for path, body in ((f"/api/cars/{d2['car_draft']}/save/?store=dealer2", None),
+                           (f"/api/cars/{d2['car_draft']}/track/?store=dealer2", {"kind": "view"})):
+            response = send(world.clients[user], "POST", path, host, body)
+            assert response.status_code == 404, (user, path, response.status_code, response.content[:200])
+    listed = send(world.clients["buyer"], "POST", f"/api/cars/{d2['car_listed']}/save/?store=dealer2", HOSTS["public"])
+    assert listed.status_code == 201  # a listed car is saved from any host
