@@ -22,7 +22,7 @@ SIGNED_IN = ("buyer", *MEMBERS, "admin")
 ROLE_NOTES = {
     "anonymous": "no session, no token",
     "buyer": "signed in, no membership anywhere",
-    "admin": "platform admin: is_staff and is_superuser (as `seed_demo` creates it)",
+    "admin": "platform admin: is_staff and is_superuser, as `seed_demo` creates it",
 }
 # Paths a dealership host serves to anyone (tenancy.middleware.OPEN_PREFIXES) or to any signed-in user
 # (SIGNED_IN_PREFIXES); every other path there is for the dealership's members and platform staff only.
@@ -361,8 +361,8 @@ def render_markdown() -> str:
         "the test: `tests/reliability/test_permission_matrix.py` makes each request (one per cell) and fails on",
         "any difference, and also fails when an API route exists that the table does not list.",
         "",
-        "Roles: " + "; ".join(f"**{SHORT[r]}** = {r}" + (f" ({ROLE_NOTES[r]})" if r in ROLE_NOTES else "")
-                              for r in ROLES) + ".",
+        "Roles: " + "; ".join(f"**{SHORT[r]}**" + (f" = {r}" if SHORT[r] != r else "")
+                              + (f" ({ROLE_NOTES[r]})" if r in ROLE_NOTES else "") for r in ROLES) + ".",
         "The dealership roles (dealer ... hr) are members of dealer1 only.",
         "",
         "- **Dealership host** rows show `own / other`: the status on dealer1's host (their own dealership)",
