@@ -10,6 +10,7 @@ The alias (CAR_LISTING_CACHE_ALIAS) must be one copy for every store: on django-
 without the tenant key function, or a dealer's write would only invalidate its own schema's copy.
 """
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from django.db import transaction
 from . import conf
 
 GENERATION_KEY = "car_listing:index:generation"
+logger = logging.getLogger(__name__)
 
 
 def _cache():
@@ -27,11 +29,19 @@ def _cache():
 
 
 def generation_bump() -> None:
-    cache = _cache()
+    """Best effort: it runs after a purchase or listing committed, and an exception there would fail
+    that request and skip the on_commit callbacks after it (the car_purchased signal, the seller's
+    e-mail). With the cache down nothing is served from it either; a cache that loses its data
+    restarts the generation above every old one."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # missing: start above every generation handed out before
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache = _cache()
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # missing: start above every generation handed out before
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:  # noqa: BLE001 - any cache backend's connection error
+        logger.warning("car_listing: cache generation bump failed; cached marketplace reads may lag until "
+                       "CAR_LISTING_CACHE_TTL", exc_info=True)
 
 
 def bump_on_commit() -> None:

@@ -6,6 +6,7 @@ payloads are never deleted, just never read again (they expire by TTL). A missin
 (eviction, flush) restarts at the current time in nanoseconds, larger than any version handed
 out before, so an old payload can never be resurrected.
 """
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from django.core.cache import caches
 from . import conf
 
 PREFIX = "trading"
+logger = logging.getLogger(__name__)
 
 
 def _cache():
@@ -26,13 +28,21 @@ def _version_key(name: str) -> str:
 
 
 def bump(*names: str) -> None:
-    cache = _cache()
-    for name in names:
-        key = _version_key(name)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, time.time_ns(), timeout=None)
+    """Best effort: it runs after commits, before signals and settlement enqueues that must not be
+    skipped (an on_commit callback that raises stops the ones after it, and fails a settled task).
+    With the cache down nothing is served from it either; a cache that loses its data restarts the
+    versions above every old one."""
+    try:
+        cache = _cache()
+        for name in names:
+            key = _version_key(name)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, time.time_ns(), timeout=None)
+    except Exception:  # noqa: BLE001 - any cache backend's connection error
+        logger.warning("trading: cache version bump failed for %s; cached reads may lag until TRADING_CACHE_TTL",
+                       names, exc_info=True)
 
 
 def versions(*names: str) -> list[int]:

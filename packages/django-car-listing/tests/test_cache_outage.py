@@ -1,0 +1,37 @@
+"""A cache outage after a purchase committed: the purchase still succeeds and is announced, and the seller's
+e-mail is still enqueued (the marketplace cache's generation bump is best effort)."""
+import logging
+from decimal import Decimal
+
+import pytest
+
+from django_car_listing import services, signals
+from django_car_listing.models import PurchaseNotice
+
+DEAD_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": "redis://127.0.0.1:1/0"}}
+
+
+@pytest.mark.django_db
+def test_purchase_with_the_cache_down_commits_and_announces(settings, make_user, fund, listed_car, caplog,
+                                                            django_capture_on_commit_callbacks):
+    seller, buyer = make_user(), make_user()
+    fund(buyer, "5000.00")
+    car = listed_car(seller, price=Decimal("1000.00"))
+    settings.CACHES = DEAD_CACHE
+    settings.CAR_LISTING_CACHE_ALIAS = "default"
+    announced = []
+
+    def on_purchased(sender, car_id, **kwargs):
+        announced.append(car_id)
+
+    signals.car_purchased.connect(on_purchased, weak=False)
+    try:
+        with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+    finally:
+        signals.car_purchased.disconnect(on_purchased)
+    assert announced == [car.pk]
+    assert len(callbacks) >= 3  # generation bump, e-mail fast path, car_purchased: all ran
+    assert "cache generation bump failed" in caplog.text  # the dead cache really was tried
+    assert PurchaseNotice.objects.filter(car_id=car.pk).count() == 1
