@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import statistics
 import threading
 import time
@@ -48,7 +49,7 @@ def setup_django(extra_apps: tuple[str, ...] = ()) -> None:
         DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": DB, "USER": USER,
                                "HOST": HOST, "PORT": PORT}},
         USE_TZ=True, DEFAULT_AUTO_FIELD="django.db.models.BigAutoField", SECRET_KEY="bench",
-        CAR_LISTING_REQUIRE_VERIFICATION=True)
+        ALLOWED_HOSTS=["testserver"], CAR_LISTING_REQUIRE_VERIFICATION=True)
     django.setup()
 
 
@@ -159,6 +160,34 @@ def time_searches(sizes: list[int], runs: int) -> dict[int, dict[str, tuple[floa
     return out
 
 
+def server_times(sizes: list[int], repeat: int = 5) -> dict[int, dict[str, tuple[float, float]]]:
+    """Median EXPLAIN ANALYZE execution time of the count and the page query (offset 40) per search: the
+    database's share, which the client's CPU contention on a shared box does not inflate."""
+    from django.db import connection
+
+    from django_car_listing.selectors import SORTS, marketplace_queryset
+
+    out = {}
+    for size in sizes:
+        use_size(size)
+        out[size] = {}
+        for label, filters, sort in SEARCHES:
+            qs = marketplace_queryset(filters=filters)
+            count_sql, count_params = qs[:1001].values("id").query.sql_with_params()
+            page = qs.order_by(*SORTS[sort]).defer("search_vector")[40:60].query.sql_with_params()
+            times = []
+            for sql, params in ((f"SELECT count(*) FROM ({count_sql}) s", count_params), page):
+                runs = []
+                for _ in range(repeat):
+                    with connection.cursor() as cur:
+                        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                        runs.append(cur.fetchone()[0][0]["Execution Time"])
+                times.append(statistics.median(runs))
+            out[size][label] = tuple(times)
+    use_size(None)
+    return out
+
+
 def _p50_p95(xs: list[float]) -> tuple[float, float]:
     return statistics.median(xs), statistics.quantiles(xs, n=20)[18]
 
@@ -171,20 +200,21 @@ def purchases_per_second(buyers: int) -> float:
     from django_wallet import services as wallet
 
     User = get_user_model()
-    staff = User.objects.create_user("bench_staff", is_staff=True)
-    seller = User.objects.create_user("bench_seller")
+    run = random.randrange(100_000)  # fresh users and VINs each run (--reuse keeps the database)
+    staff = User.objects.create_user(f"bench_staff{run}", is_staff=True)
+    seller = User.objects.create_user(f"bench_seller{run}")
     from django_car_listing.validators import vin_check_digit
 
     cars, people = [], []
     for i in range(buyers * 5):
-        raw = f"BENCH{i:08d}0ABCD"[:17]
+        raw = f"B{run:05d}{i:06d}0ABCD"
         vin = raw[:8] + vin_check_digit(raw) + raw[9:]
         car = services.car_create(actor=seller, make="Bench", model="Car", year=2020, price=Decimal("100.00"), vin=vin)
         services.car_verify(actor=staff, store_key="", car_id=car.pk)
         services.car_put_on_sale(actor=seller, store_key="", car_id=car.pk)
         cars.append(car.pk)
     for i in range(buyers):
-        u = User.objects.create_user(f"bench_buyer{i}")
+        u = User.objects.create_user(f"bench_buyer{run}_{i}")
         wallet.deposit(account=wallet.account_for(u), amount=Decimal("100000.00"))
         people.append(u)
     barrier = threading.Barrier(buyers)
@@ -221,6 +251,7 @@ def main() -> None:
     for size in sizes:
         prepare_size(size)
     results = time_searches(sizes, args.runs)
+    server = server_times(sizes)
     pps = purchases_per_second(args.buyers)
 
     labels = [s[0] for s in SEARCHES] + ["ALL"]
@@ -231,6 +262,11 @@ def main() -> None:
         ratio = results[sizes[-1]][label][0] / results[sizes[0]][label][0]
         lines.append(f"| {label} | " + " | ".join(f"{results[s][label][0]:.2f} / {results[s][label][1]:.2f}"
                                                   for s in sizes) + f" | {ratio:.2f}x |")
+    lines += ["", "Database share (EXPLAIN ANALYZE execution time, median of 5): capped count + page, ms", "",
+              "| search | " + " | ".join(f"{s:,}" for s in sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+    for label, _, _ in SEARCHES:
+        lines.append(f"| {label} | " + " | ".join(f"{server[s][label][0]:.2f} + {server[s][label][1]:.2f}"
+                                                  for s in sizes) + " |")
     ratio = results[sizes[-1]]["ALL"][0] / results[sizes[0]]["ALL"][0]
     lines += ["", f"p50 ratio {sizes[-1]:,} vs {sizes[0]:,}: {ratio:.2f}x (target <= 1.5x)",
               f"purchases/s with {args.buyers} concurrent buyers (distinct cars, wallet transfer included): "
