@@ -12,11 +12,13 @@ their own expense. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
 """
 from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.roles import DEALER, DEALER_STAFF
+from demo import dashboard
 from django_car_listing import signals as cars
 from django_leads import signals as leads
 from django_notifications.services import notify, notify_many
@@ -138,3 +140,20 @@ def payroll_run_paid(sender, *, run, **kwargs):
     users = [slip.employee.user for slip in run.payslips.select_related("employee__user") if slip.employee.user_id]
     notify_many(recipients=users, kind="payroll_paid", title=f"Your pay for {run.period:%B %Y} has been paid",
                 data={"run_id": run.pk, "schema": connection.schema_name})
+
+
+# --- caches -----------------------------------------------------------------------------------
+
+# The dealer dashboard sums these rows (demo/dashboard.py): any save or delete forgets the dealership's
+# cached figures once its transaction commits.
+DASHBOARD_SOURCES = ("leads.Lead", "leads.Sale", "leads.Commission", "car_listing.Sale",
+                     "payroll.Entry")
+
+
+def _dashboard_changed(sender, **kwargs):
+    dashboard.invalidate_on_commit()
+
+
+for _model in DASHBOARD_SOURCES:
+    post_save.connect(_dashboard_changed, sender=_model, dispatch_uid=f"wiring.dashboard.save.{_model}")
+    post_delete.connect(_dashboard_changed, sender=_model, dispatch_uid=f"wiring.dashboard.delete.{_model}")

@@ -39,6 +39,18 @@ def _public_schema_after_each_test():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache_generations():
+    """Rollback tests never commit, so on-commit cache invalidation never runs in them: start every test
+    with new generations (demo/dashboard.py, django_car_listing.cache), never an earlier test's payload."""
+    from django.core.cache import caches
+
+    client = caches["default"]._cache.get_client(write=True)
+    for pattern in ("*dashboard:generation", "*car_listing:index:generation"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+
+
 @pytest.fixture
 def dealer1(db):
     from tenancy.models import Dealership

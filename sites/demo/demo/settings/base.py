@@ -234,6 +234,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- domain packages ----------------------------------------------------------
 WALLET_CURRENCY = os.environ.get("WALLET_CURRENCY", "USD")
 TRADING_CACHE_ALIAS = "shared"
+# Marketplace facets count every store's listings: one copy for every host (see notes/tenancy.md, caches).
+CAR_LISTING_CACHE_ALIAS = "shared"
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,6 @@ inventory, leads board, sales. Every write goes through the packages' services."
 import json
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException
 
 from accounts.backends import current_role
+from demo.dashboard import dashboard_figures
 from demo.pages.views.account import car_action, car_form_view
 from demo.pages.views.common import (
     current_dealership,
@@ -32,43 +32,26 @@ def _store() -> str:
     return current_dealership().schema_name
 
 
-def _lead_counts(user) -> dict:
-    from django_leads import selectors as leads
-    from django_leads.models import LeadStatus
-
-    counts = dict(leads.lead_visible_qs(user=user).values_list("status").annotate(n=Count("id")))
-    return {label: counts.get(value, 0) for value, label in LeadStatus.choices}
-
-
 @dealership_only
 def dashboard(request):
     user = request.user
     context = {"dealership": current_dealership(), "role": current_role(user) or ("staff" if user.is_staff else "")}
     if user.has_perm("tenancy.view_dashboard") or user.has_perm("leads.view_analytics"):
-        from django_leads.selectors import analytics
-
-        data = analytics.dashboard(bucket="month")
-        sales = cars.store_sales(store_key=_store(), limit=500).results
-        by_month: dict[str, float] = {}
-        for sale in sales:
-            key = sale.sold_at.strftime("%Y-%m")
-            by_month[key] = by_month.get(key, 0) + float(sale.price)  # chart scale only; money stays Decimal
+        figures = dashboard_figures(user=user, store_key=_store())  # cached per dealership (demo/dashboard.py)
+        data = figures["data"]
         chart = {
-            "funnel": _lead_counts(user),
-            "sales_by_month": dict(sorted(by_month.items())),
+            "funnel": figures["funnel"],
+            "sales_by_month": figures["sales_by_month"],
             "agents": [{"name": a["agent_name"], "won": a["won"], "handled": a["handled"],
                         "revenue": str(a["revenue"])} for a in data["agents"]],
             "agents_won": {a["agent_name"] or f"#{a['agent_id']}": a["won"] for a in data["agents"]},
             "summary": {k: (str(v) if v is not None else None) for k, v in data["summary"].items()},
         }
-        if user.has_perm("payroll.view_reports"):
-            from django_payroll import selectors as reports
-
-            pnl = reports.profit_and_loss()
-            chart["profit_by_month"] = {r["month"]: float(r["profit"]) for r in pnl}
-            context["pnl"] = pnl
+        if figures["pnl"] is not None:
+            chart["profit_by_month"] = {r["month"]: float(r["profit"]) for r in figures["pnl"]}
+            context["pnl"] = figures["pnl"]
         context.update(chart=chart, chart_json=json.dumps(chart), summary=data["summary"], agents=data["agents"],
-                       sales_total=sum((s.price for s in sales), start=0), sales_count=len(sales))
+                       sales_total=figures["sales_total"], sales_count=figures["sales_count"])
     return render(request, "pages/dealer_dashboard.html", context)
 
 
