@@ -1,0 +1,426 @@
+"""HTTP throughput of the demo site under its production server, next to a trivial JSON view.
+
+    .venv/bin/python bench/http_bench.py [--seconds 10] [--rounds 2] [--connections 8]
+        [--dealers 5] [--cars 2000] [--private 2000] [--buyers 200] [--keep-db | --reuse-db] [--profile]
+
+1. Creates its own database ``forecourt_bench_http`` and starts its own redis-server on a free
+   port (so Redis INFO hit/miss counters are this run's alone), seeds dealerships, thousands of
+   real cars with their marketplace index rows, buyers with funded wallets, leads, stock prices.
+2. Counts the SQL queries of one request per endpoint in-process (CaptureQueriesContext through
+   the Django test client: every middleware included), first with a cold cache, then warm.
+3. Starts the production server: uvicorn with 2 workers on ``demo.asgi`` with
+   ``demo.settings.production`` (DEBUG off), and drives it with wrk on loopback, endpoint after
+   endpoint, each round measuring /api/ping/ (no DB, no DRF) too. The figure is rps(endpoint) /
+   rps(ping) in the same round; goal >= 0.5 for reads.
+4. A mixed round: purchases and cached reads at the same time, so every purchase invalidates the
+   facets and a dashboard while they are read. Cache reads and rebuilds are counted per cached
+   family from the bench Redis' MONITOR stream (hit rate = 1 - rebuilds / reads, exact).
+5. Prints markdown tables and writes bench/results/http.md and bench/results/caching.md.
+   ``--profile`` also writes cProfile's top functions per endpoint (in-process) to
+   bench/results/http_profile.txt.
+
+The load generator shares the machine's cores with the server (and with whatever else runs):
+the ratio is the comparable number, absolute rps are not.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "sites" / "demo"
+# This checkout's code first, before the venv's editable installs (a `git worktree` of a commit measures
+# that commit, not whatever is being edited in the main checkout).
+CODE_PATHS = [str(SITE), str(ROOT / "bench"), *(str(p / "src") for p in sorted((ROOT / "packages").iterdir()))]
+sys.path[:0] = CODE_PATHS
+DB = "forecourt_bench_http"
+PG = "postgres://postgres@127.0.0.1:5432"
+SEARCHES = ["", "?make=Toyota&sort=price", "?q=panoramic+roof", "?store=dealer2&sort=newest",
+            "?price_min=5000&price_max=20000&year_min=2015&body_type=suv&sort=price", "?fuel=electric",
+            "?make=BMW&model=X3", "?page=3", "?transmission=automatic&year_min=2020", "?sort=-price"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def configure_env(redis_port: int) -> dict:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "_http_settings",  # demo.settings.production, static files kept apart
+        "PYTHONPATH": os.pathsep.join(CODE_PATHS),
+        "SECRET_KEY": "bench-http-not-a-secret-" + "k" * 40,
+        "DATABASE_URL": f"{PG}/{DB}",
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "BASE_DOMAIN": "localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "ERROR",
+    }
+    os.environ.update(env)
+    return env
+
+
+def create_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB}"')
+
+
+def drop_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+
+
+class Endpoints:
+    """The requests of each measured endpoint, as wrk items and as one in-process request."""
+
+    def __init__(self, data):
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        User = get_user_model()
+        self.data = data
+        buyers = list(User.objects.filter(pk__in=data.buyer_ids))
+        self.tokens = [f"Bearer {AccessToken.for_user(u)}" for u in buyers]
+        self.sessions = {}
+        self._client = None
+        for slug, user_id in data.dealer_user_ids.items():
+            client = Client(HTTP_HOST=f"{slug}.localhost")
+            client.force_login(User.objects.get(pk=user_id))
+            self.sessions[slug] = client.cookies["sessionid"].value
+
+    def items(self, name: str):
+        from _wrk import Item
+
+        pub = {"Host": "localhost"}
+        d = self.data
+        if name == "ping (reference)":
+            return [Item("GET", "/api/ping/", pub)]
+        if name == "marketplace search":
+            return [Item("GET", f"/api/cars/{q}", pub) for q in SEARCHES]
+        if name == "marketplace facets":
+            return [Item("GET", f"/api/cars/facets/{q}", pub) for q in SEARCHES]
+        if name == "car detail":
+            return [Item("GET", f"/api/cars/{cid}/?store={store}", pub) for store, cid in d.read_cars[:2000]]
+        if name == "wallet balance":
+            return [Item("GET", "/api/wallet/accounts/", {**pub, "Authorization": t}) for t in self.tokens]
+        if name == "stock quote":
+            return [Item("GET", f"/api/trading/stocks/{t}/", {**pub, "Authorization": tok})
+                    for tok in self.tokens[:20] for t in ("FCRT", "AUTO", "EVCO")]
+        if name == "dealer dashboard":
+            return [Item("GET", "/", {"Host": f"{slug}.localhost", "Cookie": f"sessionid={sid}"})
+                    for slug, sid in self.sessions.items()]
+        if name == "purchase":
+            cars, d.buy_cars = d.buy_cars, []
+            return [Item("POST", f"/api/cars/{cid}/buy/?store={store}",
+                         {**pub, "Authorization": self.tokens[i % len(self.tokens)]}) for i, (store, cid) in
+                    enumerate(cars)]
+        raise KeyError(name)
+
+    def one(self, name: str):
+        """One request in-process: (status, number of SQL queries)."""
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        item = self.items(name)[0] if name != "purchase" else None
+        if name == "purchase":
+            store, cid = self.data.buy_cars.pop()
+            from _wrk import Item
+
+            item = Item("POST", f"/api/cars/{cid}/buy/?store={store}",
+                        {"Host": "localhost", "Authorization": self.tokens[0]})
+        headers = {("HTTP_" + k.upper().replace("-", "_")): v for k, v in item.headers.items()}
+        if name == "purchase":
+            headers["HTTP_IDEMPOTENCY_KEY"] = f"inproc-{time.time_ns()}"
+        if self._client is None:
+            self._client = Client()  # one handler: middleware (WhiteNoise's file scan) loads once, as in a server
+        with CaptureQueriesContext(connection) as ctx:
+            response = self._client.generic(item.method, item.path, **headers)
+        connection.set_schema_to_public()
+        return response.status_code, len(ctx.captured_queries)
+
+
+READS = ["marketplace search", "marketplace facets", "car detail", "wallet balance", "stock quote", "dealer dashboard"]
+MIXED_READS = ["marketplace facets", "dealer dashboard", "stock quote"]
+DATASET_FILE = Path(tempfile.gettempdir()) / f"{DB}.dataset.json"
+
+
+def in_process(endpoints, names, n: int = 20, profile_to: Path | None = None) -> dict[str, float]:
+    """Median wall milliseconds of one request through the Django test client (no HTTP server), warm."""
+    import cProfile
+    import io
+    import pstats
+
+    out, reports = {}, []
+    for name in names:
+        endpoints.one(name)
+        samples = []
+        profiler = cProfile.Profile() if profile_to else None
+        for _ in range(n):
+            t = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            endpoints.one(name)
+            if profiler:
+                profiler.disable()
+            samples.append((time.perf_counter() - t) * 1000)
+        out[name] = statistics.median(samples)
+        if profiler:
+            buf = io.StringIO()
+            pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(35)
+            reports.append(f"### {name} ({n} requests, in-process)\n\n{buf.getvalue()}")
+    if profile_to:
+        profile_to.write_text("\n\n".join(reports))
+    return out
+
+
+def load_or_seed(args):
+    import _http_seed
+
+    if args.reuse_db and DATASET_FILE.exists():
+        data = _http_seed.Dataset(**json.loads(DATASET_FILE.read_text()))
+        data.read_cars = [tuple(x) for x in data.read_cars]
+        from django.db import connection
+
+        from django_car_listing.models import ListingIndex
+
+        with connection.cursor():
+            live = set(ListingIndex.objects.filter(is_for_sale=True).values_list("store_key", "car_id"))
+        data.buy_cars = [tuple(x) for x in data.buy_cars if tuple(x) in live]
+        print(f"reusing {DB}: {len(data.buy_cars)} cars left to buy", flush=True)
+        return data
+    from django.core.management import call_command
+
+    t0 = time.perf_counter()
+    print("migrating the public schema ...", flush=True)
+    call_command("migrate_schemas", shared=True, verbosity=0)
+    # Purchases need distinct cars: enough for every round and the mixed one at a generous rate.
+    reserve = (args.rounds + 1) * args.seconds * 100 + 200
+    data = _http_seed.seed(dealers=args.dealers, cars_per_dealer=args.cars, private_cars=args.private,
+                           buyers=args.buyers, reserve=reserve)
+    print(f"seeded {data.listings} listings in {time.perf_counter() - t0:.0f} s", flush=True)
+    if args.keep_db:
+        DATASET_FILE.write_text(json.dumps(data.__dict__))
+    return data
+
+
+def measure(url, items, seconds, connections, redis_port, idem=""):
+    import _redis_monitor
+    import _wrk
+
+    with _redis_monitor.Monitor(redis_port) as mon:
+        res = _wrk.run(url=url, items=items, seconds=seconds, connections=connections, idempotency_prefix=idem)
+    return res, mon.counts()
+
+
+def mixed(url, endpoints, buys, seconds, connections, redis_port):
+    """Purchases (a quarter of the connections) while facets, dashboards and quotes are read."""
+    import _redis_monitor
+    import _wrk
+
+    reads = [it for name in MIXED_READS for it in endpoints.items(name)]
+    results = {}
+
+    def run(key, items, conns, idem=""):
+        results[key] = _wrk.run(url=url, items=items, seconds=seconds, connections=conns, idempotency_prefix=idem)
+
+    buyer_conns = max(1, connections // 4)
+    with _redis_monitor.Monitor(redis_port) as mon:
+        threads = [threading.Thread(target=run, args=("purchase (mixed)", buys, buyer_conns, "bench-mixed")),
+                   threading.Thread(target=run, args=("cached reads (mixed)", reads, connections - buyer_conns))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    return results, mon.counts()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--dealers", type=int, default=5)
+    parser.add_argument("--cars", type=int, default=2000, help="cars per dealership")
+    parser.add_argument("--private", type=int, default=2000, help="private sellers' cars")
+    parser.add_argument("--buyers", type=int, default=200)
+    parser.add_argument("--keep-db", action="store_true", help="keep the database (and its dataset file)")
+    parser.add_argument("--reuse-db", action="store_true", help="reuse a database kept by --keep-db")
+    parser.add_argument("--profile", action="store_true", help="cProfile each endpoint in-process")
+    parser.add_argument("--label", default="", help="a note for the results files (e.g. 'before caching')")
+    args = parser.parse_args()
+
+    import _wrk
+
+    _wrk.ensure_wrk()
+    redis_port, http_port = free_port(), free_port()
+    redis_bin = shutil.which("redis-server") or "/usr/bin/redis-server"
+    redis_proc = subprocess.Popen([redis_bin, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                   "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    server = None
+    try:
+        wait_port(redis_port)
+        env = configure_env(redis_port)
+        if not (args.reuse_db and DATASET_FILE.exists()):
+            create_database()
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        data = load_or_seed(args)
+        endpoints = Endpoints(data)
+        available = [n for n in READS if endpoints.one(n)[0] != 404]
+        queries = {}
+        import redis
+
+        for name in available + ["purchase"]:
+            redis.Redis(port=redis_port).flushall()  # the bench's own Redis: every cache starts empty
+            cold = endpoints.one(name)
+            warm = endpoints.one(name) if name != "purchase" else cold
+            queries[name] = (cold, warm)
+            print(f"  {name}: status {cold[0]}, queries cold {cold[1]} / warm {warm[1]}", flush=True)
+        inproc = in_process(endpoints, ["ping (reference)"] + available,
+                            profile_to=ROOT / "bench" / "results" / "http_profile.txt" if args.profile else None)
+        print("  in-process ms: " + ", ".join(f"{k} {v:.1f}" for k, v in inproc.items()), flush=True)
+        from django.db import connections
+
+        connections.close_all()
+
+        server = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "uvicorn"), "demo.asgi:application", "--workers", "2", "--host", "127.0.0.1",
+             "--port", str(http_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
+            cwd=SITE, env={**os.environ, **env}, start_new_session=True)
+        wait_port(http_port)
+        url = f"http://127.0.0.1:{http_port}"
+        for name in ["ping (reference)"] + available:  # warm both workers' imports, pools and caches
+            _wrk.run(url=url, items=endpoints.items(name), seconds=2, connections=args.connections)
+        results: dict[str, list] = {}
+        cache_counts: dict[str, dict] = {}
+        load = [os.getloadavg()[0]]
+        all_buys = endpoints.items("purchase")
+        per_round = len(all_buys) // (args.rounds + 1)
+        for r in range(args.rounds):
+            for name in ["ping (reference)"] + available + ["purchase"]:
+                items = all_buys[r * per_round:(r + 1) * per_round] if name == "purchase" else endpoints.items(name)
+                res, counts = measure(url, items, args.seconds, args.connections, redis_port,
+                                      idem=f"bench-{r}" if name == "purchase" else "")
+                results.setdefault(name, []).append(res)
+                _add_counts(cache_counts, f"read-only round {r + 1}" if name != "purchase" else "purchase rounds",
+                            counts)
+                print(f"round {r + 1} {name}: {res.rps:.0f} rps p50 {res.p50_ms:.1f} ms, "
+                      f"non-2xx {res.non_2xx}, errors {res.errors}", flush=True)
+                if name == "purchase" and res.requests > len(items):
+                    print("  (the purchase list ran out: later requests repeat cars and get 409)")
+            load.append(os.getloadavg()[0])
+        mixed_results, counts = mixed(url, endpoints, all_buys[args.rounds * per_round:], args.seconds,
+                                      args.connections, redis_port)
+        _add_counts(cache_counts, "mixed: reads during purchases", counts)
+        for name, res in mixed_results.items():
+            results[name] = [res]
+            print(f"mixed {name}: {res.rps:.0f} rps p50 {res.p50_ms:.1f} ms, non-2xx {res.non_2xx}", flush=True)
+        load.append(os.getloadavg()[0])
+        report(args, data, results, queries, inproc, cache_counts, load)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if not args.keep_db:
+            drop_database()
+        redis_proc.terminate()
+        redis_proc.wait(timeout=10)
+
+
+def _add_counts(into: dict, phase: str, counts: dict) -> None:
+    bucket = into.setdefault(phase, {})
+    for family, (reads, rebuilds) in counts.items():
+        r0, b0 = bucket.get(family, (0, 0))
+        bucket[family] = (r0 + reads, b0 + rebuilds)
+
+
+def _machine(load: list[float]) -> str:
+    import platform
+
+    return (f"{platform.node()}, {os.cpu_count()} CPUs, {platform.python_implementation()} "
+            f"{platform.python_version()}, PostgreSQL and Redis on localhost; 1-minute load average "
+            f"{', '.join(f'{x:.1f}' for x in load)} (before the first round, after each, after the mixed one)")
+
+
+def report(args, data, results, queries, inproc, cache_counts, load) -> None:
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    ping_rps = [r.rps for r in results["ping (reference)"]]
+    rows = ["| endpoint | rps (median of rounds) | p50 ms | p95 ms | p99 ms | ratio to ping (per round) "
+            "| non-2xx / errors | SQL queries (cold / warm cache) | in-process ms |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    med = statistics.median
+    for name, runs in results.items():
+        mixed_row = "(mixed)" in name
+        ratios = [r.rps / p for r, p in zip(runs, ping_rps, strict=False) if p] if not mixed_row else []
+        q = queries.get(name)
+        qtext = (f"{q[0][1]} / {q[1][1]}" if name != "purchase" else f"{q[0][1]}") if q else "-"
+        rows.append(
+            f"| {name} | {med([r.rps for r in runs]):.0f} | {med([r.p50_ms for r in runs]):.1f} | "
+            f"{med([r.p95_ms for r in runs]):.1f} | {med([r.p99_ms for r in runs]):.1f} | "
+            f"{' / '.join(f'{x:.2f}' for x in ratios) or '-'} | {sum(r.non_2xx for r in runs)} / "
+            f"{sum(r.errors for r in runs)} | {qtext} | {inproc.get(name, float('nan')):.1f} |")
+    table = "\n".join(rows)
+    head = (f"`bench/http_bench.py --seconds {args.seconds} --rounds {args.rounds} --connections "
+            f"{args.connections}`{' (' + args.label + ')' if args.label else ''}, {date}.\n\n"
+            f"Machine: {_machine(load)}.\n\nServer: uvicorn 2 workers, `demo.settings.production` (DEBUG off, "
+            f"psycopg pool); wrk 1 thread, {args.connections} connections, {args.seconds} s per endpoint per round, "
+            f"on the same machine. Data: {len(data.dealerships)} dealerships, {data.listings} listings (real cars "
+            f"and their index rows), {len(data.buyer_ids)} buyers with wallets, 400 leads per dealership.\n")
+    print(table)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "http.md").write_text("# HTTP throughput\n\n" + head + "\n" + table + "\n")
+    crow = ["| phase | cached family | reads | rebuilds | hit rate |", "| --- | --- | --- | --- | --- |"]
+    for phase, families in cache_counts.items():
+        for family, (reads, rebuilds) in families.items():
+            crow.append(f"| {phase} | {family} | {reads} | {rebuilds} | {1 - rebuilds / reads:.1%} |")
+    ctable = "\n".join(crow)
+    print(ctable)
+    (out / "caching.md").write_text(
+        "# Cache hit rates under load\n\n" + head + "\nCounted from the bench Redis' MONITOR stream: a read is "
+        "the command fetching an entry, a rebuild the SET storing a new one (hit rate = 1 - rebuilds / reads). "
+        "Read-only rounds: each endpoint alone; mixed: purchases (each bumps the facets generation and the "
+        "seller dealership's dashboard generation) while facets, dashboards and quotes are read.\n\n"
+        + ctable + "\n")
+
+
+if __name__ == "__main__":
+    main()
