@@ -1,0 +1,408 @@
+"""Bad input at the API: every case is a 4xx with a stable code in the error shape, and nothing is stored.
+
+Table-driven, through the real URL stack on both hosts (Django's test client; the fuzzer in
+test_fuzz_api.py covers the live server). After each refused request the rows of every table a case
+could write, and every balance, are what they were before.
+"""
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django_tenants.utils import schema_context
+
+from tests.conftest import host_client
+
+PUBLIC, DEALER = "localhost", "dealer1.localhost"
+VIN = "1M8GDM9AXKP042788"  # valid check digit
+CAR = {"make": "Ford", "model": "Focus", "year": 2015, "price": "4000.00", "vin": VIN}
+
+
+@pytest.fixture
+def people(db, make_user, dealer1):
+    from django_wallet import services as wallet
+    from tenancy.services import membership_grant
+
+    buyer, other, dealer = make_user("bi-buyer"), make_user("bi-other"), make_user("bi-dealer")
+    membership_grant(user=dealer, dealership=dealer1, role="dealer")
+    for user in (buyer, other, dealer):
+        wallet.deposit(account=wallet.account_for(user), amount=Decimal("1000.00"))
+    _market()
+    with schema_context("dealer1"):
+        from django_payroll import services as payroll
+
+        payroll.category_ensure(code="car_sales")
+    return {"buyer": buyer, "other": other, "dealer": dealer}
+
+
+def _market() -> None:
+    from datetime import UTC, datetime
+
+    from django_trading import services as trading
+
+    price = Decimal("10.00")
+    trading.bars_ingest(bars=[{"ticker": "ACME", "open": price, "high": price, "low": price, "close": price,
+                               "volume": 1000, "timestamp": datetime(2026, 1, 2, tzinfo=UTC)}])
+
+
+def snapshot() -> dict:
+    """Row counts of every table a case below could write, in both schemas, and every balance."""
+    from django.apps import apps
+
+    from django_wallet.models import Account
+
+    labels = ["car_listing.Car", "car_listing.CarImage", "car_listing.ListingIndex", "wallet.Transaction",
+              "wallet.Entry", "wallet.CreditRequest", "trading.Order", "trading.PriceBar", "trading.Stock",
+              "accounts.User", "tenancy.Dealership"]
+    tenant_labels = ["car_listing.Car", "car_listing.CarImage", "leads.Lead", "payroll.Employee",
+                     "payroll.SalaryStructure", "payroll.Entry"]
+    with schema_context("public"):  # a request to a dealer host leaves the connection in its schema
+        counts = {f"public.{label}": apps.get_model(label).objects.count() for label in labels}
+        counts["balances"] = sorted(Account.objects.values_list("pk", "balance"))
+    with schema_context("dealer1"):
+        counts |= {f"dealer1.{label}": apps.get_model(label).objects.count() for label in tenant_labels}
+    return counts
+
+
+def _client(host, user):
+    return host_client(host, user)
+
+
+def assert_refused(response, statuses=(400,), codes=None):
+    assert response.status_code in statuses, (response.status_code, response.content[:500])
+    body = response.json()
+    assert isinstance(body.get("code"), str) and body["code"], body
+    assert isinstance(body.get("message"), str), body
+    if codes is not None:
+        flat = json.dumps(body)
+        assert body["code"] in codes or any(f'"{c}"' in flat for c in codes), body
+    return body
+
+
+def post_json(client, path, payload, **extra):
+    data = payload if isinstance(payload, bytes | str) else json.dumps(payload)
+    return client.post(path, data=data, content_type="application/json", **extra)
+
+
+# --- decimals ----------------------------------------------------------------------------------------
+BAD_DECIMALS = [
+    pytest.param("-1.00", id="negative"),
+    pytest.param("0", id="zero"),
+    pytest.param("NaN", id="nan"),
+    pytest.param("sNaN", id="snan"),
+    pytest.param("Infinity", id="infinity"),
+    pytest.param("-Infinity", id="minus-infinity"),
+    pytest.param("10.005", id="three-decimals"),
+    pytest.param("1e30", id="exponent-overlong"),
+    pytest.param("12345678901234567890.00", id="overlong"),
+    pytest.param("1" * 5000, id="5000-digits"),
+    pytest.param("12,50", id="comma"),
+    pytest.param("", id="empty"),
+    pytest.param(None, id="null"),
+    pytest.param(True, id="bool"),
+    pytest.param([1], id="list"),
+    pytest.param({"amount": 1}, id="object"),
+]
+
+# (host, path, body with AMOUNT where the decimal goes, who asks)
+MONEY_ENDPOINTS = [
+    pytest.param(PUBLIC, "/api/cars/", {**CAR, "price": "AMOUNT"}, "buyer", id="car-price"),
+    pytest.param(PUBLIC, "/api/wallet/transfers/", {"to_user": "OTHER", "amount": "AMOUNT"}, "buyer",
+                 id="wallet-transfer"),
+    pytest.param(PUBLIC, "/api/wallet/credit-requests/", {"amount": "AMOUNT"}, "buyer", id="credit-request"),
+    pytest.param(PUBLIC, "/api/trading/transactions/", {"ticker": "ACME", "transaction_type": "buy",
+                                                         "transaction_volume": 1, "order_type": "limit",
+                                                         "limit_price": "AMOUNT"}, "buyer", id="limit-price"),
+    pytest.param(DEALER, "/api/accounting/entries/", {"category": "car_sales", "amount": "AMOUNT",
+                                                      "booked_on": "2026-01-05"}, "dealer", id="accounting-entry"),
+]
+
+
+def _fill(body, value, people):
+    out = {}
+    for key, item in body.items():
+        out[key] = value if item == "AMOUNT" else people["other"].pk if item == "OTHER" else item
+    return out
+
+
+@pytest.mark.parametrize(("host", "path", "body", "who"), MONEY_ENDPOINTS)
+@pytest.mark.parametrize("amount", BAD_DECIMALS)
+def test_bad_decimal_is_refused_and_nothing_moves(people, host, path, body, who, amount):
+    before = snapshot()
+    response = post_json(_client(host, people[who]), path, _fill(body, amount, people))
+    assert_refused(response)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("host", "path", "body", "who"), MONEY_ENDPOINTS)
+def test_the_same_request_with_a_good_decimal_is_accepted(people, host, path, body, who):
+    """The control: each refusal above is about the amount, not about the rest of the body."""
+    response = post_json(_client(host, people[who]), path, _fill(body, "12.50", people))
+    assert response.status_code in (201, 202), response.content[:500]  # an order is accepted (202)
+
+
+# --- identifiers: VINs, phone numbers, tickers -------------------------------------------------------
+@pytest.mark.parametrize("vin", [
+    pytest.param("1M8GDM9AXKP04278", id="16-chars"),
+    pytest.param("1M8GDM9AXKP0427888", id="18-chars"),
+    pytest.param("1M8GDM9AXKP042789", id="wrong-check-digit"),
+    pytest.param("IM8GDM9AXKP042788", id="letter-I"),
+    pytest.param("1M8GDM9AXKPO42788", id="letter-O"),
+    pytest.param("1M8GDM9AXKP04278Q", id="letter-Q"),
+    pytest.param("1M8GDM9AX P042788", id="space"),
+    pytest.param("1M8GDM9AXKP04278\x00", id="nul"),
+    pytest.param("1M8GDM9AXKP04278\u0661", id="arabic-digit"),
+    pytest.param("", id="empty"),
+    pytest.param(17, id="number"),
+])
+@pytest.mark.parametrize(("host", "who"), [(PUBLIC, "buyer"), (DEALER, "dealer")])
+def test_malformed_vin_is_refused(people, host, who, vin):
+    before = snapshot()
+    assert_refused(post_json(_client(host, people[who]), "/api/cars/", {**CAR, "vin": vin}))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("phone", [
+    pytest.param("not a phone", id="words"),
+    pytest.param("+1", id="too-short"),
+    pytest.param("+99912345678", id="no-such-country"),
+    pytest.param("+4420794609581234567890", id="too-long"),
+    pytest.param("+44 20 7946 0958\x00", id="nul"),
+    pytest.param("+44 20 7946 0958" + "9" * 30, id="over-max-length"),
+    pytest.param(["+442079460958"], id="list"),
+])
+def test_malformed_phone_is_refused(people, phone):
+    from django_car_listing import services as cars
+
+    with schema_context("dealer1"):
+        car = cars.car_create(actor=people["dealer"], store_key="dealer1", make="Volvo", model="V60", year=2021,
+                              price=Decimal("12000.00"), vin=VIN)
+    before = snapshot()
+    body = {"car": car.pk, "contact_name": "Walk In", "contact_phone": phone}
+    assert_refused(post_json(_client(DEALER, people["dealer"]), "/api/leads/", body))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("ticker", [
+    pytest.param("", id="empty"),
+    pytest.param("acme", id="lowercase"),
+    pytest.param("ACMEACMEACME", id="too-long"),
+    pytest.param("AC$E", id="symbol"),
+    pytest.param("1ACME", id="leading-digit"),
+    pytest.param("AC\x00E", id="nul"),
+    pytest.param("ÀCME", id="non-ascii"),
+    pytest.param(["ACME"], id="list"),
+])
+def test_malformed_ticker_is_refused(people, ticker):
+    before = snapshot()
+    body = {"ticker": ticker, "transaction_type": "buy", "transaction_volume": 1}
+    assert_refused(post_json(_client(PUBLIC, people["buyer"]), "/api/trading/transactions/", body))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("ticker", ["acme", "AC%00E", "%ED%A0%80", "A" * 300, "..", "%2F"])
+def test_malformed_ticker_in_a_path_is_a_clean_4xx(people, ticker):
+    response = _client(PUBLIC, people["buyer"]).get(f"/api/trading/stocks/{ticker}/")
+    assert_refused(response, statuses=(400, 404))
+
+
+# --- wrong types and shapes ---------------------------------------------------------------------------
+WRONG_BODIES = [
+    pytest.param({**CAR, "year": "two thousand"}, id="year-words"),
+    pytest.param({**CAR, "year": 2015.5}, id="year-float"),
+    pytest.param({**CAR, "year": 10**40}, id="year-huge"),
+    pytest.param({**CAR, "year": [2015]}, id="year-list"),
+    pytest.param({**CAR, "make": {"name": "Ford"}}, id="make-object"),
+    pytest.param({**CAR, "make": None}, id="make-null"),
+    pytest.param({**CAR, "mileage": -1}, id="mileage-negative"),
+    pytest.param({**CAR, "body_type": "spaceship"}, id="unknown-choice"),
+    pytest.param({k: v for k, v in CAR.items() if k != "make"}, id="missing-field"),
+    pytest.param([CAR], id="list-body"),
+    pytest.param("a string", id="string-body"),
+    pytest.param(None, id="null-body"),
+    pytest.param(42, id="number-body"),
+    pytest.param(b"{not json", id="malformed-json"),
+    pytest.param(b'{"make": "Ford"', id="truncated-json"),
+    pytest.param(b"\xff\xfe\x00garbage", id="not-utf8"),
+    pytest.param(b'{"make": "\\ud800", "model": "x", "year": 2015, "price": "1.00", "vin": "1M8GDM9AXKP042788"}',
+                 id="lone-surrogate"),
+    pytest.param(b'{"make": "Ford\\u0000", "model": "x", "year": 2015, "price": "1.00", '
+                 b'"vin": "1M8GDM9AXKP042788"}', id="nul-in-text"),
+    pytest.param({**CAR, "description": "x" * 20001}, id="overlong-text"),
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, id="deeply-nested-list"),
+    pytest.param(b'{"make": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001, id="deeply-nested-object"),
+]
+
+
+@pytest.mark.parametrize("body", WRONG_BODIES)
+@pytest.mark.parametrize(("host", "who"), [(PUBLIC, "buyer"), (DEALER, "dealer")])
+def test_wrong_types_and_shapes_are_refused(people, host, who, body):
+    before = snapshot()
+    response = post_json(_client(host, people[who]), "/api/cars/", body if body is not None else b"null")
+    assert_refused(response)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("query", ["q=%00", "make=Fo%00rd", "price_min=NaN", "price_max=1e999",
+                                   "year_min=99999999999999999999", "sort=%00", "store=%00", "cursor=%00",
+                                   "cursor=garbage", "page=0", "page=-1", "page=abc", "page=99999999999999999999",
+                                   "page_size=0", "page_size=-5", "page_size=abc"])
+@pytest.mark.parametrize("host", [PUBLIC, DEALER])
+def test_bad_search_queries_are_clean_4xx(people, host, query):
+    response = _client(host, people["dealer"]).get(f"/api/cars/?{query}")
+    assert_refused(response, statuses=(400, 404))
+
+
+# --- unicode that is fine: stored and returned unchanged ------------------------------------------------
+@pytest.mark.parametrize("text", [
+    pytest.param("\u202eredroF\u202c", id="rtl-override"),
+    pytest.param("فورد", id="arabic"),
+    pytest.param("🚗🏎️👨‍👩‍👧", id="emoji-zwj"),
+    pytest.param("e\u0301\u0301\u0301", id="combining-marks"),
+    pytest.param("\u200b\ufeff", id="zero-width"),
+])
+def test_valid_unicode_round_trips(people, text):
+    client = _client(PUBLIC, people["buyer"])
+    response = post_json(client, "/api/cars/", {**CAR, "description": text, "location": text[:20]})
+    assert response.status_code == 201, response.content[:500]
+    car = client.get(f"/api/cars/{response.json()['id']}/").json()
+    assert car["description"] == text
+
+
+
+# --- image uploads -------------------------------------------------------------------------------------
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A few hundred bytes that claim width x height pixels: the IDAT inflates one row per line, all zeros,
+    so a decoder that trusts the header allocates the whole canvas."""
+    import struct
+    import zlib
+
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)  # filter byte + 1-bit pixels
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(min(height, 2000))) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat)
+            + _png_chunk(b"IEND", b""))
+
+
+def real_png(size=(8, 8)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+       b'<script>alert(1)</script><rect width="8" height="8"/></svg>')
+BAD_IMAGES = [
+    pytest.param("bomb.png", png_bomb(60_000, 60_000), "image/png", id="decompression-bomb-error"),
+    pytest.param("bomb.png", png_bomb(10_000, 10_000), "image/png", id="decompression-bomb-warning"),
+    pytest.param("tall.png", png_bomb(1, 9_000), "image/png", id="over-max-dimension"),
+    pytest.param("car.svg", SVG, "image/svg+xml", id="svg"),
+    pytest.param("car.png", SVG, "image/png", id="svg-named-png"),
+    pytest.param("car.png", b"just some text, not an image", "image/png", id="text"),
+    pytest.param("car.png", b"", "image/png", id="empty"),
+    pytest.param("car.png", real_png()[:40], "image/png", id="truncated"),
+    pytest.param("car.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif", id="gif"),
+    pytest.param("car.html", b"<html><script>alert(1)</script></html>", "text/html", id="html"),
+    pytest.param("car.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "application/pdf",
+                 id="pdf"),
+]
+
+
+@pytest.fixture
+def own_car(people):
+    from django_car_listing import services as cars
+
+    return cars.car_create(actor=people["buyer"], store_key="", make="Ford", model="Focus", year=2015,
+                           price=Decimal("4000.00"), vin=VIN)
+
+
+@pytest.mark.parametrize(("name", "content", "content_type"), BAD_IMAGES)
+def test_bad_image_is_refused_and_nothing_stored(people, own_car, name, content, content_type):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = snapshot()
+    upload = SimpleUploadedFile(name, content, content_type=content_type)
+    response = _client(PUBLIC, people["buyer"]).post(f"/api/cars/{own_car.pk}/images/", {"image": upload})
+    assert_refused(response, statuses=(400, 413))
+    assert snapshot() == before
+
+
+def test_a_real_image_is_accepted(people, own_car):
+    """The control for the table above."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("car.png", real_png(), content_type="image/png")
+    response = _client(PUBLIC, people["buyer"]).post(f"/api/cars/{own_car.pk}/images/", {"image": upload})
+    assert response.status_code == 201, response.content[:300]
+
+
+def test_image_upload_without_a_file_is_refused(people, own_car):
+    response = _client(PUBLIC, people["buyer"]).post(f"/api/cars/{own_car.pk}/images/", {"image": "text"})
+    assert_refused(response)
+
+
+# --- oversized bodies ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("host", [PUBLIC, DEALER])
+@pytest.mark.parametrize("kind", ["json", "form"])
+def test_oversized_body_is_refused_with_a_code(people, settings, host, kind):
+    before = snapshot()
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    client = _client(host, people["dealer"])
+    if kind == "json":
+        body = json.dumps({**CAR, "description": "x" * (limit + 1024)})
+        response = client.post("/api/cars/", data=body, content_type="application/json")
+    else:
+        response = client.post("/api/cars/", data={**CAR, "description": "x" * (limit + 1024)})
+    assert_refused(response, statuses=(413,), codes={"request_too_large"})
+    assert snapshot() == before
+
+
+# --- page sizes ---------------------------------------------------------------------------------------------
+LISTS = [
+    (PUBLIC, "/api/cars/"), (PUBLIC, "/api/cars/mine/"), (PUBLIC, "/api/wallet/credit-requests/"),
+    (PUBLIC, "/api/notifications/"), (PUBLIC, "/api/trading/stocks/"), (PUBLIC, "/api/dealerships/"),
+    (DEALER, "/api/cars/"), (DEALER, "/api/leads/"), (DEALER, "/api/hr/employees/"), (DEALER, "/api/payroll/runs/"),
+    (DEALER, "/api/accounting/entries/"),
+]
+
+
+@pytest.mark.parametrize(("host", "path"), LISTS)
+@pytest.mark.parametrize("size", ["1000000", "99999999999999999999999"])
+def test_huge_page_size_is_capped_or_refused(people, host, path, size):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_user("bi-admin", password="a-Strong-passw0rd", is_staff=True,
+                                                 is_superuser=True)
+    response = _client(host, admin).get(f"{path}?page_size={size}")
+    if response.status_code == 200:
+        body = response.json()
+        results = body["results"] if isinstance(body, dict) else body
+        assert len(results) <= 500  # each package caps its pages (site 100, payroll 200, wallet 500)
+        if isinstance(body, dict) and "page_size" in body:
+            assert body["page_size"] <= 500
+    else:
+        assert_refused(response)
+
+
+@pytest.mark.parametrize(("body", "deeper"), [
+    (b'{"a": [1, {"b": "[[[[[[[[[["}]}', False),  # brackets inside strings do not count
+    (b"[" * 64 + b"]" * 64, False),
+    (b"[" * 65 + b"]" * 65, True),
+    (b'{"a": "\\"[[[[' + b"[" * 70 + b'"}', False),  # an escaped quote does not end the string
+])
+def test_json_depth_scan(body, deeper):
+    from demo.request_guard import json_depth_exceeds
+
+    assert json_depth_exceeds(body, 64) is deeper
