@@ -136,6 +136,13 @@ def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_anno
             assert balance(buyer) == start - sum((c.price for c in bought), Decimal(0))
         assert_ledger_clean()
 
+        # Endpoints that need Redis itself (the sign-in throttle, the trading cache) say so: 503, not 500.
+        for method, path, body, bearer in [
+                ("POST", "/api/auth/token/", {"username": "burst-poor", "password": "x"}, None),
+                ("GET", "/api/trading/stocks/", None, token(poor))]:
+            status, answer = stack.request(method, path, body=body, token=bearer)
+            assert status == 503 and answer["code"] == "service_unavailable", (path, status, answer)
+
         # Redis comes back empty (nothing persisted): the outbox relays deliver everything, once.
         stack.redis.start()
         sold_sellers = [s for c, s in zip(cars, sellers, strict=True) if c.pk in won]
