@@ -52,8 +52,8 @@ class AutoSchema(BaseAutoSchema):
             codes.add("400")
         if not self._is_open():
             codes.add("403")
-        if any(p["in"] in ("path", "query") for p in params):
-            codes.add("404")
+        if has_body or any(p["in"] in ("path", "query") for p in params):
+            codes.add("404")  # path ids, pages, and ids named in bodies (the car of a contact, an agent)
         if self.method not in SAFE_METHODS:
             codes.add("409")
         if has_body:

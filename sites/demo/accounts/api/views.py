@@ -27,7 +27,7 @@ class TokenRefreshApi(AuthThrottled, TokenRefreshView):
 class UserOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text="E-mail address; empty when none was given")
     is_staff = serializers.BooleanField()
 
 

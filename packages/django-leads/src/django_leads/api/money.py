@@ -11,6 +11,7 @@ from .common import Pagination, UserField, require_perm
 
 
 class SaleListApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
     class OutputSerializer(serializers.ModelSerializer):
@@ -35,6 +36,7 @@ class CommissionOutput(serializers.ModelSerializer):
 
 
 class CommissionListApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ class NotificationPagination(PageNumberPagination):
 
 
 class NotificationListApi(APIView):
+    pagination_class = NotificationPagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..documents import to_csv
 from ..models import Category, Entry
-from .common import DateRangeSerializer, MethodPerms, csv_response, paginate
+from .common import DateRangeSerializer, MethodPerms, Pagination, csv_response, paginate
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 REPORTS_PERM = "payroll.view_reports"
@@ -39,6 +39,7 @@ class CategoryListCreateApi(APIView):
 
 
 class EntryListCreateApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_entry", "POST": "payroll.add_entry"}
 
@@ -86,7 +87,9 @@ class _ReportApi(APIView):
     def rows(self, **filters) -> list[dict]:
         raise NotImplementedError
 
-    @extend_schema(parameters=[DateRangeSerializer], responses=OpenApiTypes.OBJECT)
+    # One view class serves both paths (as_csv=True for the .../csv/ one): document both media types.
+    @extend_schema(parameters=[DateRangeSerializer],
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request):
         filters = DateRangeSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..models import ComponentKind, Employee
-from .common import MethodPerms, paginate
+from .common import MethodPerms, Pagination, paginate
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -46,6 +46,7 @@ class EmployeeInput(serializers.Serializer):
 
 
 class EmployeeListCreateApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_employee", "POST": "payroll.add_employee"}
 
@@ -103,6 +104,7 @@ class EmployeeTerminateApi(APIView):
 
 class EmployeeHistoryApi(APIView):
     """Every recorded version of the employee (django-simple-history), newest first."""
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
 
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_employee"}

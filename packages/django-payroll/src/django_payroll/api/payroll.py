@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..documents import payslip_csv, payslip_pdf, run_csv
 from ..models import ComponentKind, Employee, PayrollRun, TaxBand
-from .common import MethodPerms, csv_response, paginate
+from .common import MethodPerms, Pagination, csv_response, paginate
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -31,11 +31,12 @@ class TaxBandsApi(APIView):
     class InputSerializer(serializers.Serializer):
         bands = serializers.ListField(child=serializers.DictField(), allow_empty=True)
 
-    @extend_schema(responses=BandSerializer(many=True))
+    @extend_schema(responses=inline_serializer("TaxBandTable", {"bands": BandSerializer(many=True)}))
     def get(self, request):
         return Response({"bands": self.BandSerializer(TaxBand.objects.all(), many=True).data})
 
-    @extend_schema(request=InputSerializer, responses=BandSerializer(many=True))
+    @extend_schema(request=InputSerializer,
+                   responses=inline_serializer("TaxBandTable", {"bands": BandSerializer(many=True)}))
     def put(self, request):
         data = self.BandSerializer(data=request.data.get("bands"), many=True)
         data.is_valid(raise_exception=True)
@@ -52,6 +53,7 @@ class RunOutput(serializers.ModelSerializer):
 
 
 class RunListCreateApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [MethodPerms]
     perms = {"GET": "payroll.view_payrollrun", "POST": "payroll.add_payrollrun"}
 
@@ -187,6 +189,7 @@ class PayslipOutput(serializers.Serializer):
 
 class PayslipListApi(APIView):
     """HR/accountants (payroll.view_payslip) list every payslip; other users only their own."""
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
 
     permission_classes = [MethodPerms]
     perms = {"GET": None}

@@ -142,6 +142,7 @@ class TraderDetailApi(APIView):
 
 class StockListApi(APIView):
     """GET /stocks/: every stock with its latest bar (cached). POST /stocks/: ingest one bar or a list."""
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
 
     def get_permissions(self):
         return [CanIngestPrices()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -275,6 +276,7 @@ class OrderHistoryApi(APIView):
 
     start and end are ISO-8601 (datetime or date) or unix seconds; both edges are inclusive.
     """
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
 
     permission_classes = [IsAuthenticated]
 

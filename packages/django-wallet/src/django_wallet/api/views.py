@@ -118,8 +118,18 @@ class AccountListApi(APIView):
         return Response(AccountOutput(selectors.accounts_of(request.user), many=True).data)
 
 
+class _StatementPage(Pagination):
+    """Documents either page StatementApi returns: cursor pages have no `count`."""
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["required"] = ["results"]
+        return page
+
+
 class StatementApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = _StatementPage  # the page this view returns, for the OpenAPI schema
 
     class FilterSerializer(serializers.Serializer):
         class Meta:
@@ -262,6 +272,7 @@ class CreditRequestOutput(serializers.ModelSerializer):
 
 
 class CreditRequestListCreateApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
@@ -306,6 +317,7 @@ class StaffPermissionMixin:
 
 
 class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     class FilterSerializer(serializers.Serializer):
         class Meta:
             ref_name = "WalletCreditRequestFilter"
@@ -350,6 +362,7 @@ class ChargeSaleOutput(serializers.Serializer):
 
 
 class ChargeSaleListCreateApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
@@ -388,6 +401,7 @@ class ChargeSaleListCreateApi(APIView):
 
 
 class AccountLookupApi(APIView):
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
