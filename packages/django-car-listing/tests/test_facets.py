@@ -1,13 +1,17 @@
-"""Marketplace facets and their cache (real Redis): counts, invalidation on every index write, hits."""
+"""Marketplace facets and their cache (real Redis): counts, invalidation on every index write, hits.
+
+Committed data (transaction=True): the cache is bypassed inside a transaction, where rows may be
+uncommitted, and the generation bumps run on commit."""
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
+from django.db import transaction
 
 from django_car_listing import cache, facets, services
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -57,41 +61,42 @@ def test_a_hit_runs_no_query(market, django_assert_num_queries):
         assert facets.marketplace_facets(filters={"fuel": "petrol"}) == first
 
 
-def test_every_index_write_is_visible_in_the_next_read(market, listed_car, make_user, fund,
-                                                        django_capture_on_commit_callbacks):
+def test_every_index_write_is_visible_in_the_next_read(market, listed_car, make_user, fund):
     seller, manager = market
     assert facets.marketplace_facets(filters={})["count"] == 3  # cached now
-    with django_capture_on_commit_callbacks(execute=True):
-        kia = listed_car(seller, make="Kia", model="Ceed")
+    kia = listed_car(seller, make="Kia", model="Ceed")
     after_listing = facets.marketplace_facets(filters={})
     assert after_listing["count"] == 4 and _counts(after_listing, "make")["Kia"] == 1
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.car_update(actor=seller, store_key="", car_id=kia.pk, price=Decimal("99999.00"))
+    services.car_update(actor=seller, store_key="", car_id=kia.pk, price=Decimal("99999.00"))
     assert facets.marketplace_facets(filters={})["price"]["max"] == Decimal("99999.00")
 
     buyer = make_user()
     fund(buyer, "100000.00")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.car_buy(buyer=buyer, store_key="", car_id=kia.pk)
+    services.car_buy(buyer=buyer, store_key="", car_id=kia.pk)
     after_sale = facets.marketplace_facets(filters={})
     assert after_sale["count"] == 3 and "Kia" not in _counts(after_sale, "make")
 
 
-def test_a_write_that_rolls_back_keeps_the_cached_payload(market, listed_car, django_assert_num_queries):
+def test_inside_a_transaction_the_cache_is_bypassed_and_a_rollback_leaves_no_trace(
+        market, listed_car, django_assert_num_queries):
     seller, _ = market
-    facets.marketplace_facets(filters={})
-    listed_car(seller, make="Kia", model="Ceed")  # on_commit never fires inside the test's transaction
+    facets.marketplace_facets(filters={})  # cached: 3 listings
+    with pytest.raises(RuntimeError), transaction.atomic():
+        listed_car(seller, make="Kia", model="Ceed")
+        assert facets.marketplace_facets(filters={})["count"] == 4  # its own uncommitted write, not the cache
+        raise RuntimeError("roll back")
     with django_assert_num_queries(0):
-        facets.marketplace_facets(filters={})
+        assert facets.marketplace_facets(filters={})["count"] == 3  # the entry from before, still valid
 
 
-def test_a_lost_generation_never_resurrects_an_old_payload(market, listed_car, redis_cache):
-    seller, _ = market
-    facets.marketplace_facets(filters={})
-    listed_car(seller, make="Kia", model="Ceed")
-    redis_cache.delete(cache.GENERATION_KEY)  # evicted or flushed: the stored payload must not match again
-    assert facets.marketplace_facets(filters={})["count"] == 4
+def test_a_lost_generation_never_resurrects_an_old_payload(market, redis_cache):
+    from django_car_listing.models import ListingIndex
+
+    assert _counts(facets.marketplace_facets(filters={}), "make") == {"Toyota": 2, "Volkswagen": 1}
+    ListingIndex.objects.filter(make="Volkswagen").update(make="Skoda")  # a change that sends no bump...
+    redis_cache.delete(cache.GENERATION_KEY)  # ...and an eviction: the old entry must not match again
+    assert _counts(facets.marketplace_facets(filters={}), "make") == {"Toyota": 2, "Skoda": 1}
 
 
 def test_distinct_filters_get_distinct_entries(market):

@@ -45,6 +45,8 @@ def invalidate_on_commit() -> None:
 
 
 def _cached(key: str, build: Callable[[], Any]) -> Any:
+    if connection.in_atomic_block:  # uncommitted rows must never reach the cache (a rollback sends no bump)
+        return build()
     cache = _cache()
     try:
         found = cache.get_many([GENERATION_KEY, key])

@@ -1,6 +1,10 @@
 """Cached reads on django-tenants (real Redis): marketplace facets and stock quotes are one shared copy
 for every host, dealer dashboards one copy per dealership; a write is visible in the next read; a hit
-saves the queries."""
+saves the queries.
+
+Committed data (`committed_db`): the caches are bypassed inside a transaction (rows may be uncommitted)
+and invalidated on commit, so a rollback test would never exercise them."""
+import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -12,14 +16,21 @@ from django_tenants.utils import schema_context
 
 from tests.conftest import host_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("committed_db")
+_n = itertools.count(1)
 
 VIN_A = "1M8GDM9AXKP042788"
 VIN_B = "1HGCM82633A004352"
 
 
+def make_user(**extra):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username=f"cache{next(_n)}", password="a-Strong-passw0rd", **extra)
+
+
 @pytest.fixture
-def member(make_user):
+def member():
     from tenancy.models import Dealership
     from tenancy.services import membership_grant
 
@@ -37,8 +48,8 @@ def _listed_car(actor, store, vin, make="Volvo"):
 
     from django_car_listing import services
 
-    admin = get_user_model().objects.filter(is_staff=True).first() or get_user_model().objects.create_user(
-        "cache-admin", is_staff=True, is_superuser=True)
+    admin = get_user_model().objects.filter(is_superuser=True).first() or make_user(is_staff=True,
+                                                                                      is_superuser=True)
     with schema_context(store):
         car = services.car_create(actor=actor, store_key=store, make=make, model="X", year=2021,
                                   price=Decimal("15000.00"), vin=vin)
@@ -52,22 +63,20 @@ def _makes(body):
 
 # --- marketplace facets: shared by every host ------------------------------------------------------------
 
-def test_a_dealer_listing_is_in_the_next_marketplace_facets_read(member, django_capture_on_commit_callbacks):
+def test_a_dealer_listing_is_in_the_next_marketplace_facets_read(member):
     public = host_client("localhost")
     before = public.get("/api/cars/facets/").json()
     assert "Saab" not in _makes(before)
-    with django_capture_on_commit_callbacks(execute=True):
-        _listed_car(member("dealer1"), "dealer1", VIN_A, make="Saab")  # written from a dealership's context
+    _listed_car(member("dealer1"), "dealer1", VIN_A, make="Saab")  # written from a dealership's context
     after = public.get("/api/cars/facets/").json()
     assert _makes(after)["Saab"] == 1 and after["count"] == before["count"] + 1
 
 
-def test_facets_are_one_shared_entry_and_each_host_filters_its_store(member, django_capture_on_commit_callbacks):
+def test_facets_are_one_shared_entry_and_each_host_filters_its_store(member):
     from django_car_listing import cache as listing_cache
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _listed_car(member("dealer1"), "dealer1", VIN_A, make="Saab")
-        _listed_car(member("dealer2"), "dealer2", VIN_B, make="Lada")
+    _listed_car(member("dealer1"), "dealer1", VIN_A, make="Saab")
+    _listed_car(member("dealer2"), "dealer2", VIN_B, make="Lada")
     assert _makes(host_client("localhost").get("/api/cars/facets/").json()) == {"Saab": 1, "Lada": 1}
     d1 = host_client("dealer1.localhost", member("dealer1")).get("/api/cars/facets/").json()
     d2 = host_client("dealer2.localhost", member("dealer2")).get("/api/cars/facets/").json()
@@ -111,8 +120,7 @@ def _lead(slug, name):
         return lead_create(car=None, contact_name=name)
 
 
-def test_a_new_lead_is_on_the_next_dashboard_and_only_that_dealership_forgets(
-        member, django_capture_on_commit_callbacks):
+def test_a_new_lead_is_on_the_next_dashboard_and_only_that_dealership_forgets(member):
     from demo import dashboard
 
     dealer1, dealer2 = member("dealer1"), member("dealer2")
@@ -122,27 +130,23 @@ def test_a_new_lead_is_on_the_next_dashboard_and_only_that_dealership_forgets(
     assert total2 == total1 + 1  # the same key name in two schemas never collides
     with schema_context("dealer2"):
         generation2 = caches["default"].get(dashboard.GENERATION_KEY)
-    with django_capture_on_commit_callbacks(execute=True):
-        _lead("dealer1", "New buyer")
+    _lead("dealer1", "New buyer")
     assert _dashboard("dealer1.localhost", dealer1)[0] == total1 + 1
     with schema_context("dealer2"):
         assert caches["default"].get(dashboard.GENERATION_KEY) == generation2  # dealer2 kept its entry
     assert _dashboard("dealer2.localhost", dealer2)[0] == total2
 
 
-def test_a_store_sale_and_its_books_reach_the_next_dashboard(member, make_user,
-                                                             django_capture_on_commit_callbacks):
+def test_a_store_sale_and_its_books_reach_the_next_dashboard(member):
     from django_car_listing import services
     from django_wallet import services as wallet
 
     dealer = member("dealer1")
-    with django_capture_on_commit_callbacks(execute=True):
-        car = _listed_car(dealer, "dealer1", VIN_A)
+    car = _listed_car(dealer, "dealer1", VIN_A)
     _, before = _dashboard("dealer1.localhost", dealer)
     buyer = make_user()
     wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("20000.00"))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
+    services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
     _, after = _dashboard("dealer1.localhost", dealer)
     assert after.context["sales_count"] == before.context["sales_count"] + 1
     assert after.context["sales_total"] == before.context["sales_total"] + Decimal("15000.00")
@@ -179,7 +183,7 @@ def test_each_viewer_gets_what_their_permissions_allow_from_the_cache(member):
 
 # --- stock quotes: shared by every host ------------------------------------------------------------------
 
-def test_a_new_price_is_in_the_next_quote_on_every_host(make_user, member, django_capture_on_commit_callbacks):
+def test_a_new_price_is_in_the_next_quote_on_every_host(member):
     from django_trading.services import bars_ingest
 
     def bar(price, minute):
@@ -187,15 +191,13 @@ def test_a_new_price_is_in_the_next_quote_on_every_host(make_user, member, djang
         return {"ticker": "CACH", "open": p, "high": p, "low": p, "close": p, "volume": 10,
                 "timestamp": datetime(2026, 11, 2, 10, minute, tzinfo=UTC)}
 
-    with django_capture_on_commit_callbacks(execute=True):
-        bars_ingest(bars=[bar("10.00", 0)])
+    bars_ingest(bars=[bar("10.00", 0)])
     user = make_user()
     public, dealer_host = host_client("localhost", user), host_client("dealer1.localhost", member("dealer1"))
     assert public.get("/api/trading/stocks/CACH/").json()["price"] == "10.00"
     with CaptureQueriesContext(connection) as hit:
         assert dealer_host.get("/api/trading/stocks/CACH/").json()["price"] == "10.00"  # the public host's entry
     assert not any("trading_" in q["sql"] for q in hit.captured_queries)
-    with django_capture_on_commit_callbacks(execute=True):  # the bump runs on commit
-        bars_ingest(bars=[bar("12.50", 1)])
+    bars_ingest(bars=[bar("12.50", 1)])
     assert dealer_host.get("/api/trading/stocks/CACH/").json()["price"] == "12.50"
     assert public.get("/api/trading/stocks/CACH/").json()["price"] == "12.50"

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 
 from . import conf
 
@@ -56,6 +56,10 @@ def key_for(name: str, params: dict) -> str:
 
 
 def cached(key: str, build: Callable[[], Any]) -> Any:
+    if connection.in_atomic_block:
+        # Inside a transaction the rows may be uncommitted: an entry built from them would outlive a
+        # rollback (no bump follows), and a cached entry would hide the transaction's own writes.
+        return build()
     cache = _cache()
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from .. import conf, selectors, services
+from .. import cache, conf, selectors, services
 from ..models import BodyType, Car, Fuel, InteractionKind, SaleType, Transmission
 from ..services._common import require_manage
 from .serializers import CarOutput, ImageOutput, ListingOutput, OwnershipOutput, PurchaseOutput
@@ -118,10 +118,17 @@ class CarViewSet(viewsets.GenericViewSet):
         if "store" not in filters and self._current():
             filters["store"] = self._current()
         page, size, offset = _page_params(request)
-        result = selectors.marketplace_page(filters=filters, sort=sort, offset=offset, limit=size, cursor=cursor)
-        response = _paged(result, None if cursor else page, size, ListingOutput(result.results, many=True).data)
-        response.data["next_cursor"] = result.next_cursor
-        return response
+
+        def build() -> dict:
+            result = selectors.marketplace_page(filters=filters, sort=sort, offset=offset, limit=size, cursor=cursor)
+            body = _paged(result, None if cursor else page, size, ListingOutput(result.results, many=True).data).data
+            body["next_cursor"] = result.next_cursor
+            return body
+
+        # The serialised page, until the next index write anywhere (cache.py): queries and serialising are
+        # most of a search's cost, and pages are read far more often than listings change.
+        key = cache.key_for("search", {**filters, "sort": sort, "cursor": cursor, "page": page, "size": size})
+        return Response(cache.cached(key, build))
 
     @extend_schema(request=CarInput, responses={201: CarOutput},
                    examples=[OpenApiExample("create", request_only=True, value={
@@ -274,7 +281,7 @@ class CarViewSet(viewsets.GenericViewSet):
         ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=200)
 
     @extend_schema(request=ReorderInput, responses=ImageOutput(many=True))
-    @action(detail=True, methods=["post"], url_path="images/reorder", pagination_class=None)  # a plain list
+    @action(detail=True, methods=["post"], url_path="images/reorder")
     def images_reorder(self, request, pk=None):
         s = self.ReorderInput(data=request.data)
         s.is_valid(raise_exception=True)

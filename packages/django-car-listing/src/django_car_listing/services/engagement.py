@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from django_wallet import services as wallet
 
-from .. import conf, errors
+from .. import cache, conf, errors
 from ..models import Car, DailyCarStats, Interaction, InteractionKind, ListingIndex, SavedCar
 from ._common import get_car, now, require_manage
 from .index import index_sync
@@ -114,4 +114,7 @@ def car_feature(*, actor, store_key: str, car_id: int, days: int, idempotency_ke
 def featured_expire() -> int:
     """Clear expired featuring from the index (which is what sorts). Returns rows changed."""
     with conf.public_context():
-        return ListingIndex.objects.filter(featured_until__lte=now()).update(featured_until=None)
+        changed = ListingIndex.objects.filter(featured_until__lte=now()).update(featured_until=None)
+    if changed:
+        cache.bump_on_commit()  # cached search pages sort and flag by featuring
+    return changed
