@@ -281,7 +281,7 @@ class CarViewSet(viewsets.GenericViewSet):
         ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=200)
 
     @extend_schema(request=ReorderInput, responses=ImageOutput(many=True))
-    @action(detail=True, methods=["post"], url_path="images/reorder")
+    @action(detail=True, methods=["post"], url_path="images/reorder", pagination_class=None)  # a plain list
     def images_reorder(self, request, pk=None):
         s = self.ReorderInput(data=request.data)
         s.is_valid(raise_exception=True)
