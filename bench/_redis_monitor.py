@@ -10,6 +10,7 @@ from collections import Counter
 
 # family: (substring of the entry's key, command that reads it)
 FAMILIES = {
+    "marketplace search": ("car_listing:search:", "MGET"),
     "marketplace facets": ("car_listing:facets:", "MGET"),
     "dashboard figures": ("dashboard:figures:", "MGET"),
     "dashboard funnel": ("dashboard:funnel:", "MGET"),
@@ -34,17 +35,25 @@ class Monitor:
         return self
 
     def _read(self) -> None:
-        for event in self._monitor.listen():
-            if self._stop.is_set():
-                return
-            command = event.get("command", "")
-            verb = command.split(" ", 1)[0].upper()
-            for family, (marker, read_verb) in FAMILIES.items():
-                if marker in command:
-                    if verb == read_verb:
-                        self._counts[(family, "reads")] += 1
-                    elif verb == "SET":
-                        self._counts[(family, "rebuilds")] += 1
+        import redis
+
+        while not self._stop.is_set():
+            try:
+                for event in self._monitor.listen():
+                    if self._stop.is_set():
+                        return
+                    self._count(event.get("command", ""))
+            except redis.TimeoutError:  # a quiet phase (no cache traffic): keep listening
+                continue
+
+    def _count(self, command: str) -> None:
+        verb = command.split(" ", 1)[0].upper()
+        for family, (marker, read_verb) in FAMILIES.items():
+            if marker in command:
+                if verb == read_verb:
+                    self._counts[(family, "reads")] += 1
+                elif verb == "SET":
+                    self._counts[(family, "rebuilds")] += 1
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
