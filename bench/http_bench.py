@@ -318,8 +318,9 @@ def main() -> None:
         connections.close_all()
 
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "uvicorn"), "demo.asgi:application", "--workers", "2", "--host", "127.0.0.1",
-             "--port", str(http_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
+            [str(Path(sys.executable).parent / "uvicorn"), "demo.asgi:application", "--workers", "2",
+             "--host", "127.0.0.1", "--port", str(http_port), "--no-access-log", "--log-level", "warning",
+             "--lifespan", "off"],
             cwd=SITE, env={**os.environ, **env}, start_new_session=True)
         wait_port(http_port)
         url = f"http://127.0.0.1:{http_port}"
