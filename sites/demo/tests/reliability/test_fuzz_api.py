@@ -3,7 +3,8 @@
 Every operation of each host's schema gets FUZZ_EXAMPLES generated cases (default 6; positive and negative
 data mixed, derandomized so a run is repeatable). The first case of each operation is sent as every role:
 anonymous, buyer, the six dealership roles (members of dealer1) and the platform admin; the others as one
-role each, in turn. Each response must be
+role each, in turn. Public-data APIs get that first case only on dealer1 (fuzzed in full on the marketplace).
+Each response must be
 - no 5xx;
 - conformant to the schema: a documented status code, content type, headers and body;
 - in the project's error shape when it is a 4xx: {"code": str, "message": str, "fields"?: {...}}.
