@@ -255,7 +255,8 @@ def mixed(url, endpoints, buys, seconds, connections, redis_port):
 
     buyer_conns = max(1, connections // 4)
     with _redis_monitor.Monitor(redis_port) as mon:
-        threads = [threading.Thread(target=run, args=("purchase (mixed)", buys, buyer_conns, "bench-mixed")),
+        idem = f"bench-mixed-{time.time_ns()}"
+        threads = [threading.Thread(target=run, args=("purchase (mixed)", buys, buyer_conns, idem)),
                    threading.Thread(target=run, args=("cached reads (mixed)", reads, connections - buyer_conns))]
         for th in threads:
             th.start()
@@ -328,6 +329,7 @@ def main() -> None:
             _wrk.run(url=url, items=endpoints.items(name), seconds=2, connections=args.connections)
         results: dict[str, list] = {}
         cache_counts: dict[str, dict] = {}
+        run_id = time.time_ns()  # Idempotency-Keys unique across runs on a reused database
         load = [os.getloadavg()[0]]
         all_buys = endpoints.items("purchase")
         per_round = len(all_buys) // (args.rounds + 1)
@@ -335,7 +337,7 @@ def main() -> None:
             for name in ["ping (reference)"] + available + ["purchase"]:
                 items = all_buys[r * per_round:(r + 1) * per_round] if name == "purchase" else endpoints.items(name)
                 res, counts = measure(url, items, args.seconds, args.connections, redis_port,
-                                      idem=f"bench-{r}" if name == "purchase" else "")
+                                      idem=f"bench-{run_id}-{r}" if name == "purchase" else "")
                 results.setdefault(name, []).append(res)
                 _add_counts(cache_counts, f"read-only round {r + 1}" if name != "purchase" else "purchase rounds",
                             counts)
