@@ -364,6 +364,7 @@ def main() -> None:
             connections.close_all()
         if not args.keep_db:
             drop_database()
+            DATASET_FILE.unlink(missing_ok=True)  # nothing left to reuse
         redis_proc.terminate()
         redis_proc.wait(timeout=10)
 
