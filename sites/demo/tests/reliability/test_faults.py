@@ -143,6 +143,11 @@ def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_anno
             status, answer = stack.request(method, path, body=body, token=bearer)
             assert status == 503 and answer["code"] == "service_unavailable", (path, status, answer)
 
+        # The outage really met committed purchases: their messages wait in the outboxes, not in a broker.
+        assert OutboxMessage.objects.filter(notification__kind="car_purchased",
+                                            status=OutboxMessage.Status.PENDING).exists()
+        assert PurchaseNotice.objects.filter(sent_at__isnull=True).exists()
+
         # Redis comes back empty (nothing persisted): the outbox relays deliver everything, once.
         stack.redis.start()
         sold_sellers = [s for c, s in zip(cars, sellers, strict=True) if c.pk in won]
