@@ -121,6 +121,31 @@ def test_migrations_writing_rows_make_the_recipe_not_replayable():
     assert connection.SchemaEditorClass.__name__ == "DatabaseSchemaEditor"  # the backend's own again
 
 
+@pytest.mark.django_db
+def test_seed_dealerships_creates_the_missing_ones_reachable_on_their_hosts(make_user):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from tenancy.models import Dealership
+
+    _create("warm-up")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_dealerships", 2, prefix="seedtest", stdout=out, stderr=err)
+    assert "created 2 dealerships" in out.getvalue() and "2 replayed" in out.getvalue()
+    assert "2/2" in err.getvalue()  # the progress bar's last line
+    seeded = Dealership.objects.filter(slug__startswith="seedtest-").order_by("slug")
+    assert [d.slug for d in seeded] == ["seedtest-00001", "seedtest-00002"]
+    assert [d.get_primary_domain().domain for d in seeded] == ["seedtest-00001.localhost", "seedtest-00002.localhost"]
+    admin = make_user(is_staff=True, is_superuser=True)
+    assert host_client("seedtest-00002.localhost", admin).get("/api/leads/").status_code == 200
+    call_command("seed_dealerships", 3, prefix="seedtest", stdout=out, stderr=err)  # keeps the two, adds one
+    assert "2 of 3 exist; creating 1" in err.getvalue()
+    assert Dealership.objects.filter(slug__startswith="seedtest-").count() == 3
+    with pytest.raises(CommandError, match="prefix"):
+        call_command("seed_dealerships", 1, prefix="Bad_Prefix", stdout=out, stderr=err)
+
+
 def test_fingerprint_follows_every_migration_file_and_the_versions():
     from tenancy.schemas import fingerprint_of
 

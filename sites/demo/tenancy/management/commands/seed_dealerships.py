@@ -11,10 +11,11 @@ import time
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from tenancy import schemas
 from tenancy.models import Dealership
-from tenancy.services import dealership_create, dealerships_create_parallel, public_tenant_ensure
+from tenancy.services import SLUG_RE, dealership_create, dealerships_create_parallel, public_tenant_ensure
 
 METHODS = {"replay": schemas.REPLAYED, "migrate": schemas.MIGRATED}
 
@@ -54,6 +55,9 @@ class Command(BaseCommand):
     def handle(self, *args, count, prefix, method, processes, **options):
         if count < 1 or count > 99_999:
             raise CommandError("count must be between 1 and 99999")
+        if not SLUG_RE.match(f"{prefix}-{count:05d}"):
+            raise CommandError("prefix must be lowercase letters, digits and dashes, starting with a letter")
+        connection.set_schema_to_public()  # dealerships are created from public (call_command may come from anywhere)
         public_tenant_ensure()
         wanted = [(f"{prefix.title()} Motors {i:05d}", f"{prefix}-{i:05d}") for i in range(1, count + 1)]
         existing = set(Dealership.objects.filter(slug__in=[slug for _, slug in wanted]).values_list("slug", flat=True))
