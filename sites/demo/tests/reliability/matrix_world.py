@@ -62,7 +62,10 @@ class Store:
     run: int = 0  # calculated, not approved
     payslip: int = 0  # the employee's payslip of a paid run
     category: str = "misc_income"
-    entry: int = 0
+    entry: int = 0  # income in `category`: 250.00 in dealer1, 777.00 in dealer2 (tells the reports apart)
+    entry_amount: str = ""
+    commission_rule: int = 0
+    business_account: int = 0  # the dealership's wallet account
     agent_user: int = 0
 
 
@@ -143,7 +146,7 @@ def _store(schema: str, users: dict, admin) -> Store:
                                price=Decimal("15000.00"), vin=vins[2])
         s.car_listed, s.car_draft, s.agent_user = listed.pk, draft.pk, agent.pk
 
-        leads.commission_rule_set(kind="flat", amount=Decimal("100.00"), role="sales_agent")
+        s.commission_rule = leads.commission_rule_set(kind="flat", amount=Decimal("100.00"), role="sales_agent").pk
         s.lead = leads.lead_create(car=listed, by=staff, contact_name=f"Ann {tag}", agent=agent).pk
         won = leads.lead_create(car=sold, by=staff, contact_name=f"Bob {tag}", agent=agent)
         for step in ("contacted", "qualified", "negotiating"):
@@ -167,8 +170,10 @@ def _store(schema: str, users: dict, admin) -> Store:
         s.payslip = paid.payslips.get(employee=employee).pk
         s.run = payroll.run_calculate(run=payroll.run_create(period=dt.date(2026, 2, 1), created_by=staff)).pk
         category = payroll.category_ensure(code=s.category, kind="income")
-        s.entry = payroll.entry_create(category=category, amount=Decimal("250.00"), booked_on=dt.date(2026, 1, 5),
-                                       description=f"matrix {tag}").pk
+        s.entry_amount = "250.00" if schema == "dealer1" else "777.00"
+        s.entry = payroll.entry_create(category=category, amount=Decimal(s.entry_amount),
+                                       booked_on=dt.date(2026, 1, 5), description=f"matrix {tag}").pk
+        s.business_account = hooks.store_account(schema).pk
     return s
 
 

@@ -162,7 +162,13 @@ LISTS = [
     ("/api/payroll/runs/", "id", "run"),
     ("/api/payroll/payslips/", "id", "payslip"),
     ("/api/accounting/entries/", "id", "entry"),
+    ("/api/leads/commission-rules/", "id", "commission_rule"),
+    ("/api/leads/agents/", "user_id", "agent_user"),
 ]
+
+
+def _rows(body) -> list:
+    return body["results"] if isinstance(body, dict) else body
 
 
 @pytest.mark.parametrize("user", ["both", "admin"])
@@ -174,7 +180,7 @@ def test_lists_show_only_the_hosts_rows(world, user):
         for path, key, field in LISTS:
             response = send(world.clients[user], "GET", f"{path}?page_size=100&limit=200", HOSTS[where])
             assert response.status_code == 200, (path, response.content)
-            ids = {row[key] for row in response.json()["results"]}
+            ids = {row[key] for row in _rows(response.json())}
             if mine[field] not in ids or theirs[field] in ids:
                 wrong.append(f"{path} on {HOSTS[where]}: ids {sorted(ids)}; own {mine[field]}, other {theirs[field]}")
     assert not wrong, "\n".join(wrong)
@@ -235,3 +241,20 @@ def test_saving_or_tracking_another_stores_unlisted_car_is_404(world):
             assert response.status_code == 404, (user, path, response.status_code, response.content[:200])
     listed = send(world.clients["buyer"], "POST", f"/api/cars/{d2['car_listed']}/save/?store=dealer2", HOSTS["public"])
     assert listed.status_code == 201  # a listed car is saved from any host
+
+
+@pytest.mark.parametrize("user", ["both", "admin"])
+def test_reports_add_up_only_the_hosts_entries(world, user):
+    """Reports aggregate the host's schema only: dealer1's income is its 250.00, never plus dealer2's 777.00,
+    and the cash position is the host dealership's own wallet account."""
+    for schema, where in HOME.items():
+        mine = world.params(schema, user)
+        client = world.clients[user]
+        rows = send(client, "GET", "/api/accounting/reports/revenue-by-source/", HOSTS[where]).json()["rows"]
+        totals = {row["category"]: row["total"] for row in rows}
+        assert totals.get(mine["category"]) == mine["entry_amount"], (where, rows)
+        csv = send(client, "GET", "/api/accounting/reports/revenue-by-source/csv/", HOSTS[where]).content.decode()
+        other = world.params("dealer2" if schema == "dealer1" else "dealer1", user)
+        assert mine["entry_amount"] in csv and other["entry_amount"] not in csv, (where, csv)
+        cash = send(client, "GET", "/api/accounting/reports/cash-position/", HOSTS[where]).json()
+        assert cash["account"] == mine["business_account"] != other["business_account"], (where, cash)

@@ -18,8 +18,25 @@ HOSTS = {"public": "localhost", "own": "dealer1.localhost", "other": "dealer2.lo
 SCHEMA_OF = {"public": "dealer1", "own": "dealer1", "other": "dealer2"}  # whose objects a path names
 
 
+def _clear_caches() -> None:
+    """Cached reads (stock lists, facets, trader views) built from rows this module rolls back must not
+    outlive it, nor may entries from earlier tests answer its requests. Only the cache aliases' keys go
+    ("fcs:..." shared, "<schema>:fc:..." per tenant): the broker's keys in the same Redis db stay."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = [*client.scan_iter(match="fcs:*", count=1000), *client.scan_iter(match="*:fc:*", count=1000)]
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
+    _clear_caches()
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -34,6 +51,7 @@ def world(django_db_setup, django_db_blocker):
             connection.set_schema_to_public()
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+            _clear_caches()
 
 
 def fill(value, params: dict):
