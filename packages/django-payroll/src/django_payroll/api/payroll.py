@@ -31,12 +31,13 @@ class TaxBandsApi(APIView):
     class InputSerializer(serializers.Serializer):
         bands = serializers.ListField(child=serializers.DictField(), allow_empty=True)
 
-    @extend_schema(responses=inline_serializer("TaxBandTable", {"bands": BandSerializer(many=True)}))
+    TABLE = inline_serializer("TaxBandTable", {"bands": BandSerializer(many=True)})  # what GET and PUT answer
+
+    @extend_schema(responses=TABLE)
     def get(self, request):
         return Response({"bands": self.BandSerializer(TaxBand.objects.all(), many=True).data})
 
-    @extend_schema(request=InputSerializer,
-                   responses=inline_serializer("TaxBandTable", {"bands": BandSerializer(many=True)}))
+    @extend_schema(request=InputSerializer, responses=TABLE)
     def put(self, request):
         data = self.BandSerializer(data=request.data.get("bands"), many=True)
         data.is_valid(raise_exception=True)
