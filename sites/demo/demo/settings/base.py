@@ -126,6 +126,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "demo.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "20/min")},
+    # Proxies in front that append to X-Forwarded-For. With DRF's default (None) a client picks its own
+    # throttle identity by sending that header; 0 = the socket address, which nobody can forge.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
 }
 SIMPLE_JWT = {

@@ -130,6 +130,18 @@ def test_login_forms_are_rate_limited_before_the_password_is_checked(make_user, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/login/", "/api/auth/token/"])
+def test_a_forged_forwarded_for_header_buys_no_extra_attempts(make_user, three_attempts_a_minute, path):
+    make_user(username="spoofed")
+    statuses = [_post_json(host_client("localhost"), path, {"username": "spoofed", "password": f"no-{n}"},
+                           HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code if path.startswith("/api/") else
+                host_client("localhost").post(path, {"username": "spoofed", "password": f"no-{n}"},
+                                              HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+                for n in range(4)]
+    assert statuses[3] == 429, statuses
+
+
+@pytest.mark.django_db
 def test_form_and_api_share_one_sign_in_budget(make_user, three_attempts_a_minute):
     make_user(username="both-ways")
     for n in range(3):
