@@ -1,4 +1,4 @@
-"""Session fixtures: one wheel per package, built once, in parallel (isolated builds, shared pip cache)."""
+"""Session fixtures: one sdist and one wheel per package, built once, in parallel (isolated builds, shared pip cache)."""
 from __future__ import annotations
 
 import os
@@ -11,6 +11,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ROOT / "packages"
+
+# package -> (import name, other monorepo wheels it needs)
+SPECS = {
+    "django-wallet": ("django_wallet", []),
+    "django-notifications": ("django_notifications", []),
+    "django-car-listing": ("django_car_listing", ["django-wallet"]),
+    "django-leads": ("django_leads", ["django-wallet", "django-car-listing"]),
+    "django-payroll": ("django_payroll", ["django-wallet"]),
+    "django-trading": ("django_trading", ["django-wallet"]),
+}
+NAMES = sorted(SPECS)
 
 
 def run(cmd, *, cwd=None, env=None, timeout=600) -> str:
@@ -32,19 +43,34 @@ def pip_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def wheels(tmp_path_factory) -> dict[str, Path]:
-    """{distribution name: wheel path} for all six packages."""
-    out = tmp_path_factory.mktemp("wheels")
+def dists(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """{distribution name: {"sdist": path, "wheel": path}} for all six packages.
+
+    Plain `python -m build` (isolated): the sdist first, then the wheel built from that sdist, so a
+    file missing from the sdist breaks the wheel and everything downstream of it.
+    """
+    out = tmp_path_factory.mktemp("dists")
     names = sorted(p.name for p in PACKAGES.iterdir() if (p / "pyproject.toml").is_file())
 
     def build(name: str) -> None:
-        run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(PACKAGES / name)], env=pip_env())
+        run([sys.executable, "-m", "build", "--outdir", str(out), str(PACKAGES / name)], env=pip_env())
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         list(pool.map(build, names))
     found = {}
     for name in names:
-        matches = list(out.glob(name.replace("-", "_") + "-*.whl"))
-        assert len(matches) == 1, (name, matches)
-        found[name] = matches[0]
+        stem = name.replace("-", "_")
+        sdists, wheels = list(out.glob(f"{stem}-*.tar.gz")), list(out.glob(f"{stem}-*.whl"))
+        assert len(sdists) == len(wheels) == 1, (name, sdists, wheels)
+        found[name] = {"sdist": sdists[0], "wheel": wheels[0]}
     return found
+
+
+@pytest.fixture(scope="session")
+def wheels(dists) -> dict[str, Path]:
+    return {name: built["wheel"] for name, built in dists.items()}
+
+
+@pytest.fixture(scope="session")
+def sdists(dists) -> dict[str, Path]:
+    return {name: built["sdist"] for name, built in dists.items()}
