@@ -97,7 +97,8 @@ def test_production_entry_and_migrations_run_once(config):
     assert int(web[web.index("--workers") + 1]) > 1
     assert services["web"]["environment"]["DJANGO_SETTINGS_MODULE"] == "demo.settings.production"
     migrate = services["migrate"]
-    assert "migrate_schemas" in migrate["command"] and migrate["restart"] == "no"
+    one_shot = " ".join(migrate["command"])
+    assert "migrate_schemas" in one_shot and "tenant_schema_recipe" in one_shot and migrate["restart"] == "no"
     for name in LONG_RUNNING:
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
