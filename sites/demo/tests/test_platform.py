@@ -1,14 +1,11 @@
-"""OpenAPI schema, /healthz, the demo seed, docker-compose."""
+"""OpenAPI schema, /healthz, the demo seed (docker-compose.yml: packaging/test_compose.py)."""
 import io
-from pathlib import Path
 
 import pytest
 import yaml
 from django.core.management import call_command
 
 from tests.conftest import host_client
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.django_db
@@ -81,12 +78,3 @@ def test_demo_seed_is_idempotent():
     assert ("dealer1-sales-agent", "sales_agent") in memberships
     *_, public_vins, listed, bars, (dealer1_cars, dealer2_cars) = first
     assert len(public_vins) == 1 and len(dealer1_cars) == 3 and len(dealer2_cars) == 2 and listed == 6 and bars == 3
-
-
-def test_docker_compose_services_and_health_checks():
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    services = compose["services"]
-    assert {"postgres", "redis", "web", "worker", "beat", "flower"} <= set(services)
-    for name in ("postgres", "redis", "web"):
-        assert "healthcheck" in services[name], name
-    assert services["web"]["depends_on"]["postgres"]["condition"] == "service_healthy"
