@@ -185,10 +185,9 @@ def _post(
         return _post_new(op=op, postings=postings, kind=kind, memo=memo, metadata=metadata,
                          idempotency_key=idempotency_key, idempotency_scope=idempotency_scope,
                          reverses=reverses, fingerprint=fingerprint)
-    except IdempotencyConflict:
-        raise
     except WalletError as error:
-        if idempotency_key is not None:
+        # A conflict is about the key, not an outcome of it: nothing to remember.
+        if idempotency_key is not None and not isinstance(error, IdempotencyConflict):
             _remember_failure(idempotency_scope, idempotency_key, fingerprint, error)
         raise
 
