@@ -13,6 +13,7 @@ from ..errors import BarConflict, InvalidBar
 from ..models import TICKER_PATTERN, Order, PriceBar, Stock
 from ..signals import bars_ingested
 from .outbox import enqueue_settlement
+from .stocks import lock_stocks
 
 TICKER_RE = re.compile(TICKER_PATTERN)
 CENT = Decimal("0.01")
@@ -100,10 +101,8 @@ def bars_ingest(*, bars: list[dict]) -> IngestResult:
 
 def _ingest(clean: list[dict], tickers: list[str]) -> IngestResult:
     Stock.objects.bulk_create([Stock(ticker=t) for t in tickers], ignore_conflicts=True)
-    # Lock in id order: two ingests of overlapping tickers never deadlock, and settlement (which
-    # locks the stock first too) waits for the new price.
-    stocks = {s.ticker: s for s in Stock.objects.select_for_update(of=("self",)).select_related("latest_bar")
-              .filter(ticker__in=tickers).order_by("id")}
+    # Settlement and order placement lock the stock first too, so they wait for the new price.
+    stocks = lock_stocks(tickers)
     existing = {(b.stock_id, b.timestamp): b for b in PriceBar.objects.filter(
         stock__in=stocks.values(), timestamp__in={b["timestamp"] for b in clean})}
     new, duplicates = [], 0

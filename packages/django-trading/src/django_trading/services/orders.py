@@ -12,6 +12,7 @@ from .. import cache
 from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable
 from ..models import TICKER_PATTERN, Holding, Order, Stock
 from .outbox import enqueue_settlement
+from .stocks import lock_stocks
 from .traders import trader_account
 
 CENT = Decimal("0.01")
@@ -68,8 +69,7 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
             now = timezone.now()
             status = Order.Status.PENDING
             if order_type == Order.Type.LIMIT:
-                stock = (Stock.objects.select_for_update(of=("self",)).select_related("latest_bar")
-                         .filter(ticker=ticker).first())
+                stock = lock_stocks([ticker]).get(ticker)
                 if stock is not None and stock.latest_bar is not None \
                         and not _crosses(side, limit_price, stock.latest_bar.close):
                     status = Order.Status.RESTING

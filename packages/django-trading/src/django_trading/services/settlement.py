@@ -17,6 +17,7 @@ from .. import cache, conf
 from ..models import Holding, Order, Stock
 from ..signals import order_rejected, trade_settled
 from .orders import unreserve
+from .stocks import lock_stocks
 from .traders import trader_account
 
 CENT = Decimal("0.01")
@@ -70,8 +71,7 @@ def order_settle(*, order_id: UUID | str) -> Order | None:
     if peek is None or peek.status != Order.Status.PENDING:
         return peek
     with transaction.atomic():
-        stock = (Stock.objects.select_for_update(of=("self",)).select_related("latest_bar")
-                 .filter(ticker=peek.ticker).first())
+        stock = lock_stocks([peek.ticker]).get(peek.ticker)
         order = Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order_id)
         if order.status != Order.Status.PENDING:
             return order
