@@ -17,7 +17,6 @@ exist in every store; the package reaches a store only through ``conf.store_cont
 import os
 import uuid
 
-import django
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -26,11 +25,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
-
-def _check(q, name):
-    # Django 5.1 renamed CheckConstraint(check=) to condition=; support 4.2 and 5.x.
-    key = "condition" if django.VERSION >= (5, 1) else "check"
-    return models.CheckConstraint(name=name, **{key: q})
+from .compat import check_constraint
 
 
 class BodyType(models.TextChoices):
@@ -112,8 +107,8 @@ class Car(models.Model):
             # Unique per store among live cars; a store car sold out of the store is an archive row.
             models.UniqueConstraint(fields=["store_key", "vin"], name="car_listing_car_vin_live_uniq",
                                     condition=Q(deleted_at__isnull=True) & (Q(store_key="") | Q(is_sold=False))),
-            _check(Q(price__gt=0), "car_listing_car_price_positive"),
-            _check(~Q(is_for_sale=True, is_sold=True), "car_listing_car_sale_state"),
+            check_constraint(Q(price__gt=0), "car_listing_car_price_positive"),
+            check_constraint(~Q(is_for_sale=True, is_sold=True), "car_listing_car_sale_state"),
         ]
 
     def __str__(self):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 
-import django
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -22,9 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
-
-# CheckConstraint's keyword is "condition" since Django 5.1 ("check" before; removed in 6.0).
-_CHECK = "condition" if django.VERSION >= (5, 1) else "check"
+from .compat import check_constraint
 
 
 class Notification(models.Model):
@@ -62,7 +59,7 @@ class Preference(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "channel"], name="notif_pref_unique"),
-            models.CheckConstraint(**{_CHECK: Q(channel__in=conf.CHANNELS)}, name="notif_pref_channel_valid"),
+            check_constraint(Q(channel__in=conf.CHANNELS), name="notif_pref_channel_valid"),
         ]
 
     def __str__(self) -> str:
@@ -104,9 +101,9 @@ class OutboxMessage(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(**{_CHECK: Q(channel__in=["email", "push"])}, name="notif_outbox_channel_valid"),
-            models.CheckConstraint(
-                **{_CHECK: Q(status__in=["pending", "queued", "delivered", "failed"])}, name="notif_outbox_status_valid"
+            check_constraint(Q(channel__in=["email", "push"]), name="notif_outbox_channel_valid"),
+            check_constraint(
+                Q(status__in=["pending", "queued", "delivered", "failed"]), name="notif_outbox_status_valid"
             ),
         ]
 

@@ -19,19 +19,15 @@ database round them.
 """
 from __future__ import annotations
 
-import django
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from .compat import check_constraint
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
-
-def check(condition: Q, name: str) -> models.CheckConstraint:
-    """CheckConstraint on Django 4.2 (``check=``) and 5.1+ (``condition=``)."""
-    key = "condition" if django.VERSION >= (5, 1) else "check"
-    return models.CheckConstraint(**{key: condition}, name=name)
 
 
 class Employee(models.Model):
@@ -72,9 +68,8 @@ class Employee(models.Model):
             models.UniqueConstraint(
                 fields=["user"], condition=Q(user__isnull=False), name="payroll_employee_user_uniq"
             ),
-            check(Q(termination_date__isnull=True) | Q(termination_date__gte=F("hire_date")),
-                name="payroll_employee_dates_ck",
-            ),
+            check_constraint(Q(termination_date__isnull=True) | Q(termination_date__gte=F("hire_date")),
+                             name="payroll_employee_dates_ck"),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +95,7 @@ class SalaryStructure(models.Model):
         ordering = ["employee_id", "effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "effective_from"], name="payroll_salary_employee_from_uniq"),
-            check(Q(base_salary__gte=0), name="payroll_salary_base_ck"),
+            check_constraint(Q(base_salary__gte=0), name="payroll_salary_base_ck"),
         ]
 
     def __str__(self) -> str:
@@ -123,7 +118,7 @@ class SalaryComponent(models.Model):
 
     class Meta:
         ordering = ["structure_id", "kind", "id"]
-        constraints = [check(Q(amount__gt=0), name="payroll_component_amount_ck")]
+        constraints = [check_constraint(Q(amount__gt=0), name="payroll_component_amount_ck")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
@@ -139,10 +134,9 @@ class TaxBand(models.Model):
     class Meta:
         ordering = ["lower"]
         constraints = [
-            check(Q(rate__gte=0) & Q(rate__lte=100), name="payroll_taxband_rate_ck"),
-            check(Q(lower__gte=0), name="payroll_taxband_lower_ck"),
-            check(Q(upper__isnull=True) | Q(upper__gt=F("lower")), name="payroll_taxband_upper_ck"
-            ),
+            check_constraint(Q(rate__gte=0) & Q(rate__lte=100), name="payroll_taxband_rate_ck"),
+            check_constraint(Q(lower__gte=0), name="payroll_taxband_lower_ck"),
+            check_constraint(Q(upper__isnull=True) | Q(upper__gt=F("lower")), name="payroll_taxband_upper_ck"),
         ]
 
     def __str__(self) -> str:
@@ -195,9 +189,8 @@ class PayrollRun(models.Model):
             models.UniqueConstraint(
                 fields=["period"], condition=Q(kind="regular"), name="payroll_run_regular_period_uniq"
             ),
-            check(Q(period__day=1), name="payroll_run_period_first_day_ck"),
-            check(Q(total_net=F("total_gross") - F("total_deductions")), name="payroll_run_totals_ck"
-            ),
+            check_constraint(Q(period__day=1), name="payroll_run_period_first_day_ck"),
+            check_constraint(Q(total_net=F("total_gross") - F("total_deductions")), name="payroll_run_totals_ck"),
         ]
 
     def __str__(self) -> str:
@@ -215,7 +208,7 @@ class PayrollAdjustment(models.Model):
 
     class Meta:
         ordering = ["run_id", "id"]
-        constraints = [check(Q(amount__gt=0), name="payroll_adjustment_amount_ck")]
+        constraints = [check_constraint(Q(amount__gt=0), name="payroll_adjustment_amount_ck")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}: {self.description}"
@@ -239,8 +232,8 @@ class Payslip(models.Model):
         ordering = ["run_id", "employee_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "employee"], name="payroll_payslip_run_employee_uniq"),
-            check(Q(net=F("gross") - F("total_deductions")), name="payroll_payslip_net_ck"),
-            check(Q(net__gte=0), name="payroll_payslip_net_nonneg_ck"),
+            check_constraint(Q(net=F("gross") - F("total_deductions")), name="payroll_payslip_net_ck"),
+            check_constraint(Q(net__gte=0), name="payroll_payslip_net_nonneg_ck"),
         ]
 
     def __str__(self) -> str:
@@ -265,7 +258,7 @@ class PayslipLine(models.Model):
 
     class Meta:
         ordering = ["payslip_id", "position"]
-        constraints = [check(Q(amount__gte=0), name="payroll_line_amount_ck")]
+        constraints = [check_constraint(Q(amount__gte=0), name="payroll_line_amount_ck")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
@@ -311,7 +304,7 @@ class Entry(models.Model):
             models.UniqueConstraint(
                 fields=["source_type", "source_id"], condition=~Q(source_type=""), name="payroll_entry_source_uniq"
             ),
-            check(Q(amount__gt=0), name="payroll_entry_amount_ck"),
+            check_constraint(Q(amount__gt=0), name="payroll_entry_amount_ck"),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .compat import check_constraint
 from .errors import ImmutableBar
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -41,8 +42,8 @@ class Stock(models.Model):
     class Meta:
         ordering = ["ticker"]
         constraints = [
-            models.CheckConstraint(condition=Q(volume__gte=0), name="trading_stock_volume_non_negative"),
-            models.CheckConstraint(condition=Q(ticker__regex=TICKER_PATTERN), name="trading_stock_ticker_format"),
+            check_constraint(condition=Q(volume__gte=0), name="trading_stock_volume_non_negative"),
+            check_constraint(condition=Q(ticker__regex=TICKER_PATTERN), name="trading_stock_ticker_format"),
         ]
 
     def __str__(self) -> str:
@@ -78,7 +79,7 @@ class PriceBar(models.Model):
         permissions = [("ingest_prices", "Can ingest price bars")]
         constraints = [
             models.UniqueConstraint(fields=["stock", "timestamp"], name="trading_pricebar_unique_stock_timestamp"),
-            models.CheckConstraint(
+            check_constraint(
                 condition=Q(low__gte=0) & Q(volume__gte=0) & Q(low__lte=F("open")) & Q(open__lte=F("high"))
                 & Q(low__lte=F("close")) & Q(close__lte=F("high")),
                 name="trading_pricebar_ohlc_consistent",
@@ -149,8 +150,8 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
                                     name="trading_order_unique_idempotency"),
-            models.CheckConstraint(condition=Q(volume__gt=0), name="trading_order_volume_positive"),
-            models.CheckConstraint(
+            check_constraint(condition=Q(volume__gt=0), name="trading_order_volume_positive"),
+            check_constraint(
                 condition=(Q(order_type="market") & Q(limit_price__isnull=True))
                 | (Q(order_type="limit") & Q(limit_price__isnull=False) & Q(limit_price__gt=0)),
                 name="trading_order_limit_price_iff_limit",
@@ -181,8 +182,8 @@ class Holding(models.Model):
         ordering = ["stock__ticker"]
         constraints = [
             models.UniqueConstraint(fields=["user", "stock"], name="trading_holding_unique_user_stock"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="trading_holding_quantity_non_negative"),
-            models.CheckConstraint(condition=Q(reserved__gte=0) & Q(reserved__lte=F("quantity")),
+            check_constraint(condition=Q(quantity__gte=0), name="trading_holding_quantity_non_negative"),
+            check_constraint(condition=Q(reserved__gte=0) & Q(reserved__lte=F("quantity")),
                                    name="trading_holding_reserved_within_quantity"),
         ]
 

@@ -3,10 +3,12 @@
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
-import django_car_listing.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import django_car_listing.models
+from django_car_listing.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -242,11 +244,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='car',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gt', 0)), name='car_listing_car_price_positive'),
+            constraint=check_constraint(condition=models.Q(('price__gt', 0)), name='car_listing_car_price_positive'),
         ),
         migrations.AddConstraint(
             model_name='car',
-            constraint=models.CheckConstraint(condition=models.Q(('is_for_sale', True), ('is_sold', True), _negated=True), name='car_listing_car_sale_state'),
+            constraint=check_constraint(condition=models.Q(('is_for_sale', True), ('is_sold', True), _negated=True), name='car_listing_car_sale_state'),
         ),
         migrations.AddConstraint(
             model_name='ownershiprecord',

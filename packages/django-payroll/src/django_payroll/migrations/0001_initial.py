@@ -6,7 +6,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from django_payroll.models import check  # CheckConstraint on Django 4.2 and 5.1+
+from django_payroll.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -244,7 +244,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['lower'],
-                'constraints': [check(models.Q(('rate__gte', 0), ('rate__lte', 100)), name='payroll_taxband_rate_ck'), check(models.Q(('lower__gte', 0)), name='payroll_taxband_lower_ck'), check(models.Q(('upper__isnull', True), ('upper__gt', models.F('lower')), _connector='OR'), name='payroll_taxband_upper_ck')],
+                'constraints': [check_constraint(models.Q(('rate__gte', 0), ('rate__lte', 100)), name='payroll_taxband_rate_ck'), check_constraint(models.Q(('lower__gte', 0)), name='payroll_taxband_lower_ck'), check_constraint(models.Q(('upper__isnull', True), ('upper__gt', models.F('lower')), _connector='OR'), name='payroll_taxband_upper_ck')],
             },
         ),
         migrations.AddConstraint(
@@ -253,7 +253,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='employee',
-            constraint=check(models.Q(('termination_date__isnull', True), ('termination_date__gte', models.F('hire_date')), _connector='OR'), name='payroll_employee_dates_ck'),
+            constraint=check_constraint(models.Q(('termination_date__isnull', True), ('termination_date__gte', models.F('hire_date')), _connector='OR'), name='payroll_employee_dates_ck'),
         ),
         migrations.AddConstraint(
             model_name='entry',
@@ -261,7 +261,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='entry',
-            constraint=check(models.Q(('amount__gt', 0)), name='payroll_entry_amount_ck'),
+            constraint=check_constraint(models.Q(('amount__gt', 0)), name='payroll_entry_amount_ck'),
         ),
         migrations.AddConstraint(
             model_name='payrollrun',
@@ -269,15 +269,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='payrollrun',
-            constraint=check(models.Q(('period__day', 1)), name='payroll_run_period_first_day_ck'),
+            constraint=check_constraint(models.Q(('period__day', 1)), name='payroll_run_period_first_day_ck'),
         ),
         migrations.AddConstraint(
             model_name='payrollrun',
-            constraint=check(models.Q(('total_net', django.db.models.expressions.CombinedExpression(models.F('total_gross'), '-', models.F('total_deductions')))), name='payroll_run_totals_ck'),
+            constraint=check_constraint(models.Q(('total_net', django.db.models.expressions.CombinedExpression(models.F('total_gross'), '-', models.F('total_deductions')))), name='payroll_run_totals_ck'),
         ),
         migrations.AddConstraint(
             model_name='payrolladjustment',
-            constraint=check(models.Q(('amount__gt', 0)), name='payroll_adjustment_amount_ck'),
+            constraint=check_constraint(models.Q(('amount__gt', 0)), name='payroll_adjustment_amount_ck'),
         ),
         migrations.AddConstraint(
             model_name='payslip',
@@ -285,15 +285,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='payslip',
-            constraint=check(models.Q(('net', django.db.models.expressions.CombinedExpression(models.F('gross'), '-', models.F('total_deductions')))), name='payroll_payslip_net_ck'),
+            constraint=check_constraint(models.Q(('net', django.db.models.expressions.CombinedExpression(models.F('gross'), '-', models.F('total_deductions')))), name='payroll_payslip_net_ck'),
         ),
         migrations.AddConstraint(
             model_name='payslip',
-            constraint=check(models.Q(('net__gte', 0)), name='payroll_payslip_net_nonneg_ck'),
+            constraint=check_constraint(models.Q(('net__gte', 0)), name='payroll_payslip_net_nonneg_ck'),
         ),
         migrations.AddConstraint(
             model_name='payslipline',
-            constraint=check(models.Q(('amount__gte', 0)), name='payroll_line_amount_ck'),
+            constraint=check_constraint(models.Q(('amount__gte', 0)), name='payroll_line_amount_ck'),
         ),
         migrations.AddConstraint(
             model_name='salarystructure',
@@ -301,10 +301,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='salarystructure',
-            constraint=check(models.Q(('base_salary__gte', 0)), name='payroll_salary_base_ck'),
+            constraint=check_constraint(models.Q(('base_salary__gte', 0)), name='payroll_salary_base_ck'),
         ),
         migrations.AddConstraint(
             model_name='salarycomponent',
-            constraint=check(models.Q(('amount__gt', 0)), name='payroll_component_amount_ck'),
+            constraint=check_constraint(models.Q(('amount__gt', 0)), name='payroll_component_amount_ck'),
         ),
     ]

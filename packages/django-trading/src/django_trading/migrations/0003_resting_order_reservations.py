@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from django_trading.compat import check_constraint
+
 
 class Migration(migrations.Migration):
 
@@ -31,6 +33,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='holding',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0), ('reserved__lte', models.F('quantity'))), name='trading_holding_reserved_within_quantity'),
+            constraint=check_constraint(condition=models.Q(('reserved__gte', 0), ('reserved__lte', models.F('quantity'))), name='trading_holding_reserved_within_quantity'),
         ),
     ]
