@@ -1,4 +1,5 @@
 """Answer `user.has_perm("app.codename")` from the user's role in the current dealership."""
+from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
 from accounts.roles import role_grants, role_has_module
@@ -38,3 +39,17 @@ class DealershipRoleBackend:
     def has_module_perms(self, user_obj, app_label: str) -> bool:
         role = current_role(user_obj)
         return bool(role) and role_has_module(role, app_label)
+
+
+class StaffModelBackend(ModelBackend):
+    """Django's username/password sign-in; its model permissions (the admin's) for platform staff only.
+
+    Dealership users get their permissions from their role (DealershipRoleBackend); the site grants
+    non-staff users no Django permissions, and not looking them up spares every signed-in page the
+    two permission queries (user's and groups') ModelBackend runs on the first ``has_perm``.
+    """
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_staff:
+            return set()
+        return super().get_all_permissions(user_obj, obj)

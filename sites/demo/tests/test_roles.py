@@ -61,3 +61,26 @@ def test_inactive_membership_grants_nothing(dealer1, make_user):
     Membership.objects.create(user=user, dealership=dealer1, role="dealer", is_active=False)
     with schema_context("dealer1"):
         assert not user.has_perm("leads.assign_lead")
+
+
+@pytest.mark.django_db
+def test_django_model_permissions_apply_to_platform_staff_only(dealer1, make_user):
+    """Dealership users get permissions from their role alone (accounts.backends.StaffModelBackend): a
+    Django permission granted to a non-staff user is ignored, and their has_perm runs no permission query."""
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenancy.services import membership_grant
+
+    perm = Permission.objects.get(codename="assign_lead", content_type__app_label="leads")
+    agent, admin = make_user("agent"), make_user("platform-admin", is_staff=True)
+    membership_grant(user=agent, dealership=dealer1, role="sales_agent")
+    for user in (agent, admin):
+        user.user_permissions.add(perm)
+    with schema_context("dealer1"):
+        agent, admin = (type(u).objects.get(pk=u.pk) for u in (agent, admin))  # no cached permissions
+        with CaptureQueriesContext(connection) as queries:
+            assert agent.has_perm("leads.assign_lead") is role_grants("sales_agent", "leads.assign_lead")
+        assert not [q for q in queries.captured_queries if "auth_permission" in q["sql"]]
+        assert admin.has_perm("leads.assign_lead")  # staff: Django's permissions, as in the admin

@@ -100,7 +100,7 @@ ASGI_APPLICATION = "demo.asgi.application"
 # --- people -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.StaffModelBackend",
     "accounts.backends.DealershipRoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -21,7 +21,7 @@ def signup(request):
         except ValidationError as exc:
             form.add_error("password", exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.StaffModelBackend")
             messages.success(request, f"Welcome, {user.username}. Your wallet is open.")
             return redirect(safe_next(request, "/"))
     return render(request, "pages/signup.html", {"form": form})
