@@ -45,6 +45,10 @@ class Monitor:
                     self._count(event.get("command", ""))
             except redis.TimeoutError:  # a quiet phase (no cache traffic): keep listening
                 continue
+            except (redis.ConnectionError, AttributeError):  # closed under us by __exit__
+                if self._stop.is_set():
+                    return
+                raise
 
     def _count(self, command: str) -> None:
         verb = command.split(" ", 1)[0].upper()
