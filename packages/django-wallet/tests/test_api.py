@@ -49,6 +49,16 @@ def test_my_accounts_show_balance_held_available(alice, client_for):
     assert [(a["balance"], a["held"], a["available"]) for a in r.data] == [("100.00", "30.00", "70.00")]
 
 
+def test_my_accounts_open_the_main_account_on_first_visit_then_read_once(make_user, client_for,
+                                                                         django_assert_num_queries):
+    carol = make_user(username="carol")
+    client = client_for(carol)
+    first = client.get(reverse("wallet:account-list"))
+    assert [(a["purpose"], a["balance"]) for a in first.data] == [("main", "0.00")]
+    with django_assert_num_queries(1):  # the accounts with their held sums; nothing else
+        assert client.get(reverse("wallet:account-list")).data == first.data
+
+
 def test_transfer_with_idempotency_key(alice, make_user, client_for):
     bob = make_user(username="bob")
     client = client_for(alice)
