@@ -82,3 +82,22 @@ def test_only_staff_create_dealerships(make_user):
     response = host_client("localhost", make_user()).post("/api/dealerships/", {"name": "X", "slug": "nope"},
                                                           content_type="application/json")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.django_db
+def test_content_types_stay_cached_across_schema_switches(dealer1):
+    """tenancy.postgresql_backend keeps the ContentType cache django-tenants clears on each switch:
+    contenttypes lives in public only, so every schema sees the same ids."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.test.utils import CaptureQueriesContext
+    from django_tenants.utils import schema_context
+
+    ContentType.objects.clear_cache()
+    public = ContentType.objects.get_for_model(get_user_model())
+    with schema_context("dealer1"), CaptureQueriesContext(connection) as queries:
+        assert ContentType.objects.get_for_model(get_user_model()) == public
+    assert not [q for q in queries.captured_queries if "django_content_type" in q["sql"]]
+    ContentType.objects.clear_cache()
+    with schema_context("dealer1"):  # read from the dealership's search_path: the same row
+        assert ContentType.objects.get_for_model(get_user_model()).pk == public.pk

@@ -56,7 +56,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"),
-        engine="django_tenants.postgresql_backend",
+        engine="tenancy.postgresql_backend",  # django-tenants', keeping the ContentType cache
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         # A persistent connection the server dropped (restart, failover) is replaced before the
         # request uses it, instead of failing that request.

@@ -1,0 +1,24 @@
+"""django-tenants' PostgreSQL backend, keeping Django's ContentType cache across schema switches.
+
+django-tenants clears that cache on every ``set_tenant`` (each request switches twice: to public for
+the host lookup, then to the dealership), because a project may install contenttypes per schema,
+where the ids differ. Here contenttypes is a shared app only: one table, in public, and the same
+ids from every schema, so the cache stays true. Keeping it spares each request that looks up a
+ContentType (the wallet's generic account owners) one query.
+"""
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django_tenants.postgresql_backend import base
+
+if "django.contrib.contenttypes" in getattr(settings, "TENANT_APPS", ()):
+    raise ImproperlyConfigured("tenancy.postgresql_backend keeps ContentType ids across schemas, so "
+                               "django.contrib.contenttypes must be a shared app only (not in TENANT_APPS)")
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def set_tenant(self, tenant, include_public=True):
+        kept = {alias: dict(entries) for alias, entries in ContentType.objects._cache.items()}
+        super().set_tenant(tenant, include_public)
+        for alias, entries in kept.items():
+            ContentType.objects._cache.setdefault(alias, {}).update(entries)
