@@ -101,3 +101,21 @@ def test_content_types_stay_cached_across_schema_switches(dealer1):
     ContentType.objects.clear_cache()
     with schema_context("dealer1"):  # read from the dealership's search_path: the same row
         assert ContentType.objects.get_for_model(get_user_model()).pk == public.pk
+
+
+@pytest.mark.django_db
+def test_public_host_requests_do_not_re_send_the_search_path():
+    """django-tenants forgot the connection's search_path on every switch, even to the schema it
+    already had, so each public-host request sent ``SET search_path`` again; tenancy.postgresql_backend
+    keeps it until the schema really changes."""
+    from django.test.utils import CaptureQueriesContext
+
+    def search_path_sets(host, path):
+        with CaptureQueriesContext(connection) as queries:
+            assert host_client(host).get(path).status_code == 200
+        return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SET search_path")]
+
+    search_path_sets("localhost", "/api/ping/")
+    assert search_path_sets("localhost", "/api/ping/") == []  # still public: nothing to send
+    assert search_path_sets("dealer1.localhost", "/healthz")[-1:] == ['SET search_path = "dealer1","public"']
+    assert search_path_sets("localhost", "/api/ping/") == ['SET search_path = "public"']  # switched back

@@ -1,10 +1,17 @@
-"""django-tenants' PostgreSQL backend, keeping Django's ContentType cache across schema switches.
+"""django-tenants' PostgreSQL backend, minus two round trips per request.
 
+**ContentType cache.** 
 django-tenants clears that cache on every ``set_tenant`` (each request switches twice: to public for
 the host lookup, then to the dealership), because a project may install contenttypes per schema,
 where the ids differ. Here contenttypes is a shared app only: one table, in public, and the same
 ids from every schema, so the cache stays true. Keeping it spares each request that looks up a
 ContentType (the wallet's generic account owners) one query.
+
+**search_path.** ``set_tenant`` forgets which search_path the connection has, so the next query sends
+``SET search_path`` again even when the schema did not change: every request on the public host
+(the marketplace, wallet, trading API) sent it twice, before and after the host lookup. Switching to
+the schema the connection already has keeps what it knows; ROLLBACK and close() still forget it
+(django-tenants' own handling).
 """
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +25,12 @@ if "django.contrib.contenttypes" in getattr(settings, "TENANT_APPS", ()):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def set_tenant(self, tenant, include_public=True):
+        same = (getattr(self, "schema_name", None) == tenant.schema_name
+                and getattr(self, "include_public_schema", None) == include_public)
+        search_path = self.search_path_set_schemas
         kept = {alias: dict(entries) for alias, entries in ContentType.objects._cache.items()}
         super().set_tenant(tenant, include_public)
         for alias, entries in kept.items():
             ContentType.objects._cache.setdefault(alias, {}).update(entries)
+        if same:
+            self.search_path_set_schemas = search_path
