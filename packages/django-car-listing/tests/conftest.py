@@ -1,9 +1,11 @@
 import itertools
 import random
+import uuid
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from django_car_listing import services
@@ -111,3 +113,11 @@ def api():
         return client
 
     return make
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """A Redis cache with a key prefix of its own, so no other test (or run) shares an entry."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": settings.REDIS_URL, "KEY_PREFIX": f"cl-cache-{uuid.uuid4().hex}"}}
+    yield caches["default"]

@@ -2,24 +2,14 @@
 
 Committed data (transaction=True): the cache is bypassed inside a transaction, where rows may be
 uncommitted, and the generation bumps run on commit."""
-import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.cache import caches
 from django.db import transaction
 
 from django_car_listing import cache, facets, services
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def redis_cache(settings):
-    """A Redis cache with a key prefix of its own, so no other test (or run) shares an entry."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": settings.REDIS_URL, "KEY_PREFIX": f"cl-facets-{uuid.uuid4().hex}"}}
-    yield caches["default"]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_cache")]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from .. import cache, conf, selectors, services
+from .. import cache, conf, errors, selectors, services
 from ..models import BodyType, Car, Fuel, InteractionKind, SaleType, Transmission
 from ..services._common import require_manage
 from .serializers import CarOutput, ImageOutput, ListingOutput, OwnershipOutput, PurchaseOutput
@@ -142,8 +142,18 @@ class CarViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[STORE_PARAM], responses=CarOutput)
     def retrieve(self, request, pk=None):
-        car = selectors.car_get(store_key=self._any_store(), car_id=pk, user=request.user)
-        return Response(_car(car))
+        store = self._any_store()
+
+        def public_body() -> dict:
+            return _car(selectors.car_get(store_key=store, car_id=pk))  # raises unless publicly listed
+
+        # A listed car's page is the same for everyone: cached, serialised, until the next index write
+        # (every service that changes a car re-indexes it, cache.py). A car that is not listed is
+        # never cached: only whoever manages it (or verifies) sees it, read fresh.
+        try:
+            return Response(cache.cached(cache.key_for("detail", {"store": store, "id": str(pk)}), public_body))
+        except errors.CarNotFound:
+            return Response(_car(selectors.car_get(store_key=store, car_id=pk, user=request.user)))
 
     @extend_schema(request=CarInput(partial=True), responses=CarOutput)
     def partial_update(self, request, pk=None):
