@@ -26,6 +26,7 @@ class Monitor:
         self._counts: Counter = Counter()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.reconnects = 0
 
     def __enter__(self) -> Monitor:
         self._monitor = self._conn.monitor()
@@ -45,10 +46,14 @@ class Monitor:
                     self._count(event.get("command", ""))
             except redis.TimeoutError:  # a quiet phase (no cache traffic): keep listening
                 continue
-            except (redis.ConnectionError, AttributeError):  # closed under us by __exit__
-                if self._stop.is_set():
+            except (redis.ConnectionError, AttributeError):  # the connection was dropped
+                if self._stop.is_set():  # by __exit__
                     return
-                raise
+                # redis-py drops it after a read timeout; listen again (a reconnect can miss a few
+                # commands, so it is counted and printed with the table)
+                self.reconnects += 1
+                self._monitor = self._conn.monitor()
+                self._monitor.__enter__()
 
     def _count(self, command: str) -> None:
         verb = command.split(" ", 1)[0].upper()

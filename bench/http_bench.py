@@ -251,6 +251,8 @@ def hit_rates(url, items, seconds, connections, redis_port):
 
     with _redis_monitor.Monitor(redis_port) as mon:
         measure(url, items, seconds, connections)
+    if mon.reconnects:
+        print(f"  (MONITOR reconnected {mon.reconnects} time(s): a few cache commands may be uncounted)")
     return mon.counts()
 
 
