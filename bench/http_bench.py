@@ -1,6 +1,6 @@
 """HTTP throughput of the demo site under its production server, next to a trivial JSON view.
 
-    .venv/bin/python bench/http_bench.py [--seconds 10] [--rounds 2] [--connections 8]
+    .venv/bin/python bench/http_bench.py [--seconds 10] [--rounds 2] [--connections 8] [--workers 4]
         [--dealers 5] [--cars 2000] [--private 2000] [--buyers 200] [--keep-db | --reuse-db] [--profile]
 
 1. Creates its own database ``forecourt_bench_http`` and starts its own redis-server on a free
@@ -8,7 +8,7 @@
    real cars with their marketplace index rows, buyers with funded wallets, leads, stock prices.
 2. Counts the SQL queries of one request per endpoint in-process (CaptureQueriesContext through
    the Django test client: every middleware included), first with a cold cache, then warm.
-3. Starts the production server: uvicorn with 2 workers on ``demo.asgi`` with
+3. Starts the production server: uvicorn with 4 workers (``--workers``; docker-compose's number) on ``demo.asgi`` with
    ``demo.settings.production`` (DEBUG off), and drives it with wrk on loopback, endpoint after
    endpoint, each round measuring /api/ping/ (no DB, no DRF) too. The figure is rps(endpoint) /
    rps(ping) in the same round; goal >= 0.5 for reads.
@@ -287,6 +287,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="uvicorn workers (docker-compose runs 4)")
     parser.add_argument("--dealers", type=int, default=5)
     parser.add_argument("--cars", type=int, default=2000, help="cars per dealership")
     parser.add_argument("--private", type=int, default=2000, help="private sellers' cars")
@@ -336,7 +337,7 @@ def main() -> None:
         connections.close_all()
 
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "uvicorn"), "demo.asgi:application", "--workers", "2",
+            [str(Path(sys.executable).parent / "uvicorn"), "demo.asgi:application", "--workers", str(args.workers),
              "--host", "127.0.0.1", "--port", str(http_port), "--no-access-log", "--log-level", "warning",
              "--lifespan", "off"],
             cwd=SITE, env={**os.environ, **env}, start_new_session=True)
@@ -422,11 +423,11 @@ def report(args, data, results, queries, inproc, cache_counts, load) -> None:
             f"{sum(r.errors for r in runs)} | {qtext} | {inproc.get(name, float('nan')):.1f} |")
     table = "\n".join(rows)
     head = (f"`bench/http_bench.py --seconds {args.seconds} --rounds {args.rounds} --connections "
-            f"{args.connections}`{' (' + args.label + ')' if args.label else ''}, {date}.\n\n"
-            f"Machine: {_machine(load)}.\n\nServer: uvicorn 2 workers, `demo.settings.production` (DEBUG off, "
-            f"psycopg pool); wrk 1 thread, {args.connections} connections, {args.seconds} s per endpoint per round, "
-            f"on the same machine. Data: {len(data.dealerships)} dealerships, {data.listings} listings (real cars "
-            f"and their index rows), {len(data.buyer_ids)} buyers with wallets, 400 leads per dealership.\n")
+            f"{args.connections} --workers {args.workers}`{' (' + args.label + ')' if args.label else ''}, {date}.\n\n"
+            f"Machine: {_machine(load)}.\n\nServer: uvicorn {args.workers} workers, `demo.settings.production` "
+            f"(DEBUG off, psycopg pool); wrk 1 thread, {args.connections} connections, {args.seconds} s per endpoint "
+            f"per round, on the same machine. Data: {len(data.dealerships)} dealerships, {data.listings} listings "
+            f"(real cars and their index rows), {len(data.buyer_ids)} buyers with wallets, 400 leads per dealership.\n")
     print(table)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
