@@ -12,6 +12,7 @@ from collections import Counter
 FAMILIES = {
     "marketplace search": ("car_listing:search:", "MGET"),
     "marketplace facets": ("car_listing:facets:", "MGET"),
+    "car detail": ("car_listing:detail:", "MGET"),
     "dashboard figures": ("dashboard:figures:", "MGET"),
     "dashboard funnel": ("dashboard:funnel:", "MGET"),
     "stock quote": ("trading:stock:", "GET"),

@@ -174,7 +174,7 @@ class Endpoints:
 
 HIT_RATE_SECONDS = 5  # the MONITOR passes (hit rates only)
 READS = ["marketplace search", "marketplace facets", "car detail", "wallet balance", "stock quote", "dealer dashboard"]
-MIXED_READS = ["marketplace search", "marketplace facets", "dealer dashboard", "stock quote"]
+MIXED_READS = ["marketplace search", "marketplace facets", "car detail", "dealer dashboard", "stock quote"]
 DATASET_FILE = Path(tempfile.gettempdir()) / f"{DB}.dataset.json"
 
 
@@ -442,8 +442,9 @@ def report(args, data, results, queries, inproc, cache_counts, load) -> None:
         "# Cache hit rates under load\n\n" + head + "\nCounted from the bench Redis' MONITOR stream: a read is "
         "the command fetching an entry, a rebuild the SET storing a new one (hit rate = 1 - rebuilds / reads). "
         "Passes of their own, after the measured rounds, so MONITOR never slows a throughput figure. "
-        "Read-only: each endpoint alone for 5 s; mixed: purchases (each bumps the facets generation and the "
-        "seller dealership's dashboard generation) while search pages, facets, dashboards and quotes are read.\n\n"
+        "Read-only: each endpoint alone for 5 s; mixed: purchases (each bumps the search and facets generation, "
+        "the bought car's generation and the seller dealership's dashboard generation) while search pages, facets, "
+        "car details, dashboards and quotes are read.\n\n"
         + ctable + "\n")
 
 

@@ -143,17 +143,22 @@ class CarViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[STORE_PARAM], responses=CarOutput)
     def retrieve(self, request, pk=None):
         store = self._any_store()
+        try:
+            car_id = int(pk)  # one spelling per car ("0123", "+123" and "1_23" name car 123): one key
+        except (TypeError, ValueError):
+            raise errors.CarNotFound() from None
 
         def public_body() -> dict:
-            return _car(selectors.car_get(store_key=store, car_id=pk))  # raises unless publicly listed
+            return _car(selectors.car_get(store_key=store, car_id=car_id))  # raises unless publicly listed
 
-        # A listed car's page is the same for everyone: cached, serialised, until the next index write
-        # (every service that changes a car re-indexes it, cache.py). A car that is not listed is
-        # never cached: only whoever manages it (or verifies) sees it, read fresh.
+        # A listed car's page is the same for everyone: cached, serialised, until that car is re-indexed
+        # (every service that changes a car does, cache.py). A car that is not listed is never cached:
+        # only whoever manages it (or verifies) sees it, read fresh.
+        key = cache.key_for("detail", {"store": store, "id": car_id})
         try:
-            return Response(cache.cached(cache.key_for("detail", {"store": store, "id": str(pk)}), public_body))
+            return Response(cache.cached(key, public_body, generation_key=cache.car_generation_key(store, car_id)))
         except errors.CarNotFound:
-            return Response(_car(selectors.car_get(store_key=store, car_id=pk, user=request.user)))
+            return Response(_car(selectors.car_get(store_key=store, car_id=car_id, user=request.user)))
 
     @extend_schema(request=CarInput(partial=True), responses=CarOutput)
     def partial_update(self, request, pk=None):

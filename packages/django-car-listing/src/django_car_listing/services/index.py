@@ -46,10 +46,10 @@ def index_sync(*, car: Car) -> None:
                              + SearchVector(Value(car.model), weight="A", config=cfg)
                              + SearchVector(Value(car.description), weight="C", config=cfg))
         row.save()
-    cache.bump_on_commit()
+    cache.bump_on_commit(car=(car.store_key, car.pk))
 
 
 def index_remove(*, store_key: str, car_id: int) -> None:
     with conf.public_context():
         ListingIndex.objects.filter(store_key=store_key, car_id=car_id).delete()
-    cache.bump_on_commit()
+    cache.bump_on_commit(car=(store_key, car_id))
