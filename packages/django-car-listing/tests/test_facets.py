@@ -118,3 +118,14 @@ def test_api_body_is_what_its_documented_serializer_renders(market, api):
         body = api().get("/api/cars/facets/", params).json()
         documented = FacetsOutput(facets.marketplace_facets(filters=params)).data
         assert body == json.loads(JSONRenderer().render(documented))
+
+
+@pytest.mark.parametrize("path", ["/api/cars/", "/api/cars/facets/"])
+def test_responses_are_cached_by_raw_query_and_a_400_never_is(market, api, path, django_assert_max_num_queries):
+    """Search pages and facets are keyed by the raw query string (a hit skips validating it)."""
+    assert api().get(path, {"year_min": "soon"}).status_code == 400
+    assert api().get(path, {"year_min": "soon"}).status_code == 400  # nothing was stored for it
+    first = api().get(path, {"make": "Toyota", "fuel": "petrol"}).json()
+    with django_assert_max_num_queries(0):
+        assert api().get(path, {"fuel": "petrol", "make": "Toyota"}).json() == first  # same query, any order
+    assert api().get(path, {"make": "toyota", "fuel": "petrol"}).json() == first  # another spelling: own entry

@@ -72,6 +72,13 @@ def key_for(name: str, params: dict) -> str:
     return f"car_listing:{name}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
 
 
+def request_key(name: str, query_params, store: str) -> str:
+    """A key for a response by its raw query string and the host's store. A hit then skips validating
+    the query (a serializer per request costs more than the cached read): only a query that validated
+    and built once is ever stored, and the same spelling always validates the same way."""
+    return key_for(name, {"query": sorted(query_params.lists()), "store": store})
+
+
 def cached(key: str, build: Callable[[], Any], *, generation_key: str = GENERATION_KEY) -> Any:
     if connection.in_atomic_block:
         # Inside a transaction the rows may be uncommitted: an entry built from them would outlive a

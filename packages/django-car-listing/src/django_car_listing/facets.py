@@ -20,7 +20,8 @@ def _counts(filters: dict, dim: str) -> list[dict]:
     return [{"value": r[dim], "count": r["count"]} for r in rows]
 
 
-def _build(filters: dict) -> dict:
+def facets_count(*, filters: dict) -> dict:
+    """The counts, uncached (``marketplace_facets`` caches them; the API caches its rendered body)."""
     with conf.public_context():
         totals = marketplace_queryset(filters=filters).aggregate(
             count=Count("id"), price_min=Min("price"), price_max=Max("price"), year_min=Min("year"),
@@ -36,4 +37,4 @@ def _build(filters: dict) -> dict:
 def marketplace_facets(*, filters: dict) -> dict:
     """Counts per value of each dimension for a marketplace search (same filters as ``marketplace_page``)."""
     filters = {k: v for k, v in filters.items() if k not in ("sort", "cursor", "page", "page_size")}
-    return cache.cached(cache.key_for("facets", filters), lambda: _build(filters))
+    return cache.cached(cache.key_for("facets", filters), lambda: facets_count(filters=filters))

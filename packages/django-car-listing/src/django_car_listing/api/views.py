@@ -111,15 +111,14 @@ class CarViewSet(viewsets.GenericViewSet):
                        response_only=True)])
     def list(self, request):
         """Marketplace search over every store (a store's host sees only its own inventory by default)."""
-        s = self.SearchInput(data=request.query_params)
-        s.is_valid(raise_exception=True)
-        filters = dict(s.validated_data)
-        sort, cursor = filters.pop("sort"), filters.pop("cursor", None)
-        if "store" not in filters and self._current():
-            filters["store"] = self._current()
-        page, size, offset = _page_params(request)
-
         def build() -> dict:
+            s = self.SearchInput(data=request.query_params)
+            s.is_valid(raise_exception=True)  # a 400 stores nothing
+            filters = dict(s.validated_data)
+            sort, cursor = filters.pop("sort"), filters.pop("cursor", None)
+            if "store" not in filters and self._current():
+                filters["store"] = self._current()
+            page, size, offset = _page_params(request)
             result = selectors.marketplace_page(filters=filters, sort=sort, offset=offset, limit=size, cursor=cursor)
             body = _paged(result, None if cursor else page, size, ListingOutput(result.results, many=True).data).data
             body["next_cursor"] = result.next_cursor
@@ -127,8 +126,7 @@ class CarViewSet(viewsets.GenericViewSet):
 
         # The serialised page, until the next index write anywhere (cache.py): queries and serialising are
         # most of a search's cost, and pages are read far more often than listings change.
-        key = cache.key_for("search", {**filters, "sort": sort, "cursor": cursor, "page": page, "size": size})
-        return Response(cache.cached(key, build))
+        return Response(cache.cached(cache.request_key("search", request.query_params, self._current()), build))
 
     @extend_schema(request=CarInput, responses={201: CarOutput},
                    examples=[OpenApiExample("create", request_only=True, value={
