@@ -23,9 +23,9 @@ import statistics
 import threading
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import _results
+
 DB = "car_listing_bench"
 HOST, USER, PORT = "127.0.0.1", "postgres", "5432"
 
@@ -271,10 +271,7 @@ def main() -> None:
     lines += ["", f"p50 ratio {sizes[-1]:,} vs {sizes[0]:,}: {ratio:.2f}x (target <= 1.5x)",
               f"purchases/s with {args.buyers} concurrent buyers (distinct cars, wallet transfer included): "
               f"{pps:.1f}", "", f"{args.runs} interleaved rounds; machine: {machine()}"]
-    text = "\n".join(lines)
-    print(text)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "car_listing.md").write_text("# car_listing search benchmark\n\n" + text + "\n")
+    _results.publish("car_listing.md", "\n".join(lines), title="car_listing search benchmark")
 
 
 if __name__ == "__main__":

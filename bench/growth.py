@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _results  # noqa: E402
 import car_listing_search as search  # noqa: E402  (the bench's database, seeding and machine line)
 
-ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 100_000
 PAGE = 50
 
@@ -293,10 +293,7 @@ def main() -> None:
         lines.append(f"| {label} | {cells} | {results[last][label][0] / results[first][label][0]:.1f}x |")
     lines += ["", f"N = rows: entries of the one account, accounting entries, marketplace listings. Page size {PAGE}. "
               f"{args.runs} interleaved rounds; machine: {search.machine()}"]
-    text = "\n".join(lines)
-    print(text)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "growth.md").write_text("# Growth: latency from 1k to 1M rows\n\n" + text + "\n")
+    _results.publish("growth.md", "\n".join(lines), title="Growth: latency from 1k to 1M rows")
 
 
 if __name__ == "__main__":

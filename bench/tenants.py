@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+import _results
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "sites" / "demo"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -303,9 +305,7 @@ def write(args, slow, replay_rows, lat, reached, counts, equal, loads, noop, rec
                                  f"{run['django_rss']:.0f} | {run['pg_backend_private']:.1f} | {run['connections']} |")
     lines += ["", f"1-minute load average during the run: {', '.join(f'{x:.1f}' for x in loads)}.",
               f"machine: {machine()}", ""]
-    text = "\n".join(lines)
-    print(text)
-    (ROOT / "bench" / "results" / "tenants.md").write_text(text)
+    _results.publish("tenants.md", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import _results
+
 DB = os.environ.get("WALLET_BENCH_DB", "wallet_bench")
 HOST, USER, PORT = "127.0.0.1", "postgres", "5432"
 N_ACCOUNTS = 1000
@@ -231,11 +232,7 @@ def main() -> None:
         f"`verify_ledger` after the run: {'clean' if report.ok else 'MISMATCHES: ' + str(report.mismatches[:5])} "
         f"({report.transactions_checked:,} transactions, {report.accounts_checked:,} accounts).",
     ]
-    table = "\n".join(lines) + "\n"
-    print(table)
-    out = ROOT / "bench" / "results" / "wallet.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table)
+    _results.publish("wallet.md", "\n".join(lines) + "\n")
 
 
 def _cpu_model() -> str:

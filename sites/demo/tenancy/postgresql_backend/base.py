@@ -1,11 +1,10 @@
 """django-tenants' PostgreSQL backend, minus two round trips per request.
 
-**ContentType cache.** 
-django-tenants clears that cache on every ``set_tenant`` (each request switches twice: to public for
-the host lookup, then to the dealership), because a project may install contenttypes per schema,
-where the ids differ. Here contenttypes is a shared app only: one table, in public, and the same
-ids from every schema, so the cache stays true. Keeping it spares each request that looks up a
-ContentType (the wallet's generic account owners) one query.
+**ContentType cache.** django-tenants clears Django's ContentType cache on every ``set_tenant`` (each
+request switches twice: to public for the host lookup, then to the dealership), because a project
+may install contenttypes per schema, where the ids differ. Here contenttypes is a shared app only:
+one table, in public, and the same ids from every schema, so the cache stays true. Keeping it
+spares each request that looks up a ContentType (the wallet's generic account owners) one query.
 
 **search_path.** ``set_tenant`` forgets which search_path the connection has, so the next query sends
 ``SET search_path`` again even when the schema did not change: every request on the public host
@@ -28,9 +27,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         same = (getattr(self, "schema_name", None) == tenant.schema_name
                 and getattr(self, "include_public_schema", None) == include_public)
         search_path = self.search_path_set_schemas
-        kept = {alias: dict(entries) for alias, entries in ContentType.objects._cache.items()}
+        kept = dict(ContentType.objects._cache)  # clear_cache() empties this dict, not the per-alias ones
         super().set_tenant(tenant, include_public)
-        for alias, entries in kept.items():
-            ContentType.objects._cache.setdefault(alias, {}).update(entries)
+        ContentType.objects._cache.update(kept)
         if same:
             self.search_path_set_schemas = search_path
