@@ -85,13 +85,17 @@ def car_get(*, store_key: str, car_id, user=None) -> Car:
         except (Car.DoesNotExist, ValueError, TypeError):
             raise errors.CarNotFound() from None
         list(car.images.all())
-        listed = car.is_for_sale and (not conf.get("CAR_LISTING_REQUIRE_VERIFICATION")
-                                      or car.verification_status == Verification.VERIFIED)
         # Asked inside the car's store: a site answers permissions per store (a dealership role), so
         # managing the current store's cars must not reveal another store's unlisted ones.
-        if not listed and not can_manage(user, car) and not _is_verifier(user):
+        if not car_is_listed(car) and not can_manage(user, car) and not _is_verifier(user):
             raise errors.CarNotFound()
     return car
+
+
+def car_is_listed(car: Car) -> bool:
+    """Publicly listed: for sale and, where verification is required, verified."""
+    return car.is_for_sale and (not conf.get("CAR_LISTING_REQUIRE_VERIFICATION")
+                                or car.verification_status == Verification.VERIFIED)
 
 
 def _is_verifier(user) -> bool:

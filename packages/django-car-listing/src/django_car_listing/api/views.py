@@ -33,6 +33,14 @@ def _page_params(request) -> tuple[int, int, int]:
     return page, size, (page - 1) * size
 
 
+class _NotPublic(Exception):
+    """A car page that must not be cached, with the body its reader may see."""
+
+    def __init__(self, body: dict):
+        super().__init__()
+        self.body = body
+
+
 def _car(car, **kw):
     # Serialise inside the car's store: its images are there (pitfall: another store has the same ids).
     with conf.store_context(car.store_key):
@@ -146,17 +154,19 @@ class CarViewSet(viewsets.GenericViewSet):
         except (TypeError, ValueError):
             raise errors.CarNotFound() from None
 
-        def public_body() -> dict:
-            return _car(selectors.car_get(store_key=store, car_id=car_id))  # raises unless publicly listed
+        def body() -> dict:
+            car = selectors.car_get(store_key=store, car_id=car_id, user=request.user)
+            if not selectors.car_is_listed(car):
+                raise _NotPublic(_car(car))  # its manager's (or a verifier's) view: never cached
+            return _car(car)
 
         # A listed car's page is the same for everyone: cached, serialised, until that car is re-indexed
-        # (every service that changes a car does, cache.py). A car that is not listed is never cached:
-        # only whoever manages it (or verifies) sees it, read fresh.
+        # (every service that changes a car does, cache.py).
         key = cache.key_for("detail", {"store": store, "id": car_id})
         try:
-            return Response(cache.cached(key, public_body, generation_key=cache.car_generation_key(store, car_id)))
-        except errors.CarNotFound:
-            return Response(_car(selectors.car_get(store_key=store, car_id=car_id, user=request.user)))
+            return Response(cache.cached(key, body, generation_key=cache.car_generation_key(store, car_id)))
+        except _NotPublic as private:
+            return Response(private.body)
 
     @extend_schema(request=CarInput(partial=True), responses=CarOutput)
     def partial_update(self, request, pk=None):
