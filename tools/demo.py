@@ -5,7 +5,9 @@ marketplace, a dealership and /healthz answer, then stops (used by the tests).
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,16 +45,19 @@ def run_demo(env: dict[str, str], args: list[str]) -> int:
     print("==> seeding demo data", flush=True)
     _manage(env, "seed_demo")
     bin_dir = Path(sys.executable).parent
+    # Each in a process group of its own, stopped as a group: the worker's forked children (its pool and
+    # the embedded beat) outlived a worker killed after a slow shutdown, and kept the demo's output open.
     processes = [
         subprocess.Popen([str(bin_dir / "uvicorn"), "demo.asgi:application", "--host", "127.0.0.1", "--port", port,
-                          "--log-level", "warning"], cwd=SITE, env=env),
+                          "--log-level", "warning"], cwd=SITE, env=env, start_new_session=True),
         subprocess.Popen([str(bin_dir / "celery"), "-A", "demo", "worker", "--beat", "-Q", "celery,trading",
                           "--concurrency", "2", "-l", "warning", "-s", str(SITE / "var" / "celerybeat-schedule")],
-                         cwd=SITE, env=env),
+                         cwd=SITE, env=env, start_new_session=True),
     ]
     if "--smoke" not in args:
         processes.append(subprocess.Popen([str(bin_dir / "celery"), "-A", "demo", "flower", "--port=5555"],
-                                          cwd=SITE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                          cwd=SITE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True))
     try:
         base = f"http://127.0.0.1:{port}"
         statuses = {
@@ -80,9 +85,13 @@ Forecourt is running (Ctrl-C stops everything):
         return 0
     finally:
         for proc in processes:
-            proc.terminate()
+            _signal_group(proc, signal.SIGTERM)
         for proc in processes:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _signal_group(proc, signal.SIGKILL)  # whatever of the group is still there (the leader may be gone)
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group has exited
+        os.killpg(proc.pid, sig)
