@@ -201,3 +201,39 @@ def test_a_new_price_is_in_the_next_quote_on_every_host(member):
     bars_ingest(bars=[bar("12.50", 1)])
     assert dealer_host.get("/api/trading/stocks/CACH/").json()["price"] == "12.50"
     assert public.get("/api/trading/stocks/CACH/").json()["price"] == "12.50"
+
+
+# --- connections: one Redis pool per process ----------------------------------------------------------------
+
+def _asgi_get(path: str, host: str = "localhost") -> int:
+    """One request through the site's ASGI application in a task of its own, as uvicorn runs each one."""
+    from asgiref.sync import async_to_sync
+    from asgiref.testing import ApplicationCommunicator
+
+    from demo.asgi import application
+
+    async def run() -> int:
+        communicator = ApplicationCommunicator(application, {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+            "headers": [(b"host", host.encode())], "client": ("127.0.0.1", 5000), "server": (host, 80)})
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(timeout=10)
+        await communicator.receive_output(timeout=10)  # the body
+        await communicator.send_input({"type": "http.disconnect"})
+        await communicator.wait(timeout=10)  # request_finished has run: the request's DB connection is closed
+        return start["status"]
+
+    return async_to_sync(run)()
+
+
+def test_cached_reads_under_asgi_reuse_the_processes_redis_connections():
+    """Django keeps a cache backend per async context, so each ASGI request built its own connection pool
+    and connected to Redis anew (demo/redis_cache.py): that connect was most of a cached read's cost."""
+    client = caches["shared"]._cache.get_client()
+    assert _asgi_get("/api/cars/facets/") == 200  # builds the entry and opens what the process keeps
+    before = client.info("stats")["total_connections_received"]
+    statuses = [_asgi_get("/api/cars/facets/") for _ in range(20)]
+    opened = client.info("stats")["total_connections_received"] - before
+    assert statuses == [200] * 20
+    assert opened <= 2, f"{opened} new Redis connections for 20 cached reads"

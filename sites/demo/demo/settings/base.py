@@ -167,14 +167,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     # Tenant data: keys prefixed by schema so dealer1 and dealer2 never share an entry.
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "demo.redis_cache.SharedPoolRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": "fc",
     },
     # Shared data (trading quotes, wallet): one copy for every host.
-    "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fcs"},
+    "shared": {"BACKEND": "demo.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fcs"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
