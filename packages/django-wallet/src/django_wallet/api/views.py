@@ -77,14 +77,21 @@ def idempotency_key(request) -> str | None:
     return key or None
 
 
-class AccountOutput(serializers.ModelSerializer):
+class AccountOutput(serializers.Serializer):
+    # Declared, not a ModelSerializer: DRF rebuilds a ModelSerializer's fields from the model on every
+    # instance, which cost more than the accounts query itself on the balance read (bench/http_bench.py).
+    class Meta:
+        ref_name = "WalletAccount"
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(help_text="Name of a system account.")
+    purpose = serializers.CharField()
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=Account.Status.choices)
+    balance = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
     held = serializers.DecimalField(max_digits=18, decimal_places=2)
     available = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Account
-        fields = ["id", "name", "purpose", "currency", "status", "balance", "held", "available", "created_at"]
-        ref_name = "WalletAccount"
+    created_at = serializers.DateTimeField(read_only=True)
 
     def get_available(self, obj) -> str:
         return str(obj.balance - obj.held)
@@ -418,11 +425,12 @@ class AccountLookupApi(APIView):
         owner_id = serializers.CharField(required=False, default="")
 
     class OutputSerializer(AccountOutput):
-        owner_type = serializers.SerializerMethodField()
-
-        class Meta(AccountOutput.Meta):
+        class Meta:
             ref_name = "WalletAccountLookup"
-            fields = [*AccountOutput.Meta.fields, "owner_type", "owner_id", "allow_overdraft"]
+
+        owner_type = serializers.SerializerMethodField()
+        owner_id = serializers.CharField()
+        allow_overdraft = serializers.BooleanField()
 
         def get_owner_type(self, obj) -> str | None:
             return f"{obj.owner_type.app_label}.{obj.owner_type.model}" if obj.owner_type_id else None
