@@ -44,25 +44,29 @@ def invalidate_on_commit() -> None:
         transaction.on_commit(lambda: _bump(schema_name), robust=True)
 
 
-def _cached(key: str, build: Callable[[], Any]) -> Any:
+def _cached(builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Each key's payload, from the cache when stored at the current generation: one round trip for all."""
     if connection.in_atomic_block:  # uncommitted rows must never reach the cache (a rollback sends no bump)
-        return build()
+        return {key: build() for key, build in builders.items()}
     cache = _cache()
     try:
-        found = cache.get_many([GENERATION_KEY, key])
+        found = cache.get_many([GENERATION_KEY, *builders])
     except Exception:  # noqa: BLE001 - any cache backend's connection error: the page still renders
         log.warning("dashboard: cache unavailable, figures computed without it", exc_info=True)
-        return build()
+        return {key: build() for key, build in builders.items()}
     generation = found.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         generation = cache.get(GENERATION_KEY)
-    stored = found.get(key)
-    if stored is not None and stored[0] == generation:
-        return stored[1]
-    payload = build()
-    cache.set(key, (generation, payload), timeout=TTL_SECONDS)
-    return payload
+    payloads = {}
+    for key, build in builders.items():
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            payloads[key] = stored[1]
+        else:
+            payloads[key] = build()
+            cache.set(key, (generation, payloads[key]), timeout=TTL_SECONDS)
+    return payloads
 
 
 def _figures(store_key: str, with_pnl: bool) -> dict:
@@ -99,6 +103,7 @@ def dashboard_figures(*, user, store_key: str) -> dict:
     from django_leads.selectors.leads import can_see_all
 
     with_pnl = user.has_perm("payroll.view_reports")
-    figures = _cached(f"dashboard:figures:{int(with_pnl)}", lambda: _figures(store_key, with_pnl))
     scope = "all" if can_see_all(user) else f"user{user.pk}"  # an agent's funnel counts only their leads
-    return {**figures, "funnel": _cached(f"dashboard:funnel:{scope}", lambda: _funnel(user))}
+    figures_key, funnel_key = f"dashboard:figures:{int(with_pnl)}", f"dashboard:funnel:{scope}"
+    found = _cached({figures_key: lambda: _figures(store_key, with_pnl), funnel_key: lambda: _funnel(user)})
+    return {**found[figures_key], "funnel": found[funnel_key]}
