@@ -17,9 +17,13 @@ _lock = threading.Lock()
 
 
 class SharedPoolRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._options_key = repr(sorted(self._pool_options.items()))  # once per client, not per command
+
     def _get_connection_pool(self, write):
         server = self._servers[self._get_connection_pool_index(write)]
-        key = (server, repr(sorted(self._pool_options.items())))
+        key = (server, self._options_key)
         if key not in _pools:
             with _lock:
                 if key not in _pools:
