@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import cache, conf, facets
-from .views import CarViewSet
+from .views import CarViewSet, with_host_store
 
 
 class FacetValueOutput(serializers.Serializer):
@@ -43,10 +43,7 @@ class MarketplaceFacetsApi(APIView):
         def build() -> dict:
             s = self.FilterInput(data=request.query_params)
             s.is_valid(raise_exception=True)  # a 400 stores nothing
-            filters = dict(s.validated_data)
-            if "store" not in filters and conf.current_store():
-                filters["store"] = conf.current_store()  # a store's host sees its own inventory, as the list does
-            payload = facets.facets_count(filters=filters)
+            payload = facets.facets_count(filters=with_host_store(dict(s.validated_data)))
             # FacetsOutput documents the body; its rows are already {"value": str, "count": int}, and running
             # ~250 of them through nested serializers cost more than the cached read itself. Only the
             # price range needs it (Decimal to "12500.00").

@@ -33,6 +33,13 @@ def _page_params(request) -> tuple[int, int, int]:
     return page, size, (page - 1) * size
 
 
+def with_host_store(filters: dict) -> dict:
+    """A store's host sees only its own inventory, unless the query names a store."""
+    if "store" not in filters and conf.current_store():
+        filters["store"] = conf.current_store()
+    return filters
+
+
 class _NotPublic(Exception):
     """A car page that must not be cached, with the body its reader may see."""
 
@@ -122,10 +129,8 @@ class CarViewSet(viewsets.GenericViewSet):
         def build() -> dict:
             s = self.SearchInput(data=request.query_params)
             s.is_valid(raise_exception=True)  # a 400 stores nothing
-            filters = dict(s.validated_data)
+            filters = with_host_store(dict(s.validated_data))
             sort, cursor = filters.pop("sort"), filters.pop("cursor", None)
-            if "store" not in filters and self._current():
-                filters["store"] = self._current()
             page, size, offset = _page_params(request)
             result = selectors.marketplace_page(filters=filters, sort=sort, offset=offset, limit=size, cursor=cursor)
             body = _paged(result, None if cursor else page, size, ListingOutput(result.results, many=True).data).data
