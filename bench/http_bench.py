@@ -129,9 +129,11 @@ class Endpoints:
     def items(self, name: str):
         # Built once per read endpoint: in_process() times one() per request, and a list of 2,000 items
         # rebuilt per call was most of what it timed for car details.
-        if name != "purchase" and name not in self._items:
+        if name == "purchase":  # distinct cars, handed out once
+            return self._build_items(name)
+        if name not in self._items:
             self._items[name] = self._build_items(name)
-        return self._items[name] if name != "purchase" else self._build_items(name)
+        return self._items[name]
 
     def _build_items(self, name: str):
         from _wrk import Item
@@ -292,7 +294,7 @@ def mixed(url, endpoints, buys, seconds, connections, redis_port=None):
     import _redis_monitor
     import _wrk
 
-    # The same number of requests of each endpoint (wrk picks items at random; car detail alone has 2,000)
+    # The same number of requests of each endpoint: wrk sends the list in order, and car detail alone has 2,000
     reads = [items[i % len(items)] for name in MIXED_READS for items in [endpoints.items(name)] for i in range(40)]
     results = {}
 
@@ -443,6 +445,8 @@ def _machine(load: list[float]) -> str:
 
 
 def report(args, data, results, ratios, queries, inproc, cache_counts, load) -> None:
+    import _results
+
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = ["| endpoint | rps (median of windows) | p50 ms | p95 ms | p99 ms | ratio to ping: median "
             "[range] of windows | non-2xx / errors | SQL queries (cold / warm cache) | in-process ms |",
@@ -466,24 +470,18 @@ def report(args, data, results, ratios, queries, inproc, cache_counts, load) -> 
             f"{args.seconds} s per endpoint, each between two {args.seconds} s windows of ping, on the same machine. "
             f"Data: {len(data.dealerships)} dealerships, {data.listings} listings "
             f"(real cars and their index rows), {len(data.buyer_ids)} buyers with wallets, 400 leads per dealership.\n")
-    print(table)
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "http.md").write_text("# HTTP throughput\n\n" + head + "\n" + table + "\n")
+    _results.publish("http.md", head + "\n" + table, title="HTTP throughput")
     crow = ["| phase | cached family | reads | rebuilds | hit rate |", "| --- | --- | --- | --- | --- |"]
     for phase, families in cache_counts.items():
         for family, (reads, rebuilds) in families.items():
             crow.append(f"| {phase} | {family} | {reads} | {rebuilds} | {1 - rebuilds / reads:.1%} |")
-    ctable = "\n".join(crow)
-    print(ctable)
-    (out / "caching.md").write_text(
-        "# Cache hit rates under load\n\n" + head + "\nCounted from the bench Redis' MONITOR stream: a read is "
+    _results.publish("caching.md", title="Cache hit rates under load", text=(
+        head + "\nCounted from the bench Redis' MONITOR stream: a read is "
         "the command fetching an entry, a rebuild the SET storing a new one (hit rate = 1 - rebuilds / reads). "
         "Passes of their own, after the measured windows, so MONITOR never slows a throughput figure. "
         "Read-only: each endpoint alone for 5 s; mixed: purchases (each bumps the search and facets generation, "
         "the bought car's generation and the seller dealership's dashboard generation) while search pages, facets, "
-        "car details, dashboards and quotes are read.\n\n"
-        + ctable + "\n")
+        "car details, dashboards and quotes are read.\n\n" + "\n".join(crow)))
 
 
 if __name__ == "__main__":
