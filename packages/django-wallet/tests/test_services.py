@@ -326,3 +326,24 @@ def test_unknown_account(funded):
     ghost = Account(pk=10**12, currency="USD")
     with pytest.raises(AccountNotFound):
         services.transfer(source=a, destination=ghost, amount=D("1"))
+
+
+def test_accounts_of_agrees_with_the_orm_definition_of_held(make_user):
+    """accounts_of is hand-written SQL for speed; with_held is the ORM definition it must match."""
+    from django.contrib.contenttypes.models import ContentType
+
+    owner = make_user()
+    a, other = services.account_for(owner), services.account_for(owner, purpose="savings")
+    services.deposit(account=a, amount=D("500"))
+    services.deposit(account=other, amount=D("40"))
+    services.hold(account=a, amount=D("30"))  # active, no expiry
+    services.hold(account=a, amount=D("20"), expires_at=timezone.now() + timedelta(hours=1))  # active
+    services.hold(account=a, amount=D("7"), expires_at=timezone.now() - timedelta(seconds=1))  # expired
+    services.release(hold=services.hold(account=a, amount=D("11")))  # released
+    services.capture(hold=services.hold(account=a, amount=D("13")), destination=other)  # captured
+
+    got = [(x.pk, x.balance, x.held) for x in selectors.accounts_of(owner)]
+    owner_type = ContentType.objects.get_for_model(owner)
+    orm = selectors.with_held(Account.objects.filter(owner_type=owner_type, owner_id=str(owner.pk)))
+    assert got == [(x.pk, x.balance, x.held) for x in orm]
+    assert got == [(a.pk, D("487.00"), D("50.00")), (other.pk, D("53.00"), D("0"))]

@@ -35,7 +35,7 @@ def test_signup_signs_in_and_opens_a_wallet():
     response = client.post("/accounts/signup/", {"username": "newbie", "password": "a-Strong-passw0rd"})
     assert response.status_code == 302
     user = get_user_model().objects.get(username="newbie")
-    assert wallet_selectors.accounts_of(user).count() == 1
+    assert len(wallet_selectors.accounts_of(user)) == 1
     assert b"newbie" in client.get("/").content
 
 

@@ -122,10 +122,10 @@ class AccountListApi(APIView):
     @extend_schema(responses=AccountOutput(many=True), summary="My accounts with balance, held and available")
     def get(self, request):
         purpose = conf.get("WALLET_USER_PURPOSE")
-        accounts = list(selectors.accounts_of(request.user))
+        accounts = selectors.accounts_of(request.user)
         if not any(a.purpose == purpose for a in accounts):  # first visit: open it (one query saved after)
             services.account_for(request.user, purpose=purpose)
-            accounts = list(selectors.accounts_of(request.user))
+            accounts = selectors.accounts_of(request.user)
         return Response(AccountOutput(accounts, many=True).data)
 
 

@@ -35,7 +35,7 @@ def wallet_page(request):
     return render(request, "pages/wallet.html", {
         "account": account, "balance": wallet_selectors.balance(account),
         "available": wallet_selectors.available_balance(account),
-        "accounts": list(wallet_selectors.accounts_of(request.user)),
+        "accounts": wallet_selectors.accounts_of(request.user),
         "entries": list(entries[:STATEMENT_ROWS]), "filters": filters, "query": request.GET.urlencode(),
         "transfer_form": TransferForm(), "transfer_key": uuid.uuid4().hex, "credit_form": CreditRequestForm(),
         "charge_form": ChargeSaleForm(), "charge_key": uuid.uuid4().hex,
