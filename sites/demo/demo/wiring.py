@@ -7,22 +7,21 @@ event lands in, and call the owning package's services.
 
 Accounting: a dealer car sold on the platform is income once (keyed by the
 car-listing sale); a CRM sale paid offline is income once (keyed by the lead
-sale); a commission paid by django-leads is an expense once. Payroll runs book
+sale); a commission paid by django-leads is an expense once (demo/books.py; its
+sweep books what a receiver lost to a crash after the commit). Payroll runs book
 their own expense. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
 """
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.roles import DEALER, DEALER_STAFF
-from demo import dashboard
+from demo import books, dashboard
 from django_car_listing import signals as cars
 from django_leads import signals as leads
 from django_notifications.services import notify, notify_many
-from django_payroll import services as accounting
 from django_payroll import signals as payroll
 from django_trading import signals as trading
 from django_wallet import signals as wallet
@@ -114,25 +113,21 @@ def credit_request_decided(sender, *, credit_request, **kwargs):
 # --- the dealership's books -------------------------------------------------------------------
 
 @receiver(cars.car_purchased, dispatch_uid="wiring.book_car_sale")
-def book_car_sale(sender, *, store_key, sale, price, **kwargs):
+def book_car_sale(sender, *, store_key, sale, **kwargs):
     if store_key and sale is not None:  # a dealership's car; private sales aren't a business's income
         with schema_context(store_key):
-            accounting.entry_record_car_sale(sale_id=f"car:{sale.pk}", amount=price, booked_on=sale.sold_at.date(),
-                                             description=f"Car sale #{sale.pk}")
+            books.book_car_sale(sale)
 
 
 @receiver(leads.sale_closed, dispatch_uid="wiring.book_offline_sale")
 def book_offline_sale(sender, *, sale, **kwargs):
     if sale.payment == "offline":  # platform payments are booked from car_purchased above
-        accounting.entry_record_car_sale(sale_id=f"lead:{sale.pk}", amount=sale.agreed_price,
-                                         booked_on=timezone.localdate(),
-                                         description=f"Offline sale, lead #{sale.lead_id}")
+        books.book_offline_sale(sale)
 
 
 @receiver(leads.commission_paid, dispatch_uid="wiring.book_commission")
 def book_commission(sender, *, commission, **kwargs):
-    accounting.entry_record_commission(commission_id=str(commission.uuid), amount=commission.amount,
-                                       booked_on=(commission.paid_at or timezone.now()).date())
+    books.book_commission(commission)
 
 
 @receiver(payroll.payroll_run_paid, dispatch_uid="wiring.payroll_run_paid")

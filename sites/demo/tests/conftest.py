@@ -110,3 +110,35 @@ def committed_db(django_db_setup, django_db_blocker):
         yield
         connection.set_schema_to_public()
         _truncate_everything()
+
+
+@pytest.fixture
+def dealer1_staff(dealer1, make_user):
+    from tenancy.services import membership_grant
+
+    user = make_user()
+    membership_grant(user=user, dealership=dealer1, role="dealer_staff")
+    return user
+
+
+@pytest.fixture
+def funded_buyer(make_user):
+    from decimal import Decimal
+
+    from django_wallet import services as wallet
+
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("20000.00"))
+    return buyer
+
+
+@pytest.fixture
+def celery_worker(committed_db):
+    """A real Celery worker (threads) on the site's app, consuming the default queue."""
+    from celery.contrib.testing.worker import start_worker
+
+    from demo.celery import app
+
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
+                      queues=["celery"]) as worker:
+        yield worker

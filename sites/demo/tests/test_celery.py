@@ -1,15 +1,6 @@
-import pytest
-from celery.contrib.testing.worker import start_worker
 from django_tenants.utils import schema_context
 
 from demo.celery import app
-
-
-@pytest.fixture
-def celery_worker(committed_db):
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
-                      queues=["celery"]) as worker:
-        yield worker
 
 
 def test_task_sent_under_a_dealership_runs_in_its_schema(celery_worker):

@@ -15,15 +15,6 @@ def _create(actor, store_key, vin, price="12000.00"):
                       vin=vin)
 
 
-@pytest.fixture
-def dealer1_staff(dealer1, make_user):
-    from tenancy.services import membership_grant
-
-    user = make_user()
-    membership_grant(user=user, dealership=dealer1, role="dealer_staff")
-    return user
-
-
 @pytest.mark.django_db
 def test_a_dealership_row_is_invisible_to_the_other_dealership_and_public(dealer1_staff):
     from django_car_listing.models import Car
@@ -72,15 +63,6 @@ def _listed_dealer_car(staff, admin, vin=VIN_A, price="12000.00"):
         services.car_verify(actor=admin, store_key="dealer1", car_id=car.pk)
         services.car_put_on_sale(actor=staff, store_key="dealer1", car_id=car.pk)
     return car
-
-
-@pytest.fixture
-def funded_buyer(make_user):
-    from django_wallet import services as wallet
-
-    buyer = make_user()
-    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("20000.00"))
-    return buyer
 
 
 @pytest.mark.django_db

@@ -200,7 +200,11 @@ CELERY_BEAT_SCHEDULE = {
     "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
     # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
     "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
+    # Sales and paid commissions whose on-commit booking was lost (demo/books.py).
+    "books-reconcile": {"task": "books.reconcile", "schedule": 300.0},
 }
+# How far back books.reconcile looks for sales and commissions without their entry (days).
+BOOKS_RECONCILE_DAYS = int(os.environ.get("BOOKS_RECONCILE_DAYS", "7"))
 
 CHANNEL_LAYERS = {
     "default": {
