@@ -45,9 +45,9 @@ def _unbooked(source_type: str, source_id):
     return ~Exists(Entry.objects.filter(source_type=source_type, source_id=source_id))
 
 
-def reconcile(*, since: dt.datetime) -> int:
-    """Book, in the current dealership's schema, every sale and paid commission since ``since`` that
-    has no entry yet; the number booked."""
+def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
+    """Book, in the current dealership's schema, every sale and paid commission from ``since`` to
+    ``until`` that has no entry yet; the number booked."""
     from django_car_listing.models import Sale as CarSale
     from django_leads.models import Commission
     from django_leads.models import Sale as LeadSale
@@ -55,11 +55,11 @@ def reconcile(*, since: dt.datetime) -> int:
     def key(prefix: str, field: str = "pk"):
         return Concat(Value(prefix), Cast(OuterRef(field), CharField()))
 
-    car_sales = CarSale.objects.filter(_unbooked("car_sale", key("car:")), sold_at__gte=since)
+    car_sales = CarSale.objects.filter(_unbooked("car_sale", key("car:")), sold_at__range=(since, until))
     offline = LeadSale.objects.filter(_unbooked("car_sale", key("lead:")), payment=LeadSale.Payment.OFFLINE,
-                                      created_at__gte=since)
+                                      created_at__range=(since, until))
     paid = Commission.objects.filter(_unbooked("commission", key("", "uuid")), status=Commission.Status.PAID,
-                                     paid_at__gte=since)
+                                     paid_at__range=(since, until))
     missing = [(book_car_sale, s) for s in car_sales] + [(book_offline_sale, s) for s in offline]
     missing += [(book_commission, c) for c in paid]
     for book, row in missing:
@@ -69,15 +69,18 @@ def reconcile(*, since: dt.datetime) -> int:
 
 def reconcile_all(*, days: int | None = None) -> dict[str, int]:
     """``reconcile`` in every dealership over the last ``days`` (BOOKS_RECONCILE_DAYS): what it booked
-    where, dealerships with nothing missing left out."""
+    where, dealerships with nothing missing left out. The last BOOKS_RECONCILE_GRACE_SECONDS are left
+    to the receivers, which may still be running for a commit of a moment ago."""
     from tenancy.models import Dealership
 
-    since = timezone.now() - dt.timedelta(days=days if days is not None else settings.BOOKS_RECONCILE_DAYS)
+    now = timezone.now()
+    since = now - dt.timedelta(days=days if days is not None else settings.BOOKS_RECONCILE_DAYS)
+    until = now - dt.timedelta(seconds=settings.BOOKS_RECONCILE_GRACE_SECONDS)
     booked = {}
     for schema_name in Dealership.objects.exclude(schema_name=get_public_schema_name()).values_list(
             "schema_name", flat=True).order_by("schema_name"):
         with schema_context(schema_name):
-            if n := reconcile(since=since):
+            if n := reconcile(since=since, until=until):
                 booked[schema_name] = n
     if booked:  # the fast path lost these (a crash between a commit and its receiver)
         logger.warning("books.reconcile booked entries the on-commit receivers had not: %s", booked)

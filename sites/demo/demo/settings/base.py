@@ -203,8 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     # Sales and paid commissions whose on-commit booking was lost (demo/books.py).
     "books-reconcile": {"task": "books.reconcile", "schedule": 300.0},
 }
-# How far back books.reconcile looks for sales and commissions without their entry (days).
+# How far back books.reconcile looks for sales and commissions without their entry (days), and the
+# recent seconds it leaves to the on-commit receivers.
 BOOKS_RECONCILE_DAYS = int(os.environ.get("BOOKS_RECONCILE_DAYS", "7"))
+BOOKS_RECONCILE_GRACE_SECONDS = int(os.environ.get("BOOKS_RECONCILE_GRACE_SECONDS", "60"))
 
 CHANNEL_LAYERS = {
     "default": {
