@@ -52,19 +52,24 @@ def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
     from django_leads.models import Commission
     from django_leads.models import Sale as LeadSale
 
-    def key(prefix: str, field: str = "pk"):
-        return Concat(Value(prefix), Cast(OuterRef(field), CharField()))
+    def as_text(field: str):
+        return Cast(OuterRef(field), CharField())
 
-    car_sales = CarSale.objects.filter(_unbooked("car_sale", key("car:")), sold_at__range=(since, until))
-    offline = LeadSale.objects.filter(_unbooked("car_sale", key("lead:")), payment=LeadSale.Payment.OFFLINE,
-                                      created_at__range=(since, until))
-    paid = Commission.objects.filter(_unbooked("commission", key("", "uuid")), status=Commission.Status.PAID,
-                                     paid_at__range=(since, until))
-    missing = [(book_car_sale, s) for s in car_sales] + [(book_offline_sale, s) for s in offline]
-    missing += [(book_commission, c) for c in paid]
-    for book, row in missing:
-        book(row)
-    return len(missing)
+    sweeps = [
+        (book_car_sale, CarSale.objects.filter(_unbooked("car_sale", Concat(Value("car:"), as_text("pk"))),
+                                               sold_at__range=(since, until))),
+        (book_offline_sale, LeadSale.objects.filter(_unbooked("car_sale", Concat(Value("lead:"), as_text("pk"))),
+                                                    payment=LeadSale.Payment.OFFLINE,
+                                                    created_at__range=(since, until))),
+        (book_commission, Commission.objects.filter(_unbooked("commission", as_text("uuid")),
+                                                    status=Commission.Status.PAID, paid_at__range=(since, until))),
+    ]
+    booked = 0
+    for book, rows in sweeps:
+        for row in rows:
+            book(row)
+            booked += 1
+    return booked
 
 
 def reconcile_all(*, days: int | None = None) -> dict[str, int]:

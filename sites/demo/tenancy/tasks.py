@@ -9,7 +9,6 @@ def current_schema() -> str:
     return connection.schema_name
 
 
-
 @shared_task(name="books.reconcile")
 def books_reconcile(days: int | None = None) -> dict[str, int]:
     """Book what a receiver lost to a crash after its commit, in every dealership (demo/books.py)."""
