@@ -1,0 +1,1 @@
+"""Forecourt's kernel: the plumbing every domain package shares, written once."""
