@@ -4,9 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from accounts.throttling import sign_in_throttled
-from demo.health import healthz
-from demo.ping import ping
-from demo.schema_view import HostSchemaView
+from demo.http.health import healthz
+from demo.http.ping import ping
+from demo.http.schema_view import HostSchemaView
 
 shared_patterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,7 +1,7 @@
 """The marketplace at the base domain (public schema)."""
 from django.urls import include, path
 
-from demo.contact import DealerContactApi
+from demo.glue.contact import DealerContactApi
 from demo.urls_common import shared_patterns
 
 urlpatterns = [
@@ -9,5 +9,5 @@ urlpatterns = [
     path("api/marketplace/contact/", DealerContactApi.as_view(), name="dealer-contact"),
     *shared_patterns,
 ]
-handler404 = "demo.api.handler404"
-handler500 = "demo.api.handler500"
+handler404 = "demo.http.errors.handler404"
+handler500 = "demo.http.errors.handler500"

@@ -8,5 +8,5 @@ urlpatterns = [
     path("api/", include("django_payroll.api.urls")),
     *shared_patterns,
 ]
-handler404 = "demo.api.handler404"
-handler500 = "demo.api.handler500"
+handler404 = "demo.http.errors.handler404"
+handler500 = "demo.http.errors.handler500"

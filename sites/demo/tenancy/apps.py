@@ -6,4 +6,4 @@ class TenancyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from demo import wiring  # noqa: F401  (cross-package signal receivers)
+        from demo.glue import wiring  # noqa: F401  (cross-package signal receivers)

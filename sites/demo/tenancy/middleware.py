@@ -11,7 +11,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
 from accounts.backends import current_role
-from demo.api import error_response
+from demo.http.errors import error_response
 
 # Employees without a dealership role still read their own payslips (the payroll package allows only
 # their own: anyone else's is a 404), so any signed-in user may reach these paths.

@@ -64,7 +64,7 @@ class Membership(models.Model):
 
 
 class DealershipFollow(models.Model):
-    """A user following a dealership hears of its new listings (see demo/wiring.py)."""
+    """A user following a dealership hears of its new listings (see demo/glue/wiring.py)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_dealerships")
     dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="followers")

@@ -11,7 +11,7 @@ def current_schema() -> str:
 
 @shared_task(name="books.reconcile")
 def books_reconcile(days: int | None = None) -> dict[str, int]:
-    """Book what a receiver lost to a crash after its commit, in every dealership (demo/books.py)."""
-    from demo import books
+    """Book what a receiver lost to a crash after its commit, in every dealership (demo/glue/books.py)."""
+    from demo.glue import books
 
     return books.reconcile_all(days=days)

@@ -42,7 +42,7 @@ def _public_schema_after_each_test():
 @pytest.fixture(autouse=True)
 def _fresh_cache_generations():
     """Rollback tests never commit, so on-commit cache invalidation never runs in them: start every test
-    with new generations (demo/dashboard.py, django_car_listing.cache), never an earlier test's payload."""
+    with new generations (demo/glue/dashboard.py, django_car_listing.cache), never an earlier test's payload."""
     from django.core.cache import caches
 
     client = caches["default"]._cache.get_client(write=True)

@@ -1,4 +1,4 @@
-"""demo/books.py: a dealership's sales and paid commissions reach its books once, even when the
+"""demo/glue/books.py: a dealership's sales and paid commissions reach its books once, even when the
 on-commit receiver that books them never ran (a crash between the commit and the callback).
 
 The crash is the tests' default: pytest-django's rollback transaction never commits, so on-commit
@@ -51,7 +51,7 @@ def _offline_win(car, agent, *, price: str, sold_on: dt.date):
 @pytest.mark.django_db
 def test_a_car_sale_whose_booking_was_lost_is_booked_by_the_sweep_once(dealer1, dealer1_staff, funded_buyer,
                                                                        make_user):
-    from demo import books
+    from demo.glue import books
     from django_car_listing.models import Sale
     from django_car_listing.services import car_buy
 
@@ -70,7 +70,7 @@ def test_a_car_sale_whose_booking_was_lost_is_booked_by_the_sweep_once(dealer1, 
 @pytest.mark.django_db
 def test_the_sweep_books_nothing_the_receiver_already_booked(dealer1, dealer1_staff, funded_buyer, make_user,
                                                               django_capture_on_commit_callbacks):
-    from demo import books
+    from demo.glue import books
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
@@ -85,8 +85,8 @@ def test_the_sweep_books_nothing_the_receiver_already_booked(dealer1, dealer1_st
 @pytest.mark.django_db
 def test_lost_offline_sale_and_commission_bookings_are_swept_on_their_own_dates(dealer1, dealer1_staff, agent,
                                                                                  make_user):
-    from demo import books
-    from demo.hooks import store_account
+    from demo.glue import books
+    from demo.glue.hooks import store_account
     from django_leads import services as leads
     from django_wallet import services as wallet
 
@@ -118,7 +118,7 @@ def test_the_receiver_books_an_offline_sale_on_its_sale_date(dealer1, dealer1_st
 
 @pytest.mark.django_db
 def test_the_sweep_looks_back_books_reconcile_days_only(dealer1, dealer1_staff, funded_buyer, make_user, settings):
-    from demo import books
+    from demo.glue import books
     from django_car_listing.models import Sale
     from django_car_listing.services import car_buy
 
@@ -133,7 +133,7 @@ def test_the_sweep_looks_back_books_reconcile_days_only(dealer1, dealer1_staff, 
 
 @pytest.mark.django_db
 def test_a_sale_of_a_moment_ago_is_left_to_its_receiver(dealer1, dealer1_staff, funded_buyer, make_user, settings):
-    from demo import books
+    from demo.glue import books
     from django_car_listing.services import car_buy
 
     settings.BOOKS_RECONCILE_GRACE_SECONDS = 60
@@ -165,7 +165,7 @@ def test_the_beat_task_books_a_lost_sale_through_a_real_worker(celery_worker):
     try:
         car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
     finally:
-        from demo.wiring import book_car_sale
+        from demo.glue.wiring import book_car_sale
 
         cars.car_purchased.connect(book_car_sale, dispatch_uid="wiring.book_car_sale")
     assert _entries() == []

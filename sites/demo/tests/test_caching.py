@@ -121,7 +121,7 @@ def _lead(slug, name):
 
 
 def test_a_new_lead_is_on_the_next_dashboard_and_only_that_dealership_forgets(member):
-    from demo import dashboard
+    from demo.glue import dashboard
 
     dealer1, dealer2 = member("dealer1"), member("dealer2")
     _lead("dealer2", "Only in two")
@@ -229,7 +229,7 @@ def _asgi_get(path: str, host: str = "localhost") -> int:
 
 def test_cached_reads_under_asgi_reuse_the_processes_redis_connections():
     """Django keeps a cache backend per async context, so each ASGI request built its own connection pool
-    and connected to Redis anew (demo/redis_cache.py): that connect was most of a cached read's cost."""
+    and connected to Redis anew (demo/http/redis_cache.py): that connect was most of a cached read's cost."""
     client = caches["shared"]._cache.get_client()
     assert _asgi_get("/api/cars/facets/") == 200  # builds the entry and opens what the process keeps
     before = client.info("stats")["total_connections_received"]

@@ -1,4 +1,4 @@
-"""demo/wiring.py: each package event reaches the people it concerns as a notification."""
+"""demo/glue/wiring.py: each package event reaches the people it concerns as a notification."""
 import datetime as dt
 from datetime import UTC, datetime
 from decimal import Decimal

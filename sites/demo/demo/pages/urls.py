@@ -6,7 +6,7 @@ except "home", which other code reverses bare.
 from django.urls import include, path, re_path
 
 from accounts.throttling import sign_in_throttled
-from demo.media import serve_upload
+from demo.http.media import serve_upload
 from demo.pages.views import account, auth, dealership, marketplace, payroll, staff, trading, wallet
 
 page_patterns = [
@@ -63,7 +63,7 @@ page_patterns = [
     path("payslips/", payroll.my_payslips, name="payslips"),
     path("payslips/<int:payslip_id>.pdf", payroll.payslip_pdf, name="payslip_pdf"),
     # files (no separate static server in the demo)
-    # Uploaded car photos, served as images only (demo/media.py; a CDN or web server in front is better at scale).
+    # Uploaded car photos, served as images only (demo/http/media.py; a CDN or web server in front is better at scale).
     re_path(r"^media/(?P<path>.+)$", serve_upload, name="media"),
 ]
 

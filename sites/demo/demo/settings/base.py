@@ -66,7 +66,7 @@ DATABASES = {
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
-    "demo.request_guard.ApiRequestGuardMiddleware",
+    "demo.http.request_guard.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "tenancy.middleware.DealershipMembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "demo.api.DatabaseUnavailableMiddleware",
+    "demo.http.middleware.DatabaseUnavailableMiddleware",
 ]
 
 TEMPLATES = [
@@ -120,11 +120,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "demo.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "demo.api.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "demo.http.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "demo.http.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "demo.api.exception_handler",
+    "EXCEPTION_HANDLER": "demo.http.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "20/min")},
     # Proxies in front that append to X-Forwarded-For. With DRF's default (None) a client picks its own
     # throttle identity by sending that header; 0 = the socket address, which nobody can forge.
@@ -158,7 +158,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "demo.openapi.drop_blank_format_defaults",
+        "demo.http.openapi.drop_blank_format_defaults",
     ],
 }
 
@@ -167,14 +167,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     # Tenant data: keys prefixed by schema so dealer1 and dealer2 never share an entry.
     "default": {
-        "BACKEND": "demo.redis_cache.SharedPoolRedisCache",
+        "BACKEND": "demo.http.redis_cache.SharedPoolRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": "fc",
     },
     # Shared data (trading quotes, wallet): one copy for every host.
-    "shared": {"BACKEND": "demo.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fcs"},
+    "shared": {"BACKEND": "demo.http.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fcs"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -200,7 +200,7 @@ CELERY_BEAT_SCHEDULE = {
     "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
     # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
     "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
-    # Sales and paid commissions whose on-commit booking was lost (demo/books.py).
+    # Sales and paid commissions whose on-commit booking was lost (demo/glue/books.py).
     "books-reconcile": {"task": "books.reconcile", "schedule": 300.0},
 }
 # How far back books.reconcile looks for sales and commissions without their entry (days), and the
@@ -234,7 +234,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # also bounds JSON API bodies (demo.request_guard)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # also bounds JSON API bodies (demo.http.request_guard)
 API_MAX_JSON_DEPTH = 64
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -255,12 +255,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Hooks the packages call (demo/hooks.py): stores are dealership schemas.
-CAR_LISTING_CURRENT_STORE = "demo.hooks.current_store"
-CAR_LISTING_STORE_CONTEXT = "demo.hooks.store_context"
-CAR_LISTING_STORE_ACCOUNT = "demo.hooks.store_account"
-CAR_LISTING_STORE_NAME = "demo.hooks.store_name"
-CAR_LISTING_LEAD_COUNTER = "demo.hooks.lead_count"
-LEADS_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
-PAYROLL_BUSINESS_ACCOUNT = "demo.hooks.current_business_account"
+# Hooks the packages call (demo/glue/hooks.py): stores are dealership schemas.
+CAR_LISTING_CURRENT_STORE = "demo.glue.hooks.current_store"
+CAR_LISTING_STORE_CONTEXT = "demo.glue.hooks.store_context"
+CAR_LISTING_STORE_ACCOUNT = "demo.glue.hooks.store_account"
+CAR_LISTING_STORE_NAME = "demo.glue.hooks.store_name"
+CAR_LISTING_LEAD_COUNTER = "demo.glue.hooks.lead_count"
+LEADS_BUSINESS_ACCOUNT = "demo.glue.hooks.current_business_account"
+PAYROLL_BUSINESS_ACCOUNT = "demo.glue.hooks.current_business_account"
 NOTIFICATIONS_SCHEMA_NAME = "django_notifications.hooks.connection_schema_name"

@@ -8,7 +8,9 @@ from .base import BASE_DIR, CACHES, CHANNEL_LAYERS, DATABASES, REDIS_URL
 SECRET_KEY = "tests-only-" + "x" * 50
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SITE_TEST_DB", "test_forecourt_site")}
+# FORECOURT_TEST_SUFFIX gives a concurrent run (another checkout, a tox env) its own test database, as in the packages.
+_SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", "")).lower()
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SITE_TEST_DB", "test_forecourt_site" + (f"_{_SUFFIX}" if _SUFFIX else ""))}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 REDIS_URL = re.sub(r"/\d*$", "/" + os.environ.get("SITE_TEST_REDIS_DB", "9"), REDIS_URL)
 for alias in CACHES.values():

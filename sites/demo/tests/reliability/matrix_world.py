@@ -122,7 +122,7 @@ def _bump_sequences(schemas=SCHEMAS) -> None:
 
 
 def _store(schema: str, users: dict, admin) -> Store:
-    from demo import hooks
+    from demo.glue import hooks
     from django_car_listing import services as cars
     from django_leads import services as leads
     from django_payroll import services as payroll

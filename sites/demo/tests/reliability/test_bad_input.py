@@ -421,6 +421,6 @@ def test_huge_page_size_is_capped_or_refused(people, host, path, size):
     (b'{"a": "\\"[[[[' + b"[" * 70 + b'"}', False),  # an escaped quote does not end the string
 ])
 def test_json_depth_scan(body, deeper):
-    from demo.request_guard import json_depth_exceeds
+    from demo.http.request_guard import json_depth_exceeds
 
     assert json_depth_exceeds(body, 64) is deeper

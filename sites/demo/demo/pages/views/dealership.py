@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException
 
 from accounts.backends import current_role
-from demo.dashboard import dashboard_figures
+from demo.glue.dashboard import dashboard_figures
 from demo.pages.views.account import car_action, car_form_view
 from demo.pages.views.common import (
     current_dealership,
@@ -37,7 +37,7 @@ def dashboard(request):
     user = request.user
     context = {"dealership": current_dealership(), "role": current_role(user) or ("staff" if user.is_staff else "")}
     if user.has_perm("tenancy.view_dashboard") or user.has_perm("leads.view_analytics"):
-        figures = dashboard_figures(user=user, store_key=_store())  # cached per dealership (demo/dashboard.py)
+        figures = dashboard_figures(user=user, store_key=_store())  # cached per dealership (demo/glue/dashboard.py)
         data = figures["data"]
         chart = {
             "funnel": figures["funnel"],

@@ -133,7 +133,7 @@ def contact(request, store: str, car_id: int):
     """Contact dealer: a lead in the dealership's schema, through the same service as the API."""
     from rest_framework.exceptions import APIException
 
-    from demo.contact import dealer_contact
+    from demo.glue.contact import dealer_contact
 
     back = car_url(store, car_id)
     message = (request.POST.get("message") or "").strip()[:2000]

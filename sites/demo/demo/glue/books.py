@@ -1,7 +1,7 @@
 """The dealership's automatic accounting entries, booked on commit and made durable by a sweep.
 
 A dealer car sold on the platform and a CRM sale paid offline are income; a commission paid by
-django-leads is an expense. demo/wiring.py books each one when its transaction commits (the fast
+django-leads is an expense. demo/glue/wiring.py books each one when its transaction commits (the fast
 path). A process that died between that commit and the receiver would leave it out of the books
 for good, so ``reconcile_all`` (Celery beat, ``books.reconcile``) books in every dealership whatever
 the last ``BOOKS_RECONCILE_DAYS`` hold without its entry, as the seller e-mail's relay does for

@@ -2,7 +2,7 @@
 
 Entries live in the ``default`` cache, whose key function prefixes the current schema, so one
 dealership never reads another's figures. Each dealership has a generation number, read in the same
-round trip as the entry; demo/wiring.py bumps it on commit of every save or delete of the rows the
+round trip as the entry; demo/glue/wiring.py bumps it on commit of every save or delete of the rows the
 dashboard sums (leads, lead sales, commissions, store sales, accounting entries), so the next page
 load after a write rebuilds. The generation is read before the database, so a payload built from
 older rows is stored under the older generation and never served after the bump. The TTL is only a

@@ -7,7 +7,7 @@ event lands in, and call the owning package's services.
 
 Accounting: a dealer car sold on the platform is income once (keyed by the
 car-listing sale); a CRM sale paid offline is income once (keyed by the lead
-sale); a commission paid by django-leads is an expense once (demo/books.py; its
+sale); a commission paid by django-leads is an expense once (demo/glue/books.py; its
 sweep books what a receiver lost to a crash after the commit). Payroll runs book
 their own expense. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
@@ -18,7 +18,7 @@ from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
 from accounts.roles import DEALER, DEALER_STAFF
-from demo import books, dashboard
+from demo.glue import books, dashboard
 from django_car_listing import signals as cars
 from django_leads import signals as leads
 from django_notifications.services import notify, notify_many
@@ -139,7 +139,7 @@ def payroll_run_paid(sender, *, run, **kwargs):
 
 # --- caches -----------------------------------------------------------------------------------
 
-# The dealer dashboard sums these rows (demo/dashboard.py): any save or delete forgets the dealership's
+# The dealer dashboard sums these rows (demo/glue/dashboard.py): any save or delete forgets the dealership's
 # cached figures once its transaction commits.
 DASHBOARD_SOURCES = ("leads.Lead", "leads.Sale", "leads.Commission", "car_listing.Sale",
                      "payroll.Entry")

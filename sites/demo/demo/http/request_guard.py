@@ -1,7 +1,7 @@
 """Refuse API requests no view could store or parse, before any view sees them, in the error shape.
 
 - A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 `request_too_large`. Django bounds form bodies itself
-  (RequestDataTooBig, rendered by demo.api.exception_handler) but DRF's JSON parser reads the raw stream,
+  (RequestDataTooBig, rendered by demo.http.errors.exception_handler) but DRF's JSON parser reads the raw stream,
   which no setting bounds.
 - JSON nested deeper than API_MAX_JSON_DEPTH: 400 `json_too_deep` (Python's parser would raise
   RecursionError, a 500, near depth 1000; no payload of ours nests past a handful of levels).
@@ -12,7 +12,7 @@ import re
 
 from django.conf import settings
 
-from demo.api import error_response
+from demo.http.errors import error_response
 
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _OPENERS = frozenset(b"[{")

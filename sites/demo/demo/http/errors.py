@@ -1,4 +1,4 @@
-"""The one error shape of the API, pagination, and a clean 503 when the database or Redis is gone.
+"""The one error shape of the API, and a clean 503 when the database or Redis is gone.
 
 Every error body is {"code": stable machine code, "message": human text,
 "fields": {field: [messages]}} (fields only for validation errors).
@@ -14,8 +14,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 log = logging.getLogger(__name__)
@@ -91,7 +89,7 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def _unavailable_service(exc) -> str | None:
+def unavailable_service(exc) -> str | None:
     """Which backing service ``exc`` says is unreachable ("database", "redis"), or None."""
     if isinstance(exc, OperationalError | InterfaceError) or (
         isinstance(exc, DatabaseError) and connection.connection is not None and connection.connection.closed
@@ -117,24 +115,6 @@ def service_unavailable(request, service: str, exc) -> HttpResponse:
     return response
 
 
-class DatabaseUnavailableMiddleware:
-    """A view that loses the database or Redis answers 503 with the error shape, never a 500.
-
-    Failures before the view (the tenant lookup in TenantMainMiddleware) reach ``handler500``,
-    which gives the same answer.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exc):
-        service = _unavailable_service(exc)
-        return service_unavailable(request, service, exc) if service else None
-
-
 def handler404(request, exception=None):
     if _is_api(request):
         return error_response(404, "not_found", "Not found.")
@@ -145,23 +125,10 @@ def handler404(request, exception=None):
 
 def handler500(request):
     exc = sys.exc_info()[1]
-    if (service := _unavailable_service(exc)) is not None:
+    if (service := unavailable_service(exc)) is not None:
         return service_unavailable(request, service, exc)
     if _is_api(request):
         return error_response(500, "server_error", "Internal server error.")
     from django.views.defaults import server_error
 
     return server_error(request)
-
-
-class Pagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def get_paginated_response(self, data):
-        return Response({"count": self.page.paginator.count, "next": self.get_next_link(),
-                         "previous": self.get_previous_link(), "results": data})
-
-    def get_paginated_response_schema(self, schema):
-        return super().get_paginated_response_schema(schema)

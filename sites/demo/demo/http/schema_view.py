@@ -1,4 +1,4 @@
-"""/api/schema/ (apart from demo.openapi: DRF imports that module while its views load)."""
+"""/api/schema/ (apart from demo.http.openapi: DRF imports that module while its views load)."""
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
 

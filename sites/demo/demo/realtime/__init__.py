@@ -1,0 +1,1 @@
+"""Websockets: the tenant resolved from the Host header, and the routes."""
