@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import BooksProfile, JournalEntry, JournalLine, LedgerAccount, PeriodClose, VehicleCost, VehicleSale
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The journal is append-only (the database refuses changes): the admin only shows it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "type", "role", "is_active"]
+    list_filter = ["type", "is_active"]
+
+
+class JournalLineInline(admin.TabularInline):
+    model = JournalLine
+    fields = ["account", "amount", "memo", "source_type", "source_id"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "date", "memo", "key", "reverses"]
+    date_hierarchy = "date"
+    search_fields = ["memo", "key"]
+    inlines = [JournalLineInline]
+
+
+@admin.register(PeriodClose, VehicleCost, VehicleSale)
+class HistoryAdmin(ReadOnlyAdmin):
+    pass
+
+
+@admin.register(BooksProfile)
+class BooksProfileAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "vat_rate", "vat_exempt"]

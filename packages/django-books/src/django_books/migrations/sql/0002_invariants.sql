@@ -1,0 +1,156 @@
+-- The books' invariants, held by the database itself so that raw SQL cannot break them either.
+
+-- 1. Amounts: a line is never zero and has at most two places (the column's scale).
+ALTER TABLE books_journalline ADD CONSTRAINT books_line_amount_nonzero CHECK (amount <> 0);
+ALTER TABLE books_vehiclecost ADD CONSTRAINT books_vehiclecost_amount_positive CHECK (amount > 0);
+ALTER TABLE books_vehiclesale ADD CONSTRAINT books_vehiclesale_amounts CHECK (
+    gross >= 0 AND net >= 0 AND vat >= 0 AND cost >= 0 AND gross = net + vat);
+ALTER TABLE books_booksprofile ADD CONSTRAINT books_profile_vat_rate CHECK (vat_rate >= 0 AND vat_rate < 100);
+ALTER TABLE books_booksprofile ADD CONSTRAINT books_profile_one_row CHECK (id = 1);
+ALTER TABLE books_invoicecounter ADD CONSTRAINT books_invoicecounter_one_row CHECK (id = 1);
+
+-- 2. Every entry has lines, they sum to zero and carry the entry's date, checked at COMMIT
+--    (deferred), once per entry: only the line with the highest id of its entry does the sum.
+CREATE FUNCTION books_check_line_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    total numeric;
+BEGIN
+    IF NEW.id <> (SELECT max(id) FROM books_journalline WHERE entry_id = NEW.entry_id) THEN
+        RETURN NULL;
+    END IF;
+    SELECT sum(amount) INTO total FROM books_journalline WHERE entry_id = NEW.entry_id;
+    IF total <> 0 THEN
+        RAISE EXCEPTION 'books: lines of journal entry % sum to %, not 0', NEW.entry_id, total
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM books_journalline l JOIN books_journalentry e ON e.id = l.entry_id
+               WHERE l.entry_id = NEW.entry_id AND l.date <> e.date) THEN
+        RAISE EXCEPTION 'books: a line of journal entry % is not dated as its entry', NEW.entry_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE CONSTRAINT TRIGGER books_line_balanced
+    AFTER INSERT ON books_journalline
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION books_check_line_balanced();
+
+CREATE FUNCTION books_check_entry_has_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM books_journalline WHERE entry_id = NEW.id) THEN
+        RAISE EXCEPTION 'books: journal entry % has no lines', NEW.id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE CONSTRAINT TRIGGER books_entry_has_lines
+    AFTER INSERT ON books_journalentry
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION books_check_entry_has_lines();
+
+-- 3. A closed period takes no new entry. Closing a period locks the journal against inserts
+--    (services.period_close), so no entry of a closing period slips in beside it.
+CREATE FUNCTION books_check_period_open() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    closed date;
+BEGIN
+    SELECT max(closed_through) INTO closed FROM books_periodclose;
+    IF closed IS NOT NULL AND NEW.date <= closed THEN
+        RAISE EXCEPTION 'books: the books are closed through %, an entry dated % is refused', closed, NEW.date
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER books_entry_period_open BEFORE INSERT ON books_journalentry
+    FOR EACH ROW EXECUTE FUNCTION books_check_period_open();
+
+-- 4. Append-only: entries, lines, closes and the sales they record are never changed or deleted.
+CREATE FUNCTION books_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'books: % on % is not allowed, the books are append-only (post a reversal)',
+        TG_OP, TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END;
+$$;
+
+CREATE TRIGGER books_entry_append_only BEFORE UPDATE OR DELETE ON books_journalentry
+    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
+CREATE TRIGGER books_line_append_only BEFORE UPDATE OR DELETE ON books_journalline
+    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
+CREATE TRIGGER books_periodclose_append_only BEFORE UPDATE OR DELETE ON books_periodclose
+    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
+CREATE TRIGGER books_vehiclesale_append_only BEFORE UPDATE OR DELETE ON books_vehiclesale
+    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
+CREATE TRIGGER books_vehiclecost_append_only BEFORE UPDATE OR DELETE ON books_vehiclecost
+    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
+
+-- 5. The invoice counter only goes up by one.
+CREATE FUNCTION books_check_invoice_counter() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR NEW.last_number <> OLD.last_number + 1 THEN
+        RAISE EXCEPTION 'books: the invoice counter only counts up by one' USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER books_invoicecounter_step BEFORE UPDATE OR DELETE ON books_invoicecounter
+    FOR EACH ROW EXECUTE FUNCTION books_check_invoice_counter();
+
+-- 6. TRUNCATE skips row triggers, so refuse it too. The one escape hatch is a transaction-local
+--    setting (SET LOCAL books.allow_truncate = 'on') used by test-database teardown.
+CREATE FUNCTION books_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('books.allow_truncate', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'books: TRUNCATE on % is not allowed, the books are append-only', TG_TABLE_NAME
+        USING ERRCODE = 'restrict_violation';
+END;
+$$;
+
+CREATE TRIGGER books_entry_no_truncate BEFORE TRUNCATE ON books_journalentry
+    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
+CREATE TRIGGER books_line_no_truncate BEFORE TRUNCATE ON books_journalline
+    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
+CREATE TRIGGER books_periodclose_no_truncate BEFORE TRUNCATE ON books_periodclose
+    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
+CREATE TRIGGER books_vehiclesale_no_truncate BEFORE TRUNCATE ON books_vehiclesale
+    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
+CREATE TRIGGER books_vehiclecost_no_truncate BEFORE TRUNCATE ON books_vehiclecost
+    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
+CREATE TRIGGER books_invoicecounter_no_truncate BEFORE TRUNCATE ON books_invoicecounter
+    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
+
+-- reverse:
+DROP TRIGGER IF EXISTS books_invoicecounter_no_truncate ON books_invoicecounter;
+DROP TRIGGER IF EXISTS books_vehiclecost_no_truncate ON books_vehiclecost;
+DROP TRIGGER IF EXISTS books_vehiclesale_no_truncate ON books_vehiclesale;
+DROP TRIGGER IF EXISTS books_periodclose_no_truncate ON books_periodclose;
+DROP TRIGGER IF EXISTS books_line_no_truncate ON books_journalline;
+DROP TRIGGER IF EXISTS books_entry_no_truncate ON books_journalentry;
+DROP FUNCTION IF EXISTS books_refuse_truncate();
+DROP TRIGGER IF EXISTS books_invoicecounter_step ON books_invoicecounter;
+DROP FUNCTION IF EXISTS books_check_invoice_counter();
+DROP TRIGGER IF EXISTS books_vehiclecost_append_only ON books_vehiclecost;
+DROP TRIGGER IF EXISTS books_vehiclesale_append_only ON books_vehiclesale;
+DROP TRIGGER IF EXISTS books_periodclose_append_only ON books_periodclose;
+DROP TRIGGER IF EXISTS books_line_append_only ON books_journalline;
+DROP TRIGGER IF EXISTS books_entry_append_only ON books_journalentry;
+DROP FUNCTION IF EXISTS books_refuse_change();
+DROP TRIGGER IF EXISTS books_entry_period_open ON books_journalentry;
+DROP FUNCTION IF EXISTS books_check_period_open();
+DROP TRIGGER IF EXISTS books_entry_has_lines ON books_journalentry;
+DROP FUNCTION IF EXISTS books_check_entry_has_lines();
+DROP TRIGGER IF EXISTS books_line_balanced ON books_journalline;
+DROP FUNCTION IF EXISTS books_check_line_balanced();
+ALTER TABLE books_invoicecounter DROP CONSTRAINT IF EXISTS books_invoicecounter_one_row;
+ALTER TABLE books_booksprofile DROP CONSTRAINT IF EXISTS books_profile_one_row;
+ALTER TABLE books_booksprofile DROP CONSTRAINT IF EXISTS books_profile_vat_rate;
+ALTER TABLE books_vehiclesale DROP CONSTRAINT IF EXISTS books_vehiclesale_amounts;
+ALTER TABLE books_vehiclecost DROP CONSTRAINT IF EXISTS books_vehiclecost_amount_positive;
+ALTER TABLE books_journalline DROP CONSTRAINT IF EXISTS books_line_amount_nonzero;

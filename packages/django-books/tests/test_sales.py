@@ -1,0 +1,90 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from django_books import errors, selectors, services
+from django_books.models import VehicleSale
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+DAY = dt.date(2026, 11, 10)
+
+
+def _sell(key="sale:1", gross="12000.00", vehicle_id=None, **kwargs):
+    kwargs.setdefault("paid_into", "cash")
+    return services.sale_post(key=key, gross=D(gross), sold_on=DAY, description="2019 Ford Focus",
+                              source_type="sale", source_id=key, vehicle_id=vehicle_id, **kwargs)
+
+
+def _balance(role):
+    lines = services.account_by_role(role).lines.all()
+    return sum((line.amount for line in lines), D("0"))
+
+
+@pytest.mark.parametrize(("gross", "rate", "net", "vat"), [
+    ("12000.00", "20", "10000.00", "2000.00"),
+    ("100.00", "20", "83.33", "16.67"),
+    ("0.01", "20", "0.01", "0.00"),
+    ("999.99", "7.5", "930.22", "69.77"),
+    ("500.00", "0", "500.00", "0.00"),
+])
+def test_vat_is_split_out_of_the_price_to_the_cent(gross, rate, net, vat):
+    assert services.vat_split(D(gross), D(rate)) == (D(net), D(vat))
+
+
+def test_a_sale_books_revenue_vat_and_the_vehicles_cost_with_its_margin():
+    services.vehicle_cost_add(vehicle_id=5, kind="acquisition", amount=D("7000.00"), incurred_on=dt.date(2026, 10, 1))
+    services.vehicle_cost_add(vehicle_id=5, kind="reconditioning", amount=D("450.00"), incurred_on=dt.date(2026, 10, 3),
+                              description="tyres", paid_from="cash")
+    sale, created = _sell(vehicle_id=5, customer_name="Ann Buyer")
+    assert created and sale.invoice_number == 1
+    assert (sale.net, sale.vat, sale.cost, sale.margin) == (D("10000.00"), D("2000.00"), D("7450.00"), D("2550.00"))
+    assert (_balance("cash"), _balance("vehicle_sales"), _balance("vat_payable")) == (
+        D("11550.00"), D("-10000.00"), D("-2000.00"))
+    assert (_balance("inventory"), _balance("cost_of_vehicles"), _balance("payables")) == (
+        D("0.00"), D("7450.00"), D("-7000.00"))
+    assert sale.seller_name == "Test Motors Ltd" and sale.seller_vat_number == "GB123456789"
+    assert selectors.vehicle_margins() == [{"invoice_number": 1, "vehicle_id": 5, "description": "2019 Ford Focus",
+                                            "sold_on": DAY, "net": D("10000.00"), "cost": D("7450.00"),
+                                            "margin": D("2550.00")}]
+    with pytest.raises(errors.VehicleAlreadySold):
+        services.vehicle_cost_add(vehicle_id=5, kind="reconditioning", amount=D("1.00"), incurred_on=DAY)
+
+
+def test_a_vehicle_has_one_acquisition_cost():
+    services.vehicle_cost_add(vehicle_id=5, kind="acquisition", amount=D("7000.00"), incurred_on=DAY)
+    with pytest.raises(errors.DuplicateAcquisition):
+        services.vehicle_cost_add(vehicle_id=5, kind="acquisition", amount=D("7000.00"), incurred_on=DAY)
+
+
+def test_an_exempt_dealership_charges_no_vat_and_a_rate_change_keeps_old_invoices():
+    first, _ = _sell(key="sale:1")
+    services.profile_update(vat_exempt=True)
+    second, _ = _sell(key="sale:2")
+    services.profile_update(vat_exempt=False, vat_rate="5")
+    third, _ = _sell(key="sale:3", gross="105.00")
+    assert [(s.vat_rate, s.vat) for s in (first, second, third)] == [
+        (D("20.00"), D("2000.00")), (D("0.00"), D("0.00")), (D("5.00"), D("5.00"))]
+    assert second.entry.lines.count() == 2  # no VAT line of zero
+    VehicleSale.objects.get(pk=first.pk)  # unchanged
+    with pytest.raises(errors.InvalidVatRate):
+        services.profile_update(vat_rate="100")
+
+
+def test_a_sale_is_booked_and_numbered_once():
+    first, _ = _sell(key="sale:1")
+    again, created = _sell(key="sale:1")
+    second, _ = _sell(key="sale:2")
+    assert not created and again.pk == first.pk
+    assert [first.invoice_number, second.invoice_number] == [1, 2]
+
+
+def test_the_vat_return_declares_the_output_vat_of_the_period():
+    _sell(key="sale:1", gross="1200.00")
+    _sell(key="sale:2", gross="600.00")
+    services.sale_post(key="sale:3", gross=D("120.00"), sold_on=dt.date(2026, 12, 1), description="december",
+                       source_type="sale", source_id=3, paid_into="cash")
+    vat = selectors.vat_return(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30))
+    assert (vat["net_sales"], vat["output_vat"]) == (D("1500.00"), D("300.00"))
+    assert [i["invoice_number"] for i in vat["invoices"]] == [1, 2]
