@@ -5,7 +5,7 @@ WORKDIR /app
 COPY packages packages
 COPY sites sites
 RUN pip install ./packages/django-wallet ./packages/django-notifications ./packages/django-car-listing \
-        ./packages/django-leads ./packages/django-payroll ./packages/django-trading ./sites/demo
+        ./packages/django-leads ./packages/django-books ./packages/django-payroll ./packages/django-trading ./sites/demo
 WORKDIR /app/sites/demo
 RUN SECRET_KEY=build-only-$(python -c "print('x'*60)") python manage.py collectstatic --noinput
 EXPOSE 8000

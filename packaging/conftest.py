@@ -18,6 +18,7 @@ SPECS = {
     "django-notifications": ("django_notifications", []),
     "django-car-listing": ("django_car_listing", ["django-wallet"]),
     "django-leads": ("django_leads", ["django-wallet", "django-car-listing"]),
+    "django-books": ("django_books", ["django-wallet"]),
     "django-payroll": ("django_payroll", ["django-wallet"]),
     "django-trading": ("django_trading", ["django-wallet"]),
 }

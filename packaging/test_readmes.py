@@ -22,7 +22,7 @@ SECTIONS = {
     "tests": r"tests",
 }
 PREFIX = {"django-wallet": "WALLET_", "django-notifications": "NOTIFICATIONS_", "django-car-listing": "CAR_LISTING_",
-          "django-leads": "LEADS_", "django-payroll": "PAYROLL_", "django-trading": "TRADING_"}
+          "django-leads": "LEADS_", "django-payroll": "PAYROLL_", "django-books": "BOOKS_", "django-trading": "TRADING_"}
 
 
 def readme(name: str) -> str:

@@ -89,6 +89,15 @@ run = payroll.run_calculate(run=payroll.run_create(period=dt.date(2026, 1, 1)))
 out(status=run.status, gross=run.total_gross, net=run.total_net, payslips=run.payslips.count(),
     api=api_get(emp.user, "/api/payroll/payslips/"))
 """,
+    "django-books": """
+import datetime as dt
+from django_books import services as books, selectors as books_sel
+sale, created = books.sale_post(key="smoke:1", gross=Decimal("1200.00"), sold_on=dt.date(2026, 1, 5),
+                                description="Car", source_type="sale", source_id=1, paid_into="cash")
+boss = User.objects.create_superuser("boss", "boss@example.com", "x")
+out(invoice=sale.invoice_number, vat=sale.vat, difference=books_sel.trial_balance()["difference"],
+    api=api_get(boss, "/api/books/reports/vat-return/", '"output_vat":"200.00"'))
+""",
     "django-trading": """
 from django_trading import services as trading, selectors as trading_sel
 user, created = trading.trader_fund(username="trader", amount=Decimal("1000.00"))
@@ -112,6 +121,7 @@ EXPECTED = {
                            "api": [200, True]},
     "django-leads": {"status": "contacted", "car": True, "leads": 1, "api": [200, True]},
     "django-payroll": {"status": "calculated", "gross": "3000.00", "net": "2700.00", "payslips": 1, "api": [200, True]},
+    "django-books": {"invoice": 1, "vat": "200.00", "difference": "0.00", "api": [200, True]},
     "django-trading": {"created": True, "balance": "1000.00", "bars": 1, "tickers": ["ACME"], "mismatches": 0,
                        "api": [200, True]},
     "django-notifications": {"saved": True, "unread": 1, "api": [200, True]},

@@ -39,3 +39,14 @@ def default_wallet_account():
     from django_wallet import services
 
     return services.system_account("business")
+
+
+def reconciler() -> Callable[..., dict]:
+    """callable(days=None) -> dict of what it booked, run by the ``books.reconcile`` task (setting
+    BOOKS_RECONCILER; default books nothing). A project books there whatever its on-commit postings
+    may have lost, through the keyed services."""
+    return _hook("BOOKS_RECONCILER", "django_books.conf.nothing_to_reconcile")
+
+
+def nothing_to_reconcile(days: int | None = None) -> dict:  # noqa: ARG001 - the hook's signature
+    return {}

@@ -2,6 +2,8 @@
 invoices, and the reports (JSON, and CSV under .../csv/)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -185,7 +187,7 @@ class ProfileApi(APIView):
         legal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
         address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         vat_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-        vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=99.99,
+        vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("99.99"),
                                             required=False)
         vat_exempt = serializers.BooleanField(required=False)
 
@@ -212,7 +214,7 @@ class VehicleCostApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(VehicleCost.Kind.choices)
-        amount = serializers.DecimalField(**MONEY, min_value=0.01)
+        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
         incurred_on = serializers.DateField()
         description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
         paid_from = serializers.ChoiceField(["payables", "cash"], default="payables")
