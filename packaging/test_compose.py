@@ -39,7 +39,7 @@ def dockerfiles() -> list[Path]:
 @pytest.fixture(scope="module")
 def compose_cmd(tmp_path_factory) -> tuple[list[str], dict[str, str]]:
     """(command prefix, env): `docker compose` via a private plugin dir, else the standalone binary."""
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FLOWER_BASIC_AUTH"}}
     docker = shutil.which("docker")
     if docker is None:
         return [str(compose_binary())], env
@@ -50,9 +50,14 @@ def compose_cmd(tmp_path_factory) -> tuple[list[str], dict[str, str]]:
     return [docker, "compose"], env
 
 
-def compose(compose_cmd, *args: str, secret_key: str | None = "x" * 60) -> subprocess.CompletedProcess:
+def compose(compose_cmd, *args: str, secret_key: str | None = "x" * 60,
+            flower_auth: str | None = "ops:flower-secret") -> subprocess.CompletedProcess:
     cmd, env = compose_cmd
-    env = dict(env) if secret_key is None else {**env, "SECRET_KEY": secret_key}
+    env = dict(env)
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    if flower_auth is not None:
+        env["FLOWER_BASIC_AUTH"] = flower_auth
     return subprocess.run([*cmd, "-f", str(COMPOSE_FILE), "--project-directory", str(ROOT), *args],
                           env=env, capture_output=True, text=True, timeout=120)
 
@@ -75,6 +80,25 @@ def test_compose_config_is_accepted(compose_cmd):
 def test_compose_refuses_to_start_without_a_secret_key(compose_cmd):
     done = compose(compose_cmd, "config", "-q", secret_key=None)
     assert done.returncode != 0 and "SECRET_KEY" in done.stderr, done.stderr
+
+
+def test_flower_needs_basic_auth_and_listens_on_the_hosts_loopback_only(compose_cmd, config):
+    done = compose(compose_cmd, "config", "-q", flower_auth=None)
+    assert done.returncode != 0 and "FLOWER_BASIC_AUTH" in done.stderr, done.stderr
+    flower = config["services"]["flower"]
+    assert flower["environment"]["FLOWER_BASIC_AUTH"] == "ops:flower-secret"
+    assert [(p["host_ip"], p["published"]) for p in flower["ports"]] == [("127.0.0.1", "5555")]
+    published = {(name, p.get("host_ip")) for name, svc in config["services"].items() for p in svc.get("ports", [])}
+    assert published == {("web", None), ("flower", "127.0.0.1")}  # nothing else reachable from outside
+
+
+def test_migrate_bootstraps_and_beat_keeps_no_schedule_file(config):
+    services = config["services"]
+    assert services["migrate"]["command"][-1].endswith("python manage.py bootstrap")
+    assert "-s" not in services["beat"]["command"]  # the schedule lives in Redis (celery-redbeat)
+    for name in ("worker", "beat", "flower"):  # prefork children must not inherit a pool
+        assert services[name]["environment"]["DB_POOL_MAX_SIZE"] == "0", name
+    assert int(services["web"]["environment"]["DB_POOL_MAX_SIZE"]) > 0
 
 
 def test_one_dockerfile_builds_every_app_image(config):

@@ -63,6 +63,25 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Each process names itself in pg_stat_activity (web, worker, beat), so an operator sees who holds what.
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = os.environ.get("DB_APPLICATION_NAME", "forecourt")
+
+# Bounded connections in every mode (demo and production alike). Under uvicorn (ASGI) each request's
+# ORM work runs in a thread of its own and Django's connections are per thread: with CONN_MAX_AGE > 0
+# every request left its connection open until PostgreSQL refused clients. A psycopg pool per process
+# (Django's own, OPTIONS["pool"]) bounds them at DB_POOL_MAX_SIZE and still saves the connect; a request
+# waits up to DB_POOL_TIMEOUT seconds for a free one. django-tenants re-sets search_path on every
+# checkout (close() forgets it), so a pooled connection never carries a dealership's schema over.
+# DB_POOL_MAX_SIZE=0 turns the pool off: Celery's prefork children must not inherit their parent's pool,
+# and each child holds at most one connection anyway (CONN_MAX_AGE applies then).
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "8"))
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": min(int(os.environ.get("DB_POOL_MIN_SIZE", "2")), DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -191,6 +210,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_TIMEZONE = "UTC"
+# beat keeps its schedule in Redis (celery-redbeat), not in a local file: nothing to create before it
+# starts, nothing a second beat could corrupt, and redbeat's lock lets only one beat send at a time.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "wallet-release-expired-holds": {"task": "wallet.release_expired_holds", "schedule": 60.0},
     "wallet-verify-ledger": {"task": "wallet.verify_ledger", "schedule": 3600.0},
@@ -227,7 +249,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Forecourt <noreply@fo
 
 # --- files, i18n ---------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves static files from the app server (uvicorn alone, no separate web server);
 # without collectstatic (dev, tests) it finds them where they live.

@@ -4,7 +4,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, SECRET_KEY
+from .base import SECRET_KEY
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters")
@@ -24,15 +24,3 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# uvicorn (ASGI) runs each request's ORM work in a fresh thread and Django's connections are per thread:
-# with CONN_MAX_AGE > 0 every request left its connection open until PostgreSQL refused clients
-# (bench/http_bench.py: 74 connections from 2 workers within seconds). A psycopg pool per process bounds
-# them and still saves the connect. DB_POOL_MAX_SIZE=0 turns it off (Celery's prefork workers, see
-# docs/performance.md). django-tenants re-sets search_path on every checkout (close() forgets it).
-DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "8"))
-if DB_POOL_MAX_SIZE:
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "2")), "max_size": DB_POOL_MAX_SIZE,
-        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
-    }

@@ -12,6 +12,8 @@ ALLOWED_HOSTS = ["*"]
 _SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", "")).lower()
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SITE_TEST_DB", "test_forecourt_site" + (f"_{_SUFFIX}" if _SUFFIX else ""))}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# In-process tests hold one connection per thread; servers the tests start (uvicorn, workers) pool theirs.
+DATABASES["default"]["OPTIONS"].pop("pool", None)
 REDIS_URL = re.sub(r"/\d*$", "/" + os.environ.get("SITE_TEST_REDIS_DB", "9"), REDIS_URL)
 for alias in CACHES.values():
     alias["LOCATION"] = REDIS_URL
