@@ -20,11 +20,11 @@ def test_stuck_filter_shows_only_old_undelivered_rows(admin_client_, make_user, 
     settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["email"]}
     for _ in range(4):
         services.notify(recipient=make_user(), kind="k", title="t")
-    old, old_queued, old_delivered, fresh = OutboxMessage.objects.order_by("created")
+    old, old_queued, old_delivered, fresh = OutboxMessage.objects.order_by("created_at")
     long_ago = timezone.now() - timedelta(hours=1)
-    OutboxMessage.objects.filter(pk=old.pk).update(created=long_ago)
-    OutboxMessage.objects.filter(pk=old_queued.pk).update(created=long_ago, status="queued")
-    OutboxMessage.objects.filter(pk=old_delivered.pk).update(created=long_ago, status="delivered")
+    OutboxMessage.objects.filter(pk=old.pk).update(created_at=long_ago)
+    OutboxMessage.objects.filter(pk=old_queued.pk).update(created_at=long_ago, status="queued")
+    OutboxMessage.objects.filter(pk=old_delivered.pk).update(created_at=long_ago, status="delivered")
     resp = admin_client_.get(reverse("admin:notifications_outboxmessage_changelist"), {"stuck": "1"})
     assert resp.status_code == 200
     shown = {str(o.pk) for o in resp.context["cl"].result_list}

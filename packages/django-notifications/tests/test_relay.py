@@ -54,7 +54,7 @@ def _pending_rows(user, n):
             services.notify(recipient=user, kind="k", title=f"t{i}")
     finally:
         celery_app.set_current()
-    return list(OutboxMessage.objects.order_by("created"))
+    return list(OutboxMessage.objects.order_by("created_at"))
 
 
 def test_broker_down_leaves_rows_pending_and_stops_at_first_error(make_user):

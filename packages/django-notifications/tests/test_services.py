@@ -133,11 +133,11 @@ class OutboxPurgeTests:
         settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "email"]}
         for _ in range(3):
             services.notify(recipient=make_user(), kind="k", title="t")
-        old_delivered, fresh_delivered, old_pending = OutboxMessage.objects.order_by("created")
+        old_delivered, fresh_delivered, old_pending = OutboxMessage.objects.order_by("created_at")
         long_ago = timezone.now() - timedelta(days=8)
         OutboxMessage.objects.filter(pk=old_delivered.pk).update(status="delivered", delivered_at=long_ago)
         OutboxMessage.objects.filter(pk=fresh_delivered.pk).update(status="delivered", delivered_at=timezone.now())
-        OutboxMessage.objects.filter(pk=old_pending.pk).update(created=long_ago)
+        OutboxMessage.objects.filter(pk=old_pending.pk).update(created_at=long_ago)
         assert services.outbox_purge() == 1
         assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {fresh_delivered.pk, old_pending.pk}
         assert Notification.objects.count() == 3

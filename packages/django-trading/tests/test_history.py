@@ -84,3 +84,40 @@ class TestHistory:
         for ghost in ("999999", "not-a-pk"):
             missing = api(staff).get(f"/api/trading/transactions/{ghost}/")
             assert missing.status_code == 404 and missing.data["detail"].code == "trader_not_found"
+
+
+def order_volumes(response):
+    return [row["volume"] for row in response.data["results"]]
+
+
+@pytest.mark.django_db
+class TestOrderList:
+    """GET /orders/: the same history under the order's own field names."""
+
+    def test_own_orders_newest_first_under_order_names(self, api, alice_orders, django_assert_max_num_queries):
+        client = api(alice_orders)
+        with django_assert_max_num_queries(2):
+            response = client.get("/api/trading/orders/")
+        assert response.status_code == 200
+        assert response.data["count"] == 5 and order_volumes(response) == [5, 4, 3, 2, 1]
+        row = response.data["results"][0]
+        assert set(row) == {"id", "user_id", "ticker", "side", "order_type", "limit_price", "volume", "status",
+                            "reason", "price", "amount", "wallet_transaction_id", "created_at", "settled_at"}
+        alias = client.get(f"/api/trading/transactions/{alice_orders.pk}/").data["results"][0]
+        assert (alias["transaction_id"], alias["transaction_volume"], alias["transaction_type"]) == \
+            (row["id"], row["volume"], row["side"])
+
+    def test_range_includes_both_edges(self, api, alice_orders):
+        response = api(alice_orders).get("/api/trading/orders/",
+                                          {"start": "2026-03-01T13:00:00Z", "end": "2026-03-01T15:00:00Z"})
+        assert response.status_code == 200 and order_volumes(response) == [4, 3, 2]
+        refused = api(alice_orders).get("/api/trading/orders/", {"start": "2026-03-02", "end": "2026-03-01"})
+        assert refused.status_code == 400 and refused.data["detail"].code == "invalid_range"
+
+    def test_another_traders_orders_for_staff_only(self, api, alice_orders, make_user, staff):
+        bob = make_user("bob")
+        assert api(bob).get("/api/trading/orders/").data["count"] == 0
+        assert api(bob).get("/api/trading/orders/", {"user_id": alice_orders.pk}).status_code == 403
+        assert api().get("/api/trading/orders/").status_code in (401, 403)
+        response = api(staff).get("/api/trading/orders/", {"user_id": alice_orders.pk})
+        assert response.status_code == 200 and response.data["count"] == 5

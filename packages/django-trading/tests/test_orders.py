@@ -72,6 +72,21 @@ class TestSettlement:
         polled = client.get(f"/api/trading/orders/{order.id}/")
         assert polled.status_code == 200 and polled.data["status"] == "settled"
 
+    def test_orders_route_places_and_reports_under_the_orders_own_names(self, api, alice, acme, worker):
+        client = api(alice)
+        response = client.post("/api/trading/orders/", {"ticker": "ACME", "side": "buy", "volume": 2},
+                               format="json")
+        assert response.status_code == 202, response.data
+        assert (response.data["side"], response.data["volume"], response.data["status"]) == ("buy", 2, "pending")
+        assert "created_at" in response.data and "transaction_id" not in response.data
+        order = settled(response.data["id"])
+        assert (order.side, order.volume, order.amount) == ("buy", 2, Decimal("25.00"))
+        polled = client.get(f"/api/trading/orders/{order.id}/").data
+        assert (polled["price"], str(polled["wallet_transaction_id"])) == ("12.50", str(order.wallet_transaction_id))
+        refused = client.post("/api/trading/orders/", {"ticker": "ACME", "transaction_type": "buy",
+                                                        "transaction_volume": 2}, format="json")
+        assert refused.status_code == 400 and Order.objects.count() == 1  # the alias names are not accepted here
+
     @pytest.mark.parametrize("side, ticker, volume, reason", [
         ("buy", "ACME", 100, "insufficient_funds"),  # 1250.00 > 1000.00
         ("sell", "ACME", 1, "insufficient_holdings"),

@@ -10,6 +10,6 @@ def test_schema_generates_every_path():
     paths = set(schema["paths"])
     assert {"/api/trading/users/", "/api/trading/users/{username}/", "/api/trading/stocks/",
             "/api/trading/stocks/{ticker}/", "/api/trading/transactions/", "/api/trading/transactions/{user_id}/",
-            "/api/trading/transactions/{user_id}/{start}/{end}/", "/api/trading/orders/{id}/",
+            "/api/trading/transactions/{user_id}/{start}/{end}/", "/api/trading/orders/", "/api/trading/orders/{id}/",
             "/api/trading/orders/{id}/cancel/"} <= paths
     assert not GENERATOR_STATS._warn_cache, GENERATOR_STATS._warn_cache

@@ -17,7 +17,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Dealership)
 class DealershipAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "schema_name", "created"]
+    list_display = ["name", "slug", "schema_name", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [DomainInline, MembershipInline]
 

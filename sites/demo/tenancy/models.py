@@ -14,7 +14,7 @@ from accounts.roles import ROLE_CHOICES
 class Dealership(TenantMixin):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=40, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True
     auto_drop_schema = False
@@ -54,7 +54,7 @@ class Membership(models.Model):
     dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=ROLE_CHOICES)
     is_active = models.BooleanField(default=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "dealership"], name="one_role_per_dealership")]
@@ -68,7 +68,7 @@ class DealershipFollow(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_dealerships")
     dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="followers")
-    created = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "dealership"], name="follow_dealership_once")]
@@ -92,7 +92,7 @@ class SchemaRecipe(models.Model):
     replayable = models.BooleanField(default=True)
     not_replayable_because = models.TextField(blank=True)
     recorded_from = models.CharField(max_length=63)
-    created = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"schema recipe {self.fingerprint[:12]} ({len(self.statements)} statements)"

@@ -52,7 +52,7 @@ def _offline_win(car, agent, *, price: str, sold_on: dt.date):
 def test_a_car_sale_whose_booking_was_lost_is_booked_by_the_sweep_once(dealer1, dealer1_staff, funded_buyer,
                                                                        make_user):
     from demo.glue import books
-    from django_car_listing.models import Sale
+    from django_car_listing.models import StoreSale
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
@@ -61,7 +61,7 @@ def test_a_car_sale_whose_booking_was_lost_is_booked_by_the_sweep_once(dealer1, 
 
     assert books.reconcile_all() == {"dealer1": 1}
     with schema_context("dealer1"):
-        sale = Sale.objects.get()
+        sale = StoreSale.objects.get()
     assert _entries() == [("car_sale", f"car:{sale.pk}", "income", Decimal("12000.00"), sale.sold_at.date())]
     assert books.reconcile_all() == {}  # nothing twice
     assert _entries("dealer2") == []
@@ -119,13 +119,13 @@ def test_the_receiver_books_an_offline_sale_on_its_sale_date(dealer1, dealer1_st
 @pytest.mark.django_db
 def test_the_sweep_looks_back_books_reconcile_days_only(dealer1, dealer1_staff, funded_buyer, make_user, settings):
     from demo.glue import books
-    from django_car_listing.models import Sale
+    from django_car_listing.models import StoreSale
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
     car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
     with schema_context("dealer1"):
-        Sale.objects.update(sold_at=timezone.now() - dt.timedelta(days=10))
+        StoreSale.objects.update(sold_at=timezone.now() - dt.timedelta(days=10))
     settings.BOOKS_RECONCILE_DAYS = 7
     assert books.reconcile_all() == {}
     assert books.reconcile_all(days=30) == {"dealer1": 1}  # an operator's wider sweep after a long outage

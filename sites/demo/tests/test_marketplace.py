@@ -68,7 +68,7 @@ def _listed_dealer_car(staff, admin, vin=VIN_A, price="12000.00"):
 @pytest.mark.django_db
 def test_dealer_car_bought_on_the_marketplace_moves_to_public_with_the_money(dealer1, dealer1_staff, funded_buyer,
                                                                               make_user):
-    from django_car_listing.models import Car, Sale
+    from django_car_listing.models import Car, StoreSale
     from django_car_listing.services import car_buy
     from django_wallet import selectors
     from django_wallet import services as wallet
@@ -80,18 +80,18 @@ def test_dealer_car_bought_on_the_marketplace_moves_to_public_with_the_money(dea
     public_car = Car.objects.get(pk=record.car.pk)
     assert public_car.owner == funded_buyer and public_car.store_key == "" and public_car.vin == VIN_A
     with schema_context("dealer1"):
-        sale = Sale.objects.get(car_id=car.pk)
+        sale = StoreSale.objects.get(car_id=car.pk)
         assert sale.buyer_id == funded_buyer.pk and sale.price == Decimal("12000.00")
         assert Car.objects.get(pk=car.pk).is_sold
     assert selectors.balance(dealer_account) == before + Decimal("12000.00")
     assert selectors.balance(wallet.account_for(funded_buyer)) == Decimal("8000.00")
     with schema_context("dealer2"):
-        assert not Sale.objects.exists()
+        assert not StoreSale.objects.exists()
 
 
 @pytest.mark.django_db
 def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, funded_buyer, make_user, monkeypatch):
-    from django_car_listing.models import Car, Sale
+    from django_car_listing.models import Car, StoreSale
     from django_car_listing.services import car_buy, purchase
     from django_wallet import selectors
     from django_wallet import services as wallet
@@ -110,7 +110,7 @@ def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, f
     assert selectors.balance(wallet.account_for(funded_buyer)) == Decimal("20000.00")
     assert not Car.objects.filter(vin=VIN_A).exists()
     with schema_context("dealer1"):
-        assert not Sale.objects.exists()
+        assert not StoreSale.objects.exists()
         assert Car.objects.get(pk=car.pk).is_for_sale
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Car, ListingIndex, PurchaseNotice, Sale
+from .models import Car, ListingIndex, PurchaseNotice, StoreSale
 
 
 @admin.register(Car)
@@ -15,7 +15,7 @@ class CarAdmin(SimpleHistoryAdmin):
     readonly_fields = ("is_for_sale", "is_sold", "verification_status", "owner", "store_key", "featured_until")
 
 
-@admin.register(Sale)
+@admin.register(StoreSale)
 class SaleAdmin(admin.ModelAdmin):
     list_display = ("id", "store_key", "car", "buyer", "price", "sold_at")
 

@@ -6,7 +6,7 @@ A *store* is a place cars live in, named by ``store_key``: "" is the default/pub
 sellers); a site may add more (a django-tenants site: one per dealership schema). The same tables
 exist in every store; the package reaches a store only through ``conf.store_context(key)``.
 
-* ``Car`` / ``CarImage`` / ``Sale`` / ``OwnershipRecord`` live in the car's store.
+* ``Car`` / ``CarImage`` / ``StoreSale`` / ``OwnershipRecord`` live in the car's store.
 * ``ListingIndex``, ``SavedCar``, ``Interaction``, ``DailyCarStats`` and ``PurchaseNotice`` always
   live in the public store and refer to a car by ``(store_key, car_id)``: ids restart per store, so
   the pair is the only stable name of a car across stores. Rows are never re-saved in another store's
@@ -159,7 +159,7 @@ class OwnershipRecord(models.Model):
     price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     from_store_key = models.CharField(max_length=63, blank=True, default="")
     from_car_id = models.BigIntegerField(null=True, blank=True)
-    wallet_transaction_id = models.CharField(max_length=64, blank=True, default="")
+    wallet_transaction_id = models.UUIDField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -174,15 +174,15 @@ class OwnershipRecord(models.Model):
         return f"{self.kind} of car {self.car_id} by {self.owner_id}"
 
 
-class Sale(models.Model):
-    """A store car sold to a user: kept in the store for leads and reports."""
+class StoreSale(models.Model):
+    """A store car sold to a user through the platform: kept in the store for leads and reports."""
 
-    car = models.OneToOneField(Car, on_delete=models.PROTECT, related_name="sale")
+    car = models.OneToOneField(Car, on_delete=models.PROTECT, related_name="store_sale")
     store_key = models.CharField(max_length=63)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     price = models.DecimalField(max_digits=18, decimal_places=2)
     public_car_id = models.BigIntegerField()
-    wallet_transaction_id = models.CharField(max_length=64, blank=True, default="")
+    wallet_transaction_id = models.UUIDField(null=True, blank=True)
     sold_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

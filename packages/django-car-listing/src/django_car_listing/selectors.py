@@ -9,7 +9,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from . import conf, errors, search_cursor
-from .models import Car, DailyCarStats, ListingIndex, OwnershipRecord, Sale, SavedCar, Verification
+from .models import Car, DailyCarStats, ListingIndex, OwnershipRecord, SavedCar, StoreSale, Verification
 from .services._common import can_manage
 
 SORTS = {
@@ -158,7 +158,7 @@ def price_history(*, car: Car) -> list[dict]:
 
 def store_sales(*, store_key: str, offset: int = 0, limit: int = 50) -> Page:
     with conf.store_context(store_key):
-        qs = Sale.objects.filter(store_key=store_key).select_related("car")
+        qs = StoreSale.objects.filter(store_key=store_key).select_related("car")
         count = qs.count()
         rows = list(qs[offset:offset + limit])
     return Page(count=count, results=rows)

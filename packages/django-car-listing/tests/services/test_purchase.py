@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from django_car_listing import errors, services
-from django_car_listing.models import Car, CarImage, ListingIndex, OwnershipRecord, PurchaseNotice, Sale
+from django_car_listing.models import Car, CarImage, ListingIndex, OwnershipRecord, PurchaseNotice, StoreSale
 from django_car_listing.services import purchase as purchase_module
 from django_wallet import services as wallet
 from django_wallet.errors import InsufficientFunds
@@ -132,7 +132,7 @@ class StorePurchaseTests:
 
         car.refresh_from_db()
         assert (car.is_for_sale, car.is_sold, car.owner_id, car.store_key) == (False, True, None, "dealer1")
-        sale = Sale.objects.get(car=car)
+        sale = StoreSale.objects.get(car=car)
         assert (sale.buyer_id, sale.price, sale.store_key) == (buyer.pk, Decimal("2500.00"), "dealer1")
         mine = record.car
         assert mine.pk != car.pk and sale.public_car_id == mine.pk
@@ -166,7 +166,7 @@ class StorePurchaseTests:
         assert reached == [True]
         car.refresh_from_db()
         assert (car.is_for_sale, car.is_sold) == (True, False)
-        assert Car.objects.count() == cars_before and not Sale.objects.exists()
+        assert Car.objects.count() == cars_before and not StoreSale.objects.exists()
         assert balance(buyer) == Decimal("3000.00")
         assert balance(wallet.system_account("store:dealer1")) == Decimal("0.00")
         assert ListingIndex.objects.get(store_key="dealer1", car_id=car.pk).is_for_sale

@@ -216,7 +216,7 @@ class Commission(models.Model):
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     # The wallet Transaction (public schema) that paid it: a plain reference, not a cross-schema FK.
-    wallet_transaction = models.CharField(max_length=64, blank=True, default="")
+    wallet_transaction_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-accrued_at", "-id"]

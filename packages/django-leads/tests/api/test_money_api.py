@@ -47,7 +47,7 @@ def test_payout_endpoint(sold, make_user):
     second = client_for(payer).post(url)
     assert first.status_code == second.status_code == 200
     assert first.json()["status"] == "paid"
-    assert first.json()["wallet_transaction"] == second.json()["wallet_transaction"]
+    assert first.json()["wallet_transaction_id"] == second.json()["wallet_transaction_id"]
     assert wallet_selectors.balance(wallet.account_for(a)) == Decimal("100.00")
     assert client_for(payer).post("/api/leads/commissions/999999/payout/").status_code == 404
 

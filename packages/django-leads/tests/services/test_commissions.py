@@ -73,7 +73,7 @@ def test_payout_moves_money_once(make_agent, make_lead, make_user):
     again = services.commission_payout(commission=commission, by=payer)
 
     assert paid.status == again.status == Commission.Status.PAID
-    assert again.wallet_transaction == paid.wallet_transaction and paid.paid_by_id == payer.pk
+    assert again.wallet_transaction_id == paid.wallet_transaction_id and paid.paid_by_id == payer.pk
     assert wallet_selectors.balance(wallet.account_for(agent)) == Decimal("250.00")
     assert wallet_selectors.balance(business) == Decimal("750.00")
     assert Transaction.objects.filter(kind="commission").count() == 1
@@ -107,7 +107,7 @@ def test_two_concurrent_payouts_pay_once_and_the_ledger_balances(make_agent, mak
 
     assert errors == []
     assert {r.status for r in results} == {Commission.Status.PAID}
-    assert len({r.wallet_transaction for r in results}) == 1
+    assert len({r.wallet_transaction_id for r in results}) == 1
     txns = Transaction.objects.filter(kind="commission")
     assert txns.count() == 1
     entries = {e.account_id: e.amount for e in Entry.objects.filter(transaction=txns.get())}

@@ -24,12 +24,12 @@ class UnreadFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["id", "recipient", "kind", "title", "created", "read_at"]
+    list_display = ["id", "recipient", "kind", "title", "created_at", "read_at"]
     list_filter = [UnreadFilter, "kind"]
     search_fields = ["title", "kind"]
     raw_id_fields = ["recipient"]
     list_select_related = ["recipient"]
-    date_hierarchy = "created"
+    date_hierarchy = "created_at"
 
 
 class StuckFilter(admin.SimpleListFilter):
@@ -45,14 +45,14 @@ class StuckFilter(admin.SimpleListFilter):
         if self.value() == "1":
             cutoff = timezone.now() - timedelta(minutes=conf.get("NOTIFICATIONS_STUCK_AFTER"))
             return queryset.filter(
-                status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.QUEUED], created__lt=cutoff
+                status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.QUEUED], created_at__lt=cutoff
             )
         return queryset
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "channel", "status", "attempts", "schema_name", "created", "queued_at", "delivered_at",
+    list_display = ["id", "channel", "status", "attempts", "schema_name", "created_at", "queued_at", "delivered_at",
                     "short_error"]
     list_filter = [StuckFilter, "status", "channel"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]

@@ -2,7 +2,7 @@
 
 Design:
 - ``Notification`` is the inbox (unread = ``read_at IS NULL``); the composite index
-  (recipient, read_at, -created) serves both the unread filter and the unread count.
+  (recipient, read_at, -created_at) serves both the unread filter and the unread count.
 - ``Preference`` rows override the NOTIFICATIONS_DEFAULT_CHANNELS setting per (kind, channel);
   kind "*" applies to every kind.
 - ``OutboxMessage`` is one delivery (an e-mail or a push) written in the same transaction as the
@@ -31,12 +31,12 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    created = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created"], name="notif_recipient_read_created")]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_recipient_read_created")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
@@ -88,16 +88,16 @@ class OutboxMessage(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0, help_text="Delivery attempts made by a worker.")
     last_error = models.TextField(blank=True)
-    created = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["created"]
+        ordering = ["created_at"]
         indexes = [
             # The relay and the "stuck" admin filter only ever look at undelivered rows.
             models.Index(
-                fields=["status", "created"], name="notif_outbox_open", condition=Q(status__in=["pending", "queued"])
+                fields=["status", "created_at"], name="notif_outbox_open", condition=Q(status__in=["pending", "queued"])
             ),
         ]
         constraints = [

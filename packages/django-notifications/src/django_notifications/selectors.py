@@ -13,7 +13,7 @@ def notification_list(*, user, unread: bool | None = None) -> QuerySet[Notificat
     qs = Notification.objects.filter(recipient=user)
     if unread is not None:
         qs = qs.filter(read_at__isnull=unread)
-    return qs.order_by("-created", "-id")
+    return qs.order_by("-created_at", "-id")
 
 
 def unread_count(*, user=None, user_id: int | None = None) -> int:

@@ -54,7 +54,7 @@ def notify_many(
     schema_name = conf.current_schema_name()
     now = timezone.now()
     notes = [
-        Notification(recipient=u, kind=kind, title=title, body=body, link=link, data=data, created=now) for u in users
+        Notification(recipient=u, kind=kind, title=title, body=body, link=link, data=data, created_at=now) for u in users
     ]
     with transaction.atomic():
         Notification.objects.bulk_create([n for n in notes if conf.CHANNEL_INBOX in channels[n.recipient_id]])
@@ -111,7 +111,7 @@ def notification_as_dict(note: Notification) -> dict:
         "body": note.body,
         "link": note.link,
         "data": json.loads(json.dumps(note.data, cls=DjangoJSONEncoder)),
-        "created": note.created.isoformat(),
+        "created_at": note.created_at.isoformat(),
         "read_at": note.read_at.isoformat() if note.read_at else None,
     }
 
@@ -214,7 +214,7 @@ def relay_outbox(*, limit: int | None = None, ids: list | None = None) -> int:
         )
         if ids is not None:
             qs = qs.filter(pk__in=ids)
-        rows = list(qs.order_by("created")[:limit])
+        rows = list(qs.order_by("created_at")[:limit])
         published = []
         for row in rows:
             try:

@@ -164,7 +164,7 @@ class PayrollRun(models.Model):
     error_code = models.CharField(max_length=64, blank=True)  # last failed payment attempt, e.g. insufficient_funds
     error_message = models.CharField(max_length=255, blank=True)
     pay_attempts = models.PositiveIntegerField(default=0)  # failed payment attempts; part of the wallet key
-    wallet_transaction_id = models.CharField(max_length=64, blank=True)  # str(pk) of the wallet Transaction
+    wallet_transaction_id = models.UUIDField(null=True, blank=True)  # the wallet Transaction that paid it
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

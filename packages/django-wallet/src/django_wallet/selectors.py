@@ -30,6 +30,11 @@ def held_balance(account: Account) -> Decimal:
     return total or Decimal("0.00")
 
 
+def hold_is_active(hold: Hold) -> bool:
+    """Whether the hold still reserves its funds: not captured, released or expired (read fresh)."""
+    return Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).exists()
+
+
 def available_balance(account: Account) -> Decimal:
     """Balance minus active holds: what the account can spend now."""
     return balance(account) - held_balance(account)

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def book_car_sale(sale) -> None:
-    """Income from a dealer car sold on the platform (car-listing's Sale, in the store's schema)."""
+    """Income from a dealer car sold on the platform (car-listing's StoreSale, in the store's schema)."""
     accounting.entry_record_car_sale(sale_id=f"car:{sale.pk}", amount=sale.price, booked_on=sale.sold_at.date(),
                                      description=f"Car sale #{sale.pk}")
 
@@ -48,7 +48,7 @@ def _unbooked(source_type: str, source_id):
 def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
     """Book, in the current dealership's schema, every sale and paid commission from ``since`` to
     ``until`` that has no entry yet; the number booked."""
-    from django_car_listing.models import Sale as CarSale
+    from django_car_listing.models import StoreSale
     from django_leads.models import Commission
     from django_leads.models import Sale as LeadSale
 
@@ -56,8 +56,8 @@ def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
         return Cast(OuterRef(field), CharField())
 
     sweeps = [
-        (book_car_sale, CarSale.objects.filter(_unbooked("car_sale", Concat(Value("car:"), as_text("pk"))),
-                                               sold_at__range=(since, until))),
+        (book_car_sale, StoreSale.objects.filter(_unbooked("car_sale", Concat(Value("car:"), as_text("pk"))),
+                                                 sold_at__range=(since, until))),
         (book_offline_sale, LeadSale.objects.filter(_unbooked("car_sale", Concat(Value("lead:"), as_text("pk"))),
                                                     payment=LeadSale.Payment.OFFLINE,
                                                     created_at__range=(since, until))),

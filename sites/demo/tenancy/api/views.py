@@ -16,7 +16,7 @@ class DealershipOutput(serializers.Serializer):
     slug = serializers.CharField()
     schema_name = serializers.CharField()
     domain = serializers.SerializerMethodField()
-    created = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
 
     def get_domain(self, obj) -> str:
         return dealership_domain(obj.slug)

@@ -97,4 +97,4 @@ class OwnershipOutput(serializers.Serializer):
 
 class PurchaseOutput(OwnershipOutput):
     car = CarOutput()
-    wallet_transaction_id = serializers.CharField()
+    wallet_transaction_id = serializers.UUIDField(allow_null=True)

@@ -214,7 +214,8 @@ class CarViewSet(viewsets.GenericViewSet):
                    examples=[OpenApiExample("bought", response_only=True, status_codes=["201"], value={
                        "id": 12, "kind": "store_purchase", "owner_id": 5, "previous_owner_id": None,
                        "price": "12500.00", "from_store": "dealer1", "from_car_id": 7,
-                       "wallet_transaction_id": "981", "car": {"id": 44, "store": "", "owner_id": 5}}),
+                       "wallet_transaction_id": "5d0c3f8e-8a43-4f7e-9d55-2b1f6c0e4a21",
+                       "car": {"id": 44, "store": "", "owner_id": 5}}),
                              OpenApiExample("taken", response_only=True, status_codes=["409"], value={
                                  "code": "car_not_available", "message": "The car is not for sale (any more).",
                                  "fields": {}})],

@@ -1,11 +1,13 @@
 """Buying a car: one DB transaction locks the car, moves the money through django-wallet and moves
-the car to the buyer (a store car becomes a new public car owned by the buyer, plus a store Sale)."""
+the car to the buyer (a store car becomes a new public car owned by the buyer, plus a StoreSale)."""
+import uuid
+
 from django.db import transaction
 
 from django_wallet import services as wallet
 
 from .. import conf, errors
-from ..models import Car, CarImage, OwnershipRecord, PurchaseNotice, Sale, Verification
+from ..models import Car, CarImage, OwnershipRecord, PurchaseNotice, StoreSale, Verification
 from ..signals import car_purchased, send_on_commit
 from ._common import get_car
 from .cars import _save
@@ -36,7 +38,7 @@ def _check_buyable(car: Car, buyer) -> None:
         raise errors.NotVerified()
 
 
-def _move_public_car(*, car: Car, buyer, txn_id: str, idempotency_key) -> OwnershipRecord:
+def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
     """Public car: ownership moves to the buyer, off sale, history appended, seller's e-mail queued."""
     seller_id = car.owner_id
     car.owner, car.is_for_sale, car.is_sold, car.featured_until = buyer, False, True, None
@@ -51,8 +53,8 @@ def _move_public_car(*, car: Car, buyer, txn_id: str, idempotency_key) -> Owners
     return record
 
 
-def _move_store_car(*, car: Car, buyer, txn_id: str, idempotency_key) -> tuple[OwnershipRecord, Sale]:
-    """Store car: the store keeps a Sale and an archived (sold) row; the buyer gets a NEW public row.
+def _move_store_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> tuple[OwnershipRecord, StoreSale]:
+    """Store car: the store keeps a StoreSale and an archived (sold) row; the buyer gets a NEW public row.
     Never re-save the store-loaded row in the public store (ids restart per store)."""
     images = list(car.images.order_by("position", "id").values("image", "thumbnail", "width", "height", "position"))
     car.is_for_sale, car.is_sold = False, True
@@ -71,8 +73,8 @@ def _move_store_car(*, car: Car, buyer, txn_id: str, idempotency_key) -> tuple[O
             from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
             idempotency_key=idempotency_key)
         index_sync(car=new_car)
-    sale = Sale.objects.create(car=car, store_key=car.store_key, buyer=buyer, price=car.price,
-                               public_car_id=new_car.pk, wallet_transaction_id=txn_id)
+    sale = StoreSale.objects.create(car=car, store_key=car.store_key, buyer=buyer, price=car.price,
+                                    public_car_id=new_car.pk, wallet_transaction_id=txn_id)
     return record, sale
 
 
@@ -109,7 +111,7 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
                 memo=f"Car {car.year} {car.make} {car.model} ({car.vin})",
                 metadata={"store_key": store_key, "car_id": car.pk, "buyer_id": buyer.pk},
                 idempotency_key=idempotency_key, idempotency_scope=f"car_listing.buy:{buyer.pk}")
-        txn_id = str(txn.pk)
+        txn_id = txn.pk
         if store_key:
             record, sale = _move_store_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key)
         else:

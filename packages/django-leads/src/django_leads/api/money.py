@@ -32,7 +32,7 @@ class CommissionOutput(serializers.ModelSerializer):
     class Meta:
         model = Commission
         fields = ["id", "uuid", "sale_id", "agent_id", "rule_id", "amount", "status", "accrued_at", "paid_at",
-                  "paid_by_id", "wallet_transaction"]
+                  "paid_by_id", "wallet_transaction_id"]
 
 
 class CommissionListApi(APIView):

@@ -89,8 +89,8 @@ def commission_payout(*, commission: Commission, by=None) -> Commission:
     locked.status = Commission.Status.PAID
     locked.paid_at = timezone.now()
     locked.paid_by = by
-    locked.wallet_transaction = str(tx.pk)
-    locked.save(update_fields=["status", "paid_at", "paid_by", "wallet_transaction"])
+    locked.wallet_transaction_id = tx.pk
+    locked.save(update_fields=["status", "paid_at", "paid_by", "wallet_transaction_id"])
     send_on_commit(commission_paid, sender=Commission, commission=locked)
     return locked
 

@@ -18,7 +18,7 @@ class NotificationOutput(serializers.Serializer):
     body = serializers.CharField()
     link = serializers.CharField()
     data = serializers.JSONField()
-    created = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 
 

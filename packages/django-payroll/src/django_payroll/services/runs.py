@@ -276,7 +276,7 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
             run.status = Status.PAID
             run.paid_at = timezone.now()
             run.paid_by = paid_by
-            run.wallet_transaction_id = str(txn.pk)
+            run.wallet_transaction_id = txn.pk
             run.error_code = run.error_message = ""
             run.save()
             _book_expense(run)

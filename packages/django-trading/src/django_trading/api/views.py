@@ -1,7 +1,7 @@
-"""Thin DRF views: validate input, call one service or selector, serialise. Seed paths under /api/trading/."""
+"""Thin DRF views: validate input, call one service or selector, serialise. Mounted under /api/trading/."""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -217,6 +217,25 @@ class StockDetailApi(APIView):
 
 
 class OrderOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    user_id = serializers.CharField()
+    ticker = serializers.CharField()
+    side = serializers.CharField()
+    order_type = serializers.CharField()
+    limit_price = serializers.DecimalField(**MONEY, allow_null=True)
+    volume = serializers.IntegerField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    price = serializers.DecimalField(**MONEY, allow_null=True, help_text="Price per share at settlement.")
+    amount = serializers.DecimalField(**MONEY, allow_null=True)
+    wallet_transaction_id = serializers.UUIDField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    settled_at = serializers.DateTimeField(allow_null=True)
+
+
+class TransactionOutput(serializers.Serializer):
+    """An order under the field names of the ``/transactions/`` routes."""
+
     transaction_id = serializers.UUIDField(source="id")
     user_id = serializers.CharField()
     ticker = serializers.CharField()
@@ -233,46 +252,103 @@ class OrderOutput(serializers.Serializer):
     settled_at = serializers.DateTimeField(allow_null=True)
 
 
-class OrderCreateApi(APIView):
-    """POST /transactions/: accept a buy or sell (202, pending or resting); a Celery task settles it."""
+class OrderInput(serializers.Serializer):
+    ticker = serializers.RegexField(TICKER_PATTERN)
+    side = serializers.ChoiceField(choices=Order.Side.choices)
+    volume = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    order_type = serializers.ChoiceField(choices=Order.Type.choices, default=Order.Type.MARKET)
+    limit_price = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+
+    def validate(self, attrs):
+        limit = attrs.get("limit_price")
+        if attrs["order_type"] == Order.Type.LIMIT and not limit:
+            raise serializers.ValidationError({"limit_price": "A limit order needs a positive limit_price."},
+                                              code="required")
+        if attrs["order_type"] == Order.Type.MARKET and limit is not None:
+            raise serializers.ValidationError({"limit_price": "Only limit orders take a limit_price."},
+                                              code="invalid")
+        return attrs
+
+
+@extend_schema_field({"type": "string", "enum": list(Order.Side.values)})
+class TransactionTypeField(serializers.ChoiceField):
+    """``side`` under its ``/transactions/`` name: an inline enum, so the schema names one Side enum only."""
+
+
+class TransactionInput(OrderInput):
+    """An order under the field names of the ``/transactions/`` routes (validated to the same keys)."""
+
+    side = None
+    volume = None
+    transaction_type = TransactionTypeField(choices=Order.Side.choices, source="side")
+    transaction_volume = serializers.IntegerField(min_value=1, max_value=2**31 - 1, source="volume")
+
+
+def _order_place(request, input_serializer: type[serializers.Serializer]) -> Order:
+    data = input_serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    v = data.validated_data
+    order, _ = services.order_create(user=request.user, ticker=v["ticker"], side=v["side"], volume=v["volume"],
+                                     order_type=v["order_type"], limit_price=v.get("limit_price"),
+                                     idempotency_key=request.headers.get("Idempotency-Key") or None)
+    return order
+
+
+def _order_page(view: APIView, request, *, user_id: str, start: str | None, end: str | None):
+    """One page of ``user_id``'s orders, newest first: their own, or anyone's for a trading admin."""
+    own = str(request.user.pk) == user_id
+    if not own and not is_trading_admin(request.user, "trading.view_any_order"):
+        view.permission_denied(request)
+    user = request.user if own else selectors.user_get_by_pk(pk=user_id)
+    if user is None:
+        raise TraderNotFound()
+    since = timestamps.parse(start, end=False) if start is not None else None
+    until = timestamps.parse(end, end=True) if end is not None else None
+    if since and until and since > until:
+        raise InvalidRange()
+    paginator = Pagination()
+    orders = selectors.order_history(user=user, start=since, end=until)
+    return paginator, paginator.paginate_queryset(orders, request, view=view)
+
+
+class OrderListCreateApi(APIView):
+    """POST /orders/: place a buy or sell (202, pending or resting); a Celery task settles it.
+    GET /orders/: the caller's orders (a trading admin may ask for ``?user_id=``), newest first, paginated,
+    optionally between ``?start=`` and ``?end=`` (ISO-8601 datetime or date, or unix seconds; inclusive)."""
+
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["trading"], request=OrderInput, parameters=[IDEMPOTENCY_KEY],
+                   responses={202: OrderOutput}, operation_id="trading_order_create")
+    def post(self, request):
+        return Response(OrderOutput(_order_place(request, OrderInput)).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(tags=["trading"], responses=OrderOutput(many=True), operation_id="trading_order_list",
+                   parameters=[OpenApiParameter("user_id", str, description="Another trader (trading admins)."),
+                               OpenApiParameter("start", str, description="From (inclusive)."),
+                               OpenApiParameter("end", str, description="Until (inclusive).")])
+    def get(self, request):
+        params = request.query_params
+        paginator, rows = _order_page(self, request, user_id=params.get("user_id", str(request.user.pk)),
+                                      start=params.get("start"), end=params.get("end"))
+        return paginator.get_paginated_response(OrderOutput(rows, many=True).data)
+
+
+class TransactionCreateApi(APIView):
+    """POST /transactions/: POST /orders/ under the ``transaction_*`` field names."""
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "OrderCreateInput"
-
-        ticker = serializers.RegexField(TICKER_PATTERN)
-        transaction_type = serializers.ChoiceField(choices=Order.Side.choices)
-        transaction_volume = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-        order_type = serializers.ChoiceField(choices=Order.Type.choices, default=Order.Type.MARKET)
-        limit_price = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
-
-        def validate(self, attrs):
-            limit = attrs.get("limit_price")
-            if attrs["order_type"] == Order.Type.LIMIT and not limit:
-                raise serializers.ValidationError({"limit_price": "A limit order needs a positive limit_price."},
-                                                  code="required")
-            if attrs["order_type"] == Order.Type.MARKET and limit is not None:
-                raise serializers.ValidationError({"limit_price": "Only limit orders take a limit_price."},
-                                                  code="invalid")
-            return attrs
-
-    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
-                   responses={202: OrderOutput})
+    @extend_schema(tags=["trading"], request=TransactionInput, parameters=[IDEMPOTENCY_KEY],
+                   responses={202: TransactionOutput})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        order, _ = services.order_create(user=request.user, ticker=v["ticker"], side=v["transaction_type"],
-                                         volume=v["transaction_volume"], order_type=v["order_type"],
-                                         limit_price=v.get("limit_price"),
-                                         idempotency_key=request.headers.get("Idempotency-Key") or None)
-        return Response(OrderOutput(order).data, status=status.HTTP_202_ACCEPTED)
+        order = _order_place(request, TransactionInput)
+        return Response(TransactionOutput(order).data, status=status.HTTP_202_ACCEPTED)
 
 
-class OrderHistoryApi(APIView):
-    """GET /transactions/{user_id}/[{start}/{end}/]: the user's orders, newest first, paginated.
+class TransactionHistoryApi(APIView):
+    """GET /transactions/{user_id}/[{start}/{end}/]: GET /orders/ under the ``transaction_*`` field names.
 
     start and end are ISO-8601 (datetime or date) or unix seconds; both edges are inclusive.
     """
@@ -280,28 +356,17 @@ class OrderHistoryApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["trading"], responses=OrderOutput(many=True), operation_id="trading_order_history")
+    @extend_schema(tags=["trading"], responses=TransactionOutput(many=True), operation_id="trading_order_history")
     def get(self, request, user_id: str, start: str | None = None, end: str | None = None):
-        own = str(request.user.pk) == user_id
-        if not own and not is_trading_admin(request.user, "trading.view_any_order"):
-            self.permission_denied(request)
-        user = request.user if own else selectors.user_get_by_pk(pk=user_id)
-        if user is None:
-            raise TraderNotFound()
-        since = timestamps.parse(start, end=False) if start is not None else None
-        until = timestamps.parse(end, end=True) if end is not None else None
-        if since and until and since > until:
-            raise InvalidRange()
-        paginator = Pagination()
-        orders = selectors.order_history(user=user, start=since, end=until)
-        rows = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response(OrderOutput(rows, many=True).data)
+        paginator, rows = _order_page(self, request, user_id=user_id, start=start, end=end)
+        return paginator.get_paginated_response(TransactionOutput(rows, many=True).data)
 
 
-class OrderHistoryRangeApi(OrderHistoryApi):
+class TransactionHistoryRangeApi(TransactionHistoryApi):
     """The same list between two timestamps (both inclusive)."""
 
-    @extend_schema(tags=["trading"], responses=OrderOutput(many=True), operation_id="trading_order_history_range")
+    @extend_schema(tags=["trading"], responses=TransactionOutput(many=True),
+                   operation_id="trading_order_history_range")
     def get(self, request, user_id: str, start: str, end: str):
         return super().get(request, user_id, start, end)
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
-from django_wallet.models import Hold
 
 from .. import cache
 from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable
@@ -22,11 +22,11 @@ def _validate(*, ticker: str, side: str, volume: int, order_type: str, limit_pri
     if not isinstance(ticker, str) or not re.match(TICKER_PATTERN, ticker):
         raise InvalidOrder("ticker must match " + TICKER_PATTERN)
     if side not in Order.Side.values:
-        raise InvalidOrder("transaction_type must be buy or sell")
+        raise InvalidOrder("side must be buy or sell")
     if order_type not in Order.Type.values:
         raise InvalidOrder("order_type must be market or limit")
     if isinstance(volume, bool) or not isinstance(volume, int) or not 0 < volume < 2**31:
-        raise InvalidOrder("transaction_volume must be a positive integer")
+        raise InvalidOrder("volume must be a positive integer")
     if order_type == Order.Type.MARKET:
         if limit_price is not None:
             raise InvalidOrder("limit_price is only for limit orders")
@@ -110,7 +110,7 @@ def _reserve(order: Order, stock: Stock) -> None:
 
 def unreserve(order: Order, holding: Holding | None) -> None:
     """Give back what a resting order reserved (its wallet hold, or its shares on the locked holding)."""
-    if order.hold_id is not None and order.hold.status == Hold.Status.ACTIVE:
+    if order.hold_id is not None and wallet_selectors.hold_is_active(order.hold):
         wallet.release(hold=order.hold)
     if order.shares_reserved:
         holding.reserved -= order.volume
