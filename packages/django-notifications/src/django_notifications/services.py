@@ -54,7 +54,8 @@ def notify_many(
     schema_name = conf.current_schema_name()
     now = timezone.now()
     notes = [
-        Notification(recipient=u, kind=kind, title=title, body=body, link=link, data=data, created_at=now) for u in users
+        Notification(recipient=u, kind=kind, title=title, body=body, link=link, data=data, created_at=now)
+        for u in users
     ]
     with transaction.atomic():
         Notification.objects.bulk_create([n for n in notes if conf.CHANNEL_INBOX in channels[n.recipient_id]])

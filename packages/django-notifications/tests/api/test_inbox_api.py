@@ -33,7 +33,8 @@ class NotificationListApiTests:
         assert resp.status_code == 200
         assert resp.json()["count"] == 3
         assert [r["id"] for r in resp.json()["results"]] == [n.pk for n in reversed(mine)]
-        assert set(resp.json()["results"][0]) == {"id", "kind", "title", "body", "link", "data", "created_at", "read_at"}
+        assert set(resp.json()["results"][0]) == {"id", "kind", "title", "body", "link", "data", "created_at",
+                                                  "read_at"}
 
     def test_unread_filter(self, make_user, client_for):
         me = make_user()

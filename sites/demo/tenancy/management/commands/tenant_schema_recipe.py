@@ -16,5 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         recipe = recipe_ensure(verbosity=max(0, options["verbosity"] - 1))
         state = "replayable" if recipe.replayable else f"NOT replayable ({recipe.not_replayable_because})"
-        self.stdout.write(f"{recipe} from {len(recipe.migrations)} migrations, recorded {recipe.created_at:%Y-%m-%d %H:%M}"
+        self.stdout.write(f"{recipe} from {len(recipe.migrations)} migrations,"
+                          f" recorded {recipe.created_at:%Y-%m-%d %H:%M}"
                           f" from schema {recipe.recorded_from}: {state}")
