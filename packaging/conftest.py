@@ -12,15 +12,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ROOT / "packages"
 
-# package -> (import name, other monorepo wheels it needs)
+# package -> (import name, other monorepo wheels it needs): the kernel comes with django-wallet
+KERNEL = "django-forecourt-core"
 SPECS = {
-    "django-wallet": ("django_wallet", []),
+    "django-wallet": ("django_wallet", [KERNEL]),
     "django-notifications": ("django_notifications", []),
-    "django-car-listing": ("django_car_listing", ["django-wallet"]),
-    "django-leads": ("django_leads", ["django-wallet", "django-car-listing"]),
-    "django-books": ("django_books", ["django-wallet"]),
-    "django-payroll": ("django_payroll", ["django-wallet"]),
-    "django-trading": ("django_trading", ["django-wallet"]),
+    "django-car-listing": ("django_car_listing", [KERNEL, "django-wallet"]),
+    "django-leads": ("django_leads", [KERNEL, "django-wallet", "django-car-listing"]),
+    "django-books": ("django_books", [KERNEL, "django-wallet"]),
+    "django-payroll": ("django_payroll", [KERNEL, "django-wallet"]),
+    "django-trading": ("django_trading", [KERNEL, "django-wallet"]),
 }
 NAMES = sorted(SPECS)
 
