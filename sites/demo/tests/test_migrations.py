@@ -1,4 +1,4 @@
-"""Every app's models match its migrations, and every schema is migrated (notes/tenancy.md pitfall 11)."""
+"""Every app's models match its migrations, and every schema is migrated."""
 import io
 
 import pytest

@@ -7,7 +7,7 @@ DEFAULTS = {
     "TRADING_CACHE_ALIAS": "default",
     # Seconds a cached payload lives; versioned keys make it safe to keep them long.
     "TRADING_CACHE_TTL": 300,
-    # Demo only: lets anyone register a new trader with an initial balance (the seed's POST /users/).
+    # Demo only: lets anyone register a new trader with an initial balance (POST /users/).
     "TRADING_ALLOW_SELF_FUNDING": False,
     # Wallet system account that funds traders, and the counterparty of every trade.
     "TRADING_FUNDING_ACCOUNT": "topups",

@@ -5,7 +5,7 @@
   on ingest, lowered by settled buys and raised by settled sells.
 - ``PriceBar``: one OHLCV bar; immutable (the model refuses save-after-create and delete, and a
   database trigger refuses UPDATE and DELETE); unique per (stock, timestamp).
-- ``Order``: a buy or sell of a whole number of shares (the seed calls it a transaction). Created
+- ``Order``: a buy or sell of a whole number of shares (the ``/transactions/`` routes call it a transaction). Created
   ``pending`` (market, or a limit already crossed) or ``resting`` (limit); the pending row *is* the
   outbox: the task ``trading.settle_order`` settles it, and ``trading.sweep_pending`` re-enqueues
   pending rows the broker may have lost. Ends ``settled`` (with price and wallet transaction),

@@ -50,7 +50,7 @@ def accounts_of(owner) -> list[Account]:
 
     The same figures as ``with_held`` in one statement written once per process: this is the balance
     read behind every wallet page and ``GET /accounts/``, and building and compiling the ORM query
-    cost twice what running it did (0.8 of 1.3 ms)."""
+    cost more than running it (docs/performance.md)."""
     owner_type = ContentType.objects.get_for_model(owner)
     params = [Hold.Status.ACTIVE, timezone.now(), owner_type.pk, str(owner.pk)]
     return list(Account.objects.raw(_accounts_of_sql(), params))

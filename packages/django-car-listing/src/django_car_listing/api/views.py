@@ -49,7 +49,7 @@ class _NotPublic(Exception):
 
 
 def _car(car, **kw):
-    # Serialise inside the car's store: its images are there (pitfall: another store has the same ids).
+    # Serialise inside the car's store: its images are there (another store has rows with the same ids).
     with conf.store_context(car.store_key):
         return CarOutput(car, **kw).data
 

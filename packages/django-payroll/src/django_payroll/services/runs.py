@@ -267,7 +267,7 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
             code = str(getattr(exc, "code", "") or "payment_failed")
             failure = PaymentFailed(f"The wallet refused the transfer ({code}); nothing was paid.")
         if failure is not None:
-            # A fresh key next time: a wallet may replay a keyed failure (ledger note P5).
+            # A fresh key next time: the wallet replays a keyed failure, so the same key would fail again.
             run.pay_attempts += 1
             run.error_code = code
             run.error_message = str(failure.detail)[:255]

@@ -1,4 +1,4 @@
-"""Who may do what. Plain Django permissions (plus is_staff, which the seed's admin-only actions map to)."""
+"""Who may do what. Plain Django permissions (plus is_staff for the admin-only actions)."""
 from rest_framework.permissions import BasePermission
 
 

@@ -160,12 +160,12 @@ class StockListApi(APIView):
         timestamp = serializers.DateTimeField(required=False)
 
         def to_internal_value(self, data):
-            # The seed names the prices open_price and close_price.
+            # open_price and close_price are accepted as other names of open and close.
             if isinstance(data, dict):
                 data = dict(data)
-                for seed, ours in (("open_price", "open"), ("close_price", "close")):
-                    if seed in data and ours not in data:
-                        data[ours] = data.pop(seed)
+                for alias, ours in (("open_price", "open"), ("close_price", "close")):
+                    if alias in data and ours not in data:
+                        data[ours] = data.pop(alias)
             return super().to_internal_value(data)
 
     @extend_schema(tags=["trading"], responses=StockOutput(many=True))

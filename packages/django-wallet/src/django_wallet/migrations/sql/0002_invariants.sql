@@ -1,4 +1,4 @@
--- Ledger invariants held by the database itself (hordak style), so raw SQL cannot break them.
+-- Ledger invariants held by the database itself, so raw SQL cannot break them.
 
 -- 1. Every transaction's entries sum to zero, checked at COMMIT (deferred). Only the entry with
 --    the highest id of its transaction does the full sum, so a 2,000-entry batch costs one sum.
