@@ -82,15 +82,28 @@ def approve_and_sell(request_ids: list[int], sales: list[tuple[int, str, str]]) 
     return {"sold": sold, "refused": refused, "errors": errors}
 
 
+def _random_sales(sellers: list, count: int) -> list[tuple[int, str, str]]:
+    """(account id, phone, amount) for ``count`` charge sales, alternating between the sellers."""
+    rng = random.Random(7)
+    return [(sellers[i % 2].pk, f"+44 7911 123{rng.randint(100, 999)}", str(D(rng.randint(10, 200)) / 100))
+            for i in range(count)]
+
+
+def _assert_seller_books(seller, sold: list) -> None:
+    """The seller's balance is its approved credit minus its sales: as stored, as reported, as in the ledger."""
+    credit = CreditRequest.objects.filter(account=seller, status="approved").aggregate(t=Sum("amount"))["t"]
+    sales_total = ChargeSale.objects.filter(account=seller).aggregate(t=Sum("amount"))["t"]
+    reported = sum(D(a) for pk, _, a in sold if pk == seller.pk)
+    assert sales_total == reported
+    assert selectors.balance(seller) == credit - sales_total == selectors.ledger_balance(seller)
+    assert selectors.balance(seller) >= 0
+
+
 def test_b2b_charge_shop_from_several_processes(make_user):
     sellers = [services.account_for(make_user()) for _ in range(2)]
     # 10 credit increases, 5 per seller.
     requests = [services.credit_request_create(account=sellers[i % 2], amount=D("100.00") + i) for i in range(10)]
-    rng = random.Random(7)
-    sales = [
-        (sellers[i % 2].pk, f"+44 7911 123{rng.randint(100, 999)}", str(D(rng.randint(10, 200)) / 100))
-        for i in range(1000)
-    ]
+    sales = _random_sales(sellers, 1000)
     n = 4
     results = run_processes(approve_and_sell, [([r.pk for r in requests[k::n]], sales[k::n]) for k in range(n)])
 
@@ -101,12 +114,7 @@ def test_b2b_charge_shop_from_several_processes(make_user):
     assert ChargeSale.objects.count() == len(sold)
     assert all(p.startswith("+447911123") for p in ChargeSale.objects.values_list("phone", flat=True))
     for seller in sellers:
-        credit = CreditRequest.objects.filter(account=seller, status="approved").aggregate(t=Sum("amount"))["t"]
-        sales_total = ChargeSale.objects.filter(account=seller).aggregate(t=Sum("amount"))["t"]
-        reported = sum(D(a) for pk, _, a in sold if pk == seller.pk)
-        assert sales_total == reported
-        assert selectors.balance(seller) == credit - sales_total == selectors.ledger_balance(seller)
-        assert selectors.balance(seller) >= 0
+        _assert_seller_books(seller, sold)
     assert CreditRequest.objects.filter(status="approved").count() == 10
     assert Transaction.objects.filter(kind="credit").count() == 10
     assert Transaction.objects.filter(kind="charge_sale").count() == len(sold)

@@ -216,42 +216,11 @@ def _post_new(
             fingerprint=fingerprint,
             reverses=reverses,
         )
-        if idempotency_key is None and reverses is None:
-            txn.save()  # nothing unique to collide on: skip the savepoint's two round trips
-        else:
-            try:
-                # Savepoint: an identical request that committed first makes this insert fail; we
-                # then return its transaction instead of moving money twice.
-                with db_transaction.atomic():
-                    txn.save()
-            except IntegrityError:
-                if idempotency_key is not None:
-                    existing = _replay(idempotency_scope, idempotency_key, fingerprint)
-                    if existing is not None:
-                        return existing, False
-                if reverses is not None:
-                    raise AlreadyReversed() from None
-                raise
-
+        replayed = _insert_transaction(txn)
+        if replayed is not None:
+            return replayed, False
         accounts = _lock_accounts(a for a, _ in postings)
-        if len(accounts) != len({a for a, _ in postings}):
-            raise AccountNotFound()
-        if len({a.currency for a in accounts.values()}) > 1:
-            raise CurrencyMismatch()
-        if any(a.status == Account.Status.FROZEN for a in accounts.values()):
-            raise AccountFrozen()
-
-        net: dict[int, Decimal] = defaultdict(Decimal)
-        for account_id, amount in postings:
-            net[account_id] += amount
-        debited = [pk for pk, x in net.items() if x < 0 and not accounts[pk].allow_overdraft]
-        held = _held(debited) if debited else {}
-        for pk in debited:
-            if accounts[pk].balance + net[pk] - held.get(pk, Decimal(0)) < 0:
-                raise InsufficientFunds()
-        if any(abs(accounts[pk].balance + x) >= BALANCE_LIMIT for pk, x in net.items()):
-            raise InvalidAmount("The balance would exceed the storable maximum.")
-
+        net = _check_postable(accounts, postings)
         balances_after = []
         for account_id, amount in postings:
             accounts[account_id].balance += amount
@@ -259,6 +228,49 @@ def _post_new(
         _write_entries_and_balances(txn, postings, balances_after, {pk: accounts[pk].balance for pk in net})
         send_on_commit(transaction_posted, Transaction, transaction=txn)
     return txn, True
+
+
+def _insert_transaction(txn: Transaction) -> Transaction | None:
+    """Insert ``txn``; if an identical keyed request committed first, return its transaction instead."""
+    if txn.idempotency_key is None and txn.reverses is None:
+        txn.save()  # nothing unique to collide on: skip the savepoint's two round trips
+        return None
+    try:
+        # Savepoint: an identical request that committed first makes this insert fail; we then
+        # return its transaction instead of moving money twice.
+        with db_transaction.atomic():
+            txn.save()
+    except IntegrityError:
+        if txn.idempotency_key is not None:
+            existing = _replay(txn.idempotency_scope, txn.idempotency_key, txn.fingerprint)
+            if existing is not None:
+                return existing
+        if txn.reverses is not None:
+            raise AlreadyReversed() from None
+        raise
+    return None
+
+
+def _check_postable(accounts: dict[int, Account], postings: list[Posting]) -> dict[int, Decimal]:
+    """Refuse the postings on the locked ``accounts`` (missing, mixed currencies, frozen, short of funds,
+    beyond the storable balance); return each account's net change."""
+    if len(accounts) != len({a for a, _ in postings}):
+        raise AccountNotFound()
+    if len({a.currency for a in accounts.values()}) > 1:
+        raise CurrencyMismatch()
+    if any(a.status == Account.Status.FROZEN for a in accounts.values()):
+        raise AccountFrozen()
+    net: dict[int, Decimal] = defaultdict(Decimal)
+    for account_id, amount in postings:
+        net[account_id] += amount
+    debited = [pk for pk, x in net.items() if x < 0 and not accounts[pk].allow_overdraft]
+    held = _held(debited) if debited else {}
+    for pk in debited:
+        if accounts[pk].balance + net[pk] - held.get(pk, Decimal(0)) < 0:
+            raise InsufficientFunds()
+    if any(abs(accounts[pk].balance + x) >= BALANCE_LIMIT for pk, x in net.items()):
+        raise InvalidAmount("The balance would exceed the storable maximum.")
+    return net
 
 
 def _write_entries_and_balances(
