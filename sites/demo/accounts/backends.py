@@ -1,8 +1,10 @@
 """Answer `user.has_perm("app.codename")` from the user's role in the current dealership."""
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
+from django_tenants.utils import get_public_schema_name
 
 from accounts.roles import role_grants, role_has_module
+from tenancy.selectors import membership_role
 
 _CACHE_ATTR = "_forecourt_roles"
 
@@ -10,7 +12,7 @@ _CACHE_ATTR = "_forecourt_roles"
 def current_role(user) -> str | None:
     """The user's role in the dealership of the current schema (None on the public schema)."""
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or not user or not user.is_authenticated or tenant.schema_name == "public":
+    if tenant is None or not user or not user.is_authenticated or tenant.schema_name == get_public_schema_name():
         return None
     cache = getattr(user, _CACHE_ATTR, None)
     if cache is None:
@@ -18,8 +20,6 @@ def current_role(user) -> str | None:
         setattr(user, _CACHE_ATTR, cache)
     # Keyed by schema: the same user object may be asked under several dealerships.
     if tenant.schema_name not in cache:
-        from tenancy.selectors import membership_role
-
         cache[tenant.schema_name] = membership_role(user=user, schema_name=tenant.schema_name)
     return cache[tenant.schema_name]
 

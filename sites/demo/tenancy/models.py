@@ -7,6 +7,7 @@ while a request runs in that dealership's schema.
 from django.conf import settings
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
 from accounts.roles import ROLE_CHOICES
 
@@ -31,9 +32,7 @@ class Dealership(TenantMixin):
 
         TenantMixin.save() calls this for a new dealership; `schema_build_method` tells how it went.
         """
-        from django_tenants.utils import schema_exists
-
-        from tenancy import schemas
+        from tenancy import schemas  # here: tenancy.schemas imports this module
 
         if not sync_schema or not schemas.wants_replay():
             created = super().create_schema(check_if_exists, sync_schema, verbosity)

@@ -30,11 +30,15 @@ import sys
 from collections.abc import Iterator
 from functools import lru_cache
 
+import django
 from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import quote_schema_name
+
+from tenancy.models import SchemaRecipe
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +75,6 @@ def migrations_fingerprint() -> str:
     Cached per process: a process runs the migration modules it imported, so this is what its own
     migrate would apply.
     """
-    import django
-    from django.db.migrations.loader import MigrationLoader
-
     loader = MigrationLoader(None, ignore_no_migrations=True)
     files = {}
     for key, migration in loader.disk_migrations.items():
@@ -92,8 +93,6 @@ def fingerprint_of(files: dict[tuple[str, str], bytes], *, versions: str) -> str
 
 def schema_build(schema_name: str, *, verbosity: int = 0) -> str:
     """Create the schema `schema_name` holding every tenant app's tables, migrated; returns how it was built."""
-    from tenancy.models import SchemaRecipe
-
     if not wants_replay():
         schema_migrate(schema_name, verbosity=verbosity)
         return MIGRATED
@@ -116,8 +115,6 @@ def recipe_ensure(*, verbosity: int = 0):
 
     Without it the first dealership created after a deploy with new migrations pays one migrate.
     """
-    from tenancy.models import SchemaRecipe
-
     fingerprint = migrations_fingerprint()
     recipe = SchemaRecipe.objects.filter(fingerprint=fingerprint).first()
     if recipe is None:
@@ -213,8 +210,6 @@ def recording() -> Iterator[Recording]:
 
 def _record(schema_name: str, *, verbosity: int) -> None:
     """Migrate `schema_name` for real, keeping what its schema editor ran as the recipe for the next schemas."""
-    from tenancy.models import SchemaRecipe
-
     schema_create_empty(schema_name)
     with recording() as recorded:
         _migrate(schema_name, verbosity=verbosity)

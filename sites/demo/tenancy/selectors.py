@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name
 
 from tenancy.models import Dealership, DealershipFollow, Membership
 
@@ -12,7 +13,7 @@ def membership_role(*, user, schema_name: str) -> str | None:
 
 
 def dealership_list_for(*, user) -> QuerySet[Dealership]:
-    qs = Dealership.objects.exclude(schema_name="public").prefetch_related("domains")
+    qs = Dealership.objects.exclude(schema_name=get_public_schema_name()).prefetch_related("domains")
     return qs if user.is_staff else qs.filter(memberships__user=user, memberships__is_active=True)
 
 

@@ -2,10 +2,19 @@
 import re
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test.utils import override_settings
+from django_tenants.models import TenantMixin
+from django_tenants.signals import post_schema_sync
+from django_tenants.utils import get_public_schema_name, schema_context
 
+from accounts.roles import BROKER, DEALER, SALES_AGENT
+from django_leads.services import agent_deactivate, agent_upsert
+from django_wallet.services import account_for
 from tenancy.errors import DealershipExists, InvalidSlug
 from tenancy.models import Dealership, DealershipFollow, Domain, Membership
+from tenancy.schemas import schema_create_empty
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
 RESERVED_SLUGS = {"public", "www", "api", "admin", "static", "media", "pg", "information-schema"}
@@ -18,7 +27,7 @@ def dealership_domain(slug: str) -> str:
 def public_tenant_ensure() -> Dealership:
     """The public schema's tenant row and the marketplace domain (idempotent)."""
     tenant, _ = Dealership.objects.get_or_create(
-        schema_name="public", defaults={"name": "Forecourt marketplace", "slug": "public"}
+        schema_name=get_public_schema_name(), defaults={"name": "Forecourt marketplace", "slug": "public"}
     )
     Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
     return tenant
@@ -26,11 +35,6 @@ def public_tenant_ensure() -> Dealership:
 
 def _agent_sync(membership: Membership) -> None:
     """Sales agents and brokers are the CRM's assignable agents in their dealership's schema."""
-    from django_tenants.utils import schema_context
-
-    from accounts.roles import BROKER, SALES_AGENT
-    from django_leads.services import agent_deactivate, agent_upsert
-
     with schema_context(membership.dealership.schema_name):
         if membership.is_active and membership.role in {SALES_AGENT, BROKER}:
             agent_upsert(user=membership.user, role=membership.role)
@@ -77,11 +81,7 @@ def dealership_open(dealership: Dealership, *, owner=None) -> None:
     with transaction.atomic():
         Domain.objects.create(domain=dealership_domain(dealership.slug), tenant=dealership, is_primary=True)
         if owner is not None:
-            from accounts.roles import DEALER
-
             membership_grant(user=owner, dealership=dealership, role=DEALER)
-        from django_wallet.services import account_for
-
         account_for(dealership)
 
 
@@ -103,13 +103,6 @@ def dealerships_create_parallel(specs: list[tuple[str, str]], *, processes: int 
     every dealership schema (a no-op for those already migrated), then domains and wallets open them.
     For bulk seeding and benchmarks: until the last step the new dealerships have no domain.
     """
-    from django.core.management import call_command
-    from django.test.utils import override_settings
-    from django_tenants.models import TenantMixin
-    from django_tenants.signals import post_schema_sync
-
-    from tenancy.schemas import schema_create_empty
-
     created = []
     for name, slug in specs:
         dealership = Dealership(schema_name=_free_schema_name(slug), name=name, slug=slug)

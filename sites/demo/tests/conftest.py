@@ -3,7 +3,7 @@
 Rollback tests (`db`) run on top of them. Tests that need committed data (a real
 Celery worker, threads, websockets) use `committed_db`, which cleans up with a
 schema-qualified TRUNCATE ... CASCADE instead of Django's flush: flush only sees
-the current schema and would delete the tenant rows (notes/tenancy.md section 8).
+the current schema and would delete the tenant rows.
 """
 import pytest
 from django.db import connection
@@ -43,9 +43,9 @@ def _public_schema_after_each_test():
 def _fresh_cache_generations():
     """Rollback tests never commit, so on-commit cache invalidation never runs in them: start every test
     with new generations (demo/glue/dashboard.py, django_car_listing.cache), never an earlier test's payload."""
-    from django.core.cache import caches
+    from django_redis import get_redis_connection
 
-    client = caches["default"]._cache.get_client(write=True)
+    client = get_redis_connection("default")
     for pattern in ("*dashboard:generation", "*car_listing:index:generation"):
         for key in client.scan_iter(match=pattern, count=1000):
             client.delete(key)

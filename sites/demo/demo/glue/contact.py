@@ -5,22 +5,23 @@ site offers this endpoint at the base domain and runs the leads service in the
 car's dealership schema.
 """
 from django.db import transaction
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from django_car_listing.selectors import car_get
+from django_leads.services import lead_create_from_contact
+from tenancy.models import Dealership
+
 
 @transaction.atomic
 def dealer_contact(*, buyer, store_key: str, car_id: int, message: str = ""):
     """Returns (lead, created); a repeat contact within the merge window joins the open lead."""
-    from django_car_listing.selectors import car_get
-    from django_leads.services import lead_create_from_contact
-    from tenancy.models import Dealership
-
-    if not store_key or not Dealership.objects.filter(schema_name=store_key).exclude(schema_name="public").exists():
+    dealerships = Dealership.objects.exclude(schema_name=get_public_schema_name())
+    if not store_key or not dealerships.filter(schema_name=store_key).exists():
         raise NotFound("No such dealership.")
     with schema_context(store_key):
         car = car_get(store_key=store_key, car_id=car_id)

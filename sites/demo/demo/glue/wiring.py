@@ -141,7 +141,7 @@ def payroll_run_paid(sender, *, run, **kwargs):
 
 # The dealer dashboard sums these rows (demo/glue/dashboard.py): any save or delete forgets the dealership's
 # cached figures once its transaction commits.
-DASHBOARD_SOURCES = ("leads.Lead", "leads.Sale", "leads.Commission", "car_listing.Sale",
+DASHBOARD_SOURCES = ("leads.Lead", "leads.Sale", "leads.Commission", "car_listing.StoreSale",
                      "payroll.Entry")
 
 

@@ -1,7 +1,10 @@
 """/healthz: the state of PostgreSQL, Redis and the Celery workers."""
+import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+
+from demo.celery import app
 
 
 def _database() -> str:
@@ -14,8 +17,6 @@ def _database() -> str:
 
 
 def _redis() -> str:
-    import redis
-
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
         return "ok"
@@ -24,8 +25,6 @@ def _redis() -> str:
 
 
 def _celery() -> str:
-    from demo.celery import app
-
     try:
         replies = app.control.ping(timeout=1.0)
     except Exception as exc:  # noqa: BLE001 - any broker failure means "unknown", never a 500

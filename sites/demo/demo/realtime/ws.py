@@ -8,6 +8,9 @@ from urllib.parse import parse_qs
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
+from django_tenants.utils import get_tenant_domain_model
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 
 def _host(scope) -> str:
@@ -19,17 +22,12 @@ def _host(scope) -> str:
 
 @database_sync_to_async
 def _tenant_for(host: str):
-    from django_tenants.utils import get_tenant_domain_model
-
     domain = get_tenant_domain_model().objects.select_related("tenant").filter(domain=host).first()
     return domain.tenant if domain else None
 
 
 @database_sync_to_async
 def _user_for_token(token: str):
-    from rest_framework_simplejwt.authentication import JWTAuthentication
-    from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-
     auth = JWTAuthentication()
     try:
         return auth.get_user(auth.get_validated_token(token))

@@ -21,7 +21,7 @@ DEBUG = env_bool("DEBUG", False)
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *filter(None, os.environ.get("EXTRA_HOSTS", "").split(","))]
 
-# --- tenancy (DESIGN.md section 2) -------------------------------------------
+# --- tenancy ----------------------------------------------------------------
 SHARED_APPS = [
     "django_tenants",
     "tenancy",
@@ -43,6 +43,7 @@ SHARED_APPS = [
     "django_notifications",
     "django_trading",
     "django_car_listing",
+    "demo.glue",  # after the packages: it connects their signals
 ]
 TENANT_APPS = ["django_car_listing", "django_leads", "django_payroll"]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -183,17 +184,20 @@ SPECTACULAR_SETTINGS = {
 
 # --- Redis: cache, Celery, Channels -------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# django-redis keeps one connection pool per Redis URL for the whole process. Django's own RedisCache
+# builds a pool per backend instance, and Django keeps one instance per async context: under ASGI that
+# is a new pool, and a new connection to Redis, for every request.
+_REDIS_CACHE = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
 CACHES = {
     # Tenant data: keys prefixed by schema so dealer1 and dealer2 never share an entry.
     "default": {
-        "BACKEND": "demo.http.redis_cache.SharedPoolRedisCache",
-        "LOCATION": REDIS_URL,
+        **_REDIS_CACHE,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": "fc",
     },
     # Shared data (trading quotes, wallet): one copy for every host.
-    "shared": {"BACKEND": "demo.http.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fcs"},
+    "shared": {**_REDIS_CACHE, "KEY_PREFIX": "fcs"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -202,7 +206,7 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 # Every task is fire-and-forget (outbox rows and domain rows hold the state). Storing no results also
 # keeps the sender off the Redis result backend: with results on, each send subscribes to a result
-# channel and, with Redis down, blocks ~20 s in its reconnect loop (measured) instead of failing fast.
+# channel and, with Redis down, blocks for its whole reconnect loop instead of failing fast.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -267,7 +271,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- domain packages ----------------------------------------------------------
 WALLET_CURRENCY = os.environ.get("WALLET_CURRENCY", "USD")
 TRADING_CACHE_ALIAS = "shared"
-# Marketplace facets count every store's listings: one copy for every host (see notes/tenancy.md, caches).
+# Marketplace facets count every store's listings: one copy for every host, so no tenant key function.
 CAR_LISTING_CACHE_ALIAS = "shared"
 
 LOGGING = {

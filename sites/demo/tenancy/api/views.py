@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django_tenants.utils import get_public_schema_name
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -54,7 +55,7 @@ class DealershipFollowApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _dealership(self, slug: str) -> Dealership:
-        dealership = Dealership.objects.exclude(schema_name="public").filter(slug=slug).first()
+        dealership = Dealership.objects.exclude(schema_name=get_public_schema_name()).filter(slug=slug).first()
         if dealership is None:
             raise NotFound("No such dealership.")
         return dealership
