@@ -90,7 +90,6 @@ class TestSettlement:
     @pytest.mark.parametrize("side, ticker, volume, reason", [
         ("buy", "ACME", 100, "insufficient_funds"),  # 1250.00 > 1000.00
         ("sell", "ACME", 1, "insufficient_holdings"),
-        ("buy", "NOPE", 1, "unknown_ticker"),
         ("buy", "ACME", 501, "insufficient_volume"),
     ])
     def test_rejections(self, api, alice, acme, worker, side, ticker, volume, reason, staff):
@@ -105,6 +104,16 @@ class TestSettlement:
         extra = 10000 if reason == "insufficient_volume" else 0
         assert selectors.trader_balance(user=alice) == Decimal("1000.00") + extra
         assert not Holding.objects.filter(quantity__gt=0).exists()
+
+    @pytest.mark.parametrize("order_type, limit", [("market", None), ("limit", "5.00")])
+    def test_unknown_ticker_is_refused_at_once_and_nothing_is_stored(self, api, alice, acme, order_type, limit):
+        body = {"ticker": "NOSUCHX", "transaction_type": "buy", "transaction_volume": 1, "order_type": order_type}
+        if limit:
+            body["limit_price"] = limit
+        response = api(alice).post(URL, body, format="json")
+        assert response.status_code == 404 and response.data["detail"].code == "unknown_ticker", response.data
+        assert not Order.objects.exists()
+        assert selectors.trader_balance(user=alice) == Decimal("1000.00")
 
     def test_sweep_recovers_an_order_whose_message_was_lost(self, alice, acme, worker):
         # A committed pending row that was never enqueued (the broker was down at commit time).
@@ -127,6 +136,7 @@ class TestSettlement:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("acme")  # an order names a stock that exists
 class TestOrderCreate:
     """Acceptance only (no worker): commits never happen inside these tests, so nothing is enqueued."""
 

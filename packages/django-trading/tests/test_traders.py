@@ -9,15 +9,23 @@ URL = "/api/trading/users/"
 
 @pytest.mark.django_db
 class TestTraderCreate:
-    def test_staff_registers_and_funds(self, api, staff, django_user_model):
+    def test_staff_creates_a_trader_once_with_a_recorded_top_up(self, api, staff, django_user_model):
         response = api(staff).post(URL, {"username": "bob", "balance": "1000.50"}, format="json")
         assert response.status_code == 201, response.data
-        assert response.data["username"] == "bob" and response.data["balance"] == "1000.50"
+        assert response.data == {"user_id": response.data["user_id"], "username": "bob", "balance": "1000.50",
+                                 "funding": "staff_top_up"}
         bob = django_user_model.objects.get(username="bob")
         assert not bob.has_usable_password()
         assert selectors.trader_balance(user=bob) == Decimal("1000.50")
-        again = api(staff).post(URL, {"username": "bob", "balance": "9.50"}, format="json")
-        assert again.status_code == 200 and again.data["balance"] == "1010.00"
+        # A second create, even in another case, is a 409 and adds nothing (it used to add the balance again).
+        for name in ("bob", "BOB"):
+            again = api(staff).post(URL, {"username": name, "balance": "9.50"}, format="json")
+            assert again.status_code == 409 and again.data["detail"].code == "trader_exists", again.data
+        assert selectors.trader_balance(user=bob) == Decimal("1000.50")
+        from django_wallet.models import Transaction
+
+        top_up = Transaction.objects.get(metadata__trading="fund")
+        assert top_up.metadata["by"] == staff.pk  # the top-up records who made it
 
     def test_funds_come_from_the_topups_system_account(self, staff, api):
         from django_wallet import selectors as wallet_selectors
@@ -27,11 +35,10 @@ class TestTraderCreate:
         api(staff).post(URL, {"username": "bob", "balance": "25.00"}, format="json")
         assert wallet_selectors.balance(wallet.system_account("topups")) == before - Decimal("25.00")
 
-    def test_idempotency_key_funds_once(self, api, staff, django_user_model):
-        client = api(staff)
-        for _ in range(2):
-            client.post(URL, {"username": "bob", "balance": "10.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
-        assert selectors.trader_balance(user=django_user_model.objects.get(username="bob")) == Decimal("10.00")
+    def test_a_password_lets_the_trader_sign_in(self, api, django_user_model):
+        response = api().post(URL, {"username": "pat", "password": "a-Strong-passw0rd"}, format="json")
+        assert response.status_code == 201 and response.data["funding"] == "none", response.data
+        assert django_user_model.objects.get(username="pat").check_password("a-Strong-passw0rd")
 
     @pytest.mark.parametrize("body", [{"username": "bob", "balance": "1.001"}, {"username": "bob", "balance": "-1"},
                                       {"balance": "1.00"}, {"username": "bob", "balance": "NaN"},
@@ -41,26 +48,53 @@ class TestTraderCreate:
         response = api(staff).post(URL, body, format="json")
         assert response.status_code == 400
 
-    def test_non_staff_refused_without_self_funding(self, api, make_user):
-        response = api(make_user("carol")).post(URL, {"username": "carol", "balance": "10.00"}, format="json")
+    def test_a_balance_from_a_non_staff_user_is_refused_without_self_funding(self, api, make_user,
+                                                                            django_user_model):
+        response = api(make_user("carol")).post(URL, {"username": "newcarol", "balance": "10.00"}, format="json")
         assert response.status_code == 403 and response.data["detail"].code == "funding_not_allowed"
         assert api().post(URL, {"username": "dave", "balance": "10.00"}, format="json").status_code == 403
+        assert not django_user_model.objects.filter(username__in=["newcarol", "dave"]).exists()
 
-    def test_self_funding_demo_mode(self, api, make_user, settings, django_user_model):
+    def test_self_funding_demo_mode_creates_once_and_says_so(self, api, make_user, settings, django_user_model):
         settings.TRADING_ALLOW_SELF_FUNDING = True
-        assert api().post(URL, {"username": "newbie", "balance": "10.00"}, format="json").status_code == 201
-        # Topping up someone else who already exists is still refused; topping up yourself is fine.
-        assert api().post(URL, {"username": "newbie", "balance": "10.00"}, format="json").status_code == 403
+        first = api().post(URL, {"username": "newbie", "balance": "500.00"}, format="json")
+        assert first.status_code == 201 and first.data["funding"] == "demo_self_funding", first.data
+        # Posting again mints nothing (it used to add 500.00 on every call).
+        again = api().post(URL, {"username": "newbie", "balance": "500.00"}, format="json")
+        assert again.status_code == 409 and again.data["detail"].code == "trader_exists"
         carol = make_user("carol")
-        assert api(carol).post(URL, {"username": "carol", "balance": "5.00"}, format="json").status_code == 200
-        assert selectors.trader_balance(user=django_user_model.objects.get(username="newbie")) == Decimal("10.00")
+        assert api(carol).post(URL, {"username": "carol", "balance": "5.00"}, format="json").status_code == 409
+        assert selectors.trader_balance(user=django_user_model.objects.get(username="newbie")) == Decimal("500.00")
+        assert selectors.trader_balance(user=carol) == Decimal("0")
 
     def test_fund_trader_permission(self, api, make_user):
         from django.contrib.auth.models import Permission
         clerk = make_user("clerk")
         clerk.user_permissions.add(Permission.objects.get(codename="fund_trader"))
         clerk = type(clerk).objects.get(pk=clerk.pk)
-        assert api(clerk).post(URL, {"username": "bob", "balance": "1.00"}, format="json").status_code == 201
+        response = api(clerk).post(URL, {"username": "bob", "balance": "1.00"}, format="json")
+        assert response.status_code == 201 and response.data["funding"] == "staff_top_up"
+
+
+@pytest.mark.django_db
+class TestDeposit:
+    def test_a_deposit_moves_wallet_money_once_per_key(self, api, make_user):
+        from django_wallet import selectors as wallet_selectors
+        from django_wallet import services as wallet
+
+        carol = make_user("carol")
+        main = wallet.account_for(carol)
+        wallet.deposit(account=main, amount=Decimal("30.00"))
+        client = api(carol)
+        for _ in range(2):
+            response = client.post("/api/trading/deposits/", {"amount": "20.00"}, format="json",
+                                   HTTP_IDEMPOTENCY_KEY="dep-1")
+            assert response.status_code == 201 and response.data["balance"] == "20.00", response.data
+        assert wallet_selectors.balance(main) == Decimal("10.00")
+        refused = client.post("/api/trading/deposits/", {"amount": "20.00"}, format="json",
+                              HTTP_IDEMPOTENCY_KEY="dep-2")
+        assert refused.status_code == 409 and refused.data["detail"].code == "insufficient_funds"
+        assert selectors.trader_balance(user=carol) == Decimal("20.00")
 
 
 @pytest.mark.django_db

@@ -21,6 +21,27 @@ def test_register_token_refresh_me():
 
 
 @pytest.mark.django_db
+def test_register_returns_working_tokens_and_spends_one_sign_in_attempt(settings):
+    """Sign-up is one call: its tokens work at once, with no token request against the sign-in budget."""
+    from django.core.cache import caches
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "1/min"}}
+    caches["shared"].clear()
+    created = host_client("localhost").post("/api/auth/register/", {"username": "one-call",
+                                                                    "password": "a-Strong-passw0rd"},
+                                            content_type="application/json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["username"] == "one-call" and body["access"] and body["refresh"]
+    me = host_client("dealer1.localhost").get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {body['access']}")
+    assert me.status_code == 200 and me.json()["username"] == "one-call"
+    caches["shared"].clear()
+    refreshed = host_client("localhost").post("/api/auth/token/refresh/", {"refresh": body["refresh"]},
+                                              content_type="application/json")
+    assert refreshed.status_code == 200 and refreshed.json()["access"]
+
+
+@pytest.mark.django_db
 def test_registration_gives_the_user_a_wallet_account():
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
@@ -66,18 +87,14 @@ def test_anonymous_writes_are_refused():
 
 @pytest.mark.django_db
 def test_token_endpoint_is_rate_limited(settings, make_user):
-    from django.core.cache import cache
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import ScopedRateThrottle
+    from django.core.cache import caches
 
     make_user(username="bob")
-    cache.clear()
-    original = ScopedRateThrottle.THROTTLE_RATES
-    ScopedRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": "3/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "3/min"}}
+    caches["shared"].clear()
     try:
         codes = [host_client("localhost").post("/api/auth/token/", {"username": "bob", "password": "nope"},
                                                content_type="application/json").status_code for _ in range(5)]
     finally:
-        ScopedRateThrottle.THROTTLE_RATES = original
-        cache.clear()
+        caches["shared"].clear()
     assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]

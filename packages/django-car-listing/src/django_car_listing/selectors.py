@@ -9,8 +9,8 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from . import conf, errors, search_cursor
-from .models import Car, DailyCarStats, ListingIndex, OwnershipRecord, SavedCar, StoreSale, Verification
-from .services._common import can_manage
+from .models import Car, DailyCarStats, ListingIndex, OwnershipRecord, SavedCar, StoreSale
+from .services._common import can_see, is_listed
 
 SORTS = {
     # Expired featuring is cleared by the periodic expire task; this order uses a partial index.
@@ -87,19 +87,9 @@ def car_get(*, store_key: str, car_id, user=None) -> Car:
         list(car.images.all())
         # Asked inside the car's store: a site answers permissions per store (a dealership role), so
         # managing the current store's cars must not reveal another store's unlisted ones.
-        if not car_is_listed(car) and not can_manage(user, car) and not _is_verifier(user):
+        if not can_see(user, car):
             raise errors.CarNotFound()
     return car
-
-
-def car_is_listed(car: Car) -> bool:
-    """Publicly listed: for sale and, where verification is required, verified."""
-    return car.is_for_sale and (not conf.get("CAR_LISTING_REQUIRE_VERIFICATION")
-                                or car.verification_status == Verification.VERIFIED)
-
-
-def _is_verifier(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("car_listing.verify_car")))
 
 
 def store_cars(*, store_key: str, owner=None, offset: int = 0, limit: int = 20) -> Page:

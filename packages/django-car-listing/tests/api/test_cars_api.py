@@ -45,11 +45,14 @@ class CarApiFlowTests:
         assert r.status_code == 201, r.content
         car_id = r.json()["id"]
         assert (r.json()["owner_id"], r.json()["is_for_sale"], r.json()["is_sold"]) == (seller.pk, False, False)
-        assert api(buyer).post(f"/api/cars/{car_id}/put-on-sale/").json()["code"] == "not_owner"
+        # Unlisted (not yet on sale, then not yet verified): to anyone but its owner and verifiers it is not
+        # found, whatever the operation.
+        assert api(buyer).post(f"/api/cars/{car_id}/put-on-sale/").json()["code"] == "car_not_found"
         assert api(seller).post(f"/api/cars/{car_id}/put-on-sale/").status_code == 200
         r = api(buyer).post(f"/api/cars/{car_id}/buy/")
-        assert (r.status_code, r.json()["code"]) == (409, "not_verified")
+        assert (r.status_code, r.json()["code"]) == (404, "car_not_found")
         assert api(seller).post(f"/api/cars/{car_id}/verify/").status_code == 403
+        assert api(buyer).post(f"/api/cars/{car_id}/verify/").json()["code"] == "car_not_found"
         assert api(staff).post(f"/api/cars/{car_id}/verify/").json()["verification_status"] == "verified"
         assert api(seller).post(f"/api/cars/{car_id}/buy/").json()["code"] == "own_car"
         r = api(buyer).post(f"/api/cars/{car_id}/buy/", HTTP_IDEMPOTENCY_KEY="abc")

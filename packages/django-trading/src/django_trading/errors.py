@@ -85,6 +85,12 @@ class FundingNotAllowed(TradingError):
     default_detail = "Only staff may fund a trader (or anyone registering a new trader when self-funding is on)."
 
 
+class TraderExists(TradingError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "trader_exists"
+    default_detail = "A user with this username already exists; a trader is created once."
+
+
 class InsufficientHoldings(TradingError):
     status_code = status.HTTP_409_CONFLICT
     default_code = "insufficient_holdings"

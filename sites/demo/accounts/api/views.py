@@ -1,23 +1,34 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts.backends import current_role
 from accounts.services import user_register
+from accounts.throttling import SignInThrottle, account_lock_seconds, account_locked_message
 
 
 class AuthThrottled:
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = [SignInThrottle]
+
+
+class AccountLocked(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "account_locked"
 
 
 class TokenObtainApi(AuthThrottled, TokenObtainPairView):
-    pass
+    def post(self, request, *args, **kwargs):
+        locked = account_lock_seconds(request.data.get("username") if isinstance(request.data, dict) else None)
+        if locked:  # checked before the password, so a locked account leaks nothing about it
+            exc = AccountLocked(account_locked_message(locked))
+            exc.wait = locked
+            raise exc
+        return super().post(request, *args, **kwargs)
 
 
 class TokenRefreshApi(AuthThrottled, TokenRefreshView):
@@ -44,7 +55,11 @@ class RegisterApi(AuthThrottled, APIView):
                 raise serializers.ValidationError("This username is taken.", code="username_taken")
             return value
 
-    @extend_schema(request=InputSerializer, responses={201: UserOutput})
+    class OutputSerializer(UserOutput):
+        access = serializers.CharField(help_text="JWT access token, as /api/auth/token/ gives")
+        refresh = serializers.CharField(help_text="JWT refresh token, for /api/auth/token/refresh/")
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -52,7 +67,10 @@ class RegisterApi(AuthThrottled, APIView):
             user = user_register(**data.validated_data)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}, code="invalid_password") from exc
-        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+        # Signed in at once: a second call to /api/auth/token/ would spend the sign-in budget for nothing.
+        refresh = RefreshToken.for_user(user)
+        body = {**UserOutput(user).data, "access": str(refresh.access_token), "refresh": str(refresh)}
+        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class MeApi(APIView):

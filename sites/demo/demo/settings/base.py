@@ -85,6 +85,7 @@ if DB_POOL_MAX_SIZE:
     }
 
 MIDDLEWARE = [
+    "demo.http.middleware.ErrorShapeMiddleware",  # outermost: sees every answer, also of the tenant lookup
     "django_tenants.middleware.main.TenantMainMiddleware",
     "demo.http.request_guard.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -151,6 +152,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
 }
+# The per-account sign-in budget (accounts/throttling.py): this many failed passwords for one username,
+# from any addresses, within the window (seconds) lock it until the window ends.
+SIGN_IN_ACCOUNT_FAILURES = int(os.environ.get("SIGN_IN_ACCOUNT_FAILURES", "10"))
+SIGN_IN_ACCOUNT_WINDOW = int(os.environ.get("SIGN_IN_ACCOUNT_WINDOW", "900"))
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),

@@ -26,3 +26,4 @@ EMAIL_FILE_PATH = str(BASE_DIR / "var" / "test-mail")
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}  # noqa: F405
 TRADING_ALLOW_SELF_FUNDING = True
+SIGN_IN_ACCOUNT_FAILURES = 100  # tests sign in wrongly on purpose; test_security.py sets its own

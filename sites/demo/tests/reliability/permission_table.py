@@ -164,8 +164,8 @@ def _cars_public() -> list[Op]:
     """The marketplace store: private sellers' cars ({pub_draft}: the buyer's car, not on sale)."""
     h = "public"
 
-    def owner(ok, others=403, **kw):
-        return cells(ok, "buyer", refused=others, host=h, **kw)
+    def owner(ok, others=404, admin=403, **kw):  # others cannot see the unlisted car; the admin verifies it
+        return cells(ok, "buyer", refused=others, host=h, admin=admin, **kw)
 
     return [
         Op(h, "GET", "/api/cars/", everyone(200)),
@@ -174,13 +174,13 @@ def _cars_public() -> list[Op]:
         Op(h, "GET", "/api/cars/mine/", signed_in(200, host=h)),
         Op(h, "GET", "/api/cars/purchases/", signed_in(200, host=h)),
         Op(h, "GET", "/api/cars/saved/", signed_in(200, host=h)),
-        Op(h, "GET", "/api/cars/{pub_draft}/", owner(200, others=404, anonymous=404, admin=200),
+        Op(h, "GET", "/api/cars/{pub_draft}/", owner(200, anonymous=404, admin=200),
            note="an unlisted car: its owner and verifiers only"),
         Op(h, "PATCH", "/api/cars/{pub_draft}/", owner(200), body={"price": "3900.00"}),
         Op(h, "PUT", "/api/cars/{pub_draft}/", owner(200), body={"price": "3800.00"}),
         Op(h, "DELETE", "/api/cars/{pub_draft}/", owner(204)),
-        Op(h, "GET", "/api/cars/{pub_draft}/analytics/", owner(200, others=404, admin=403)),
-        Op(h, "GET", "/api/cars/{pub_draft}/history/", owner(200, others=404, anonymous=404, admin=200)),
+        Op(h, "GET", "/api/cars/{pub_draft}/analytics/", owner(200)),
+        Op(h, "GET", "/api/cars/{pub_draft}/history/", owner(200, anonymous=404, admin=200)),
         Op(h, "POST", "/api/cars/{pub_draft}/images/", owner(201), body="png"),
         Op(h, "POST", "/api/cars/{pub_draft}/images/reorder/", owner(200), body={"ids": ["{pub_image}"]}),
         Op(h, "DELETE", "/api/cars/{pub_draft}/images/{pub_image}/", owner(204)),
@@ -188,9 +188,10 @@ def _cars_public() -> list[Op]:
            note="listed; the marketplace shows it once verified"),
         Op(h, "POST", "/api/cars/{pub_draft}/feature/", owner(409), body={"days": 1},
            note="409: the featuring fee meets an empty wallet"),
-        Op(h, "POST", "/api/cars/{pub_draft}/verify/", cells(200, "admin", host=h)),
-        Op(h, "POST", "/api/cars/{pub_draft}/reject/", cells(200, "admin", host=h), body={"reason": "blurry"}),
-        Op(h, "POST", "/api/cars/{pub_listed}/return-from-sale/", owner(200)),
+        Op(h, "POST", "/api/cars/{pub_draft}/verify/", cells(200, "admin", refused=404, buyer=403, host=h)),
+        Op(h, "POST", "/api/cars/{pub_draft}/reject/", cells(200, "admin", refused=404, buyer=403, host=h),
+           body={"reason": "blurry"}),
+        Op(h, "POST", "/api/cars/{pub_listed}/return-from-sale/", owner(200, others=403)),
         Op(h, "POST", "/api/cars/{pub_listed}/buy/", signed_in(409, host=h),
            note="409: own_car for its owner, insufficient_funds for everyone else"),
         Op(h, "POST", "/api/cars/{pub_listed}/save/", signed_in(201, host=h)),
@@ -204,22 +205,22 @@ INVENTORY = ("dealer", "dealer_staff", "admin")
 
 def _cars_dealer() -> list[Op]:
     """A dealership's inventory on its host ({car_draft}: not on sale; {car_listed}: on the marketplace)."""
-    def inv(ok, **kw):
-        return cells(ok, *INVENTORY, **kw)
+    def inv(ok, refused=404, **kw):  # the other roles cannot see an unlisted car of the inventory
+        return cells(ok, *INVENTORY, refused=refused, **kw)
 
     return [
         Op("dealer", "GET", "/api/cars/", signed_in(200)),
         Op("dealer", "GET", "/api/cars/facets/", signed_in(200)),
-        Op("dealer", "POST", "/api/cars/", inv(201), body=CAR_BODY),
-        Op("dealer", "GET", "/api/cars/mine/", inv(200), note="the dealership's inventory"),
+        Op("dealer", "POST", "/api/cars/", inv(201, refused=403), body=CAR_BODY),
+        Op("dealer", "GET", "/api/cars/mine/", inv(200, refused=403), note="the dealership's inventory"),
         Op("dealer", "GET", "/api/cars/purchases/", signed_in(200)),
         Op("dealer", "GET", "/api/cars/saved/", signed_in(200)),
-        Op("dealer", "GET", "/api/cars/{car_draft}/", inv(200, refused=404)),
+        Op("dealer", "GET", "/api/cars/{car_draft}/", inv(200)),
         Op("dealer", "PATCH", "/api/cars/{car_draft}/", inv(200), body={"price": "2900.00"}),
         Op("dealer", "PUT", "/api/cars/{car_draft}/", inv(200), body={"price": "2800.00"}),
         Op("dealer", "DELETE", "/api/cars/{car_draft}/", inv(204)),
-        Op("dealer", "GET", "/api/cars/{car_draft}/analytics/", inv(200, refused=404)),
-        Op("dealer", "GET", "/api/cars/{car_draft}/history/", inv(200, refused=404)),
+        Op("dealer", "GET", "/api/cars/{car_draft}/analytics/", inv(200)),
+        Op("dealer", "GET", "/api/cars/{car_draft}/history/", inv(200)),
         Op("dealer", "POST", "/api/cars/{car_draft}/images/", inv(201), body="png"),
         Op("dealer", "POST", "/api/cars/{car_draft}/images/reorder/", inv(200), body={"ids": ["{image}"]}),
         Op("dealer", "DELETE", "/api/cars/{car_draft}/images/{image}/", inv(204)),
@@ -227,10 +228,11 @@ def _cars_dealer() -> list[Op]:
            note="listed; the marketplace shows it once verified"),
         Op("dealer", "POST", "/api/cars/{car_draft}/feature/", inv(200), body={"days": 1},
            note="paid from the dealership's wallet"),
-        Op("dealer", "POST", "/api/cars/{car_draft}/verify/", cells(200, "admin"),
+        Op("dealer", "POST", "/api/cars/{car_draft}/verify/", inv(200, dealer=403, dealer_staff=403),
            note="platform staff only, never the dealership's own people"),
-        Op("dealer", "POST", "/api/cars/{car_draft}/reject/", cells(200, "admin"), body={"reason": "blurry"}),
-        Op("dealer", "POST", "/api/cars/{car_listed}/return-from-sale/", inv(200)),
+        Op("dealer", "POST", "/api/cars/{car_draft}/reject/", inv(200, dealer=403, dealer_staff=403),
+           body={"reason": "blurry"}),
+        Op("dealer", "POST", "/api/cars/{car_listed}/return-from-sale/", inv(200, refused=403)),
         Op("dealer", "POST", "/api/cars/{car_listed}/buy/", signed_in(409), note="409: insufficient_funds"),
         Op("dealer", "POST", "/api/cars/{car_listed}/save/", signed_in(201)),
         Op("dealer", "POST", "/api/cars/{car_listed}/unsave/", signed_in(204)),
@@ -269,7 +271,8 @@ def _leads() -> list[Op]:
         Op(d, "GET", "/api/leads/{lead}/", seen),
         Op(d, "PATCH", "/api/leads/{lead}/", seen, body={"notes": "called back"}),
         Op(d, "PATCH", "/api/leads/{lead}/update_status/", seen, body={"status": "contacted"}),
-        Op(d, "POST", "/api/leads/{lead}/assign/", cells(200, *LEAD_MANAGERS), body={"agent": "{agent_user}"}),
+        Op(d, "POST", "/api/leads/{lead}/assign/", cells(200, *LEAD_MANAGERS, refused=404, sales_agent=403),
+           body={"agent": "{agent_user}"}, note="404 to whoever cannot see the lead; its agent may not assign"),
         Op(d, "GET", "/api/leads/{lead}/timeline/", seen),
         Op(d, "POST", "/api/leads/contact/", signed_in(201), body={"car": "{car_listed}", "message": "Hi"}),
         Op(d, "GET", "/api/leads/analytics/", cells(200, *LEAD_MANAGERS)),

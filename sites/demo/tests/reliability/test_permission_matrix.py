@@ -108,3 +108,77 @@ def test_docs_permissions_md_is_the_rendered_table():
     assert DOC.read_text() == render_markdown(), (
         "docs/permissions.md is out of date: cd sites/demo && ../../.venv/bin/python -m "
         "tests.reliability.permission_table")
+
+
+# -- no existence oracle: an object the caller may not see answers like one that does not exist -------------
+# Each hidden object, the read that says whether the caller sees it, and an id that names nothing.
+HIDDEN = {
+    "car_draft": ("/api/cars/{car_draft}/", 999_999_999),
+    "pub_draft": ("/api/cars/{pub_draft}/", 999_999_999),
+    "lead": ("/api/leads/{lead}/", 999_999_999),
+    "payslip": ("/api/payroll/payslips/{payslip}/", 999_999_999),
+    "order": ("/api/trading/orders/{order}/", "00000000-0000-0000-0000-000000000000"),
+}
+
+
+def _hidden_ops():
+    for op in OPS:
+        for name in HIDDEN:
+            if "{" + name + "}" in op.path and HIDDEN[name][0] != op.path:
+                yield pytest.param(op, name, id=f"{_op_id(op)}:{name}")
+
+
+def _answer(response) -> tuple[int, str | None]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return response.status_code, body.get("code") if isinstance(body, dict) else None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("op", "name"), list(_hidden_ops()))
+def test_a_hidden_object_answers_every_operation_like_a_missing_one(op, name, world):
+    """Whoever may not read the object gets, for every other operation on it (buy, save, edit, verify, ...),
+    exactly the status and code a missing id gets: no answer tells that it exists."""
+    read, missing = HIDDEN[name]
+    wheres = ("public",) if op.host == "public" else ("own", "other")
+    leaks = []
+    for role in ROLES:
+        client = world.clients[role]
+        for where in wheres:
+            params = {**PATH_DEFAULTS, **world.params(SCHEMA_OF[where], role)}
+            if send(client, "GET", read.format(**params), HOSTS[where]).status_code == 200:
+                continue  # the caller sees it: the table above holds the answer
+            real = _answer(send(client, op.method, op.path.format(**params), HOSTS[where], fill(op.body, params)))
+            gone = {**params, name: missing}
+            absent = _answer(send(client, op.method, op.path.format(**gone), HOSTS[where], fill(op.body, gone)))
+            if real != absent:
+                leaks.append(f"{role} on {where}: hidden {real}, missing {absent}")
+    assert not leaks, f"{op.method} {op.path} tells a hidden {name} from a missing one:\n" + "\n".join(leaks)
+
+
+STORE_OPS = [  # the car operations that name another store with ?store= (the marketplace host reaches all)
+    ("GET", "/api/cars/{car_draft}/?store=dealer1", None), ("GET", "/api/cars/{car_draft}/history/?store=dealer1", None),
+    ("POST", "/api/cars/{car_draft}/buy/?store=dealer1", None), ("POST", "/api/cars/{car_draft}/save/?store=dealer1", None),
+    ("POST", "/api/cars/{car_draft}/track/?store=dealer1", {"kind": "view"}),
+    ("POST", "/api/cars/{car_draft}/verify/?store=dealer1", None),
+    ("POST", "/api/cars/{car_draft}/reject/?store=dealer1", {"reason": "blurry"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "body"), STORE_OPS, ids=[f"{m} {p}" for m, p, _ in STORE_OPS])
+def test_another_stores_unlisted_car_is_a_404_from_the_marketplace(method, path, body, world):
+    """The issue's probe: `POST /api/cars/<draft>/buy/?store=dealer2` answered 409 car_not_available for an
+    unlisted car and 404 for a missing one. From the marketplace host every operation is now a 404 to
+    anyone who cannot see the car (everyone here but the platform admin)."""
+    for role in ROLES:
+        if role == "admin":
+            continue
+        params = {**PATH_DEFAULTS, **world.params("dealer1", role)}
+        response = send(world.clients[role], method, path.format(**params), HOSTS["public"], body)
+        expected = 401 if role == "anonymous" and method == "POST" and "track" not in path else 404
+        assert response.status_code == expected, (role, response.status_code, response.content[:200])
+        if expected == 404:
+            assert response.json()["code"] == "car_not_found", (role, response.json())

@@ -101,16 +101,15 @@ def test_a_blacklisted_refresh_token_from_a_deactivated_user_gives_no_access(mak
 # --- sign-in rate limits ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def three_attempts_a_minute(settings, monkeypatch):
-    from django.core.cache import cache
-    from rest_framework.throttling import ScopedRateThrottle
+def three_attempts_a_minute(settings):
+    from django.core.cache import caches
 
-    rates = {"auth": "3/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)  # DRF froze its copy at import
-    cache.clear()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "3/min"}}
+    for alias in ("default", "shared"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
 
 
 @pytest.mark.django_db
@@ -148,6 +147,64 @@ def test_form_and_api_share_one_sign_in_budget(make_user, three_attempts_a_minut
         host_client("localhost").post("/accounts/login/", {"username": "both-ways", "password": f"no-{n}"})
     response = _post_json(host_client("localhost"), "/api/auth/token/", {"username": "both-ways", "password": PASSWORD})
     assert response.status_code == 429 and response.json()["code"] == "throttled"
+
+
+# One budget per address on every host: the token API on the marketplace, the login form on dealer1's host and
+# the admin's on dealer2's, each with a wrong password, then the same again.
+ENTRY_POINTS = [("localhost", "/api/auth/token/"), ("dealer1.localhost", "/accounts/login/"),
+                ("dealer2.localhost", "/admin/login/")]
+
+
+def _sign_in(host, path, username, password, address="198.51.100.7"):
+    client = host_client(host)
+    if path.startswith("/api/"):
+        return _post_json(client, path, {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_one_sign_in_budget_per_address_across_every_host(make_user, three_attempts_a_minute):
+    """Three hosts, three entry points, one budget: a 4th guess from the address is refused on each host
+    (the throttle's key was tenant-prefixed by the default cache, so each host counted its own 3)."""
+    make_user(username="many-hosts")
+    first = [_sign_in(host, path, "many-hosts", "wrong-guess").status_code for host, path in ENTRY_POINTS]
+    assert first == [401, 200, 200], first  # checked and refused (the forms show themselves again)
+    after = [_sign_in(host, path, "many-hosts", PASSWORD).status_code for host, path in ENTRY_POINTS]
+    assert after == [429, 429, 429], after
+    # Another address still has its own budget.
+    assert _sign_in("dealer2.localhost", "/api/auth/token/", "many-hosts", PASSWORD, address="198.51.100.8"
+                    ).status_code == 200
+
+
+@pytest.fixture
+def three_failures_lock_an_account(settings):
+    from django.core.cache import caches
+
+    settings.SIGN_IN_ACCOUNT_FAILURES, settings.SIGN_IN_ACCOUNT_WINDOW = 3, 600
+    caches["shared"].clear()
+    yield
+    caches["shared"].clear()
+
+
+@pytest.mark.django_db
+def test_failed_passwords_from_many_addresses_lock_the_account_on_every_host(make_user,
+                                                                             three_failures_lock_an_account):
+    """One wrong password per address (each far under its own budget), on three hosts: the account locks, even
+    the right password is refused with a clear message everywhere, and other accounts are untouched."""
+    make_user(username="target")
+    make_user(username="bystander")
+    for n, (host, path) in enumerate(ENTRY_POINTS):
+        assert _sign_in(host, path, "target", f"guess-{n}", address=f"203.0.113.{n}").status_code in (200, 401)
+    api = _sign_in("localhost", "/api/auth/token/", "target", PASSWORD, address="203.0.113.50")
+    assert api.status_code == 429 and api.json()["code"] == "account_locked", api.content
+    assert "Too many failed sign-ins for this account" in api.json()["message"]
+    assert int(api["Retry-After"]) > 0
+    for host, path in ENTRY_POINTS[1:]:
+        page = _sign_in(host, path, "TARGET", PASSWORD, address="203.0.113.51")  # usernames match case-blind
+        assert page.status_code == 429 and b"Too many failed sign-ins for this account" in page.content
+        assert "_auth_user_id" not in page.client.session
+    assert _sign_in("dealer1.localhost", "/api/auth/token/", "bystander", PASSWORD,
+                    address="203.0.113.52").status_code == 200
 
 
 # --- uploaded files ------------------------------------------------------------------------------------------------

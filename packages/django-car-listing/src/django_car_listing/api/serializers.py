@@ -95,6 +95,16 @@ class OwnershipOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class PriceHistoryOutput(serializers.Serializer):
+    """One change of a car's price or status; money as a string, like every other amount."""
+
+    history_date = serializers.DateTimeField()
+    price = serializers.DecimalField(max_digits=18, decimal_places=2)
+    is_for_sale = serializers.BooleanField()
+    is_sold = serializers.BooleanField()
+    verification_status = serializers.CharField()
+
+
 class PurchaseOutput(OwnershipOutput):
     car = CarOutput()
     wallet_transaction_id = serializers.UUIDField(allow_null=True)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from .. import cache, conf, errors, selectors, services
 from ..models import BodyType, Car, Fuel, InteractionKind, SaleType, Transmission
 from ..services._common import require_manage
-from .serializers import CarOutput, ImageOutput, ListingOutput, OwnershipOutput, PurchaseOutput
+from .serializers import CarOutput, ImageOutput, ListingOutput, OwnershipOutput, PriceHistoryOutput, PurchaseOutput
 
 STORE_PARAM = OpenApiParameter("store", str, description="Store key of the car (default: the current store; "
                                                          "'' = private sellers).")
@@ -161,7 +161,7 @@ class CarViewSet(viewsets.GenericViewSet):
 
         def body() -> dict:
             car = selectors.car_get(store_key=store, car_id=car_id, user=request.user)
-            if not selectors.car_is_listed(car):
+            if not selectors.is_listed(car):
                 raise _NotPublic(_car(car))  # its manager's (or a verifier's) view: never cached
             return _car(car)
 
@@ -327,12 +327,12 @@ class CarViewSet(viewsets.GenericViewSet):
     # -- history and analytics -------------------------------------------------------------------------------
     @extend_schema(parameters=[STORE_PARAM], responses=inline_serializer("CarHistory", {
         "ownership": OwnershipOutput(many=True),
-        "price_history": serializers.ListField(child=serializers.DictField())}))
+        "price_history": PriceHistoryOutput(many=True)}))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         car = selectors.car_get(store_key=self._any_store(), car_id=pk, user=request.user)
         return Response({"ownership": OwnershipOutput(selectors.ownership_history(car=car), many=True).data,
-                         "price_history": selectors.price_history(car=car)})
+                         "price_history": PriceHistoryOutput(selectors.price_history(car=car), many=True).data})
 
     class AnalyticsInput(serializers.Serializer):
         days = serializers.IntegerField(min_value=1, max_value=366, default=30)

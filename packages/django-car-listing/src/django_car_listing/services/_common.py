@@ -1,8 +1,8 @@
 """Helpers shared by the service modules: car lookup in a store and the permission rules."""
 from django.utils import timezone
 
-from .. import errors
-from ..models import Car
+from .. import conf, errors
+from ..models import Car, Verification
 
 MANAGE_PERM = "car_listing.change_car"
 ADD_PERM = "car_listing.add_car"
@@ -18,6 +18,31 @@ def get_car(*, store_key: str, car_id, lock: bool = False) -> Car:
         return qs.get(pk=int(car_id))
     except (Car.DoesNotExist, ValueError, TypeError):
         raise errors.CarNotFound() from None
+
+
+def visible_car(*, actor, store_key: str, car_id, lock: bool = False) -> Car:
+    """``get_car`` for an actor: a car the actor may not see is CarNotFound, whatever the operation, so no
+    answer (403 not_owner, 409 car_not_available, ...) tells an unlisted car from a missing one. Call inside
+    the car's store context (a site answers permissions per store)."""
+    car = get_car(store_key=store_key, car_id=car_id, lock=lock)
+    if not can_see(actor, car):
+        raise errors.CarNotFound()
+    return car
+
+
+def is_listed(car: Car) -> bool:
+    """Publicly listed: for sale and, where verification is required, verified."""
+    return car.is_for_sale and (not conf.get("CAR_LISTING_REQUIRE_VERIFICATION")
+                                or car.verification_status == Verification.VERIFIED)
+
+
+def is_verifier(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm(VERIFY_PERM)))
+
+
+def can_see(user, car: Car) -> bool:
+    """A listed car is everyone's to see; an unlisted one only its managers' and the verifiers'."""
+    return is_listed(car) or can_manage(user, car) or is_verifier(user)
 
 
 def can_manage(user, car: Car) -> bool:
@@ -36,7 +61,7 @@ def require_manage(user, car: Car) -> None:
 
 
 def require_verifier(user) -> None:
-    if user is None or not user.is_authenticated or not (user.is_staff or user.has_perm(VERIFY_PERM)):
+    if not is_verifier(user):
         raise errors.NotAllowed()
 
 

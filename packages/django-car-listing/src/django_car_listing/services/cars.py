@@ -7,7 +7,7 @@ from .. import conf, errors
 from ..models import Car, OwnershipRecord, Verification
 from ..signals import car_created, car_listed, car_unlisted, car_verified, send_on_commit
 from ..validators import is_valid_vin, normalize_vin
-from ._common import ADD_PERM, get_car, now, require_manage, require_verifier
+from ._common import ADD_PERM, get_car, now, require_manage, require_verifier, visible_car
 from .index import index_sync
 
 EDITABLE_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
@@ -79,7 +79,7 @@ def car_update(*, actor, store_key: str, car_id: int, **fields) -> Car:
         raise TypeError(f"unknown car fields: {sorted(unknown)}")
     data = _clean(fields)
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         if car.store_key and car.is_sold:
             raise errors.CarSold()
@@ -99,7 +99,7 @@ def car_update(*, actor, store_key: str, car_id: int, **fields) -> Car:
 def car_delete(*, actor, store_key: str, car_id: int) -> Car:
     """Soft delete: the row stays (history, sales), it leaves every list and the index."""
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         was_listed = car.is_for_sale
         car.deleted_at, car.is_for_sale = now(), False
@@ -115,7 +115,7 @@ def car_delete(*, actor, store_key: str, car_id: int) -> Car:
 def car_put_on_sale(*, actor, store_key: str, car_id: int, price=None) -> Car:
     """Owner (or store staff) lists the car: for sale, not sold. Idempotent when already listed."""
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         if car.store_key and car.is_sold:
             raise errors.CarSold()
@@ -134,7 +134,7 @@ def car_put_on_sale(*, actor, store_key: str, car_id: int, price=None) -> Car:
 def car_return_from_sale(*, actor, store_key: str, car_id: int) -> Car:
     """Owner (or store staff) takes the car off sale; it can no longer be bought. Idempotent."""
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         if not car.is_for_sale:
             return car
@@ -165,9 +165,9 @@ def car_mark_sold(*, store_key: str, car_id: int, actor=None) -> Car:
 @transaction.atomic
 def car_verify(*, actor, store_key: str, car_id: int) -> Car:
     """Platform staff verify a car. Verifying a verified car is a no-op (no second signal)."""
-    require_verifier(actor)
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
+        require_verifier(actor)
         if car.verification_status == Verification.VERIFIED:
             return car
         car.verification_status, car.rejection_reason = Verification.VERIFIED, ""
@@ -180,12 +180,12 @@ def car_verify(*, actor, store_key: str, car_id: int) -> Car:
 
 @transaction.atomic
 def car_reject(*, actor, store_key: str, car_id: int, reason: str) -> Car:
-    require_verifier(actor)
     reason = (reason or "").strip()
-    if not reason:
-        raise errors.ReasonRequired()
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
+        require_verifier(actor)
+        if not reason:
+            raise errors.ReasonRequired()
         if car.verification_status == Verification.REJECTED and car.rejection_reason == reason:
             return car
         car.verification_status, car.rejection_reason = Verification.REJECTED, reason

@@ -9,7 +9,7 @@ from django_wallet import services as wallet
 
 from .. import cache, conf, errors
 from ..models import Car, DailyCarStats, Interaction, InteractionKind, ListingIndex, SavedCar
-from ._common import get_car, now, require_manage
+from ._common import now, require_manage, visible_car
 from .index import index_sync
 
 _COUNTER = {"view": "views", "like": "likes", "click": "clicks", "save": "saves"}
@@ -18,9 +18,8 @@ _COUNTER = {"view": "views", "like": "likes", "click": "clicks", "save": "saves"
 def _car_visible(store_key: str, car_id: int, user=None) -> None:
     """Only a car the actor may see (listed, or theirs to manage) is saved or tracked: an unlisted car is
     a 404 as on GET, so these never confirm that another store's unlisted car id exists."""
-    from ..selectors import car_get
-
-    car_get(store_key=store_key, car_id=car_id, user=user)
+    with conf.store_context(store_key):
+        visible_car(actor=user, store_key=store_key, car_id=car_id)
 
 
 def actor_key(*, user=None, session_key: str | None = None) -> str:
@@ -94,7 +93,7 @@ def car_feature(*, actor, store_key: str, car_id: int, days: int, idempotency_ke
     days = _validate_days(days)
     fee = conf.get("CAR_LISTING_FEATURE_FEE_PER_DAY") * days
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         with conf.public_context():
             payer = conf.store_account(store_key) if store_key else wallet.account_for(car.owner)

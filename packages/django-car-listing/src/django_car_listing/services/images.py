@@ -10,7 +10,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .. import conf, errors
 from ..models import CarImage
-from ._common import get_car, require_manage
+from ._common import require_manage, visible_car
 from .index import index_sync
 
 _EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -72,7 +72,7 @@ def car_image_add(*, actor, store_key: str, car_id: int, upload) -> CarImage:
     data = _read_upload(upload)
     img, fmt = validate_image(data)
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         current = car.images.aggregate(n=Max("position"))
         count = car.images.count()
@@ -93,7 +93,7 @@ def car_image_add(*, actor, store_key: str, car_id: int, upload) -> CarImage:
 @transaction.atomic
 def car_image_delete(*, actor, store_key: str, car_id: int, image_id: int) -> None:
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         deleted, _ = car.images.filter(pk=image_id).delete()
         if not deleted:
@@ -105,7 +105,7 @@ def car_image_delete(*, actor, store_key: str, car_id: int, image_id: int) -> No
 @transaction.atomic
 def car_images_reorder(*, actor, store_key: str, car_id: int, image_ids: list[int]) -> list[CarImage]:
     with conf.store_context(store_key):
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = visible_car(actor=actor, store_key=store_key, car_id=car_id, lock=True)
         require_manage(actor, car)
         images = {i.pk: i for i in car.images.all()}
         if len(image_ids) != len(set(image_ids)) or set(image_ids) != set(images):

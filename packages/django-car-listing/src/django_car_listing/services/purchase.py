@@ -9,7 +9,7 @@ from django_wallet import services as wallet
 from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, PurchaseNotice, StoreSale, Verification
 from ..signals import car_purchased, send_on_commit
-from ._common import get_car
+from ._common import can_see, get_car
 from .cars import _save
 from .index import index_sync
 from .notices import purchase_notice_enqueue_on_commit
@@ -96,6 +96,10 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
     with conf.store_context(store_key):
         # The row lock serialises buyers: of many, one sees it for sale, the rest get car_not_available.
         car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        # A car the buyer may not see is not found; one that was sold (it was on the market, and of many
+        # racing buyers all but one find it so) is not available.
+        if not can_see(buyer, car) and not car.is_sold:
+            raise errors.CarNotFound()
         if idempotency_key and not car.is_for_sale:
             # A concurrent request with the same key may have just bought it: answer with its result.
             prior = _idempotent_replay(buyer=buyer, store_key=store_key, car_id=car_id,

@@ -131,8 +131,8 @@ class LeadViewSet(viewsets.GenericViewSet):
     @extend_schema(request=AssignInput, responses=LeadOutput)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
+        lead = selectors.lead_get(user=request.user, pk=pk)  # a lead the caller may not see is a 404 first
         require_perm(request.user, "leads.assign_lead")
-        lead = selectors.lead_get(user=request.user, pk=pk)
         data = self._valid(self.AssignInput, request.data)
         return self._out(services.lead_assign(lead=lead, agent=data["agent"], by=request.user))
 

@@ -1,4 +1,6 @@
 """Thin DRF views: validate input, call one service or selector, serialise. Mounted under /api/trading/."""
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -17,9 +19,12 @@ from .permissions import CanIngestPrices, can_view_trader, is_trading_admin
 MONEY = {"max_digits": 18, "decimal_places": 2}
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                    description="Same key and body: the first result again; other body: 409.")
-TRADER_FUNDED = inline_serializer("TraderFunded", {"user_id": serializers.CharField(),
-                                                   "username": serializers.CharField(),
-                                                   "balance": serializers.DecimalField(**MONEY)})
+TRADER_CREATED = inline_serializer("TraderCreated", {
+    "user_id": serializers.CharField(), "username": serializers.CharField(),
+    "balance": serializers.DecimalField(**MONEY),
+    "funding": serializers.ChoiceField(choices=["none", "staff_top_up", "demo_self_funding"], help_text=(
+        "How the initial balance was credited: demo_self_funding means TRADING_ALLOW_SELF_FUNDING is on and the "
+        "money was created from nothing, as no production deployment allows"))})
 INGESTED = inline_serializer("BarsIngested", {"created": serializers.IntegerField(),
                                               "duplicates": serializers.IntegerField(),
                                               "tickers": serializers.ListField(child=serializers.CharField()),
@@ -52,19 +57,27 @@ class StockOutput(serializers.Serializer):
 
 
 class TraderCreateApi(APIView):
-    """POST /users/: register (or reuse) a trader and credit an initial balance to their trading account."""
+    """POST /users/: create a trader (a user who can sign in, with a trading account), once.
 
-    permission_classes = [AllowAny]  # decided below: staff, or demo self-funding
+    An initial balance is a staff top-up (trading.fund_trader), or, only where TRADING_ALLOW_SELF_FUNDING is on
+    (a demo), the new trader's own choice; the answer's `funding` says which. Afterwards money reaches the
+    trading account only through POST /deposits/ (from the trader's own wallet) or a staff top-up.
+    """
+
+    permission_classes = [AllowAny]  # anyone may sign up; a balance is decided below
 
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TraderCreateInput"
 
         username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, write_only=True, required=False,
+                                         help_text="To sign in at /api/auth/token/; without it the trader "
+                                                   "cannot sign in.")
         balance = serializers.DecimalField(**MONEY, min_value=0, default=0)
 
         def validate_username(self, value):
-            # The user model's own rules (e.g. no "/" or spaces), which get_or_create would skip.
+            # The user model's own rules (e.g. no "/" or spaces).
             User = get_user_model()
             try:
                 User._meta.get_field(User.USERNAME_FIELD).run_validators(value)
@@ -73,23 +86,54 @@ class TraderCreateApi(APIView):
             return value
 
     @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
-                   responses={201: TRADER_FUNDED, 200: TRADER_FUNDED})
+                   responses={201: TRADER_CREATED})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        username, amount = data.validated_data["username"], data.validated_data["balance"]
-        if not is_trading_admin(request.user, "trading.fund_trader"):
-            # Demo self-funding: anyone may register a *new* trader; an existing one funds only themselves.
-            if not conf.get("TRADING_ALLOW_SELF_FUNDING"):
+        v = data.validated_data
+        staff = is_trading_admin(request.user, "trading.fund_trader")
+        funding = "none"
+        if v["balance"]:
+            if staff:
+                funding = "staff_top_up"
+            elif conf.get("TRADING_ALLOW_SELF_FUNDING"):
+                funding = "demo_self_funding"
+            else:
                 raise FundingNotAllowed()
-            own = request.user.is_authenticated and request.user.get_username() == username
-            if not own and selectors.user_get(username=username) is not None:
-                raise FundingNotAllowed()
-        user, created = services.trader_fund(username=username, amount=amount,
-                                             idempotency_key=request.headers.get("Idempotency-Key"))
+        try:
+            user = services.trader_create(username=v["username"], password=v.get("password"), balance=v["balance"],
+                                          funded_by=request.user if staff else None,
+                                          idempotency_key=request.headers.get("Idempotency-Key"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}, code="invalid_password") from None
         body = {"user_id": str(user.pk), "username": user.get_username(),
-                "balance": str(selectors.trader_balance(user=user))}
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+                "balance": str(selectors.trader_balance(user=user)), "funding": funding}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class DepositApi(APIView):
+    """POST /deposits/: move money from my wallet account to my trading account (one keyed transfer)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TradingDepositInput"
+
+        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+
+    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: inline_serializer("TradingDeposit", {
+                       "wallet_transaction_id": serializers.UUIDField(),
+                       "balance": serializers.DecimalField(**MONEY)})})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        txn = services.trader_deposit(user=request.user, amount=data.validated_data["amount"],
+                                      idempotency_key=request.headers.get("Idempotency-Key"))
+        return Response({"wallet_transaction_id": str(txn.pk),
+                         "balance": str(selectors.trader_balance(user=request.user))},
+                        status=status.HTTP_201_CREATED)
 
 
 class TraderDetailApi(APIView):

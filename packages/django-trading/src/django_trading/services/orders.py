@@ -9,7 +9,7 @@ from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 
 from .. import cache
-from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable
+from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable, UnknownTicker
 from ..models import TICKER_PATTERN, Holding, Order, Stock
 from .outbox import enqueue_settlement
 from .stocks import lock_stocks
@@ -57,6 +57,8 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
     commit.
     """
     _validate(ticker=ticker, side=side, volume=volume, order_type=order_type, limit_price=limit_price)
+    if not Stock.objects.filter(ticker=ticker).exists():
+        raise UnknownTicker()  # refused at once, nothing stored (settlement still rejects a stock gone since)
     request = {"ticker": ticker, "side": side, "volume": volume, "order_type": order_type, "limit_price": limit_price}
     if idempotency_key is not None:
         existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()

@@ -1,12 +1,20 @@
-"""Traders: a user with a trading cash account in django-wallet."""
+"""Traders: a user with a trading cash account in django-wallet.
+
+Money reaches a trading account in three ways only, each a balanced wallet transaction: the trader moves it
+from their own funded wallet account (``trader_deposit``, keyed), staff top it up (``trader_fund``, from the
+TRADING_FUNDING_ACCOUNT system account, recorded with who did it), or, in a demo with
+TRADING_ALLOW_SELF_FUNDING on, a new trader is created with a balance of their choosing.
+"""
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.contrib.auth import get_user_model, password_validation
+from django.db import IntegrityError, transaction
 
+from django_wallet import conf as wallet_conf
 from django_wallet import services as wallet
 
 from .. import cache, conf
+from ..errors import TraderExists
 
 
 def trader_account(user):
@@ -14,12 +22,36 @@ def trader_account(user):
 
 
 @transaction.atomic
-def trader_fund(*, username: str, amount: Decimal, idempotency_key: str | None = None):
-    """Get or create the user ``username`` and credit ``amount`` to their trading account.
+def trader_create(*, username: str, password: str | None = None, balance: Decimal = Decimal(0), funded_by=None,
+                  idempotency_key: str | None = None):
+    """Create the user ``username`` with its trading account, once: an existing username (any case) is
+    TraderExists. ``password`` (checked by AUTH_PASSWORD_VALIDATORS) lets the trader sign in; without one
+    the user has no usable password. A ``balance`` is credited by ``trader_fund`` on behalf of
+    ``funded_by`` (staff; None: the demo's self-funding, which the caller must have allowed)."""
+    User = get_user_model()
+    manager = User._default_manager
+    if manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
+        raise TraderExists()
+    user = User(**{User.USERNAME_FIELD: username})
+    if password:
+        password_validation.validate_password(password, user)
+    user.set_password(password) if password else user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+    except IntegrityError:  # a concurrent create of the same username committed first
+        raise TraderExists() from None
+    trader_account(user)
+    if balance:
+        trader_fund(username=username, amount=balance, by=funded_by, idempotency_key=idempotency_key)
+    return user
 
-    The money comes from the wallet system account TRADING_FUNDING_ACCOUNT ("topups").
-    Returns ``(user, created)``. Permission is the caller's job (staff, or demo self-funding).
-    """
+
+@transaction.atomic
+def trader_fund(*, username: str, amount: Decimal, by=None, idempotency_key: str | None = None):
+    """A top-up: get or create the user ``username`` and credit ``amount`` to their trading account from the
+    wallet system account TRADING_FUNDING_ACCOUNT ("topups"); ``by`` (the staff user) is recorded in the
+    transaction's metadata. Returns ``(user, created)``. Permission is the caller's job."""
     User = get_user_model()
     user, created = User._default_manager.get_or_create(**{User.USERNAME_FIELD: username})
     if created:
@@ -28,7 +60,21 @@ def trader_fund(*, username: str, amount: Decimal, idempotency_key: str | None =
     account = trader_account(user)
     if amount:
         wallet.deposit(account=account, amount=amount, source=conf.get("TRADING_FUNDING_ACCOUNT"),
-                       memo=f"trading funds for {username}", metadata={"trading": "fund"},
+                       memo=f"trading funds for {username}",
+                       metadata={"trading": "fund", "by": by.pk if by is not None else "self-funding"},
                        idempotency_key=idempotency_key, idempotency_scope=f"trading.fund:{username}")
     transaction.on_commit(lambda: cache.bump(cache.trader(username)))
     return user, created
+
+
+@transaction.atomic
+def trader_deposit(*, user, amount: Decimal, idempotency_key: str):
+    """Move ``amount`` from the user's own wallet account (WALLET_USER_PURPOSE) to their trading account: one
+    balanced, keyed wallet transfer (insufficient_funds when the wallet cannot pay)."""
+    txn = wallet.transfer(source=wallet.account_for(user, purpose=wallet_conf.get("WALLET_USER_PURPOSE")),
+                          destination=trader_account(user), amount=amount, kind="trading_deposit",
+                          memo="to my trading account", metadata={"trading": "deposit"},
+                          idempotency_key=idempotency_key, idempotency_scope=f"trading.deposit:{user.pk}")
+    username = user.get_username()
+    transaction.on_commit(lambda: cache.bump(cache.trader(username)))
+    return txn
