@@ -113,9 +113,14 @@ class CarApiFlowTests:
         car = services.car_create(actor=owner, **car_data())
         assert api(other).get(f"/api/cars/{car.pk}/").status_code == 404
         assert api(owner).get(f"/api/cars/{car.pk}/").status_code == 200
-        assert api(other).patch(f"/api/cars/{car.pk}/", {"price": "5.00"}, format="json").status_code == 403
+        # Every operation on it, not just the read, is a 404 to others: none tells it exists.
+        missing = api(other).patch("/api/cars/999999/", {"price": "5.00"}, format="json").json()
+        assert api(other).patch(f"/api/cars/{car.pk}/", {"price": "5.00"}, format="json").json() == missing
+        for action in ("put-on-sale", "return-from-sale", "save", "buy", "verify", "images/reorder"):
+            r = api(other).post(f"/api/cars/{car.pk}/{action}/", {"ids": []}, format="json")
+            assert (r.status_code, r.json()["code"]) == (404, "car_not_found"), (action, r.json())
         assert api(owner).patch(f"/api/cars/{car.pk}/", {"price": "5.00"}, format="json").json()["price"] == "5.00"
-        assert api(other).delete(f"/api/cars/{car.pk}/").status_code == 403
+        assert api(other).delete(f"/api/cars/{car.pk}/").status_code == 404
         assert api(owner).delete(f"/api/cars/{car.pk}/").status_code == 204
         assert Car.objects.get(pk=car.pk).deleted_at is not None
         assert api(owner).get(f"/api/cars/{car.pk}/").status_code == 404
@@ -253,7 +258,7 @@ class ImageTests:
         assert [i["id"] for i in r.json()] == ids[::-1]
         assert api(owner).post(f"/api/cars/{car.pk}/images/reorder/", {"ids": ids[:1]},
                                format="json").json()["code"] == "invalid_reorder"
-        assert api(make_user()).delete(f"/api/cars/{car.pk}/images/{ids[0]}/").status_code == 403
+        assert api(make_user()).delete(f"/api/cars/{car.pk}/images/{ids[0]}/").status_code == 404  # unlisted
         assert api(owner).delete(f"/api/cars/{car.pk}/images/{ids[0]}/").status_code == 204
         assert list(car.images.values_list("id", flat=True)) == [ids[2], ids[1]]
 

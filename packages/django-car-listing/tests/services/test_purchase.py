@@ -25,15 +25,16 @@ class CarFlowTests:
         assert list(car.ownership_records.values_list("kind", "owner_id")) == [("created", user.pk)]
         assert ListingIndex.objects.get(car_id=car.pk).is_for_sale is False
 
-    def test_only_owner_puts_on_sale_and_returns_from_sale(self, make_user, car_data):
+    def test_only_owner_puts_on_sale_and_returns_from_sale(self, make_user, car_data, staff):
         owner, other = make_user(), make_user()
         car = services.car_create(actor=owner, **car_data())
-        with pytest.raises(errors.NotOwner):
+        with pytest.raises(errors.CarNotFound):  # unlisted: to others it does not exist
             services.car_put_on_sale(actor=other, store_key="", car_id=car.pk)
         assert _snapshot(car) == (owner.pk, False, False)
         services.car_put_on_sale(actor=owner, store_key="", car_id=car.pk)
         assert _snapshot(car) == (owner.pk, True, False)
-        with pytest.raises(errors.NotOwner):
+        services.car_verify(actor=staff, store_key="", car_id=car.pk)
+        with pytest.raises(errors.NotOwner):  # listed: others see it, and may not change it
             services.car_return_from_sale(actor=other, store_key="", car_id=car.pk)
         assert _snapshot(car) == (owner.pk, True, False)
         services.car_return_from_sale(actor=owner, store_key="", car_id=car.pk)
@@ -70,7 +71,8 @@ class BuyTests:
         car = listed_car(seller, verify=case != "not_verified")
         if case == "off_sale":
             services.car_return_from_sale(actor=seller, store_key="", car_id=car.pk)
-        expected = {"off_sale": errors.CarNotAvailable, "own": errors.OwnCar, "not_verified": errors.NotVerified,
+        # Off sale or not yet verified, the car is not listed: to a buyer it is not found.
+        expected = {"off_sale": errors.CarNotFound, "own": errors.OwnCar, "not_verified": errors.CarNotFound,
                     "short": InsufficientFunds, "missing": errors.CarNotFound}[case]
         who = seller if case == "own" else buyer
         before = (_snapshot(car), balance(buyer), balance(seller), OwnershipRecord.objects.count())
@@ -94,7 +96,7 @@ class BuyTests:
         fund(c, "1200.00")
         car = listed_car(a, price=Decimal("1000.00"))
         services.car_buy(buyer=b, store_key="", car_id=car.pk)
-        with pytest.raises(errors.NotOwner):
+        with pytest.raises(errors.CarNotFound):  # b's car now, unlisted: the former owner no longer sees it
             services.car_put_on_sale(actor=a, store_key="", car_id=car.pk)
         services.car_put_on_sale(actor=b, store_key="", car_id=car.pk, price=Decimal("1200.00"))
         services.car_buy(buyer=c, store_key="", car_id=car.pk)
