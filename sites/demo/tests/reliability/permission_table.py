@@ -131,10 +131,11 @@ def _shared(host: str) -> list[Op]:
         Op(host, "PUT", "/api/notifications/preferences/", sig(200),
            body={"preferences": [{"kind": "matrix", "channel": "email", "enabled": False}]}),
         # trading: a trader sees only themselves; admins see everyone and ingest prices
-        Op(host, "POST", "/api/trading/users/", cells(200, *SIGNED_IN, anon=201 if P else 401, host=host),
-           body={"username": "{me_name}", "balance": "0"},
-           note="self-registration (TRADING_ALLOW_SELF_FUNDING): 200 an existing trader funds themselves, "
-                "201 a new one"),
+        Op(host, "POST", "/api/trading/users/", cells(409, *SIGNED_IN, anon=201 if P else 401, host=host),
+           body={"username": "{me_name}", "password": "an-0ther-Strong-pass", "balance": "0"},
+           note="creates a trader once: 201 a new username, 409 trader_exists for an existing one (the caller's)"),
+        Op(host, "POST", "/api/trading/deposits/", sig(409, broker=201), body={"amount": "5.00"},
+           note="from the caller's own wallet: 409 an empty one (insufficient_funds); the broker was paid a salary"),
         Op(host, "GET", "/api/trading/users/{buyer_name}/", only(200, "buyer", "admin")
            if P else only(200, "admin"), note="the buyer's trader page"),
         Op(host, "GET", "/api/trading/stocks/", sig(200)),
