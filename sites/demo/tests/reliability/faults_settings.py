@@ -22,3 +22,5 @@ CAR_LISTING_RELAY_GRACE_SECONDS = 2
 NOTIFICATIONS_REQUEUE_AFTER = 5  # a queued message Redis lost in a restart is published again after 5 s
 # 0 (the test default) opens a connection per request; the database fault tests set 60 as production does.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("FAULTS_CONN_MAX_AGE", "0"))  # noqa: F405
+# The demo runs with DEBUG on: the outage tests check the documented answers hold there too.
+DEBUG = os.environ.get("FAULTS_DEBUG") == "1"

@@ -424,3 +424,20 @@ def test_json_depth_scan(body, deeper):
     from demo.http.request_guard import json_depth_exceeds
 
     assert json_depth_exceeds(body, 64) is deeper
+
+
+# --- every answer under /api/ is JSON in the error shape, DEBUG on or off ------------------------------------
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize(("method", "path"), [
+    ("DELETE", "/api/cars/%C2%84/"), ("GET", "/api/no-such-route/"), ("POST", "/api/wallet/nothing-here/"),
+    ("GET", "/api/cars/1/no-such-action/"), ("PATCH", "/api/trading/stocks/%00/"),
+])
+def test_unknown_api_routes_answer_json_in_the_error_shape(people, settings, debug, method, path):
+    """With DEBUG on, Django answers an unresolved URL with its HTML technical 404 page; API clients use the
+    demo too, so under /api/ every answer is the JSON error shape, whatever DEBUG says."""
+    settings.DEBUG = debug
+    for host in (PUBLIC, DEALER):
+        response = _client(host, people["dealer"]).generic(method, path)
+        assert response.status_code in (400, 404, 405), (host, response.status_code)
+        assert response["Content-Type"].startswith("application/json"), (host, response.content[:200])
+        assert_refused(response, statuses=(400, 404, 405))

@@ -346,5 +346,35 @@ def test_database_down_before_the_view_is_a_503_not_a_500(committed_db, tmp_path
             assert "unavailable" in body
 
 
+@pytest.fixture
+def role_refused_new_connections(committed_db, django_db_blocker):
+    """A database URL whose role PostgreSQL refuses at connect ("too many connections"): its limit is 0."""
+    from tests.browser.conftest import _database_url
+
+    role = f"fc_refused_{connection.settings_dict['NAME'][-40:]}".replace("-", "_")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
+        cursor.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 0')
+    user = connection.settings_dict["USER"]
+    yield _database_url().replace(f"//{user}", f"//{role}", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.mark.parametrize("path", ["/api/wallet/charge-sales/", "/api/cars/", "/"])
+def test_postgres_refusing_new_connections_is_a_503_also_with_debug_on(role_refused_new_connections, tmp_path,
+                                                                        django_db_blocker, path):
+    """PostgreSQL answers the connect with a FATAL (as "sorry, too many clients already"): API and pages give
+    the documented 503, not a 500 and not Django's debug page, with DEBUG on as the demo runs."""
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server(DATABASE_URL=role_refused_new_connections, FAULTS_DEBUG="1")
+        status, body = stack.request("GET", path)
+        assert status == 503, (status, str(body)[:300])
+        if path.startswith("/api/"):
+            assert body["code"] == "service_unavailable" and body["message"], body
+        else:
+            assert "unavailable" in body and "Traceback" not in body
+
+
 def _unreachable_database() -> str:
     return f"postgres://postgres@127.0.0.1:{free_port()}/nowhere"
