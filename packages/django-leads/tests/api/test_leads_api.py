@@ -103,8 +103,10 @@ def test_create_and_assign_need_permissions(team, make_car):
     assert client_for(team["a"]).post("/api/leads/", with_agent, format="json").status_code == 403
     assert client_for(team["manager"]).post("/api/leads/", with_agent, format="json").json()["agent"] == team["b"].pk
     lead_id = created.json()["id"]
+    # Not their lead: to agent a it is not found, for assign as for a read.
+    assert client_for(team["a"]).get(f"/api/leads/{lead_id}/").status_code == 404
     assert client_for(team["a"]).post(f"/api/leads/{lead_id}/assign/", {"agent": team["a"].pk},
-                                      format="json").status_code == 403
+                                      format="json").status_code == 404
     moved = client_for(team["manager"]).post(f"/api/leads/{lead_id}/assign/", {"agent": team["a"].pk}, format="json")
     assert moved.status_code == 200 and moved.json()["agent"] == team["a"].pk
     not_agent = client_for(team["manager"]).post(f"/api/leads/{lead_id}/assign/", {"agent": team["outsider"].pk},
