@@ -154,15 +154,13 @@ def wallet_reconciliation() -> dict:
     """The books' wallet account against the wallet's own balance, and the wallet transactions of the
     business that no line of the books references (what explains a difference)."""
     from django_wallet import selectors as wallet
-    from django_wallet.models import Entry as WalletEntry
 
     account = conf.wallet_account()
     books = JournalLine.objects.filter(account__role="wallet").aggregate(total=Sum("amount"))["total"] or ZERO
     balance = wallet.balance(account)
     booked = JournalLine.objects.filter(source_type="wallet_transaction",
                                         source_id=Cast(OuterRef("transaction_id"), CharField()))
-    unbooked = (WalletEntry.objects.filter(account=account).filter(~Exists(booked))
-                .select_related("transaction").order_by("-created_at")[:100])
+    unbooked = wallet.entry_list(account=account).filter(~Exists(booked))[:100]
     return {"books": books, "wallet": balance, "difference": balance - books,
             "unbooked": [{"transaction": str(e.transaction_id), "kind": e.transaction.kind, "amount": e.amount,
                           "created_at": e.created_at} for e in unbooked]}
