@@ -13,9 +13,9 @@
    endpoint. Each endpoint runs in ``--windows`` short windows, every one between two windows of
    /api/ping/ (no DRF, no query of its own): ping, endpoint, ping, endpoint, ..., ping. A window's
    figure is rps(endpoint) / mean rps(the pings either side); the endpoint's figure is the median
-   over its windows, reported with their range. This machine's CPU speed swings by up to 40% within
-   seconds (a fixed Python loop timed 0.51-0.92 s back to back), so one long window per endpoint, or
-   one ping per round, measured the swing more than the endpoint. Goal >= 0.5 for reads.
+   over its windows, reported with their range. This machine's CPU speed swings within seconds
+   (docs/performance.md), so one long window per endpoint, or one ping per round, measured the swing
+   more than the endpoint. Goal >= 0.5 for reads.
 4. A mixed round: purchases and cached reads at the same time, so every purchase invalidates the
    facets and a dashboard while they are read.
 5. Hit rates, in passes of their own after the measured ones (5 s per read endpoint, and a second
@@ -276,7 +276,7 @@ def paired_windows(url, ping_items, windows: list[list], seconds, connections, i
 def hit_rates(url, items, seconds, connections, redis_port):
     """Cache reads and rebuilds from Redis MONITOR, in a pass of its own: MONITOR costs Redis a copy of
     every command and the bench a parse of it, on the same two cores, so the throughput rounds run
-    without it (with it, every endpoint using Redis measured 10-40% slower than ping)."""
+    without it (with it, every endpoint using Redis measured slower: docs/performance.md)."""
     import _redis_monitor
 
     with _redis_monitor.Monitor(redis_port) as mon:
