@@ -12,6 +12,8 @@ rely on the schema for every status it will see.
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from rest_framework import permissions, serializers
 
+from demo.http.members_only import OPEN_PREFIXES
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -64,8 +66,6 @@ class AutoSchema(BaseAutoSchema):
 
     def _is_open(self) -> bool:
         """AllowAny on a path the dealership members-only middleware lets everyone through."""
-        from tenancy.middleware import OPEN_PREFIXES
-
         return all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()) and \
             self.path.startswith(tuple("/" + p.lstrip("/") for p in OPEN_PREFIXES))
 

@@ -24,7 +24,7 @@ ROLE_NOTES = {
     "buyer": "signed in, no membership anywhere",
     "admin": "platform admin: is_staff and is_superuser, as `seed_demo` creates it",
 }
-# Paths a dealership host serves to anyone (tenancy.middleware.OPEN_PREFIXES) or to any signed-in user
+# Paths a dealership host serves to anyone (demo.http.members_only.OPEN_PREFIXES) or to any signed-in user
 # (SIGNED_IN_PREFIXES); every other path there is for the dealership's members and platform staff only.
 OPEN_PREFIXES = ("/api/auth/", "/api/schema/", "/api/docs/")
 SIGNED_IN_PREFIXES = ("/api/payroll/payslips/",)

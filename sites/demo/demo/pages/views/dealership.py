@@ -1,4 +1,4 @@
-"""A dealership's workspace on its subdomain (members only, see tenancy middleware): dashboard,
+"""A dealership's workspace on its subdomain (members only, see demo.http.members_only): dashboard,
 inventory, leads board, sales. Every write goes through the packages' services."""
 import json
 

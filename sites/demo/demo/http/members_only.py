@@ -6,6 +6,8 @@ anonymous user for API clients: this one authenticates the bearer token itself
 """
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
+from django.shortcuts import render
+from django_tenants.utils import get_public_schema_name
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
@@ -35,7 +37,7 @@ class DealershipMembersOnlyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if connection.schema_name == "public" or request.path.startswith(OPEN_PREFIXES):
+        if connection.schema_name == get_public_schema_name() or request.path.startswith(OPEN_PREFIXES):
             return self.get_response(request)
         user = _request_user(request)
         is_api = request.path.startswith("/api/")
@@ -46,7 +48,5 @@ class DealershipMembersOnlyMiddleware:
         if not (user.is_staff or current_role(user) or request.path.startswith(SIGNED_IN_PREFIXES)):
             if is_api:
                 return error_response(403, "not_a_member", "You are not a member of this dealership.")
-            from django.shortcuts import render
-
             return render(request, "403.html", {"message": "You are not a member of this dealership."}, status=403)
         return self.get_response(request)
