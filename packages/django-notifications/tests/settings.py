@@ -1,6 +1,7 @@
 """The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
 import os
 import re
+from pathlib import Path
 
 import dj_database_url
 
@@ -38,6 +39,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
+              "DIRS": [Path(__file__).resolve().parent / "templates"],
               "OPTIONS": {"context_processors": ["django.template.context_processors.request",
                                                  "django.contrib.auth.context_processors.auth",
                                                  "django.contrib.messages.context_processors.messages"]}}]

@@ -72,7 +72,7 @@ def test_search_filters_sorts_and_hides_returned_cars(make_user, admin, django_a
     with django_assert_max_num_queries(12):
         page = client.get("/", {"sort": "-price"})
     body = page.content.decode()
-    assert "2 cars found" in body and body.index("9000.00") < body.index("3000.00")
+    assert "2 cars found" in body and body.index("$9,000.00") < body.index("$3,000.00")
     assert "1 car found" in client.get("/", {"price_max": "5000"}).content.decode()
     assert "1 car found" in client.get("/", {"q": "saab", "price_min": "1000", "price_max": "4000"}).content.decode()
     bad = client.get("/", {"year_min": "abc"})
@@ -93,7 +93,7 @@ def test_seller_creates_a_car_and_puts_it_on_sale(make_user):
     car = cars.store_cars(store_key="", owner=seller).results[0]
     client.post(f"/me/cars/{car.pk}/action/", {"action": "put_on_sale", "price": "7400.00"})
     page = client.get(f"/me/cars/{car.pk}/").content.decode()
-    assert "On sale" in page and "7400.00" in page and "Created" in page
+    assert "On sale" in page and "$7,400.00" in page and "Created" in page
 
 
 def test_invalid_vin_is_shown_on_the_form(make_user):
@@ -110,7 +110,7 @@ def test_buy_moves_money_and_ownership(make_user, admin):
     wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("5000.00"))
     client = host_client("localhost", buyer)
     confirm = client.get(f"/cars/{car.pk}/buy/").content.decode()
-    assert "Confirm purchase" in confirm and "5000.00" in confirm
+    assert "Confirm purchase" in confirm and "$5,000.00" in confirm
     response = client.post(f"/cars/{car.pk}/buy/", {"idempotency_key": "k1"}, follow=True)
     assert "You bought" in response.content.decode()
     assert wallet_selectors.balance(wallet.account_for(seller)) == Decimal("3000.00")
@@ -284,7 +284,7 @@ def test_trading_page_and_charge_sale(make_user):
     assert bad.status_code == 200 and b"msg-error" in bad.content
     ok = client.post("/me/wallet/charge/", {"phone": "+442079460958", "amount": "10.00", "idempotency_key": "c1"},
                      follow=True).content.decode()
-    assert "Charged 10.00" in ok
+    assert "Charged $10.00" in ok
     assert wallet_selectors.balance(wallet.account_for(user)) == Decimal("20.00")
     short = client.post("/me/wallet/charge/", {"phone": "+442079460958", "amount": "99.00"}, follow=True)
     assert b"too low" in short.content
@@ -333,7 +333,7 @@ def test_lead_assignment_and_accounting_entries(make_user, dealer1):
     bad = acc.post("/accounting/", {"category": rent.pk, "amount": "-5", "booked_on": "2026-01-01"}, follow=True)
     assert b"msg-error" in bad.content
     page = acc.get("/accounting/").content.decode()
-    assert "Showroom" in page and "-1200.00" in page
+    assert "Showroom" in page and "-$1,200.00" in page
     with schema_context("dealer1"):
         assert Lead.objects.get(pk=lead.pk).agent_id == agent.pk
         assert Entry.objects.count() == 1
@@ -443,8 +443,8 @@ def test_hr_creates_edits_and_pays_an_employee_in_its_own_schema(make_user, deal
         assert not Employee.objects.exists() and not SalaryStructure.objects.exists()
     with django_assert_max_num_queries(15):
         page = client.get(f"/employees/{employee.pk}/").content.decode()
-    assert "Salary history" in page and "2800.00" in page and "Car allowance: 150.50" in page
-    assert "Union: -20.00" in page
+    assert "Salary history" in page and "$2,800.00" in page and "Car allowance: $150.50" in page
+    assert "Union: -$20.00" in page
 
 
 def test_hr_bad_input_shows_errors_and_writes_nothing(make_user, dealer1):

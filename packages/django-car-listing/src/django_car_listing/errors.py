@@ -66,7 +66,7 @@ class CarSold(CarListingError):
 
 class InvalidVin(CarListingError):
     default_code = "invalid_vin"
-    default_detail = "VIN must be 17 characters (no I, O, Q) with a valid ISO 3779 check digit."
+    default_detail = "A VIN has 17 characters, digits and capital letters except I, O and Q."
 
 
 class DuplicateVin(CarListingError):

@@ -121,7 +121,17 @@ def purchases(*, user, offset: int = 0, limit: int = 20) -> Page:
     with conf.public_context():
         qs = (OwnershipRecord.objects.filter(owner=user, kind__in=[OwnershipRecord.Kind.PURCHASE,
                                                                    OwnershipRecord.Kind.STORE_PURCHASE])
-              .select_related("car").order_by("-id"))
+              .select_related("car", "previous_owner").order_by("-id"))
+        count = qs.count()
+        rows = list(qs[offset:offset + limit])
+    return Page(count=count, results=rows)
+
+
+def sold_by(*, user, offset: int = 0, limit: int = 20) -> Page:
+    """The user's own cars that other users bought from them (newest first): their sold listings."""
+    with conf.public_context():
+        qs = (OwnershipRecord.objects.filter(previous_owner=user, kind=OwnershipRecord.Kind.PURCHASE)
+              .select_related("car", "owner").order_by("-id"))
         count = qs.count()
         rows = list(qs[offset:offset + limit])
     return Page(count=count, results=rows)

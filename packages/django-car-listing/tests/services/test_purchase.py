@@ -64,6 +64,19 @@ class BuyTests:
         row = ListingIndex.objects.get(car_id=car.pk)
         assert (row.is_for_sale, row.owner_id) == (False, buyer.pk)
 
+    def test_the_seller_keeps_a_record_of_what_they_sold(self, make_user, fund, listed_car):
+        from django_car_listing import selectors
+
+        seller, buyer, other = make_user(), make_user(), make_user()
+        fund(buyer, "1500.00")
+        car = listed_car(seller, price=Decimal("1000.00"))
+        services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        sold = selectors.sold_by(user=seller)
+        assert sold.count == 1
+        assert (sold.results[0].car_id, sold.results[0].owner_id, sold.results[0].price) == (
+            car.pk, buyer.pk, Decimal("1000.00"))
+        assert selectors.sold_by(user=buyer).count == 0 and selectors.sold_by(user=other).count == 0
+
     @pytest.mark.parametrize("case", ["off_sale", "own", "not_verified", "short", "missing"])
     def test_refusals_change_nothing(self, case, make_user, fund, listed_car):
         seller, buyer = make_user(), make_user()

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import conf, selectors
+from .emails import render_email
 from .errors import InvalidNotification, InvalidPreference, NotificationNotFound
 from .groups import user_group
 from .models import Notification, OutboxMessage, Preference
@@ -99,8 +100,7 @@ def _email_of(user) -> str:
 
 
 def _email_payload(note: Notification, to: str) -> dict:
-    text = note.body + (f"\n\n{note.link}" if note.link else "")
-    return {"to": to, "subject": note.title, "body": text, "kind": note.kind}
+    return {"to": to, "kind": note.kind, **render_email(note)}
 
 
 def notification_as_dict(note: Notification) -> dict:
@@ -299,7 +299,8 @@ def _deliver(outbox_id: str, channel: str, send) -> bool:
 
 def _send_email(row: OutboxMessage) -> None:
     p = row.payload
-    send_mail(p["subject"], p["body"], conf.from_email(), [p["to"]], fail_silently=False)
+    send_mail(p["subject"], p["body"], conf.from_email(), [p["to"]], html_message=p.get("html") or None,
+              fail_silently=False)
 
 
 def _channel_layer():

@@ -4,7 +4,10 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 
+from django_car_listing.errors import CarListingError
 from django_car_listing.models import BodyType, Fuel, SaleType, Transmission
+from django_car_listing.services.images import validate_image
+from django_car_listing.validators import normalize_vin, vin_problem
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
 
@@ -54,7 +57,8 @@ class CarForm(forms.Form):
     year = forms.IntegerField(min_value=1900, max_value=2100)
     price = forms.DecimalField(**MONEY)
     mileage = forms.IntegerField(min_value=0, initial=0)
-    vin = forms.CharField(max_length=17, label="VIN", help_text="17 characters, no I, O or Q.")
+    vin = forms.CharField(max_length=32, label="VIN",
+                          help_text="17 characters, no I, O or Q (the 9th is a check digit on North American cars).")
     body_type = forms.ChoiceField(choices=BodyType.choices, initial=BodyType.SEDAN)
     fuel = forms.ChoiceField(choices=Fuel.choices, initial=Fuel.PETROL)
     transmission = forms.ChoiceField(choices=Transmission.choices, initial=Transmission.MANUAL)
@@ -63,18 +67,39 @@ class CarForm(forms.Form):
     location = forms.CharField(max_length=128, required=False)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
+    def clean_vin(self):
+        vin = normalize_vin(self.cleaned_data["vin"])
+        if problem := vin_problem(vin):
+            raise forms.ValidationError(problem, code="invalid_vin")
+        return vin
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
 class ImagesField(forms.FileField):
+    """Several photos, each checked with car-listing's own image rules, so a bad file is reported at
+    this field together with every other error of the form."""
+
     widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
 
     def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(ImagesField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
+        uploads = [d for d in data if d] if isinstance(data, (list, tuple)) else ([data] if data else [])
+        cleaned, problems = [], []
+        for upload in uploads:
+            upload = super().clean(upload, initial)
+            try:
+                validate_image(upload.read())
+            except CarListingError as exc:
+                problems.append(f"{upload.name}: {exc.detail}")
+            else:
+                cleaned.append(upload)
+            finally:
+                upload.seek(0)
+        if problems:
+            raise forms.ValidationError(problems)
+        return cleaned
 
 
 class CarImagesForm(forms.Form):

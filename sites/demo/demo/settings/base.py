@@ -19,6 +19,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
+# Where people reach the marketplace (links in e-mails); a dealership is <slug>. in front of its host.
+SITE_URL = os.environ.get("SITE_URL") or f"http://{BASE_DOMAIN}:{os.environ.get('DEMO_PORT', '8000')}"
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *filter(None, os.environ.get("EXTRA_HOSTS", "").split(","))]
 
 # --- tenancy ----------------------------------------------------------------
@@ -38,6 +40,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "simple_history",
     "channels",
+    "forecourt_core",
     "accounts",
     "django_wallet",
     "django_notifications",
@@ -96,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "demo.http.members_only.DealershipMembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "forecourt_core.display.ReaderLocaleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "demo.http.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -110,7 +114,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-            ]
+            ],
+            # |money and |when (forecourt_core.display) in every page and e-mail template.
+            "builtins": ["forecourt_core.templatetags.forecourt"],
         },
     }
 ]
@@ -274,7 +280,9 @@ USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- domain packages ----------------------------------------------------------
-WALLET_CURRENCY = os.environ.get("WALLET_CURRENCY", "USD")
+# The one currency setting: the wallet books in it and every page, e-mail and PDF shows amounts in it.
+FORECOURT_CURRENCY = os.environ.get("WALLET_CURRENCY", "USD")
+WALLET_CURRENCY = FORECOURT_CURRENCY
 TRADING_CACHE_ALIAS = "shared"
 # Marketplace facets count every store's listings: one copy for every host, so no tenant key function.
 CAR_LISTING_CACHE_ALIAS = "shared"

@@ -50,6 +50,18 @@
     var data = JSON.parse(source.textContent);
     document.querySelectorAll("[data-chart=bars]").forEach(function (target) { bars(target, data[target.dataset.key] || {}); });
   }
-  function init() { gallery(); confirms(); charts(); }
+  function timeZone() {
+    // The server shows dates in the reader's time zone (forecourt_core.display reads this cookie).
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && document.cookie.indexOf("tz=" + tz) === -1) {
+      document.cookie = "tz=" + tz + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  }
+  function drawers() {
+    // Filters start closed on a phone and open on a wide screen (the server renders them closed).
+    var wide = window.matchMedia("(min-width: 48rem)").matches;
+    document.querySelectorAll("details.drawer").forEach(function (d) { if (wide) { d.open = true; } });
+  }
+  function init() { timeZone(); drawers(); gallery(); confirms(); charts(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();

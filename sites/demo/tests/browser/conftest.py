@@ -95,7 +95,7 @@ def site_processes(django_db_setup, django_db_blocker, tmp_path_factory):
     """uvicorn on a free port + a Celery worker, both on the test database; stopped before it is dropped."""
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo.settings.test", "DATABASE_URL": _database_url(),
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", "SITE_URL": f"http://localhost:{port}"}
     logs = tmp_path_factory.mktemp("site-logs")
     server_log = (logs / "uvicorn.log").open("w")
     worker_log = (logs / "worker.log").open("w")

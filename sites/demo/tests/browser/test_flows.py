@@ -89,7 +89,7 @@ def test_seller_lists_buyer_searches_and_buys_seller_sees_bell_and_balance(site,
 
     # The seller waits on the wallet page: the bell must change without a reload.
     seller_page.get_by_role("link", name="Wallet").click()
-    expect(seller_page.locator("#wallet-balance")).to_contain_text("0.00")
+    expect(seller_page.locator("#wallet-balance")).to_contain_text("$0.00")
     badge = seller_page.locator(".notifications-bell-count")
     seller_page.wait_for_function("() => window.performance.now() > 0")
 
@@ -101,19 +101,19 @@ def test_seller_lists_buyer_searches_and_buys_seller_sees_bell_and_balance(site,
     buyer_page.get_by_role("button", name="Search").click()
     expect(buyer_page.get_by_text("1 car found")).to_be_visible()
     buyer_page.get_by_role("link", name="2008 Saab 9-3 Aero").click()
-    expect(buyer_page.locator("#price")).to_contain_text("3500.00")
+    expect(buyer_page.locator("#price")).to_contain_text("$3,500.00")
     expect(buyer_page.locator("#seller")).to_have_text("seller")
     expect(buyer_page.locator("img.gallery-main")).to_be_visible()
     buyer_page.get_by_role("link", name="Buy").click()
-    expect(buyer_page.locator("#balance")).to_have_text("10000.00")
+    expect(buyer_page.locator("#balance")).to_have_text("$10,000.00")
     buyer_page.get_by_role("button", name="Confirm purchase").click()
-    expect(buyer_page.get_by_text("You bought the 2008 Saab 9-3 Aero for 3500.00")).to_be_visible()
+    expect(buyer_page.get_by_text("You bought the 2008 Saab 9-3 Aero for $3,500.00")).to_be_visible()
 
     # Live: the seller's bell shows the notification without a reload; then the balance is the price.
     expect(badge).to_have_text(re.compile(r"^[1-9]"), timeout=30_000)
     expect(badge).to_be_visible()
     seller_page.reload()
-    expect(seller_page.locator("#wallet-balance")).to_contain_text("3500.00")
+    expect(seller_page.locator("#wallet-balance")).to_contain_text("$3,500.00")
     assert _balance(admin) == Decimal("0.00")
 
     # The car left the marketplace.
@@ -150,10 +150,10 @@ def test_short_balance_shows_the_refusal_and_changes_nothing(site, new_page):
     page.get_by_role("button", name="Confirm purchase").click()
     refusal = page.locator(".msg-error")
     expect(refusal).to_contain_text("available balance is too low")
-    expect(page.locator("#price")).to_contain_text("9000.00")  # back on the car page, still for sale
+    expect(page.locator("#price")).to_contain_text("$9,000.00")  # back on the car page, still for sale
     assert "Traceback" not in page.content()
     page.goto(f"{base}/me/wallet/")
-    expect(page.locator("#wallet-balance")).to_contain_text("100.00")
+    expect(page.locator("#wallet-balance")).to_contain_text("$100.00")
     assert _balance(poor) == Decimal("100.00") and _balance(seller) == Decimal("0.00")
     page.goto(f"{base}/?q=saab")
     expect(page.get_by_text("1 car found")).to_be_visible()

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from .. import conf, errors
 from ..models import Car, OwnershipRecord, Verification
 from ..signals import car_created, car_listed, car_unlisted, car_verified, send_on_commit
-from ..validators import is_valid_vin, normalize_vin
+from ..validators import normalize_vin, vin_problem
 from ._common import ADD_PERM, get_car, now, require_manage, require_verifier, visible_car
 from .index import index_sync
 
@@ -33,8 +33,8 @@ def _clean(data: dict) -> dict:
     data = dict(data)
     if "vin" in data:
         data["vin"] = normalize_vin(data["vin"])
-        if not is_valid_vin(data["vin"]):
-            raise errors.InvalidVin()
+        if problem := vin_problem(data["vin"]):
+            raise errors.InvalidVin(problem)
     if "price" in data:
         data["price"] = _clean_price(data["price"])
     return data

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException
 
+from demo.pages import staged_uploads
 from demo.pages.forms import CarForm, CarImagesForm, PriceForm
 from demo.pages.views.common import int_param, page_window, public_only, refusal_text, refused
 from demo.pages.views.marketplace import car_url
@@ -52,33 +53,51 @@ def _add_images(request, car, files) -> int:
 def my_cars(request):
     window = page_window(10**9, int_param(request, "page"), PAGE_SIZE)
     page = cars.store_cars(store_key="", owner=request.user, offset=window["offset"], limit=PAGE_SIZE)
-    return render(request, "pages/my_cars.html", {"cars": page.results, "window": page_window(
-        page.count, window["page"], PAGE_SIZE)})
+    return render(request, "pages/my_cars.html", {
+        "cars": page.results, "window": page_window(page.count, window["page"], PAGE_SIZE),
+        "sold": cars.sold_by(user=request.user, limit=PAGE_SIZE).results,
+    })
+
+
+# A refusal from car-listing's services shown at the field it is about.
+FIELD_OF_ERROR = {"invalid_vin": "vin", "duplicate_vin": "vin", "invalid_amount": "price"}
 
 
 def car_form_view(request, *, store_key: str, car=None, done_url=None, template="pages/car_form.html"):
-    """Create or edit a car (public: the owner; store: staff with car_listing perms)."""
+    """Create or edit a car (public: the owner; store: staff with car_listing perms).
+
+    Every error is shown at once at its field; photos of a failed submit are kept (staged_uploads)."""
     initial = {f: getattr(car, f) for f in CarForm.base_fields} if car else None
     form = CarForm(request.POST or None, initial=initial)
     images = CarImagesForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid() and images.is_valid():
-        try:
-            with transaction.atomic():
-                if car is None:
-                    car = car_services.car_create(actor=request.user, store_key=store_key, **form.cleaned_data)
-                else:
-                    changed = {k: v for k, v in form.cleaned_data.items() if getattr(car, k) != v}
-                    car = car_services.car_update(actor=request.user, store_key=store_key, car_id=car.pk, **changed)
-        except CAR_ERRORS as exc:
-            form.add_error(None, refusal_text(exc))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            added = _add_images(request, car, images.cleaned_data["images"])
+    tokens = request.POST.getlist("staged") if request.method == "POST" else []
+    if request.method == "POST":
+        form_ok, images_ok = form.is_valid(), images.is_valid()  # both run: every error at once
+        if form_ok and images_ok and (car := _save_car(request, form, store_key, car)) is not None:
+            added = _add_images(request, car, [*staged_uploads.take(request, tokens), *images.cleaned_data["images"]])
             messages.success(request, f"Saved {car.year} {car.make} {car.model}" +
                              (f" with {added} photo(s)." if added else "."))
             return redirect(done_url(car) if done_url else reverse("pages:my_car", args=[car.pk]))
-    return render(request, template, {"form": form, "images_form": images, "car": car})
+        if images_ok:
+            tokens += [k["token"] for k in staged_uploads.stage(request, images.cleaned_data["images"])]
+    problems = len([k for k in form.errors if k != "__all__"]) + len(images.errors) if request.method == "POST" else 0
+    return render(request, template, {"form": form, "images_form": images, "car": car, "problems": problems,
+                                      "staged": staged_uploads.kept(request, tokens)})
+
+
+def _save_car(request, form, store_key: str, car):
+    """The created or updated car, or None with the service's refusal added to the form."""
+    try:
+        with transaction.atomic():
+            if car is None:
+                return car_services.car_create(actor=request.user, store_key=store_key, **form.cleaned_data)
+            changed = {k: v for k, v in form.cleaned_data.items() if getattr(car, k) != v}
+            return car_services.car_update(actor=request.user, store_key=store_key, car_id=car.pk, **changed)
+    except CAR_ERRORS as exc:
+        form.add_error(FIELD_OF_ERROR.get(getattr(exc, "default_code", "")), refusal_text(exc))
+    except ValidationError as exc:
+        form.add_error(None, exc)
+    return None
 
 
 @public_only
@@ -156,6 +175,9 @@ def my_car_action(request, car_id: int):
 @login_required
 def purchases(request):
     page = cars.purchases(user=request.user, limit=50)
+    for record in page.results:
+        record.seller_name = (conf.store_name(record.from_store_key) if record.from_store_key
+                              else getattr(record.previous_owner, "username", "") or "Private seller")
     return render(request, "pages/purchases.html", {"records": page.results, "count": page.count})
 
 

@@ -4,15 +4,21 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.services import user_register
 from demo.pages.forms import SignupForm
-from demo.pages.views.common import safe_next
+from demo.glue import links
+from demo.pages.views.common import current_dealership, is_dealership, safe_next
 
 
 @sensitive_post_parameters("password")
 def signup(request):
+    if is_dealership():  # accounts are the marketplace's; a dealership only gives them a role
+        return render(request, "pages/signup_dealership.html", {
+            "dealership": current_dealership(), "signup_url": links.site_url(reverse("pages:signup")),
+        })
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

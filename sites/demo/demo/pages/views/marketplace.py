@@ -13,9 +13,11 @@ from demo.pages.views.common import int_param, is_dealership, page_window, refus
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
 from django_car_listing.errors import CarListingError, CarNotFound
+from django_car_listing.models import Fuel, Transmission
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.errors import WalletError
+from forecourt_core.display import money
 
 PAGE_SIZE = 12
 
@@ -47,11 +49,14 @@ def search(request):
     window = clamped
     for row in result.results:
         row.url = car_url(row.store_key, row.car_id)
+        row.fuel_label = Fuel(row.fuel).label if row.fuel in Fuel.values else row.fuel
+        row.transmission_label = (Transmission(row.transmission).label if row.transmission in Transmission.values
+                                  else row.transmission)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "pages/search.html", {
         "form": form, "results": result.results, "count": result.count, "window": window,
-        "query": query.urlencode(),
+        "query": query.urlencode(), "active_filters": len([k for k in filters if k != "q"]),
     })
 
 
@@ -77,8 +82,19 @@ def car_detail(request, car_id: int, store: str = ""):
         "car": car, "store": store, "seller": seller, "images": list(car.images.all()), "saved": saved,
         "url": car_url(store, car.pk),
         "is_mine": bool(request.user.is_authenticated and car.owner_id == request.user.pk),
-        "history": cars.price_history(car=car),
+        "price_changes": price_changes(cars.price_history(car=car)),
     })
+
+
+def price_changes(history: list[dict]) -> list[dict]:
+    """The asking prices a car has had, oldest first, each with its change from the one before."""
+    out = []
+    for row in history:
+        if out and row["price"] == out[-1]["price"]:
+            continue
+        delta = row["price"] - out[-1]["price"] if out else None
+        out.append({"at": row["history_date"], "price": row["price"], "delta": delta})
+    return out
 
 
 def _store_name(store_key: str) -> str:
@@ -102,7 +118,7 @@ def buy(request, car_id: int, store: str = ""):
         except (CarListingError, WalletError) as exc:
             return refused(request, exc, back)
         messages.success(request, f"You bought the {record.car.year} {record.car.make} {record.car.model} "
-                                  f"for {record.price}.")
+                                  f"for {money(record.price)}.")
         return redirect("pages:purchases")
     balance = wallet_selectors.available_balance(account)
     return render(request, "pages/buy_confirm.html", {

@@ -16,6 +16,7 @@ from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.errors import WalletError
 from django_wallet.models import CreditRequest
+from forecourt_core.display import money
 from tenancy.models import Dealership
 
 QUEUE_PER_STORE = 50
@@ -68,7 +69,7 @@ def credit_requests(request):
         try:
             if request.POST.get("action") == "approve":
                 wallet.credit_request_approve(credit_request=found, decided_by=request.user)
-                messages.success(request, f"Credit request #{found.pk} approved; {found.amount} credited.")
+                messages.success(request, f"Credit request #{found.pk} approved; {money(found.amount)} credited.")
             else:
                 wallet.credit_request_reject(credit_request=found, decided_by=request.user)
                 messages.success(request, f"Credit request #{found.pk} rejected.")

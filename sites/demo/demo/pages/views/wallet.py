@@ -15,6 +15,7 @@ from demo.pages.views.common import public_only, refused
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.errors import WalletError
+from forecourt_core.display import money
 
 STATEMENT_ROWS = 100
 
@@ -80,7 +81,7 @@ def transfer(request):
                         idempotency_scope=f"pages.transfer:{request.user.pk}")
     except WalletError as exc:
         return refused(request, exc, back)
-    messages.success(request, f"Sent {form.cleaned_data['amount']} to {recipient.username}.")
+    messages.success(request, f"Sent {money(form.cleaned_data['amount'])} to {recipient.username}.")
     return redirect(back)
 
 
@@ -119,5 +120,5 @@ def charge_sale(request):
                                          idempotency_scope=f"pages.charge:{request.user.pk}")
     except WalletError as exc:
         return refused(request, exc, back)
-    messages.success(request, f"Charged {sale.amount} to {sale.phone}.")
+    messages.success(request, f"Charged {money(sale.amount)} to {sale.phone}.")
     return redirect(back)

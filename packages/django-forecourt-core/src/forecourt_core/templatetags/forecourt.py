@@ -1,0 +1,21 @@
+"""{% load forecourt %}: ``{{ car.price|money }}`` and ``{{ entry.created_at|when }}`` (forecourt_core.display)."""
+from django import template
+
+from forecourt_core import display
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency_code=None):
+    return display.money(amount, currency_code)
+
+
+@register.filter
+def when(value, style="medium"):
+    return display.when(value, style)
+
+
+@register.filter
+def number(value):
+    return display.number(value)
