@@ -1,7 +1,7 @@
 """URL patterns both hosts share: auth, OpenAPI, health, and the shared packages' APIs."""
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.throttling import sign_in_throttled
 from demo.http.health import healthz
@@ -16,6 +16,7 @@ shared_patterns = [
     path("api/auth/", include("accounts.api.urls")),
     path("api/schema/", HostSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/wallet/", include("django_wallet.api.urls")),
     path("api/notifications/", include("django_notifications.api.urls")),
     path("api/trading/", include("django_trading.api.urls")),

@@ -68,13 +68,40 @@ def _in(schema, model):
 
 @pytest.mark.django_db
 def test_demo_seed_is_idempotent():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", cars=15, stdout=io.StringIO())
     first = _snapshot()
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", cars=15, stdout=io.StringIO())
     assert _snapshot() == first
     users, slugs, domains, memberships, *_ = first
     assert {"dealer1", "dealer2"} <= set(slugs)
     assert {"dealer1.localhost", "dealer2.localhost", "localhost"} <= set(domains)
     assert ("dealer1-sales-agent", "sales_agent") in memberships
     *_, public_vins, listed, bars, (dealer1_cars, dealer2_cars) = first
-    assert len(public_vins) == 1 and len(dealer1_cars) == 3 and len(dealer2_cars) == 2 and listed == 6 and bars == 3
+    # 15 listings: 6 per dealership, 3 private; the buyer bought one private and one dealer1 car,
+    # which moved to the public schema.
+    assert (len(public_vins), len(dealer1_cars), len(dealer2_cars), bars) == (4, 6, 6, 3)
+    assert listed == 13
+
+
+@pytest.mark.django_db
+def test_demo_market_is_varied_and_every_car_has_a_photo():
+    from django_tenants.utils import schema_context
+
+    from django_car_listing.models import Car, ListingIndex
+    from django_car_listing.selectors import price_history
+
+    call_command("seed_demo", cars=40, stdout=io.StringIO())
+    cars = []
+    for schema in ("public", "dealer1", "dealer2"):
+        with schema_context(schema):
+            cars += [(car, car.images.count(), len({h["price"] for h in price_history(car=car)}))
+                     for car in Car.objects.all()]
+    assert len(cars) == 40 + 1  # the dealer car the buyer bought also exists as their own public copy
+    assert all(photos == 1 for _, photos, _ in cars)
+    assert len({c.make for c, _, _ in cars}) >= 8 and len({c.body_type for c, _, _ in cars}) >= 5
+    assert {c.fuel for c, _, _ in cars} >= {"petrol", "diesel", "hybrid", "electric"}
+    assert {c.transmission for c, _, _ in cars} == {"manual", "automatic"}
+    assert len({c.year for c, _, _ in cars}) >= 6 and "other" not in {c.body_type for c, _, _ in cars}
+    assert any(prices > 1 for _, _, prices in cars)  # some prices dropped
+    suv = ListingIndex.objects.filter(body_type="suv", is_for_sale=True).count()
+    assert suv > 0

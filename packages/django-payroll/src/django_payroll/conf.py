@@ -29,6 +29,16 @@ def commission_source() -> Callable[..., Decimal]:
     return _hook("PAYROLL_COMMISSION_SOURCE", "django_payroll.conf.no_commission")
 
 
+def format_money() -> Callable[[Decimal], str]:
+    """callable(amount) -> str for amounts people read (the payslip PDF); setting PAYROLL_MONEY_FORMAT.
+    Default: the plain amount ("2500.00"); CSV and the API always stay plain."""
+    return _hook("PAYROLL_MONEY_FORMAT", "django_payroll.conf.plain_amount")
+
+
+def plain_amount(amount: Decimal) -> str:
+    return str(amount)
+
+
 def default_business_account():
     from django_wallet import services
 

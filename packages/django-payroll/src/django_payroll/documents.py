@@ -5,6 +5,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from . import conf
 from .models import Payslip
 
 
@@ -60,6 +61,7 @@ def payslip_pdf(payslip: Payslip) -> bytes:
     from fpdf import FPDF
 
     run = payslip.run
+    money = conf.format_money()
     pdf = FPDF(format="A4")
     pdf.set_title(_latin1(f"Payslip {payslip.employee_name} {run.period:%Y-%m}"))
     pdf.add_page()
@@ -83,11 +85,11 @@ def payslip_pdf(payslip: Payslip) -> bytes:
         for line in payslip.lines.all():
             if line.kind == kind:
                 pdf.cell(140, 7, _latin1(line.name))
-                pdf.cell(0, 7, str(line.amount), align="R", new_x="LMARGIN", new_y="NEXT")
+                pdf.cell(0, 7, _latin1(money(line.amount)), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
     for label, value in (("Gross", payslip.gross), ("Deductions", payslip.total_deductions),
                          ("Net pay", payslip.net)):
         pdf.cell(140, 7, label)
-        pdf.cell(0, 7, str(value), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, _latin1(money(value)), align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -121,6 +121,15 @@ def test_payslip_csv_and_pdf(paid_run, client_for):
     assert "Net pay" in text and "2500.00" in text and "Alice" in text
 
 
+def test_the_payslip_pdf_formats_amounts_with_the_money_format_setting(paid_run, client_for, settings):
+    settings.PAYROLL_MONEY_FORMAT = lambda amount: f"EUR {amount:,}"
+    from pypdf import PdfReader
+
+    pdf = client_for(paid_run["alice"].user).get(reverse("payroll:payslip-pdf", args=[paid_run["alice_slip"].pk]))
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "EUR 2,500.00" in text
+
+
 def test_reports_json_csv_and_filters(paid_run, client_for, people):
     accountant = client_for(people["accountant"])
     services.entry_record_car_sale(sale_id=5, amount=D("20000.00"), booked_on=dt.date(2026, 11, 10))

@@ -18,7 +18,7 @@ from demo.http.errors import error_response
 # Employees without a dealership role still read their own payslips (the payroll package allows only
 # their own: anyone else's is a 404), so any signed-in user may reach these paths.
 SIGNED_IN_PREFIXES = ("/api/payroll/payslips/",)
-OPEN_PREFIXES = ("/api/auth/", "/api/schema/", "/api/docs/", "/healthz", "/static/", "/media/",
+OPEN_PREFIXES = ("/api/auth/", "/api/schema/", "/api/docs/", "/api/redoc/", "/healthz", "/static/", "/media/",
                  "/accounts/login/", "/accounts/logout/", "/accounts/signup/", "/admin/", "/favicon.ico")
 
 

@@ -38,6 +38,7 @@ SHARED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "channels",
     "forecourt_core",
@@ -190,7 +191,13 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "demo.http.openapi.drop_blank_format_defaults",
+        "demo.http.openapi_summaries.add_summaries",
     ],
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's own static files: the docs work offline and
+    # never change under us the way a CDN's @latest does.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Redis: cache, Celery, Channels -------------------------------------------
@@ -302,4 +309,5 @@ CAR_LISTING_STORE_NAME = "demo.glue.hooks.store_name"
 CAR_LISTING_LEAD_COUNTER = "demo.glue.hooks.lead_count"
 LEADS_BUSINESS_ACCOUNT = "demo.glue.hooks.current_business_account"
 PAYROLL_BUSINESS_ACCOUNT = "demo.glue.hooks.current_business_account"
+PAYROLL_MONEY_FORMAT = "forecourt_core.display.money"  # the payslip PDF shows amounts as the pages do
 NOTIFICATIONS_SCHEMA_NAME = "django_notifications.hooks.connection_schema_name"
