@@ -144,31 +144,34 @@ _WHEELS = {"van": (150, 500), "pickup": (150, 480)}
 
 
 def photo(listing: Listing) -> bytes:
-    """A JPEG of the car's silhouette in its colour, on a sky-and-road background, with its title."""
-    width, height = 640, 400
+    """A 4:3 JPEG of the car's side in its colour, on a sky-and-road background, with its title."""
+    width, height, lift = 640, 480, 60  # the profiles are drawn for 400 px; the sky takes the rest
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
+    road = 300 + lift
     for y in range(height):  # sky to haze, then asphalt
-        if y < 300:
-            t = y / 300
+        if y < road:
+            t = y / road
             draw.line([(0, y), (width, y)], fill=(int(120 + 100 * t), int(170 + 60 * t), int(225 + 20 * t)))
         else:
             draw.line([(0, y), (width, y)], fill=(70, 74, 80))
-    draw.rectangle([0, 296, width, 302], fill=(210, 210, 200))
-    body, glass = _SHAPES.get(listing.body_type, _SHAPES["sedan"])
+    draw.rectangle([0, road - 4, width, road + 2], fill=(210, 210, 200))
+    shape, glass = _SHAPES.get(listing.body_type, _SHAPES["sedan"])
+    body = [(x, y + lift) for x, y in shape]
     colour = COLOURS[listing.colour]
     shade = tuple(max(0, c - 40) for c in colour)
     draw.polygon(body, fill=colour, outline=shade)
-    draw.polygon(glass, fill=(60, 80, 100))
-    draw.line([(min(x for x, _ in body) + 10, 245), (max(x for x, _ in body) - 10, 245)], fill=shade, width=3)
+    draw.polygon([(x, y + lift) for x, y in glass], fill=(60, 80, 100))
+    left, right = min(x for x, _ in body), max(x for x, _ in body)
+    draw.line([(left + 10, 245 + lift), (right - 10, 245 + lift)], fill=shade, width=3)
     front, rear = _WHEELS.get(listing.body_type, (165, 480))
     wheel_y = max(y for _, y in body)
     for x in (front, rear):
         draw.ellipse([x - 38, wheel_y - 38, x + 38, wheel_y + 38], fill=(25, 25, 28))
         draw.ellipse([x - 18, wheel_y - 18, x + 18, wheel_y + 18], fill=(170, 174, 180))
-    font = ImageFont.load_default(size=26)
-    draw.rectangle([0, height - 52, width, height], fill=(18, 53, 91))
-    draw.text((18, height - 42), listing.title, fill=(255, 255, 255), font=font)
+    font = ImageFont.load_default(size=28)
+    draw.rectangle([0, height - 56, width, height], fill=(18, 53, 91))
+    draw.text((20, height - 45), listing.title, fill=(255, 255, 255), font=font)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=78)
     return buffer.getvalue()

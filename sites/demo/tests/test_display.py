@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _statement_row(page: str) -> tuple[str, str]:
-    row = re.search(r"<tbody><tr><td[^>]*>(.*?)</td>.*?<td class=\"num pos\"[^>]*>(.*?)</td>", page, re.S)
+    row = re.search(r"<tbody><tr><td[^>]*>(.*?)</td>.*?<td[^>]*class=\"num pos\"[^>]*>(.*?)</td>", page, re.S)
     return row.group(1), row.group(2)
 
 

@@ -11,23 +11,31 @@ from django_notifications.emails import TEMPLATE_DIR, render_email
 from django_notifications.models import Notification, OutboxMessage
 
 EMAIL_TEMPLATES = Path(settings.BASE_DIR) / "templates" / TEMPLATE_DIR
-# The data demo/wiring.py writes for each kind.
+# The data each kind's notification carries (demo/glue/wiring.py); statuses, sides and reasons may be
+# machine codes, which the templates turn into words.
 SAMPLES = {
     "car_purchased": {"store_key": "", "car_id": 7, "car": "2008 Saab 9-3", "price": "3500.00", "buyer": "anna"},
-    "car_bought": {"store_key": "dealer1", "car_id": 9, "car": "2021 Volvo XC60", "price": "32900.00",
-                   "seller": "First Motors"},
+    "car_purchase_confirmed": {"store_key": "dealer1", "car_id": 9, "car": "2021 Volvo XC60", "price": "32900.00",
+                               "seller": "First Motors"},
     "car_posted": {"store_key": "dealer1", "car_id": 3, "car": "2019 Toyota Corolla", "price": "15400.00",
                    "dealership": "First Motors"},
     "car_verified": {"store_key": "", "car_id": 7, "car": "2008 Saab 9-3", "reason": ""},
     "car_rejected": {"store_key": "", "car_id": 7, "car": "2008 Saab 9-3", "reason": "The photos show another car."},
-    "lead_assigned": {"lead_id": 4, "schema": "dealer1", "customer": "Jo Walker", "car": "2020 BMW 320d"},
-    "lead_status_changed": {"lead_id": 4, "schema": "dealer1", "customer": "Jo Walker", "car": "2020 BMW 320d",
-                            "old_status": "New", "new_status": "Contacted", "by": "dealer1-sales-agent"},
-    "trade_settled": {"order_id": "0b8e", "side": "Buy", "volume": 10, "ticker": "FCRT", "price": "101.50"},
-    "trade_rejected": {"order_id": "0b8e", "side": "Sell", "volume": 10, "ticker": "FCRT", "price": "",
-                       "reason": "Insufficient holdings"},
-    "credit_request_decided": {"credit_request_id": 2, "status": "Approved", "amount": "1500.00"},
-    "payroll_paid": {"run_id": 1, "schema": "dealer1", "period": "November 2026", "dealership": "First Motors"},
+    "lead_assigned": {"lead_id": 4, "schema": "dealer1", "contact_name": "Jo Walker", "car": "2020 BMW 320d"},
+    "lead_status_changed": {"lead_id": 4, "schema": "dealer1", "contact_name": "Jo Walker", "car": "2020 BMW 320d",
+                            "old_status": "new", "new_status": "contacted", "by": "dealer1-sales-agent"},
+    "commission_paid": {"amount": "412.50", "sale_id": 3, "car": "2020 BMW 320d"},
+    "trade_settled": {"order_id": "0b8e", "side": "buy", "volume": 10, "ticker": "FCRT", "price": "101.50"},
+    "trade_rejected": {"order_id": "0b8e", "side": "sell", "volume": 10, "ticker": "FCRT", "price": "",
+                       "reason": "insufficient_holdings"},
+    "credit_request_decided": {"credit_request_id": 2, "status": "approved", "amount": "1500.00"},
+    "payroll_paid": {"run_id": 1, "schema": "dealer1", "period": "2026-11-01", "dealership": "First Motors"},
+}
+# Words each e-mail must say (beyond the sample's own names and amounts).
+SAYS = {
+    "lead_status_changed": "moved from new to contacted", "trade_rejected": "refused: insufficient holdings",
+    "payroll_paid": "November 2026", "credit_request_decided": "was approved. The amount is in your wallet.",
+    "commission_paid": "$412.50", "trade_settled": "filled at $101.50 per share",
 }
 RAW_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b|->|\{|\}|None")
 TEMPLATE_SYNTAX = re.compile(r"\{[{%]|[%}]\}")
@@ -62,11 +70,12 @@ def test_each_kind_renders_a_human_subject_a_body_and_its_link(kind, make_user):
     for value in SAMPLES[kind].values():
         if isinstance(value, str) and value and " " in value and not value.endswith("."):
             assert value in body or value.lower() in body, (kind, value)
+    assert SAYS.get(kind, "") in body
 
 
 def test_amounts_in_e_mails_carry_currency_and_grouping(make_user):
-    note = Notification(recipient=make_user("reader"), kind="car_bought", title="x",
-                        data=SAMPLES["car_bought"], link=links.my_car(9))
+    note = Notification(recipient=make_user("reader"), kind="car_purchase_confirmed", title="x",
+                        data=SAMPLES["car_purchase_confirmed"], link=links.my_car(9))
     email = render_email(note)
     assert "$32,900.00" in email["body"] and "$32,900.00" in email["html"]
 
@@ -98,7 +107,7 @@ def test_a_purchase_mails_the_buyer_a_confirmation_and_the_seller_a_sale(committ
     record = cars.car_buy(buyer=buyer, store_key="", car_id=car.pk)
 
     rows = {r.payload["to"]: r.payload for r in OutboxMessage.objects.filter(channel="email")
-            if r.payload["kind"] in ("car_bought", "car_purchased")}
+            if r.payload["kind"] in ("car_purchase_confirmed", "car_purchased")}
     bought, sold = rows["buyer-m@example.com"], rows["seller-m@example.com"]
     assert bought["subject"] == "Your purchase: the 2008 Saab 9-3"
     assert "You bought the 2008 Saab 9-3 from seller-m for $3,500.00." in bought["body"]

@@ -66,9 +66,19 @@ def money(amount, currency_code: str | None = None) -> str:
 
 
 def when(value, style: str = "medium") -> str:
-    """A moment in the reader's time zone and locale ("Dec 7, 2026, 6:05:00 AM"); a date stays a date."""
+    """A moment in the reader's time zone and locale ("Dec 7, 2026, 6:05:00 AM"); a date stays a date.
+
+    ``value`` may be an ISO 8601 string (as JSON data carries dates); style "month" gives "November 2026".
+    """
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if style == "month" and isinstance(value, dt.date):
+        return format_date(value, "MMMM y", locale=reader_locale())
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -104,6 +114,11 @@ def _zone(name: str):
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def label(code) -> str:
+    """A machine code as words ("insufficient_funds" -> "insufficient funds"); words stay as they are."""
+    return str(code or "").replace("_", " ").strip()
 
 
 def number(value) -> str:

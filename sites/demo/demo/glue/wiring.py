@@ -60,7 +60,7 @@ def car_purchased(sender, *, car, buyer, seller, price, store_key, **kwargs):
         notify_many(recipients=_dealership_staff(store_key), kind="car_purchased", title=title, body=body,
                     data=data, link=links.sales(store_key))
     seller_name = seller.get_username() if seller is not None else _store_name(store_key)
-    notify(recipient=buyer, kind="car_bought", title=f"You bought the {label}",
+    notify(recipient=buyer, kind="car_purchase_confirmed", title=f"You bought the {label}",
            body=f"You paid {money(price)} to {seller_name}. The car is now in My cars.",
            data={"car_id": car.pk, "car": label, "price": str(price), "seller": seller_name,
                  "store_key": store_key}, link=links.my_car(car.pk))
@@ -94,8 +94,8 @@ def car_verified(sender, *, car, store_key, **kwargs):
 
 
 def _lead_data(lead) -> dict:
-    customer = lead.contact_name or (lead.buyer.get_username() if lead.buyer_id else "")
-    return {"lead_id": lead.pk, "schema": connection.schema_name, "customer": customer,
+    contact = lead.contact_name or (lead.buyer.get_username() if lead.buyer_id else "")
+    return {"lead_id": lead.pk, "schema": connection.schema_name, "contact_name": contact,
             "car": _car_label(lead.car) if lead.car_id else ""}
 
 
@@ -103,8 +103,9 @@ def _lead_data(lead) -> dict:
 def lead_assigned(sender, *, lead, agent, **kwargs):
     if agent is not None:
         data = _lead_data(lead)
-        notify(recipient=agent, kind="lead_assigned", title=f"A new lead is yours: {data['customer'] or 'a customer'}",
-               data=data, link=links.lead(connection.schema_name, lead.pk))
+        who = data["contact_name"] or "a customer"
+        notify(recipient=agent, kind="lead_assigned", title=f"A new lead is yours: {who}", data=data,
+               link=links.lead(connection.schema_name, lead.pk))
 
 
 @receiver(leads.lead_status_changed, dispatch_uid="wiring.lead_status_changed")
@@ -119,7 +120,7 @@ def lead_status_changed(sender, *, lead, old_status, new_status, by=None, **kwar
     data = {**_lead_data(lead), "old_status": LeadStatus(old_status).label, "new_status": LeadStatus(new_status).label,
             "by": by.get_username() if by is not None else ""}
     notify_many(recipients=recipients.values(), kind="lead_status_changed",
-                title=f"Lead {data['customer'] or lead.pk} moved from {data['old_status']} to {data['new_status']}",
+                title=f"Lead {data['contact_name'] or lead.pk} moved from {data['old_status']} to {data['new_status']}",
                 data=data, link=links.lead(connection.schema_name, lead.pk))
 
 
@@ -178,9 +179,8 @@ def book_commission(sender, *, commission, **kwargs):
 @receiver(payroll.payroll_run_paid, dispatch_uid="wiring.payroll_run_paid")
 def payroll_run_paid(sender, *, run, **kwargs):
     users = [slip.employee.user for slip in run.payslips.select_related("employee__user") if slip.employee.user_id]
-    period = f"{run.period:%B %Y}"
-    notify_many(recipients=users, kind="payroll_paid", title=f"Your pay for {period} has been paid",
-                data={"run_id": run.pk, "schema": connection.schema_name, "period": period,
+    notify_many(recipients=users, kind="payroll_paid", title=f"Your pay for {run.period:%B %Y} has been paid",
+                data={"run_id": run.pk, "schema": connection.schema_name, "period": run.period.isoformat(),
                       "dealership": _store_name(connection.schema_name)}, link=links.payslips(connection.schema_name))
 
 

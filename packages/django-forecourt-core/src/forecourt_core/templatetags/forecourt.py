@@ -1,4 +1,5 @@
-"""{% load forecourt %}: ``{{ car.price|money }}`` and ``{{ entry.created_at|when }}`` (forecourt_core.display)."""
+"""{% load forecourt %}: ``{{ car.price|money }}``, ``{{ entry.created_at|when }}``, ``|number``, ``|label``
+(forecourt_core.display)."""
 from django import template
 
 from forecourt_core import display
@@ -19,3 +20,8 @@ def when(value, style="medium"):
 @register.filter
 def number(value):
     return display.number(value)
+
+
+@register.filter
+def label(code):
+    return display.label(code)
