@@ -27,10 +27,27 @@ def _sign_in(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
+VISIBLE_IMAGES_LOADED = """() => [...document.images]
+    .filter(i => i.getBoundingClientRect().top < window.innerHeight)
+    .every(i => i.complete && i.naturalWidth > 0)"""
+
+
 def _save(page, name: str, width: int) -> None:
+    page.wait_for_function(VISIBLE_IMAGES_LOADED)
     png = page.screenshot(full_page=False)
     image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
     image.save(OUT / f"{name}-{width}.png", optimize=True)
+
+
+def _car_with_a_price_drop(page, base: str) -> None:
+    """Open the first car of the search whose page shows a price history."""
+    page.goto(f"{base}/?sort=-price")
+    links = [a.get_attribute("href") for a in page.locator(".car-card a").all()]
+    for href in links:
+        page.goto(base + href)
+        if page.locator("#price-history").count():
+            return
+    raise SystemExit("no car on the first page has a price history; seed the demo first")
 
 
 def main(base: str) -> None:
@@ -45,12 +62,10 @@ def main(base: str) -> None:
             _sign_in(page, base, "buyer")
             page.goto(f"{base}/")
             _save(page, "marketplace", width)
-            car = page.locator(".car-card a").first.get_attribute("href")
-            page.goto(f"{base}/?sort=-price")
-            page.goto(base + (page.locator(".car-card a").nth(2).get_attribute("href") or car))
+            _car_with_a_price_drop(page, base)
             _save(page, "car", width)
             page.goto(f"{base}/me/wallet/")
-            page.locator("#st-h").scroll_into_view_if_needed()
+            page.evaluate("document.getElementById('st-h').scrollIntoView()")
             _save(page, "wallet-statement", width)
             shopper.close()
             agent = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")

@@ -59,3 +59,21 @@ def test_money_outside_a_request_uses_the_currency_setting(settings):
     settings.FORECOURT_CURRENCY = "EUR"
     assert display.money(Decimal("24750")) == "€24,750.00"
     assert display.money(None) == "" and display.number(150000) == "150,000"
+
+
+def test_the_car_page_shows_its_price_history_and_the_reduction(make_user):
+    from django_car_listing import services as cars
+
+    seller, admin = make_user("seller-p"), make_user("admin-p", is_staff=True)
+    car = cars.car_create(actor=seller, store_key="", make="Saab", model="9-3", year=2008,
+                          price=Decimal("3500.00"), vin="WAUZZZ8K9HA012345")
+    cars.car_verify(actor=admin, store_key="", car_id=car.pk)
+    cars.car_put_on_sale(actor=seller, store_key="", car_id=car.pk)
+    plain = host_client("localhost").get(f"/cars/{car.pk}/").content.decode()
+    assert 'id="price-history"' not in plain and "Reduced from" not in plain  # one price: no history to show
+    cars.car_update(actor=seller, store_key="", car_id=car.pk, price=Decimal("3200.00"))
+    page = host_client("localhost").get(f"/cars/{car.pk}/").content.decode()
+    history = page.split('id="price-history"', 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r"\$[\d,]+\.\d\d", history) == ["$3,500.00", "$3,200.00", "$300.00"]
+    assert "(-$300.00)" in history
+    assert "Reduced from <s>$3,500.00</s>" in page and 'id="price">$3,200.00<' in page

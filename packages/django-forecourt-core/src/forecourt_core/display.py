@@ -68,7 +68,8 @@ def money(amount, currency_code: str | None = None) -> str:
 def when(value, style: str = "medium") -> str:
     """A moment in the reader's time zone and locale ("Dec 7, 2026, 6:05:00 AM"); a date stays a date.
 
-    ``value`` may be an ISO 8601 string (as JSON data carries dates); style "month" gives "November 2026".
+    ``value`` may be an ISO 8601 string (as JSON data carries dates); style "month" gives "November 2026",
+    "date" the day of a moment alone.
     """
     if value is None or value == "":
         return ""
@@ -82,6 +83,8 @@ def when(value, style: str = "medium") -> str:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
+        if style == "date":
+            return format_date(value, "medium", locale=reader_locale())
         return format_datetime(value, "short" if style == "short" else style, locale=reader_locale())
     if isinstance(value, dt.date):
         return format_date(value, style, locale=reader_locale())

@@ -74,6 +74,7 @@ def car_detail(request, car_id: int, store: str = ""):
             car_services.interaction_record(store_key=store, car_id=car.pk, kind="view", user=request.user,
                                             session_key=request.session.session_key, check_car=False)
     seller = car.owner.username if car.owner_id else _store_name(store)
+    changes = price_changes(cars.price_history(car=car))
     saved = False
     if request.user.is_authenticated:
         saved = any(s.store_key == store and s.car_id == car.pk
@@ -82,7 +83,8 @@ def car_detail(request, car_id: int, store: str = ""):
         "car": car, "store": store, "seller": seller, "images": list(car.images.all()), "saved": saved,
         "url": car_url(store, car.pk),
         "is_mine": bool(request.user.is_authenticated and car.owner_id == request.user.pk),
-        "price_changes": price_changes(cars.price_history(car=car)),
+        "price_changes": changes,
+        "was_price": changes[-2]["price"] if len(changes) > 1 and changes[-1]["delta"] < 0 else None,
     })
 
 
