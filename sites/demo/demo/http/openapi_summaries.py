@@ -109,6 +109,8 @@ SUMMARIES = {
     "POST /api/trading/transactions/": "Place a buy or sell order",
     "GET /api/trading/transactions/{user_id}/": "A trader's orders",
     "GET /api/trading/transactions/{user_id}/{start}/{end}/": "A trader's orders between two moments",
+    "GET /api/trading/orders/": "My orders, newest first (another trader's for trading admins)",
+    "POST /api/trading/orders/": "Place a buy or sell order",
     "GET /api/trading/orders/{id}/": "One order",
     "POST /api/trading/orders/{id}/cancel/": "Cancel a resting limit order",
     "POST /api/trading/users/": "Register a trader with an opening balance",
