@@ -69,8 +69,9 @@ def run_demo(env: dict[str, str], args: list[str]) -> int:
     print("==> migrating the public schema and every dealership", flush=True)
     _manage(env, "migrate_schemas", "--noinput", "-v", "0")
     _manage(env, "bootstrap")
-    print("==> seeding demo data", flush=True)
-    _manage(env, "seed_demo")
+    print("==> seeding demo data (the first run lists a few hundred cars; later runs find them)", flush=True)
+    # The smoke run proves the demo starts: a small market is enough and keeps it quick.
+    _manage(env, "seed_demo", *(["--cars", "24"] if "--smoke" in args else []))
     bin_dir = Path(sys.executable).parent
     # Prefork children must not inherit a connection pool; each holds at most one connection.
     worker_env = {**env, "DB_POOL_MAX_SIZE": "0", "DB_APPLICATION_NAME": "forecourt-worker"}

@@ -45,6 +45,15 @@ def _kinds_with_templates() -> set[str]:
     return {p.name.removesuffix(".subject.txt") for p in EMAIL_TEMPLATES.glob("*.subject.txt")}
 
 
+def test_every_kind_the_site_notifies_has_e_mail_templates():
+    wiring = (Path(settings.BASE_DIR) / "demo" / "glue" / "wiring.py").read_text()
+    kinds = set(re.findall(r'kind="([a-z_]+)"', wiring))
+    assert {"car_purchased", "car_purchase_confirmed", "lead_status_changed"} <= kinds
+    if 'kind=f"car_{status}"' in wiring:  # one kind per verification decision
+        kinds |= {"car_verified", "car_rejected"}
+    assert kinds <= _kinds_with_templates()
+
+
 def test_every_kind_with_templates_has_all_three_and_a_sample():
     kinds = _kinds_with_templates()
     assert kinds == set(SAMPLES)
