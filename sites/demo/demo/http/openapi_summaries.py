@@ -113,6 +113,7 @@ SUMMARIES = {
     "POST /api/trading/orders/": "Place a buy or sell order",
     "GET /api/trading/orders/{id}/": "One order",
     "POST /api/trading/orders/{id}/cancel/": "Cancel a resting limit order",
+    "POST /api/trading/deposits/": "Move money from my wallet to my trading account",
     "POST /api/trading/users/": "Register a trader with an opening balance",
     "GET /api/trading/users/{username}/": "A trader's balance and holdings",
 }
