@@ -26,7 +26,7 @@ ROLE_NOTES = {
 }
 # Paths a dealership host serves to anyone (demo.http.members_only.OPEN_PREFIXES) or to any signed-in user
 # (SIGNED_IN_PREFIXES); every other path there is for the dealership's members and platform staff only.
-OPEN_PREFIXES = ("/api/auth/", "/api/schema/", "/api/docs/")
+OPEN_PREFIXES = ("/api/auth/", "/api/schema/", "/api/docs/", "/api/redoc/")
 SIGNED_IN_PREFIXES = ("/api/payroll/payslips/",)
 
 
@@ -102,6 +102,7 @@ def _shared(host: str) -> list[Op]:
         Op(host, "GET", "/api/auth/me/", signed_in(200, host="public")),
         Op(host, "GET", "/api/schema/", everyone(200)),
         Op(host, "GET", "/api/docs/", everyone(200)),
+        Op(host, "GET", "/api/redoc/", everyone(200)),
         Op(host, "GET", "/api/ping/", everyone(200) if P else signed_in(200),
            note="the benchmarks' reference; on a dealership host behind its members-only door"),
         # wallet: each user sees and moves only their own money; platform admins also decide credit requests
