@@ -106,3 +106,13 @@ def test_general_ledger_runs_a_balance_from_the_opening():
     assert ledger["opening"] == D("100.00")
     assert [r["balance"] for r in ledger["rows"]] == [D("140.00"), D("142.50")]
     assert ledger["closing"] == D("142.50")
+
+
+def test_profit_by_month_nets_income_and_expenses_per_month():
+    _post("100.00", date=dt.date(2026, 10, 5))
+    services.entry_post(date=dt.date(2026, 11, 2), lines=[services.debit("salaries", D("30.00")),
+                                                          services.credit("cash", D("30.00"))])
+    _post("50.00", date=dt.date(2026, 11, 9))
+    assert selectors.profit_by_month() == [
+        {"month": "2026-10", "income": D("100.00"), "expense": D("0.00"), "profit": D("100.00")},
+        {"month": "2026-11", "income": D("50.00"), "expense": D("30.00"), "profit": D("20.00")}]

@@ -88,3 +88,11 @@ def test_the_vat_return_declares_the_output_vat_of_the_period():
     vat = selectors.vat_return(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30))
     assert (vat["net_sales"], vat["output_vat"]) == (D("1500.00"), D("300.00"))
     assert [i["invoice_number"] for i in vat["invoices"]] == [1, 2]
+
+
+def test_a_sale_arriving_after_its_period_closed_is_posted_on_the_first_open_day():
+    services.period_close(through=dt.date(2026, 11, 30))
+    sale, _ = _sell(key="late")
+    assert sale.sold_on == DAY and sale.entry.date == dt.date(2026, 12, 1)
+    entry = services.commission_accrued(commission_id="c", amount=D("10.00"), date=DAY)
+    assert entry.date == dt.date(2026, 12, 1)

@@ -37,11 +37,12 @@ _ACCOUNTING = {"payroll.view_payrollrun", "payroll.add_payrollrun", "payroll.cha
                "payroll.pay_payrollrun", "payroll.view_payslip", "payroll.view_employee",
                "payroll.view_taxband", "payroll.change_taxband", "payroll.view_category", "payroll.add_category",
                "payroll.view_entry", "payroll.add_entry", "payroll.view_reports",
-               "leads.view_commission", "leads.pay_commission", "leads.view_sale"}
+               "leads.view_commission", "leads.pay_commission", "leads.view_sale", "books.*"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    DEALER: {"car_listing.*", "leads.*", "payroll.*", "tenancy.manage_members", "tenancy.view_dashboard"},
-    DEALER_STAFF: _INVENTORY | _LEADS_MANAGE | {"tenancy.view_dashboard"},
+    DEALER: {"car_listing.*", "leads.*", "payroll.*", "books.*", "tenancy.manage_members", "tenancy.view_dashboard"},
+    DEALER_STAFF: _INVENTORY | _LEADS_MANAGE | {"tenancy.view_dashboard", "books.view_vehiclecost",
+                                                 "books.add_vehiclecost"},
     BROKER: _LEADS_WORK | {"car_listing.view_car"},
     SALES_AGENT: _LEADS_WORK | {"car_listing.view_car", "car_listing.view_sale"},
     ACCOUNTANT: _ACCOUNTING | {"tenancy.view_dashboard"},

@@ -1,4 +1,4 @@
-"""A dealership's subdomain (its own schema): inventory, leads, HR, payroll, accounting."""
+"""A dealership's subdomain (its own schema): inventory, leads, HR, payroll, books."""
 from django.urls import include, path
 
 from demo.urls_common import shared_patterns
@@ -6,6 +6,7 @@ from demo.urls_common import shared_patterns
 urlpatterns = [
     path("api/leads/", include("django_leads.api.urls")),
     path("api/", include("django_payroll.api.urls")),
+    path("api/", include("django_books.api.urls")),
     *shared_patterns,
 ]
 handler404 = "demo.http.errors.handler404"

@@ -7,11 +7,3 @@ from django.db import connection
 def current_schema() -> str:
     """Report the schema the worker ran this task in (tenant propagation check)."""
     return connection.schema_name
-
-
-@shared_task(name="books.reconcile")
-def books_reconcile(days: int | None = None) -> dict[str, int]:
-    """Book what a receiver lost to a crash after its commit, in every dealership (demo/glue/books.py)."""
-    from demo.glue import books
-
-    return books.reconcile_all(days=days)

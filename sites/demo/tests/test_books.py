@@ -1,9 +1,11 @@
-"""demo/glue/books.py: a dealership's sales and paid commissions reach its books once, even when the
-on-commit receiver that books them never ran (a crash between the commit and the callback).
+"""A dealership's books (django-books through demo/glue/books.py): every business event is posted once
+into the right dealership, also when the on-commit receiver that posts it never ran (a crash between
+the commit and the callback), and a month of real business leaves books that balance and agree with
+the dealership's wallet.
 
 The crash is the tests' default: pytest-django's rollback transaction never commits, so on-commit
 callbacks run only inside django_capture_on_commit_callbacks(execute=True). The sweep's grace period
-(the last minute, left to receivers still running) is off here: every sale is seconds old.
+(the last minute, left to receivers still running) is off here: every event is seconds old.
 """
 import datetime as dt
 from decimal import Decimal
@@ -12,7 +14,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tests.conftest import host_client
 from tests.test_marketplace import _listed_dealer_car
+
+D = Decimal
 
 
 @pytest.fixture(autouse=True)
@@ -20,11 +25,11 @@ def _no_grace(settings):
     settings.BOOKS_RECONCILE_GRACE_SECONDS = 0
 
 
-def _entries(schema_name="dealer1"):
-    from django_payroll.models import Entry
+def _keys(schema_name="dealer1"):
+    from django_books.models import JournalEntry
 
     with schema_context(schema_name):
-        return sorted((e.source_type, e.source_id, e.kind, e.amount, e.booked_on) for e in Entry.objects.all())
+        return sorted(k.split(":")[0] for k in JournalEntry.objects.exclude(key=None).values_list("key", flat=True))
 
 
 @pytest.fixture
@@ -49,44 +54,48 @@ def _offline_win(car, agent, *, price: str, sold_on: dt.date):
 
 
 @pytest.mark.django_db
-def test_a_car_sale_whose_booking_was_lost_is_booked_by_the_sweep_once(dealer1, dealer1_staff, funded_buyer,
+def test_a_car_sale_whose_posting_was_lost_is_posted_by_the_sweep_once(dealer1, dealer1_staff, funded_buyer,
                                                                        make_user):
     from demo.glue import books
+    from django_books.models import VehicleSale
     from django_car_listing.models import StoreSale
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
     car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)  # committed; its receiver never ran
-    assert _entries() == []
+    assert _keys() == []
 
     assert books.reconcile_all() == {"dealer1": 1}
     with schema_context("dealer1"):
-        sale = StoreSale.objects.get()
-    assert _entries() == [("car_sale", f"car:{sale.pk}", "income", Decimal("12000.00"), sale.sold_at.date())]
+        sale, booked = StoreSale.objects.get(), VehicleSale.objects.get()
+        assert (booked.key, booked.gross, booked.invoice_number, booked.vehicle_id) == (
+            f"car-sale:{sale.pk}", D("12000.00"), 1, car.pk)
+        wallet_line = booked.entry.lines.get(account__role="wallet")
+        assert (wallet_line.source_type, wallet_line.source_id) == ("wallet_transaction", str(sale.wallet_transaction_id))
     assert books.reconcile_all() == {}  # nothing twice
-    assert _entries("dealer2") == []
+    assert _keys("dealer2") == []
 
 
 @pytest.mark.django_db
-def test_the_sweep_books_nothing_the_receiver_already_booked(dealer1, dealer1_staff, funded_buyer, make_user,
-                                                              django_capture_on_commit_callbacks):
+def test_the_sweep_posts_nothing_the_receiver_already_posted(dealer1, dealer1_staff, funded_buyer, make_user,
+                                                             django_capture_on_commit_callbacks):
     from demo.glue import books
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
     with django_capture_on_commit_callbacks(execute=True):
         car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
-    booked = _entries()
-    assert len(booked) == 1
+    assert _keys() == ["car-sale"]
     assert books.reconcile_all() == {}
-    assert _entries() == booked
+    assert _keys() == ["car-sale"]
 
 
 @pytest.mark.django_db
-def test_lost_offline_sale_and_commission_bookings_are_swept_on_their_own_dates(dealer1, dealer1_staff, agent,
-                                                                                 make_user):
+def test_lost_offline_sale_commission_and_top_up_postings_are_swept_on_their_own_dates(dealer1, dealer1_staff,
+                                                                                        agent, make_user):
     from demo.glue import books
     from demo.glue.hooks import store_account
+    from django_books.models import JournalEntry
     from django_leads import services as leads
     from django_wallet import services as wallet
 
@@ -96,24 +105,50 @@ def test_lost_offline_sale_and_commission_bookings_are_swept_on_their_own_dates(
     wallet.deposit(account=store_account("dealer1"), amount=Decimal("1000.00"))
     with schema_context("dealer1"):
         commission = leads.commission_payout(commission=sale.commissions.get())
-    assert _entries() == []  # neither receiver ran
+    assert _keys() == []  # no receiver ran
 
-    assert books.reconcile_all() == {"dealer1": 2}
-    assert _entries() == [
-        ("car_sale", f"lead:{sale.pk}", "income", Decimal("9000.00"), sold_on),
-        ("commission", str(commission.uuid), "expense", Decimal("250.00"), commission.paid_at.date()),
-    ]
+    assert books.reconcile_all() == {"dealer1": 4}
+    assert _keys() == ["commission-accrued", "commission-paid", "lead-sale", "wallet"]
+    with schema_context("dealer1"):
+        assert JournalEntry.objects.get(key=f"lead-sale:{sale.pk}").date == sold_on
+        assert JournalEntry.objects.get(key=f"commission-paid:{commission.uuid}").date == timezone.localdate(
+            commission.paid_at)
     assert books.reconcile_all() == {}
 
 
 @pytest.mark.django_db
-def test_the_receiver_books_an_offline_sale_on_its_sale_date(dealer1, dealer1_staff, agent, make_user,
-                                                              django_capture_on_commit_callbacks):
+def test_the_receiver_posts_an_offline_sale_on_its_sale_date_with_its_commission(dealer1, dealer1_staff, agent,
+                                                                                 make_user,
+                                                                                 django_capture_on_commit_callbacks):
+    from django_books.models import JournalEntry, VehicleSale
+
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
     sold_on = timezone.localdate() - dt.timedelta(days=3)
     with schema_context("dealer1"), django_capture_on_commit_callbacks(execute=True):  # commits in the dealership
         sale = _offline_win(car, agent, price="7000.00", sold_on=sold_on)
-    assert _entries() == [("car_sale", f"lead:{sale.pk}", "income", Decimal("7000.00"), sold_on)]
+    assert _keys() == ["commission-accrued", "lead-sale"]
+    with schema_context("dealer1"):
+        booked = VehicleSale.objects.get()
+        assert (booked.sold_on, booked.gross, booked.vat) == (sold_on, D("7000.00"), D("1166.67"))
+        accrued = JournalEntry.objects.get(key__startswith="commission-accrued:")
+        assert sorted(accrued.lines.values_list("account__role", "amount")) == [
+            ("commissions", D("250.00")), ("commissions_payable", D("-250.00"))]
+        assert sale.pk == int(booked.key.split(":")[1])
+
+
+@pytest.mark.django_db
+def test_a_top_up_of_the_dealership_wallet_is_owners_equity_in_its_books_only(dealer1, dealer2,
+                                                                              django_capture_on_commit_callbacks):
+    from django_books import selectors
+    from django_wallet import services as wallet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        top_up = wallet.deposit(account=wallet.account_for(dealer1), amount=D("500.00"))
+    with schema_context("dealer1"):
+        sheet = selectors.balance_sheet()
+        assert [(r["name"], r["amount"]) for r in sheet["equity"]] == [("Owner's equity", D("500.00"))]
+        assert selectors.entries_for_source("wallet_transaction", top_up.pk)[0].key == f"wallet:{top_up.pk}"
+    assert _keys("dealer2") == []
 
 
 @pytest.mark.django_db
@@ -132,7 +167,8 @@ def test_the_sweep_looks_back_books_reconcile_days_only(dealer1, dealer1_staff, 
 
 
 @pytest.mark.django_db
-def test_a_sale_of_a_moment_ago_is_left_to_its_receiver(dealer1, dealer1_staff, funded_buyer, make_user, settings):
+def test_an_event_of_a_moment_ago_is_left_to_its_receiver(dealer1, dealer1_staff, funded_buyer, make_user,
+                                                          settings):
     from demo.glue import books
     from django_car_listing.services import car_buy
 
@@ -142,19 +178,82 @@ def test_a_sale_of_a_moment_ago_is_left_to_its_receiver(dealer1, dealer1_staff, 
     assert books.reconcile_all() == {}  # its receiver may still be running: no false alarm, no race
 
 
-def test_the_beat_task_books_a_lost_sale_through_a_real_worker(celery_worker):
+@pytest.mark.django_db
+def test_a_month_of_business_leaves_books_that_balance_and_agree_with_the_wallet(
+        dealer1, dealer1_staff, agent, funded_buyer, make_user, django_capture_on_commit_callbacks):
+    """Through the real services and receivers: a top-up, a vehicle bought in and sold on the
+    marketplace, another sold offline, its commission paid, and a payroll run paid."""
+    from django_books import selectors
+    from django_books import services as books
+    from django_car_listing.services import car_buy
+    from django_leads import services as leads
+    from django_payroll import services as payroll
+    from django_wallet import selectors as wallet_selectors
+    from django_wallet import services as wallet
+    from tests.test_marketplace import VIN_B
+
+    admin = make_user(is_staff=True)
+    employee_user = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        wallet.deposit(account=wallet.account_for(dealer1), amount=D("20000.00"))  # owner's capital
+    online = _listed_dealer_car(dealer1_staff, admin)  # 12,000.00
+    offline = _listed_dealer_car(dealer1_staff, admin, vin=VIN_B, price="9000.00")
+    with schema_context("dealer1"):
+        books.vehicle_cost_add(vehicle_id=online.pk, kind="acquisition", amount=D("9000.00"),
+                               incurred_on=timezone.localdate())
+        books.vehicle_cost_add(vehicle_id=online.pk, kind="reconditioning", amount=D("600.00"),
+                               incurred_on=timezone.localdate())
+        books.vehicle_cost_add(vehicle_id=offline.pk, kind="acquisition", amount=D("6000.00"),
+                               incurred_on=timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):
+        car_buy(buyer=funded_buyer, store_key="dealer1", car_id=online.pk)
+    with schema_context("dealer1"):
+        with django_capture_on_commit_callbacks(execute=True):
+            sale = _offline_win(offline, agent, price="9000.00", sold_on=timezone.localdate())
+        with django_capture_on_commit_callbacks(execute=True):
+            leads.commission_payout(commission=sale.commissions.get())
+        payroll.tax_bands_replace(bands=[{"lower": D("0"), "upper": None, "rate": D("10")}])
+        employee = payroll.employee_create(first_name="Eve", last_name="Mech", hire_date=dt.date(2020, 1, 1),
+                                           user=employee_user)
+        payroll.salary_create(employee=employee, effective_from=dt.date(2020, 1, 1), base_salary=D("3000.00"))
+        run = payroll.run_approve(run=payroll.run_calculate(run=payroll.run_create(
+            period=timezone.localdate().replace(day=1))))
+        with django_capture_on_commit_callbacks(execute=True):
+            payroll.run_pay(run=run)
+
+        # income: net sales 12,000/1.2 + 9,000/1.2 = 10,000 + 7,500 = 17,500
+        # expenses: cost of vehicles 9,600 + 6,000, commission 250, salary 3,000 = 18,850
+        pnl = selectors.profit_and_loss()
+        assert (pnl["total_income"], pnl["total_expenses"], pnl["net_profit"]) == (
+            D("17500.00"), D("18850.00"), D("-1350.00"))
+        trial = selectors.trial_balance()
+        assert trial["difference"] == 0 and trial["total_debit"] > 0
+        sheet = selectors.balance_sheet()
+        assert sheet["difference"] == 0
+        # wallet: 20,000 + 12,000 - 250 commission - 2,700 net pay
+        recon = selectors.wallet_reconciliation()
+        assert recon["books"] == recon["wallet"] == wallet_selectors.balance(wallet.account_for(dealer1)) == D(
+            "29050.00")
+        assert recon["difference"] == 0 and recon["unbooked"] == []
+        vat = selectors.vat_return()
+        assert vat["output_vat"] == D("3500.00") and [i["invoice_number"] for i in vat["invoices"]] == [1, 2]
+        assert [m["margin"] for m in selectors.vehicle_margins()] == [D("400.00"), D("1500.00")]
+        assert selectors.entries_for_source("payslip", run.payslips.get().pk)[0].key == f"payroll-run:{run.pk}"
+
+
+def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker):
     """Committed for real (no `db` fixture, so no make_user): the receiver is disconnected around the
     purchase, as if the process had died between the commit and the callback."""
     import time
 
     from django.contrib.auth import get_user_model
 
+    from django_books.tasks import reconcile
     from django_car_listing import signals as cars
     from django_car_listing.services import car_buy
     from django_wallet import services as wallet
     from tenancy.models import Dealership
     from tenancy.services import membership_grant
-    from tenancy.tasks import books_reconcile
 
     staff, buyer, admin = (get_user_model().objects.create_user(username=name, is_staff=name == "admin")
                            for name in ("staff", "buyer", "admin"))
@@ -168,9 +267,26 @@ def test_the_beat_task_books_a_lost_sale_through_a_real_worker(celery_worker):
         from demo.glue.wiring import book_car_sale
 
         cars.car_purchased.connect(book_car_sale, dispatch_uid="wiring.book_car_sale")
-    assert _entries() == []
-    books_reconcile.delay()  # sent from the public schema, as beat sends it
+    assert _keys() == []
+    reconcile.delay()  # sent from the public schema, as beat sends it
     deadline = time.monotonic() + 30
-    while not _entries() and time.monotonic() < deadline:
+    while not _keys() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert [(kind, amount) for _, _, kind, amount, _ in _entries()] == [("income", Decimal("12000.00"))]
+    assert _keys() == ["car-sale"]
+
+
+@pytest.mark.django_db
+def test_the_books_api_of_one_dealership_is_not_anothers(dealer1, dealer2, make_user):
+    from django_books import services as books
+    from tenancy.services import membership_grant
+
+    accountant = make_user()
+    membership_grant(user=accountant, dealership=dealer1, role="accountant")
+    with schema_context("dealer2"):
+        books.sale_post(key="x:1", gross=D("1200.00"), sold_on=timezone.localdate(), description="theirs",
+                        source_type="sale", source_id=1, paid_into="cash")
+    mine = host_client("dealer1.localhost", accountant)
+    assert mine.get("/api/books/reports/trial-balance/").json()["total_debit"] == "0.00"
+    assert mine.get("/api/books/sales/1/invoice.pdf").status_code == 404
+    other = host_client("dealer2.localhost", accountant).get("/api/books/reports/trial-balance/")
+    assert other.status_code == 403 and other.json()["code"] == "not_a_member"

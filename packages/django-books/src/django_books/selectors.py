@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Sum
-from django.db.models.functions import Cast
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from . import conf
 from .errors import InvalidDateRange
@@ -86,6 +86,18 @@ def profit_and_loss(*, date_from: dt.date | None = None, date_to: dt.date | None
     expenses, total_expenses = _section(sums, AccountType.EXPENSE)
     return {"income": income, "total_income": total_income, "expenses": expenses,
             "total_expenses": total_expenses, "net_profit": total_income - total_expenses}
+
+
+def profit_by_month(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
+    """Per month, oldest first: income, expenses and profit (what the dashboard charts)."""
+    rows = (_range(JournalLine.objects.filter(account__type__in=[AccountType.INCOME, AccountType.EXPENSE]),
+                   "date", date_from, date_to)
+            .annotate(month=TruncMonth("date")).values("month")
+            .annotate(income=Coalesce(-Sum("amount", filter=Q(account__type=AccountType.INCOME)), ZERO),
+                      expense=Coalesce(Sum("amount", filter=Q(account__type=AccountType.EXPENSE)), ZERO))
+            .order_by("month"))
+    return [{"month": r["month"].strftime("%Y-%m"), "income": r["income"], "expense": r["expense"],
+             "profit": r["income"] - r["expense"]} for r in rows]
 
 
 def balance_sheet(*, as_of: dt.date | None = None) -> dict:

@@ -1,12 +1,17 @@
-"""The dealership's automatic accounting entries, booked on commit and made durable by a sweep.
+"""A dealership's automatic postings into its books (django-books), booked on commit and made
+durable by a sweep.
 
-A dealer car sold on the platform and a CRM sale paid offline are income; a commission paid by
-django-leads is an expense. demo/glue/wiring.py books each one when its transaction commits (the fast
-path). A process that died between that commit and the receiver would leave it out of the books
-for good, so ``reconcile_all`` (Celery beat, ``books.reconcile``) books in every dealership whatever
-the last ``BOOKS_RECONCILE_DAYS`` hold without its entry, as the seller e-mail's relay does for
-its outbox. Both paths go through django-payroll's keyed services: an entry exists once, whoever
-books it first.
+What is posted, each through a keyed service of django-books, so it exists once whoever posts it:
+- a dealer car sold on the platform (car-listing's Sale): revenue, VAT, the car's cost, paid into
+  the wallet by the purchase's wallet transaction; a CRM sale paid offline: the same, paid in cash;
+- each commission when accrued (with its sale) and when paid from the dealership's wallet;
+- each payroll run when paid (per payslip: salary and withholdings; the nets out of the wallet);
+- every other wallet transaction of the dealership's account (top-ups, withdrawals, fees).
+
+demo/glue/wiring.py posts each one when its transaction commits (the fast path). A process that died
+between that commit and the receiver would leave it out of the books, so ``reconcile_all`` (the
+``books.reconcile`` task of django-books, on Celery beat) posts in every dealership whatever the last
+``BOOKS_RECONCILE_DAYS`` hold without its entry.
 """
 import datetime as dt
 import logging
@@ -17,52 +22,114 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from django_payroll import services as accounting
-from django_payroll.models import Entry
+from django_books import services as books
+from django_books.models import JournalEntry
 
 logger = logging.getLogger(__name__)
 
+# Wallet transactions of these kinds are booked by the business posting that caused them.
+BOOKED_BY_THEIR_CAUSE = frozenset({"car_purchase", "commission", "payroll"})
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
 
 def book_car_sale(sale) -> None:
-    """Income from a dealer car sold on the platform (car-listing's StoreSale, in the store's schema)."""
-    accounting.entry_record_car_sale(sale_id=f"car:{sale.pk}", amount=sale.price, booked_on=sale.sold_at.date(),
-                                     description=f"Car sale #{sale.pk}")
+    """A dealer car sold on the platform (car-listing's StoreSale, in the store's schema)."""
+    car = sale.car
+    payment = ("wallet_transaction", str(sale.wallet_transaction_id)) if sale.wallet_transaction_id else None
+    books.sale_post(key=f"car-sale:{sale.pk}", gross=sale.price, sold_on=_day(sale.sold_at),
+                    description=f"{car.year} {car.make} {car.model}, VIN {car.vin}", source_type="car_sale",
+                    source_id=sale.pk, vehicle_id=car.pk, customer_name=sale.buyer.get_username(),
+                    paid_into="wallet", payment_source=payment)
 
 
 def book_offline_sale(sale) -> None:
-    """Income from a CRM sale paid outside the platform, on the day it was sold."""
-    accounting.entry_record_car_sale(sale_id=f"lead:{sale.pk}", amount=sale.agreed_price, booked_on=sale.sold_on,
-                                     description=f"Offline sale, lead #{sale.lead_id}")
+    """A CRM sale paid outside the platform, on the day it was sold."""
+    car = sale.car
+    label = f"{car.year} {car.make} {car.model}, VIN {car.vin}" if car else f"Vehicle {sale.car_key}"
+    books.sale_post(key=f"lead-sale:{sale.pk}", gross=sale.agreed_price, sold_on=sale.sold_on,
+                    description=f"{label} (lead #{sale.lead_id})", source_type="lead_sale", source_id=sale.pk,
+                    vehicle_id=sale.car_id, customer_name=sale.buyer_name, paid_into="cash")
 
 
-def book_commission(commission) -> None:
-    """Expense for a commission django-leads paid from the dealership's wallet."""
-    accounting.entry_record_commission(commission_id=str(commission.uuid), amount=commission.amount,
-                                       booked_on=(commission.paid_at or timezone.now()).date())
+def book_commission_accrued(commission) -> None:
+    books.commission_accrued(commission_id=str(commission.uuid), amount=commission.amount,
+                             date=_day(commission.accrued_at),
+                             memo=f"Commission on sale #{commission.sale_id} accrued")
 
 
-def _unbooked(source_type: str, source_id):
-    return ~Exists(Entry.objects.filter(source_type=source_type, source_id=source_id))
+def book_commission_paid(commission) -> None:
+    books.commission_paid(commission_id=str(commission.uuid), amount=commission.amount,
+                          date=_day(commission.paid_at), accrued_on=_day(commission.accrued_at),
+                          wallet_transaction_id=str(commission.wallet_transaction_id),
+                          memo=f"Commission on sale #{commission.sale_id} paid")
+
+
+def book_payroll_run(run) -> None:
+    books.payroll_paid(run_id=run.pk, date=_day(run.paid_at), wallet_transaction_id=str(run.wallet_transaction_id),
+                       memo=f"Payroll {run.period:%Y-%m} ({run.kind}) paid",
+                       payslips=[books.PayslipAmounts(s.pk, s.gross, s.total_deductions, s.net)
+                                 for s in run.payslips.order_by("id")])
+
+
+def book_wallet_transaction(transaction) -> None:
+    """Post a wallet transaction into the books of each dealership whose account it moved, unless a
+    business posting books it (a sale, a commission, a payroll run)."""
+    if transaction.kind in BOOKED_BY_THEIR_CAUSE:
+        return
+    for schema_name, amount in _dealership_movements(transaction):
+        with schema_context(schema_name):
+            books.wallet_movement(wallet_transaction_id=str(transaction.pk), amount=amount,
+                                  date=_day(transaction.created_at), kind=transaction.kind,
+                                  memo=transaction.memo or f"Wallet {transaction.kind}")
+
+
+def _dealership_movements(transaction) -> list[tuple[str, object]]:
+    from django.contrib.contenttypes.models import ContentType
+
+    from django_wallet.models import Entry as WalletEntry
+    from tenancy.models import Dealership
+
+    dealership_type = ContentType.objects.get_for_model(Dealership)
+    moved = {e.account.owner_id: e.amount for e in WalletEntry.objects.filter(
+        transaction=transaction, account__owner_type=dealership_type).select_related("account")}
+    schemas = dict(Dealership.objects.filter(pk__in=moved).values_list("pk", "schema_name"))
+    return [(schemas[int(owner)], amount) for owner, amount in moved.items() if int(owner) in schemas]
+
+
+def _keyed(prefix: str, field: str):
+    """Rows whose entry ``<prefix><field>`` is not in the books yet."""
+    key = Concat(Value(prefix), Cast(OuterRef(field), CharField()))
+    return ~Exists(JournalEntry.objects.filter(key=key))
 
 
 def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
-    """Book, in the current dealership's schema, every sale and paid commission from ``since`` to
-    ``until`` that has no entry yet; the number booked."""
+    """Post, in the current dealership's schema, everything from ``since`` to ``until`` that has no
+    entry yet; the number posted."""
     from django_car_listing.models import StoreSale
     from django_leads.models import Commission
     from django_leads.models import Sale as LeadSale
+    from django_payroll.models import PayrollRun
+    from django_wallet.models import Transaction
 
-    def as_text(field: str):
-        return Cast(OuterRef(field), CharField())
+    from demo.glue.hooks import current_business_account
 
     sweeps = [
-        (book_car_sale, StoreSale.objects.filter(_unbooked("car_sale", Concat(Value("car:"), as_text("pk"))),
-                                                 sold_at__range=(since, until))),
-        (book_offline_sale, LeadSale.objects.filter(_unbooked("car_sale", Concat(Value("lead:"), as_text("pk"))),
-                                                    payment=LeadSale.Payment.OFFLINE,
+        (book_car_sale, StoreSale.objects.filter(_keyed("car-sale:", "pk"), sold_at__range=(since, until))),
+        (book_offline_sale, LeadSale.objects.filter(_keyed("lead-sale:", "pk"), payment=LeadSale.Payment.OFFLINE,
                                                     created_at__range=(since, until))),
-        (book_commission, Commission.objects.filter(_unbooked("commission", as_text("uuid")),
-                                                    status=Commission.Status.PAID, paid_at__range=(since, until))),
+        (book_commission_accrued, Commission.objects.filter(_keyed("commission-accrued:", "uuid"),
+                                                            accrued_at__range=(since, until))),
+        (book_commission_paid, Commission.objects.filter(_keyed("commission-paid:", "uuid"),
+                                                         status=Commission.Status.PAID,
+                                                         paid_at__range=(since, until))),
+        (book_payroll_run, PayrollRun.objects.filter(_keyed("payroll-run:", "pk"), status=PayrollRun.Status.PAID,
+                                                     paid_at__range=(since, until))),
+        (book_wallet_transaction, Transaction.objects.filter(
+            _keyed("wallet:", "pk"), entries__account=current_business_account(), created_at__range=(since, until),
+        ).exclude(kind__in=BOOKED_BY_THEIR_CAUSE).order_by("created_at")),
     ]
     booked = 0
     for book, rows in sweeps:
@@ -73,7 +140,7 @@ def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
 
 
 def reconcile_all(*, days: int | None = None) -> dict[str, int]:
-    """``reconcile`` in every dealership over the last ``days`` (BOOKS_RECONCILE_DAYS): what it booked
+    """``reconcile`` in every dealership over the last ``days`` (BOOKS_RECONCILE_DAYS): what it posted
     where, dealerships with nothing missing left out. The last BOOKS_RECONCILE_GRACE_SECONDS are left
     to the receivers, which may still be running for a commit of a moment ago."""
     from tenancy.models import Dealership
@@ -88,5 +155,5 @@ def reconcile_all(*, days: int | None = None) -> dict[str, int]:
             if n := reconcile(since=since, until=until):
                 booked[schema_name] = n
     if booked:  # the fast path lost these (a crash between a commit and its receiver)
-        logger.warning("books.reconcile booked entries the on-commit receivers had not: %s", booked)
+        logger.warning("books.reconcile posted entries the on-commit receivers had not: %s", booked)
     return booked

@@ -82,9 +82,9 @@ def _figures(store_key: str, with_pnl: bool) -> dict:
     figures = {"data": data, "sales_by_month": dict(sorted(by_month.items())),
                "sales_total": sum((s.price for s in sales), start=0), "sales_count": len(sales), "pnl": None}
     if with_pnl:
-        from django_payroll import selectors as reports
+        from django_books import selectors as books
 
-        figures["pnl"] = reports.profit_and_loss()
+        figures["pnl"] = books.profit_by_month()
     return figures
 
 
@@ -102,7 +102,7 @@ def dashboard_figures(*, user, store_key: str) -> dict:
     """The figures for ``user`` on the current dealership's dashboard (the caller checks the permission)."""
     from django_leads.selectors.leads import can_see_all
 
-    with_pnl = user.has_perm("payroll.view_reports")
+    with_pnl = user.has_perm("books.view_reports")
     scope = "all" if can_see_all(user) else f"user{user.pk}"  # an agent's funnel counts only their leads
     figures_key, funnel_key = f"dashboard:figures:{int(with_pnl)}", f"dashboard:funnel:{scope}"
     found = _cached({figures_key: lambda: _figures(store_key, with_pnl), funnel_key: lambda: _funnel(user)})

@@ -41,6 +41,11 @@ def current_business_account():
     return store_account(connection.schema_name)
 
 
+def books_profile_defaults() -> dict:
+    """BOOKS_PROFILE_DEFAULTS: a dealership's invoices carry its name until the accountant fills the rest."""
+    return {"legal_name": _dealership(connection.schema_name).name}
+
+
 def lead_count(*, store_key: str, car_id: int, since) -> int:
     """CAR_LISTING_LEAD_COUNTER: leads live in dealership schemas only, so a private seller's car (the
     public store, which has no leads table) has none; a dealership's car is counted in its own schema."""

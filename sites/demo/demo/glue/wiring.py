@@ -5,11 +5,11 @@ notifications for the people concerned and into the dealership's automatic
 accounting entries. Receivers only decide who hears what and which books an
 event lands in, and call the owning package's services.
 
-Accounting: a dealer car sold on the platform is income once (keyed by the
-car-listing sale); a CRM sale paid offline is income once (keyed by the lead
-sale); a commission paid by django-leads is an expense once (demo/glue/books.py; its
-sweep books what a receiver lost to a crash after the commit). Payroll runs book
-their own expense. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
+Books: a dealer car sold on the platform or offline, a commission accrued and
+paid, a payroll run paid and any other wallet transaction of the dealership's
+account are posted once each into the dealership's books (demo/glue/books.py,
+keyed postings of django-books; its sweep posts what a receiver lost to a crash
+after the commit). PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
 """
 from django.db import connection
@@ -165,15 +165,27 @@ def book_car_sale(sender, *, store_key, sale, **kwargs):
             books.book_car_sale(sale)
 
 
-@receiver(leads.sale_closed, dispatch_uid="wiring.book_offline_sale")
-def book_offline_sale(sender, *, sale, **kwargs):
+@receiver(leads.sale_closed, dispatch_uid="wiring.book_lead_sale")
+def book_lead_sale(sender, *, sale, **kwargs):
     if sale.payment == "offline":  # platform payments are booked from car_purchased above
         books.book_offline_sale(sale)
+    for commission in sale.commissions.all():
+        books.book_commission_accrued(commission)
 
 
 @receiver(leads.commission_paid, dispatch_uid="wiring.book_commission")
 def book_commission(sender, *, commission, **kwargs):
-    books.book_commission(commission)
+    books.book_commission_paid(commission)
+
+
+@receiver(payroll.payroll_run_paid, dispatch_uid="wiring.book_payroll_run")
+def book_payroll_run(sender, *, run, **kwargs):
+    books.book_payroll_run(run)
+
+
+@receiver(wallet.transaction_posted, dispatch_uid="wiring.book_wallet_transaction")
+def book_wallet_transaction(sender, *, transaction, **kwargs):
+    books.book_wallet_transaction(transaction)
 
 
 @receiver(payroll.payroll_run_paid, dispatch_uid="wiring.payroll_run_paid")
@@ -189,7 +201,7 @@ def payroll_run_paid(sender, *, run, **kwargs):
 # The dealer dashboard sums these rows (demo/glue/dashboard.py): any save or delete forgets the dealership's
 # cached figures once its transaction commits.
 DASHBOARD_SOURCES = ("leads.Lead", "leads.Sale", "leads.Commission", "car_listing.StoreSale",
-                     "payroll.Entry")
+                     "books.JournalEntry")
 
 
 def _dashboard_changed(sender, **kwargs):

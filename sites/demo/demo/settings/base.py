@@ -49,7 +49,7 @@ SHARED_APPS = [
     "django_car_listing",
     "demo.glue",  # after the packages: it connects their signals
 ]
-TENANT_APPS = ["django_car_listing", "django_leads", "django_payroll"]
+TENANT_APPS = ["django_car_listing", "django_leads", "django_books", "django_payroll"]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 TENANT_MODEL = "tenancy.Dealership"
 TENANT_DOMAIN_MODEL = "tenancy.Domain"
@@ -186,6 +186,8 @@ SPECTACULAR_SETTINGS = {
         "PayrollRunStatusEnum": "django_payroll.models.PayrollRun.Status",
         "EmployeeStatusEnum": "django_payroll.models.Employee.Status",
         "CategoryKindEnum": "django_payroll.models.Category.Kind",
+        "LedgerAccountTypeEnum": "django_books.models.AccountType",
+        "VehicleCostKindEnum": "django_books.models.VehicleCost.Kind",
         "WalletAccountStatusEnum": "django_wallet.models.Account.Status",
     },
     "POSTPROCESSING_HOOKS": [
@@ -244,10 +246,10 @@ CELERY_BEAT_SCHEDULE = {
     "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
     # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
     "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
-    # Sales and paid commissions whose on-commit booking was lost (demo/glue/books.py).
+    # Postings whose on-commit receiver was lost (django-books' task running demo/glue/books.py's sweep).
     "books-reconcile": {"task": "books.reconcile", "schedule": 300.0},
 }
-# How far back books.reconcile looks for sales and commissions without their entry (days), and the
+# How far back books.reconcile looks for business events without their entry (days), and the
 # recent seconds it leaves to the on-commit receivers.
 BOOKS_RECONCILE_DAYS = int(os.environ.get("BOOKS_RECONCILE_DAYS", "7"))
 BOOKS_RECONCILE_GRACE_SECONDS = int(os.environ.get("BOOKS_RECONCILE_GRACE_SECONDS", "60"))
@@ -310,4 +312,8 @@ CAR_LISTING_LEAD_COUNTER = "demo.glue.hooks.lead_count"
 LEADS_BUSINESS_ACCOUNT = "demo.glue.hooks.current_business_account"
 PAYROLL_BUSINESS_ACCOUNT = "demo.glue.hooks.current_business_account"
 PAYROLL_MONEY_FORMAT = "forecourt_core.display.money"  # the payslip PDF shows amounts as the pages do
+# The books' wallet account mirrors the dealership's wallet; invoices start with its name.
+BOOKS_WALLET_ACCOUNT = "demo.glue.hooks.current_business_account"
+BOOKS_PROFILE_DEFAULTS = "demo.glue.hooks.books_profile_defaults"
+BOOKS_RECONCILER = "demo.glue.books.reconcile_all"
 NOTIFICATIONS_SCHEMA_NAME = "django_notifications.hooks.connection_schema_name"

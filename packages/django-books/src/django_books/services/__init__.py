@@ -1,6 +1,6 @@
 """Every write of the package (keyword-only, typed, atomic). Import from here."""
 from .chart import DEFAULT_CHART, account_by_role, account_create, account_update, chart_ensure
-from .journal import Line, closed_through, credit, debit, entry_post, entry_reverse, period_close
+from .journal import Line, closed_through, credit, debit, entry_post, entry_reverse, first_open_day, period_close
 from .postings import PayslipAmounts, commission_accrued, commission_paid, payroll_paid, wallet_movement
 from .profile import profile_get, profile_update
 from .vehicles import sale_post, vat_split, vehicle_cost, vehicle_cost_add
@@ -20,6 +20,7 @@ __all__ = [
     "debit",
     "entry_post",
     "entry_reverse",
+    "first_open_day",
     "payroll_paid",
     "period_close",
     "profile_get",

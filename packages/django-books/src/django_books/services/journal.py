@@ -39,6 +39,13 @@ def closed_through() -> dt.date | None:
     return PeriodClose.objects.aggregate(last=Max("closed_through"))["last"]
 
 
+def first_open_day(date: dt.date) -> dt.date:
+    """``date``, or the day after the closed periods when it falls in one: automatic postings of an
+    event that arrives late land in the first open period instead of being refused."""
+    closed = closed_through()
+    return closed + dt.timedelta(days=1) if closed is not None and date <= closed else date
+
+
 def _check_open(date: dt.date) -> None:
     closed = closed_through()
     if closed is not None and date <= closed:

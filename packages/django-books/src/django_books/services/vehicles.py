@@ -11,7 +11,7 @@ from django.db.models import Sum
 from ..errors import DuplicateAcquisition, InvalidAmount, VehicleAlreadySold
 from ..models import ZERO, InvoiceCounter, VehicleCost, VehicleSale
 from ._money import CENT, money
-from .journal import credit, debit, entry_post
+from .journal import credit, debit, entry_post, first_open_day
 from .profile import profile_get
 
 PAID_FROM = ("payables", "cash")  # a cost paid from the wallet is booked by its wallet transaction
@@ -100,7 +100,7 @@ def sale_post(
         sale_ref = {"source_type": source_type, "source_id": source_id}
         pay_type, pay_id = payment_source or (source_type, source_id)
         vehicle_ref = {"source_type": "vehicle", "source_id": vehicle_id or ""}
-        entry, _ = entry_post(date=sold_on, key=key, created_by=created_by,
+        entry, _ = entry_post(date=first_open_day(sold_on), key=key, created_by=created_by,
                               memo=f"Invoice {number}: {description}"[:255], lines=[
             debit(paid_into, gross, source_type=pay_type, source_id=pay_id),
             credit("vehicle_sales", net, **sale_ref),

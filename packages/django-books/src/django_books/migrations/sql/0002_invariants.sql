@@ -11,20 +11,27 @@ ALTER TABLE books_invoicecounter ADD CONSTRAINT books_invoicecounter_one_row CHE
 
 -- 2. Every entry has lines, they sum to zero and carry the entry's date, checked at COMMIT
 --    (deferred), once per entry: only the line with the highest id of its entry does the sum.
+--    Tables are named in the trigger's own schema: a deferred check runs at commit, under whatever
+--    search_path is current then (a multi-schema project may have moved on to another schema).
 CREATE FUNCTION books_check_line_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    last_id bigint;
     total numeric;
+    misdated boolean;
 BEGIN
-    IF NEW.id <> (SELECT max(id) FROM books_journalline WHERE entry_id = NEW.entry_id) THEN
+    EXECUTE format('SELECT max(id), sum(amount) FROM %I.books_journalline WHERE entry_id = $1', TG_TABLE_SCHEMA)
+        INTO last_id, total USING NEW.entry_id;
+    IF NEW.id <> last_id THEN
         RETURN NULL;
     END IF;
-    SELECT sum(amount) INTO total FROM books_journalline WHERE entry_id = NEW.entry_id;
     IF total <> 0 THEN
         RAISE EXCEPTION 'books: lines of journal entry % sum to %, not 0', NEW.entry_id, total
             USING ERRCODE = 'check_violation';
     END IF;
-    IF EXISTS (SELECT 1 FROM books_journalline l JOIN books_journalentry e ON e.id = l.entry_id
-               WHERE l.entry_id = NEW.entry_id AND l.date <> e.date) THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %1$I.books_journalline l JOIN %1$I.books_journalentry e'
+                   ' ON e.id = l.entry_id WHERE l.entry_id = $1 AND l.date <> e.date)', TG_TABLE_SCHEMA)
+        INTO misdated USING NEW.entry_id;
+    IF misdated THEN
         RAISE EXCEPTION 'books: a line of journal entry % is not dated as its entry', NEW.entry_id
             USING ERRCODE = 'check_violation';
     END IF;
@@ -38,8 +45,12 @@ CREATE CONSTRAINT TRIGGER books_line_balanced
     FOR EACH ROW EXECUTE FUNCTION books_check_line_balanced();
 
 CREATE FUNCTION books_check_entry_has_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    has_lines boolean;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM books_journalline WHERE entry_id = NEW.id) THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.books_journalline WHERE entry_id = $1)', TG_TABLE_SCHEMA)
+        INTO has_lines USING NEW.id;
+    IF NOT has_lines THEN
         RAISE EXCEPTION 'books: journal entry % has no lines', NEW.id USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
@@ -57,7 +68,7 @@ CREATE FUNCTION books_check_period_open() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     closed date;
 BEGIN
-    SELECT max(closed_through) INTO closed FROM books_periodclose;
+    EXECUTE format('SELECT max(closed_through) FROM %I.books_periodclose', TG_TABLE_SCHEMA) INTO closed;
     IF closed IS NOT NULL AND NEW.date <= closed THEN
         RAISE EXCEPTION 'books: the books are closed through %, an entry dated % is refused', closed, NEW.date
             USING ERRCODE = 'check_violation';
