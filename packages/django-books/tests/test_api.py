@@ -4,10 +4,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfReader
-
 from django_books import services
 from django_books.models import JournalEntry
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.django_db
 D = Decimal

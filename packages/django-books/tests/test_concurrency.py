@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-
 from django_books import selectors, services
 from django_books.models import JournalEntry, VehicleSale
 

@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
-
 from django_books import services
 from django_books.models import JournalEntry, JournalLine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
 DAY = dt.date(2026, 11, 10)
+NEW_ENTRY = "INSERT INTO books_journalentry (date, memo, created_at) VALUES (%s, '', now()) RETURNING id"
 
 
 def _raw(sql, params=()):
@@ -29,8 +29,7 @@ def test_an_unbalanced_raw_insert_fails_at_commit():
     services.chart_ensure()
     cash, income = (services.account_by_role(r).pk for r in ("cash", "other_income"))
     with pytest.raises(IntegrityError, match="sum to 5.00, not 0"), transaction.atomic():
-        (entry_id,) = _raw("INSERT INTO books_journalentry (date, memo, created_at) VALUES (%s, '', now()) RETURNING id",
-                           [DAY])
+        (entry_id,) = _raw(NEW_ENTRY, [DAY])
         _raw("INSERT INTO books_journalline (entry_id, account_id, amount, date, memo, source_type, source_id)"
              " VALUES (%s, %s, 105, %s, '', '', ''), (%s, %s, -100, %s, '', '', '')",
              [entry_id, cash, DAY, entry_id, income, DAY])
@@ -47,8 +46,7 @@ def test_a_line_dated_unlike_its_entry_fails_at_commit():
     services.chart_ensure()
     cash, income = (services.account_by_role(r).pk for r in ("cash", "other_income"))
     with pytest.raises(IntegrityError, match="not dated as its entry"), transaction.atomic():
-        (entry_id,) = _raw("INSERT INTO books_journalentry (date, memo, created_at) VALUES (%s, '', now()) RETURNING id",
-                           [DAY])
+        (entry_id,) = _raw(NEW_ENTRY, [DAY])
         _raw("INSERT INTO books_journalline (entry_id, account_id, amount, date, memo, source_type, source_id)"
              " VALUES (%s, %s, 100, %s, '', '', ''), (%s, %s, -100, %s, '', '', '')",
              [entry_id, cash, DAY, entry_id, income, DAY - dt.timedelta(days=40)])

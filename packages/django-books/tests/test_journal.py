@@ -2,7 +2,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-
 from django_books import errors, selectors, services
 from django_books.models import JournalEntry, LedgerAccount
 

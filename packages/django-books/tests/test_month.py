@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-
 from django_books import selectors, services
+
 from django_wallet import services as wallet
 
 pytestmark = pytest.mark.django_db

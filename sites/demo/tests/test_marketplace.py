@@ -117,8 +117,8 @@ def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, f
 @pytest.mark.django_db
 def test_dealer_sale_is_booked_as_income_once_in_the_dealers_books(dealer1, dealer1_staff, funded_buyer, make_user,
                                                                    django_capture_on_commit_callbacks):
+    from django_books.models import VehicleSale
     from django_car_listing.services import car_buy
-    from django_payroll.models import Entry
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
     with django_capture_on_commit_callbacks(execute=True):
@@ -126,10 +126,10 @@ def test_dealer_sale_is_booked_as_income_once_in_the_dealers_books(dealer1, deal
     with django_capture_on_commit_callbacks(execute=True):  # a replayed request books nothing new
         car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk, idempotency_key="k1")
     with schema_context("dealer1"):
-        entries = list(Entry.objects.filter(source_type="car_sale"))
-    assert len(entries) == 1 and entries[0].amount == Decimal("12000.00")
+        sales = list(VehicleSale.objects.all())
+    assert len(sales) == 1 and sales[0].gross == Decimal("12000.00") and sales[0].vehicle_id == car.pk
     with schema_context("dealer2"):
-        assert not Entry.objects.filter(source_type="car_sale").exists()
+        assert not VehicleSale.objects.exists()
 
 
 @pytest.mark.django_db

@@ -51,8 +51,14 @@ def test_replayed_schema_equals_a_migrated_one_and_a_failed_replay_falls_back_to
     # Not vacuous: the comparison sees every tenant app's tables, triggers and migration rows.
     tables = {row[0] for row in reference["relations"] if row[1] == "r"}
     assert {"car_listing_car", "leads_lead", "payroll_payrollrun", "django_migrations"} <= tables
+    books_triggers = {"books_line_balanced", "books_entry_has_lines", "books_entry_period_open",
+                      "books_invoicecounter_step",
+                      *(f"books_{t}_append_only" for t in ("entry", "line", "periodclose", "vehiclesale", "vehiclecost")),
+                      *(f"books_{t}_no_truncate" for t in ("entry", "line", "periodclose", "vehiclesale", "vehiclecost",
+                                                           "invoicecounter"))}
     assert {row[1] for row in reference["triggers"]} == {"payroll_run_frozen", "payroll_payslip_frozen",
-                                                         "payroll_payslipline_frozen", "payroll_entry_monthly_total"}
+                                                         "payroll_payslipline_frozen", "payroll_entry_monthly_total",
+                                                         *books_triggers}
     assert ("payroll", "0002_freeze_paid_runs") in reference["migrations"]
     assert len(reference["constraints"]) > 50 and len(reference["indexes"]) > 50
 

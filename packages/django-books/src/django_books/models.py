@@ -145,6 +145,9 @@ class InvoiceCounter(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"Last invoice {self.last_number}"
+
 
 class VehicleCost(models.Model):
     class Kind(models.TextChoices):

@@ -52,6 +52,16 @@ def entries_for_source(source_type: str, source_id) -> list[JournalEntry]:
     return list(entry_list(source_type=source_type, source_id=str(source_id)).order_by("date", "id"))
 
 
+def entries_by_key(keys) -> dict[str, JournalEntry]:
+    """The automatic entries of these keys (``car-sale:12``, ``payroll-run:3``, ...) by key: what a
+    source page links to."""
+    return {e.key: e for e in JournalEntry.objects.filter(key__in=list(keys)).select_related("vehicle_sale")}
+
+
+def sales_by_key(keys) -> dict[str, VehicleSale]:
+    return {s.key: s for s in VehicleSale.objects.filter(key__in=list(keys))}
+
+
 def _natural(account_type: str, amount: Decimal) -> Decimal:
     return amount if account_type in (AccountType.ASSET, AccountType.EXPENSE) else -amount
 

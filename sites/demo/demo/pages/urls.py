@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 
 from accounts.throttling import sign_in_throttled
 from demo.http.media import serve_upload
-from demo.pages.views import account, auth, dealership, marketplace, payroll, staff, trading, wallet
+from demo.pages.views import account, auth, books, dealership, marketplace, payroll, staff, trading, wallet
 
 page_patterns = [
     # marketplace
@@ -53,6 +53,13 @@ page_patterns = [
     path("leads/<int:lead_id>/move/", dealership.lead_move, name="lead_move"),
     path("leads/<int:lead_id>/assign/", dealership.lead_assign, name="lead_assign"),
     path("accounting/", dealership.accounting, name="accounting"),
+    path("books/", books.journal, name="books"),
+    path("books/entries/<int:entry_id>/", books.entry, name="books_entry"),
+    path("books/accounts/", books.accounts, name="books_accounts"),
+    path("books/reports/<slug:name>/", books.report, name="books_report"),
+    path("books/settings/", books.vat_settings, name="books_settings"),
+    path("books/vehicles/<int:car_id>/", books.vehicle, name="books_vehicle"),
+    path("books/invoices/<int:number>.pdf", books.invoice, name="books_invoice"),
     path("sales/", dealership.sales, name="sales"),
     path("employees/", payroll.employees, name="employees"),
     path("employees/<int:employee_id>/", payroll.employee_detail, name="employee"),

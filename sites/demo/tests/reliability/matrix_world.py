@@ -32,7 +32,7 @@ VINS = {  # valid check digits; one set per store ("" = the public store)
 # Tenant tables whose dealer2 ids must not exist in dealer1 (and vice versa).
 TENANT_MODELS = ("car_listing.Car", "car_listing.CarImage", "leads.Lead", "leads.Sale", "leads.Commission",
                  "leads.CommissionRule", "payroll.Employee", "payroll.SalaryStructure", "payroll.PayrollRun",
-                 "payroll.Payslip", "payroll.Category", "payroll.Entry")
+                 "payroll.Payslip", "payroll.Category", "payroll.Entry", "books.JournalEntry")
 
 
 def png_bytes() -> bytes:
@@ -66,6 +66,9 @@ class Store:
     entry_amount: str = ""
     commission_rule: int = 0
     business_account: int = 0  # the dealership's wallet account
+    books_entry: int = 0  # a journal entry of January, a closed period (its reversal there is refused)
+    invoice: int = 0  # the invoice number of a sale in the books
+    ledger_code: str = "1000"  # the cash account of the default chart
     agent_user: int = 0
 
 
@@ -174,7 +177,20 @@ def _store(schema: str, users: dict, admin) -> Store:
         s.entry = payroll.entry_create(category=category, amount=Decimal(s.entry_amount),
                                        booked_on=dt.date(2026, 1, 5), description=f"matrix {tag}").pk
         s.business_account = hooks.store_account(schema).pk
+        s.books_entry, s.invoice = _books(draft)
     return s
+
+
+def _books(draft) -> tuple[int, int]:
+    """A January sale in the books, January closed, the draft car's acquisition cost booked."""
+    from django_books import services as books
+
+    sale, _ = books.sale_post(key="matrix:1", gross=Decimal("1200.00"), sold_on=dt.date(2026, 1, 10),
+                              description="matrix sale", source_type="lead_sale", source_id=1, paid_into="cash")
+    books.period_close(through=dt.date(2026, 1, 31))
+    books.vehicle_cost_add(vehicle_id=draft.pk, kind="acquisition", amount=Decimal("2000.00"),
+                           incurred_on=dt.date(2026, 2, 1))
+    return sale.entry_id, sale.invoice_number
 
 
 def build_world() -> World:

@@ -342,7 +342,48 @@ def _payroll() -> list[Op]:
     return ops
 
 
-OPS: list[Op] = [*_public_only(), *_shared("public"), *_leads(), *_payroll(), *_shared("dealer")]
+BOOKS = ("dealer", "accountant", "admin")
+
+
+def _books() -> list[Op]:
+    d = "dealer"
+    cost_keepers = (*BOOKS, "dealer_staff")
+    closed = "409: the date is in January, a closed period (period_closed)"
+    ops = [
+        Op(d, "GET", "/api/books/accounts/", cells(200, *BOOKS)),
+        Op(d, "POST", "/api/books/accounts/", cells(409, *BOOKS), note="409: the code is taken (duplicate_account)",
+           body={"code": "1000", "name": "Till", "type": "asset"}),
+        Op(d, "GET", "/api/books/accounts/{ledger_code}/", cells(200, *BOOKS)),
+        Op(d, "PATCH", "/api/books/accounts/{ledger_code}/", cells(200, *BOOKS), body={"name": "Cash"}),
+        Op(d, "GET", "/api/books/entries/", cells(200, *BOOKS)),
+        Op(d, "POST", "/api/books/entries/", cells(409, *BOOKS), note=closed, body={
+            "date": "2026-01-20",
+            "lines": [{"account": "1000", "debit": "5.00"}, {"account": "4900", "credit": "5.00"}]}),
+        Op(d, "GET", "/api/books/entries/{books_entry}/", cells(200, *BOOKS)),
+        Op(d, "POST", "/api/books/entries/{books_entry}/reverse/", cells(409, *BOOKS), body={"date": "2026-01-20"},
+           note=closed),
+        Op(d, "GET", "/api/books/periods/close/", cells(200, *BOOKS)),
+        Op(d, "POST", "/api/books/periods/close/", cells(409, *BOOKS), body={"through": "2026-01-15"},
+           note="409: January is closed already (period_already_closed)"),
+        Op(d, "GET", "/api/books/profile/", cells(200, *BOOKS)),
+        Op(d, "PATCH", "/api/books/profile/", cells(200, *BOOKS), body={"vat_rate": "20.00"}),
+        Op(d, "GET", "/api/books/vehicles/{car_draft}/costs/", cells(200, *cost_keepers)),
+        Op(d, "POST", "/api/books/vehicles/{car_draft}/costs/", cells(409, *cost_keepers),
+           body={"kind": "acquisition", "amount": "100.00", "incurred_on": "2026-02-02"},
+           note="409: its acquisition is booked (duplicate_acquisition)"),
+        Op(d, "GET", "/api/books/sales/", cells(200, *BOOKS)),
+        Op(d, "GET", "/api/books/sales/{invoice}/invoice.pdf", cells(200, *BOOKS)),
+        Op(d, "GET", "/api/books/reports/general-ledger/{ledger_code}/", cells(200, *BOOKS)),
+        Op(d, "GET", "/api/books/reports/general-ledger/{ledger_code}/csv/", cells(200, *BOOKS)),
+    ]
+    for report in ("trial-balance", "profit-and-loss", "balance-sheet", "vat-return", "vehicle-margins",
+                   "wallet-reconciliation"):
+        ops.append(Op(d, "GET", f"/api/books/reports/{report}/", cells(200, *BOOKS)))
+        ops.append(Op(d, "GET", f"/api/books/reports/{report}/csv/", cells(200, *BOOKS)))
+    return ops
+
+
+OPS: list[Op] = [*_public_only(), *_shared("public"), *_leads(), *_payroll(), *_books(), *_shared("dealer")]
 PATH_DEFAULTS = {"start": "2026-01-01", "end": "2026-12-31"}
 
 

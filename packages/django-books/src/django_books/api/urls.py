@@ -10,24 +10,24 @@ REPORTS = ["trial-balance", "profit-and-loss", "balance-sheet", "vat-return", "v
            "wallet-reconciliation"]
 
 urlpatterns = [
-    path("books/accounts/", views.AccountListCreateApi.as_view(), name="account-list"),
-    path("books/accounts/<str:code>/", views.AccountDetailApi.as_view(), name="account-detail"),
-    path("books/entries/", views.EntryListCreateApi.as_view(), name="entry-list"),
-    path("books/entries/<int:entry_id>/", views.EntryDetailApi.as_view(), name="entry-detail"),
-    path("books/entries/<int:entry_id>/reverse/", views.EntryReverseApi.as_view(), name="entry-reverse"),
+    path("books/accounts/", views.LedgerAccountListCreateApi.as_view(), name="account-list"),
+    path("books/accounts/<str:code>/", views.LedgerAccountDetailApi.as_view(), name="account-detail"),
+    path("books/entries/", views.JournalEntryListCreateApi.as_view(), name="entry-list"),
+    path("books/entries/<int:entry_id>/", views.JournalEntryDetailApi.as_view(), name="entry-detail"),
+    path("books/entries/<int:entry_id>/reverse/", views.JournalEntryReverseApi.as_view(), name="entry-reverse"),
     path("books/periods/close/", views.PeriodCloseApi.as_view(), name="period-close"),
-    path("books/profile/", views.ProfileApi.as_view(), name="profile"),
+    path("books/profile/", views.BooksProfileApi.as_view(), name="profile"),
     path("books/vehicles/<int:vehicle_id>/costs/", views.VehicleCostApi.as_view(), name="vehicle-costs"),
-    path("books/sales/", views.SaleListApi.as_view(), name="sale-list"),
+    path("books/sales/", views.VehicleSaleListApi.as_view(), name="sale-list"),
     path("books/sales/<int:invoice_number>/invoice.pdf", views.InvoicePdfApi.as_view(), name="invoice-pdf"),
-    path("books/reports/general-ledger/<str:code>/", views.ReportApi.as_view(report="general-ledger"),
+    path("books/reports/general-ledger/<str:code>/", views.BooksReportApi.as_view(report="general-ledger"),
          name="report-general-ledger"),
     path("books/reports/general-ledger/<str:code>/csv/",
-         views.ReportApi.as_view(report="general-ledger", as_csv=True), name="report-general-ledger-csv"),
+         views.BooksReportApi.as_view(report="general-ledger", as_csv=True), name="report-general-ledger-csv"),
 ]
 for _name in REPORTS:
     urlpatterns += [
-        path(f"books/reports/{_name}/", views.ReportApi.as_view(report=_name), name=f"report-{_name}"),
-        path(f"books/reports/{_name}/csv/", views.ReportApi.as_view(report=_name, as_csv=True),
+        path(f"books/reports/{_name}/", views.BooksReportApi.as_view(report=_name), name=f"report-{_name}"),
+        path(f"books/reports/{_name}/csv/", views.BooksReportApi.as_view(report=_name, as_csv=True),
              name=f"report-{_name}-csv"),
     ]

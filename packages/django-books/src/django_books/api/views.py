@@ -22,20 +22,20 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 REPORTS_PERM = "books.view_reports"
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class LedgerAccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerAccount
         fields = ["id", "code", "name", "type", "role", "is_active"]
 
 
-class AccountUpdateSerializer(serializers.Serializer):
+class LedgerAccountUpdateSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=20, required=False)
     name = serializers.CharField(max_length=100, required=False)
     type = serializers.ChoiceField(AccountType.choices, required=False)
     is_active = serializers.BooleanField(required=False)
 
 
-class AccountListCreateApi(APIView):
+class LedgerAccountListCreateApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_ledgeraccount", "POST": "books.add_ledgeraccount"}
 
@@ -44,36 +44,36 @@ class AccountListCreateApi(APIView):
         name = serializers.CharField(max_length=100)
         type = serializers.ChoiceField(AccountType.choices)
 
-    @extend_schema(responses=AccountSerializer(many=True))
+    @extend_schema(responses=LedgerAccountSerializer(many=True))
     def get(self, request):
         services.chart_ensure()
-        return Response(AccountSerializer(selectors.account_list(), many=True).data)
+        return Response(LedgerAccountSerializer(selectors.account_list(), many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: AccountSerializer})
+    @extend_schema(request=InputSerializer, responses={201: LedgerAccountSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = services.account_create(**data.validated_data)
-        return Response(AccountSerializer(account).data, status=status.HTTP_201_CREATED)
+        return Response(LedgerAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
-class AccountDetailApi(APIView):
+class LedgerAccountDetailApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_ledgeraccount", "PATCH": "books.change_ledgeraccount"}
 
-    @extend_schema(responses=AccountSerializer)
+    @extend_schema(responses=LedgerAccountSerializer)
     def get(self, request, code):
-        return Response(AccountSerializer(get_object_or_404(LedgerAccount, code=code)).data)
+        return Response(LedgerAccountSerializer(get_object_or_404(LedgerAccount, code=code)).data)
 
-    @extend_schema(request=AccountUpdateSerializer, responses=AccountSerializer)
+    @extend_schema(request=LedgerAccountUpdateSerializer, responses=LedgerAccountSerializer)
     def patch(self, request, code):
         account = get_object_or_404(LedgerAccount, code=code)
-        data = AccountUpdateSerializer(data=request.data)
+        data = LedgerAccountUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(AccountSerializer(services.account_update(account=account, **data.validated_data)).data)
+        return Response(LedgerAccountSerializer(services.account_update(account=account, **data.validated_data)).data)
 
 
-class LineSerializer(serializers.Serializer):
+class JournalLineSerializer(serializers.Serializer):
     account = serializers.CharField(source="account.code")
     debit = serializers.DecimalField(**MONEY)
     credit = serializers.DecimalField(**MONEY)
@@ -82,8 +82,8 @@ class LineSerializer(serializers.Serializer):
     source_id = serializers.CharField()
 
 
-class EntrySerializer(serializers.ModelSerializer):
-    lines = LineSerializer(many=True)
+class JournalEntrySerializer(serializers.ModelSerializer):
+    lines = JournalLineSerializer(many=True)
     reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
 
     class Meta:
@@ -91,7 +91,7 @@ class EntrySerializer(serializers.ModelSerializer):
         fields = ["id", "date", "memo", "key", "reverses", "created_at", "lines"]
 
 
-class EntryListCreateApi(APIView):
+class JournalEntryListCreateApi(APIView):
     pagination_class = Pagination
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_journalentry", "POST": "books.add_journalentry"}
@@ -111,13 +111,13 @@ class EntryListCreateApi(APIView):
         memo = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
         lines = LineInput(many=True, min_length=2, max_length=200)
 
-    @extend_schema(parameters=[FilterSerializer], responses=EntrySerializer(many=True))
+    @extend_schema(parameters=[FilterSerializer], responses=JournalEntrySerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        return paginate(self, request, selectors.entry_list(**filters.validated_data), EntrySerializer)
+        return paginate(self, request, selectors.entry_list(**filters.validated_data), JournalEntrySerializer)
 
-    @extend_schema(request=InputSerializer, responses={201: EntrySerializer})
+    @extend_schema(request=InputSerializer, responses={201: JournalEntrySerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -128,19 +128,19 @@ class EntryListCreateApi(APIView):
             lines.append(services.Line(line["account"], line["debit"] - line["credit"], memo=line["memo"]))
         entry, _ = services.entry_post(date=data.validated_data["date"], memo=data.validated_data["memo"],
                                        lines=lines, created_by=request.user)
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-class EntryDetailApi(APIView):
+class JournalEntryDetailApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_journalentry"}
 
-    @extend_schema(responses=EntrySerializer)
+    @extend_schema(responses=JournalEntrySerializer)
     def get(self, request, entry_id):
-        return Response(EntrySerializer(get_object_or_404(selectors.entry_list(), pk=entry_id)).data)
+        return Response(JournalEntrySerializer(get_object_or_404(selectors.entry_list(), pk=entry_id)).data)
 
 
-class EntryReverseApi(APIView):
+class JournalEntryReverseApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"POST": "books.add_journalentry"}
 
@@ -148,13 +148,13 @@ class EntryReverseApi(APIView):
         date = serializers.DateField(required=False)
         memo = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: EntrySerializer})
+    @extend_schema(request=InputSerializer, responses={201: JournalEntrySerializer})
     def post(self, request, entry_id):
         entry = get_object_or_404(JournalEntry, pk=entry_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reversal = services.entry_reverse(entry=entry, created_by=request.user, **data.validated_data)
-        return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
+        return Response(JournalEntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
 
 
 class PeriodCloseApi(APIView):
@@ -179,27 +179,27 @@ class PeriodCloseApi(APIView):
         return Response({"closed_through": closed.closed_through}, status=status.HTTP_201_CREATED)
 
 
-class ProfileApi(APIView):
+class BooksProfileApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_booksprofile", "PATCH": "books.change_booksprofile"}
 
-    class ProfileSerializer(serializers.Serializer):
+    class BooksProfileSerializer(serializers.Serializer):
         legal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
         address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         vat_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-        vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("99.99"),
-                                            required=False)
+        vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"),
+                                            max_value=Decimal("99.99"), required=False)
         vat_exempt = serializers.BooleanField(required=False)
 
-    @extend_schema(responses=ProfileSerializer)
+    @extend_schema(responses=BooksProfileSerializer)
     def get(self, request):
-        return Response(self.ProfileSerializer(services.profile_get()).data)
+        return Response(self.BooksProfileSerializer(services.profile_get()).data)
 
-    @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
+    @extend_schema(request=BooksProfileSerializer, responses=BooksProfileSerializer)
     def patch(self, request):
-        data = self.ProfileSerializer(data=request.data)
+        data = self.BooksProfileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(self.ProfileSerializer(services.profile_update(**data.validated_data)).data)
+        return Response(self.BooksProfileSerializer(services.profile_update(**data.validated_data)).data)
 
 
 class VehicleCostSerializer(serializers.ModelSerializer):
@@ -231,7 +231,7 @@ class VehicleCostApi(APIView):
         return Response(VehicleCostSerializer(cost).data, status=status.HTTP_201_CREATED)
 
 
-class SaleSerializer(serializers.ModelSerializer):
+class VehicleSaleSerializer(serializers.ModelSerializer):
     margin = serializers.DecimalField(**MONEY)
 
     class Meta:
@@ -240,16 +240,16 @@ class SaleSerializer(serializers.ModelSerializer):
                   "vat", "vat_rate", "cost", "margin", "entry"]
 
 
-class SaleListApi(APIView):
+class VehicleSaleListApi(APIView):
     pagination_class = Pagination
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_vehiclesale"}
 
-    @extend_schema(parameters=[DateRangeSerializer], responses=SaleSerializer(many=True))
+    @extend_schema(parameters=[DateRangeSerializer], responses=VehicleSaleSerializer(many=True))
     def get(self, request):
         filters = DateRangeSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        return paginate(self, request, selectors.vehicle_sales(**filters.validated_data), SaleSerializer)
+        return paginate(self, request, selectors.vehicle_sales(**filters.validated_data), VehicleSaleSerializer)
 
 
 class InvoicePdfApi(APIView):
@@ -266,7 +266,7 @@ class InvoicePdfApi(APIView):
         return response
 
 
-class ReportApi(APIView):
+class BooksReportApi(APIView):
     """GET ?date_from=&date_to= (the balance sheet: ?as_of=) -> the report; ``as_csv``: the same as CSV."""
 
     permission_classes = [MethodPerms]

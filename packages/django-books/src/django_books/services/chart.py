@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from ..errors import AccountInUse, AccountNotFound, DuplicateAccount
 from ..models import AccountType, LedgerAccount
 
-A, L, E, I, X = (AccountType.ASSET, AccountType.LIABILITY, AccountType.EQUITY, AccountType.INCOME,
+A, L, E, N, X = (AccountType.ASSET, AccountType.LIABILITY, AccountType.EQUITY, AccountType.INCOME,
                  AccountType.EXPENSE)
 
 # (code, name, type, role). Automatic postings find their accounts by role.
@@ -20,8 +20,8 @@ DEFAULT_CHART = [
     ("2200", "Commissions payable", L, "commissions_payable"),
     ("2300", "Payroll withholdings payable", L, "payroll_withholdings"),
     ("3000", "Owner's equity", E, "equity"),
-    ("4000", "Vehicle sales", I, "vehicle_sales"),
-    ("4900", "Other income", I, "other_income"),
+    ("4000", "Vehicle sales", N, "vehicle_sales"),
+    ("4900", "Other income", N, "other_income"),
     ("5000", "Cost of vehicles sold", X, "cost_of_vehicles"),
     ("6000", "Commissions", X, "commissions"),
     ("6100", "Salaries", X, "salaries"),

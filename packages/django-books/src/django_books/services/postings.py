@@ -63,7 +63,8 @@ def payroll_paid(*, run_id: int | str, date: dt.date, payslips: Iterable[Payslip
         lines += [debit("salaries", slip.gross, **ref), credit("payroll_withholdings", slip.deductions, **ref)]
     lines.append(credit("wallet", sum((money(s.net, allow_zero=True) for s in payslips), Decimal("0")),
                         source_type=WALLET_TX, source_id=wallet_transaction_id))
-    entry, _ = entry_post(date=first_open_day(date), key=f"payroll-run:{run_id}", memo=memo or f"Payroll run {run_id}", lines=lines)
+    entry, _ = entry_post(date=first_open_day(date), key=f"payroll-run:{run_id}", lines=lines,
+                          memo=memo or f"Payroll run {run_id}")
     return entry
 
 

@@ -220,5 +220,18 @@ def sales(request):
         lead_sales = list(leads.sale_list(user=request.user)[:100])
     if request.user.has_perm("leads.view_commission"):
         commissions = list(leads.commission_list(user=request.user)[:100])
+    if request.user.has_perm("books.view_journalentry"):
+        _link_entries(store_sales, "car-sale:", "pk")
+        _link_entries(lead_sales, "lead-sale:", "pk")
+        _link_entries(commissions, "commission-accrued:", "uuid")
     return render(request, "pages/dealer_sales.html", {"store_sales": store_sales, "lead_sales": lead_sales,
                                                        "commissions": commissions})
+
+
+def _link_entries(rows, prefix: str, field: str) -> None:
+    """Give each row the journal entry it caused (``books_entry``; None while it is not posted)."""
+    from django_books import selectors as books
+
+    found = books.entries_by_key(f"{prefix}{getattr(row, field)}" for row in rows)
+    for row in rows:
+        row.books_entry = found.get(f"{prefix}{getattr(row, field)}")

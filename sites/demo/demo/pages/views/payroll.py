@@ -156,8 +156,14 @@ def run_detail(request, run_id: int):
 
     run = _run(run_id)
     actions = [(name, name.capitalize()) for name, (perm, _, _) in ACTIONS.items() if request.user.has_perm(perm)]
+    books_entry = None
+    if request.user.has_perm("books.view_journalentry"):
+        from django_books import selectors as books
+
+        books_entry = books.entries_by_key([f"payroll-run:{run.pk}"]).get(f"payroll-run:{run.pk}")
     return render(request, "pages/dealer_payroll_run.html", {
         "run": run, "payslips": list(selectors.payslip_list(user=request.user, run_id=run.pk)), "actions": actions,
+        "books_entry": books_entry,
     })
 
 
