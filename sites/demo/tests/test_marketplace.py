@@ -118,6 +118,7 @@ def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, f
 def test_dealer_sale_is_booked_as_income_once_in_the_dealers_books(dealer1, dealer1_staff, funded_buyer, make_user,
                                                                    django_capture_on_commit_callbacks):
     from django_books.models import VehicleSale
+
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))

@@ -53,7 +53,8 @@ def test_replayed_schema_equals_a_migrated_one_and_a_failed_replay_falls_back_to
     assert {"car_listing_car", "leads_lead", "payroll_payrollrun", "django_migrations"} <= tables
     books_triggers = {"books_line_balanced", "books_entry_has_lines", "books_entry_period_open",
                       "books_invoicecounter_step",
-                      *(f"books_{t}_append_only" for t in ("entry", "line", "periodclose", "vehiclesale", "vehiclecost")),
+                      *(f"books_{t}_append_only"
+                        for t in ("entry", "line", "periodclose", "vehiclesale", "vehiclecost")),
                       *(f"books_{t}_no_truncate" for t in ("entry", "line", "periodclose", "vehiclesale", "vehiclecost",
                                                            "invoicecounter"))}
     assert {row[1] for row in reference["triggers"]} == {"payroll_run_frozen", "payroll_payslip_frozen",
