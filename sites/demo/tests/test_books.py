@@ -56,8 +56,9 @@ def _offline_win(car, agent, *, price: str, sold_on: dt.date):
 @pytest.mark.django_db
 def test_a_car_sale_whose_posting_was_lost_is_posted_by_the_sweep_once(dealer1, dealer1_staff, funded_buyer,
                                                                        make_user):
-    from demo.glue import books
     from django_books.models import VehicleSale
+
+    from demo.glue import books
     from django_car_listing.models import StoreSale
     from django_car_listing.services import car_buy
 
@@ -93,9 +94,10 @@ def test_the_sweep_posts_nothing_the_receiver_already_posted(dealer1, dealer1_st
 @pytest.mark.django_db
 def test_lost_offline_sale_commission_and_top_up_postings_are_swept_on_their_own_dates(dealer1, dealer1_staff,
                                                                                         agent, make_user):
+    from django_books.models import JournalEntry
+
     from demo.glue import books
     from demo.glue.hooks import store_account
-    from django_books.models import JournalEntry
     from django_leads import services as leads
     from django_wallet import services as wallet
 
@@ -140,6 +142,7 @@ def test_the_receiver_posts_an_offline_sale_on_its_sale_date_with_its_commission
 def test_a_top_up_of_the_dealership_wallet_is_owners_equity_in_its_books_only(dealer1, dealer2,
                                                                               django_capture_on_commit_callbacks):
     from django_books import selectors
+
     from django_wallet import services as wallet
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -185,6 +188,7 @@ def test_a_month_of_business_leaves_books_that_balance_and_agree_with_the_wallet
     marketplace, another sold offline, its commission paid, and a payroll run paid."""
     from django_books import selectors
     from django_books import services as books
+
     from django_car_listing.services import car_buy
     from django_leads import services as leads
     from django_payroll import services as payroll
@@ -247,8 +251,8 @@ def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker):
     import time
 
     from django.contrib.auth import get_user_model
-
     from django_books.tasks import reconcile
+
     from django_car_listing import signals as cars
     from django_car_listing.services import car_buy
     from django_wallet import services as wallet
@@ -278,6 +282,7 @@ def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker):
 @pytest.mark.django_db
 def test_the_books_api_of_one_dealership_is_not_anothers(dealer1, dealer2, make_user):
     from django_books import services as books
+
     from tenancy.services import membership_grant
 
     accountant = make_user()

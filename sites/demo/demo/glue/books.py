@@ -20,10 +20,9 @@ from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
-
 from django_books import services as books
 from django_books.models import JournalEntry
+from django_tenants.utils import get_public_schema_name, schema_context
 
 logger = logging.getLogger(__name__)
 
@@ -108,13 +107,12 @@ def _keyed(prefix: str, field: str):
 def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
     """Post, in the current dealership's schema, everything from ``since`` to ``until`` that has no
     entry yet; the number posted."""
+    from demo.glue.hooks import current_business_account
     from django_car_listing.models import StoreSale
     from django_leads.models import Commission
     from django_leads.models import Sale as LeadSale
     from django_payroll.models import PayrollRun
     from django_wallet.models import Transaction
-
-    from demo.glue.hooks import current_business_account
 
     sweeps = [
         (book_car_sale, StoreSale.objects.filter(_keyed("car-sale:", "pk"), sold_at__range=(since, until))),
