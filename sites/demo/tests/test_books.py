@@ -72,7 +72,8 @@ def test_a_car_sale_whose_posting_was_lost_is_posted_by_the_sweep_once(dealer1, 
         assert (booked.key, booked.gross, booked.invoice_number, booked.vehicle_id) == (
             f"car-sale:{sale.pk}", D("12000.00"), 1, car.pk)
         wallet_line = booked.entry.lines.get(account__role="wallet")
-        assert (wallet_line.source_type, wallet_line.source_id) == ("wallet_transaction", str(sale.wallet_transaction_id))
+        assert (wallet_line.source_type, wallet_line.source_id) == (
+            "wallet_transaction", str(sale.wallet_transaction_id))
     assert books.reconcile_all() == {}  # nothing twice
     assert _keys("dealer2") == []
 
