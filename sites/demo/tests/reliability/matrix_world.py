@@ -69,6 +69,7 @@ class Store:
     books_entry: int = 0  # a journal entry of January, a closed period (its reversal there is refused)
     invoice: int = 0  # the invoice number of a sale in the books
     ledger_code: str = "1000"  # the cash account of the default chart
+    vehicle: int = 0  # a vehicle of the books (car_draft's id) with its acquisition cost booked
     agent_user: int = 0
 
 
@@ -178,6 +179,7 @@ def _store(schema: str, users: dict, admin) -> Store:
                                        booked_on=dt.date(2026, 1, 5), description=f"matrix {tag}").pk
         s.business_account = hooks.store_account(schema).pk
         s.books_entry, s.invoice = _books(draft)
+        s.vehicle = draft.pk
     return s
 
 
