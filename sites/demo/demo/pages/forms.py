@@ -8,6 +8,7 @@ from django_car_listing.errors import CarListingError
 from django_car_listing.models import BodyType, Fuel, SaleType, Transmission
 from django_car_listing.services.images import validate_image
 from django_car_listing.validators import normalize_vin, vin_problem
+from django_payroll.models import ComponentKind, Employee
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
 
@@ -165,8 +166,6 @@ class EmployeeForm(forms.Form):
     bank_account = forms.CharField(max_length=64, required=False, help_text="Required when paid to a bank.")
 
     def __init__(self, *args, **kwargs):
-        from django_payroll.models import Employee
-
         super().__init__(*args, **kwargs)
         self.fields["employment_type"].choices = Employee.EmploymentType.choices
         self.fields["employment_type"].initial = Employee.EmploymentType.FULL_TIME
@@ -201,8 +200,6 @@ class EmployeeEditForm(EmployeeForm):
                                        help_text="Needed when the status is Terminated.")
 
     def __init__(self, *args, **kwargs):
-        from django_payroll.models import Employee
-
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = Employee.Status.choices
 
@@ -224,8 +221,6 @@ class ComponentForm(forms.Form):
     prorate = forms.BooleanField(required=False, initial=True, label="Prorate for partial months")
 
     def __init__(self, *args, **kwargs):
-        from django_payroll.models import ComponentKind
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ComponentKind.choices
 

@@ -7,9 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from rest_framework.exceptions import APIException
 
+from demo.glue.contact import dealer_contact
 from demo.pages.forms import SearchForm
 from demo.pages.views.common import int_param, is_dealership, page_window, refused
+from django_car_listing import conf
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
 from django_car_listing.errors import CarListingError, CarNotFound
@@ -30,7 +33,7 @@ def car_url(store_key: str, car_id: int) -> str:
 
 def home(request):
     if is_dealership():
-        from demo.pages.views.dealership import dashboard
+        from demo.pages.views.dealership import dashboard  # here: dealership imports account, which imports this
 
         return dashboard(request)
     return search(request)
@@ -100,8 +103,6 @@ def price_changes(history: list[dict]) -> list[dict]:
 
 
 def _store_name(store_key: str) -> str:
-    from django_car_listing import conf
-
     return conf.store_name(store_key)
 
 
@@ -149,10 +150,6 @@ def save(request, car_id: int, store: str = ""):
 @require_POST
 def contact(request, store: str, car_id: int):
     """Contact dealer: a lead in the dealership's schema, through the same service as the API."""
-    from rest_framework.exceptions import APIException
-
-    from demo.glue.contact import dealer_contact
-
     back = car_url(store, car_id)
     message = (request.POST.get("message") or "").strip()[:2000]
     try:

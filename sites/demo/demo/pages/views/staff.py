@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 from rest_framework.exceptions import APIException
 
 from demo.pages.forms import DealershipForm, RejectForm
@@ -18,13 +18,14 @@ from django_wallet.errors import WalletError
 from django_wallet.models import CreditRequest
 from forecourt_core.display import money
 from tenancy.models import Dealership
+from tenancy.services import dealership_create
 
 QUEUE_PER_STORE = 50
 
 
 def _submitted(store_key: str) -> list:
     # Display only: the queue reads the cars a verifier may act on, store by store (a schema each).
-    with schema_context(store_key or "public"):
+    with schema_context(store_key or get_public_schema_name()):
         return list(Car.objects.filter(store_key=store_key, deleted_at__isnull=True, is_sold=False,
                                        verification_status=Verification.SUBMITTED)
                     .select_related("owner").order_by("id")[:QUEUE_PER_STORE])
@@ -33,8 +34,8 @@ def _submitted(store_key: str) -> list:
 @public_only
 @staff_only
 def verification_queue(request):
-    stores = [("", "Private sellers")] + list(
-        Dealership.objects.exclude(schema_name="public").order_by("name").values_list("schema_name", "name"))
+    dealerships = Dealership.objects.exclude(schema_name=get_public_schema_name()).order_by("name")
+    stores = [("", "Private sellers"), *dealerships.values_list("schema_name", "name")]
     groups = [(key, name, _submitted(key)) for key, name in stores]
     return render(request, "pages/staff_verification.html", {"groups": groups, "reject_form": RejectForm()})
 
@@ -84,8 +85,6 @@ def credit_requests(request):
 @public_only
 @staff_only
 def dealership_new(request):
-    from tenancy.services import dealership_create
-
     form = DealershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         owner = None
@@ -103,5 +102,5 @@ def dealership_new(request):
             else:
                 messages.success(request, f"{dealership.name} is ready at {dealership.slug}.{request.get_host()}")
                 return redirect("pages:staff_dealership_new")
-    dealerships = list(Dealership.objects.exclude(schema_name="public").order_by("name"))
+    dealerships = list(Dealership.objects.exclude(schema_name=get_public_schema_name()).order_by("name"))
     return render(request, "pages/staff_dealership.html", {"form": form, "dealerships": dealerships})

@@ -4,13 +4,27 @@ hundred listed cars with photos (tenancy.demo_cars), two purchases and a lead pi
 Run it twice and nothing changes the second time (get-or-create everywhere, cars kept by VIN,
 deposits and purchases keyed by an idempotency key).
 """
+import datetime as dt
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.roles import ROLE_CHOICES
+from django_car_listing import selectors
+from django_car_listing import services as cars
+from django_car_listing.models import Car
+from django_leads import services as leads
+from django_leads.models import Lead
+from django_payroll import services as payroll
+from django_payroll.models import Employee, PayrollRun
+from django_trading.services import bars_ingest
+from django_wallet import services as wallet
+from tenancy.demo_cars import listings, photo
 from tenancy.models import Dealership
 from tenancy.services import dealership_create, membership_grant, public_tenant_ensure
 
@@ -44,8 +58,6 @@ class Command(BaseCommand):
         parser.add_argument("--cars", type=int, default=DEFAULT_CARS, help="listings to create (default %(default)s)")
 
     def handle(self, *args, **options):
-        from django_wallet import services as wallet
-
         public_tenant_ensure()
         credentials = [("platform admin", _user("admin", is_staff=True, is_superuser=True).username)]
         for slug, name in DEALERSHIPS:
@@ -73,27 +85,19 @@ class Command(BaseCommand):
 
     def _cars(self, *, admin, count: int) -> int:
         """Verified listings with a photo each, some with a lower price later (kept by VIN)."""
-        from django.core.files.uploadedfile import SimpleUploadedFile
-        from django.db import transaction
-        from django_tenants.utils import schema_context
-
-        from django_car_listing import services as cars
-        from django_car_listing.models import Car
-        from tenancy.demo_cars import listings, photo
-
         actors = {store: get_user_model().objects.get(username=f"{store}-dealer") for store in STORES if store}
         sellers = [get_user_model().objects.get(username=name) for name in PRIVATE_SELLERS]
         pending = listings(count, STORES)
         existing = set()
         for store in set(STORES):
-            with schema_context(store or "public"):
+            with schema_context(store or get_public_schema_name()):
                 existing |= set(Car.objects.values_list("vin", flat=True))
         pending = [car for car in pending if car.vin not in existing]
         for start in range(0, len(pending), BATCH):
             with transaction.atomic():
                 for car in pending[start:start + BATCH]:
                     actor = actors[car.store] if car.store else sellers[car.serial % len(sellers)]
-                    with schema_context(car.store or "public"):
+                    with schema_context(car.store or get_public_schema_name()):
                         made = cars.car_create(
                             actor=actor, store_key=car.store, make=car.make, model=car.model, year=car.year,
                             price=car.price, vin=car.vin, mileage=car.mileage, body_type=car.body_type,
@@ -109,20 +113,12 @@ class Command(BaseCommand):
 
     def _stocks(self):
         """One price bar per ticker for a fixed day (bars are immutable: re-ingesting the same bar is a no-op)."""
-        from django_trading.services import bars_ingest
-
         when = datetime(2026, 11, 2, 16, 0, tzinfo=UTC)
         bars_ingest(bars=[{"ticker": t, "open": Decimal(p), "high": Decimal(p), "low": Decimal(p), "close": Decimal(p),
                            "volume": 1_000_000, "timestamp": when} for t, p in TICKERS.items()])
 
     def _activity(self):
         """What a lived-in market has: the buyer bought a car from each kind of seller, dealer1 has leads."""
-        from django_tenants.utils import schema_context
-
-        from django_car_listing import selectors, services as cars
-        from django_leads import services as leads
-        from django_leads.models import Lead
-
         buyer = get_user_model().objects.get(username="buyer")
         if not selectors.purchases(user=buyer, limit=1).count:
             for store in ("", "dealer1"):
@@ -151,11 +147,6 @@ class Command(BaseCommand):
 
     def _payroll(self):
         """dealer1's staff on the payroll, November's run paid (so payslips exist)."""
-        import datetime as dt
-
-        from django_payroll import services as payroll
-        from django_payroll.models import Employee, PayrollRun
-
         if PayrollRun.objects.exists():
             return
         hired = dt.date(2024, 3, 1)
