@@ -17,12 +17,22 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from demo.glue.hooks import current_business_account
 from django_books import services as books
 from django_books.models import JournalEntry
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_car_listing.models import StoreSale
+from django_leads.models import Commission
+from django_leads.models import Sale as LeadSale
+from django_payroll.models import PayrollRun
+from django_wallet.models import Entry as WalletEntry
+from django_wallet.models import Transaction
+from tenancy.models import Dealership
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +96,6 @@ def book_wallet_transaction(transaction) -> None:
 
 
 def _dealership_movements(transaction) -> list[tuple[str, object]]:
-    from django.contrib.contenttypes.models import ContentType
-
-    from django_wallet.models import Entry as WalletEntry
-    from tenancy.models import Dealership
-
     dealership_type = ContentType.objects.get_for_model(Dealership)
     moved = {e.account.owner_id: e.amount for e in WalletEntry.objects.filter(
         transaction=transaction, account__owner_type=dealership_type).select_related("account")}
@@ -107,13 +112,6 @@ def _keyed(prefix: str, field: str):
 def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
     """Post, in the current dealership's schema, everything from ``since`` to ``until`` that has no
     entry yet; the number posted."""
-    from demo.glue.hooks import current_business_account
-    from django_car_listing.models import StoreSale
-    from django_leads.models import Commission
-    from django_leads.models import Sale as LeadSale
-    from django_payroll.models import PayrollRun
-    from django_wallet.models import Transaction
-
     sweeps = [
         (book_car_sale, StoreSale.objects.filter(_keyed("car-sale:", "pk"), sold_at__range=(since, until))),
         (book_offline_sale, LeadSale.objects.filter(_keyed("lead-sale:", "pk"), payment=LeadSale.Payment.OFFLINE,
@@ -141,8 +139,6 @@ def reconcile_all(*, days: int | None = None) -> dict[str, int]:
     """``reconcile`` in every dealership over the last ``days`` (BOOKS_RECONCILE_DAYS): what it posted
     where, dealerships with nothing missing left out. The last BOOKS_RECONCILE_GRACE_SECONDS are left
     to the receivers, which may still be running for a commit of a moment ago."""
-    from tenancy.models import Dealership
-
     now = timezone.now()
     since = now - dt.timedelta(days=days if days is not None else settings.BOOKS_RECONCILE_DAYS)
     until = now - dt.timedelta(seconds=settings.BOOKS_RECONCILE_GRACE_SECONDS)

@@ -15,7 +15,15 @@ from typing import Any
 
 from django.core.cache import caches
 from django.db import connection, transaction
-from django_tenants.utils import schema_context
+from django.db.models import Count
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from django_books import selectors as books
+from django_car_listing import selectors as cars
+from django_leads import selectors as leads
+from django_leads.models import LeadStatus
+from django_leads.selectors import analytics
+from django_leads.selectors.leads import can_see_all
 
 log = logging.getLogger(__name__)
 GENERATION_KEY = "dashboard:generation"
@@ -39,7 +47,7 @@ def _bump(schema_name: str) -> None:
 def invalidate_on_commit() -> None:
     """Forget the current dealership's figures once the surrounding transaction commits."""
     schema_name = connection.schema_name  # captured now: the commit may happen in another schema's context
-    if schema_name != "public":
+    if schema_name != get_public_schema_name():
         # robust: a cache outage is logged and never stops the on_commit callbacks after this one.
         transaction.on_commit(lambda: _bump(schema_name), robust=True)
 
@@ -70,9 +78,6 @@ def _cached(builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
 
 
 def _figures(store_key: str, with_pnl: bool) -> dict:
-    from django_car_listing import selectors as cars
-    from django_leads.selectors import analytics
-
     data = analytics.dashboard(bucket="month")
     sales = cars.store_sales(store_key=store_key, limit=SALES_WINDOW).results
     by_month: dict[str, float] = {}
@@ -82,26 +87,17 @@ def _figures(store_key: str, with_pnl: bool) -> dict:
     figures = {"data": data, "sales_by_month": dict(sorted(by_month.items())),
                "sales_total": sum((s.price for s in sales), start=0), "sales_count": len(sales), "pnl": None}
     if with_pnl:
-        from django_books import selectors as books
-
         figures["pnl"] = books.profit_by_month()
     return figures
 
 
 def _funnel(user) -> dict:
-    from django.db.models import Count
-
-    from django_leads import selectors as leads
-    from django_leads.models import LeadStatus
-
     counts = dict(leads.lead_visible_qs(user=user).values_list("status").annotate(n=Count("id")))
     return {label: counts.get(value, 0) for value, label in LeadStatus.choices}
 
 
 def dashboard_figures(*, user, store_key: str) -> dict:
     """The figures for ``user`` on the current dealership's dashboard (the caller checks the permission)."""
-    from django_leads.selectors.leads import can_see_all
-
     with_pnl = user.has_perm("books.view_reports")
     scope = "all" if can_see_all(user) else f"user{user.pk}"  # an agent's funnel counts only their leads
     figures_key, funnel_key = f"dashboard:figures:{int(with_pnl)}", f"dashboard:funnel:{scope}"

@@ -7,19 +7,20 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.urls import reverse
+from django_tenants.utils import get_public_schema_name
 
 PUBLIC_URLCONF = "demo.urls_public"
 
 
 def site_url(path: str = "/", *, schema: str = "") -> str:
     parts = urlsplit(settings.SITE_URL)
-    host = parts.hostname if not schema or schema == "public" else f"{schema}.{parts.hostname}"
+    host = parts.hostname if not schema or schema == get_public_schema_name() else f"{schema}.{parts.hostname}"
     netloc = host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, path, "", ""))
 
 
 def _page(name: str, *args, schema: str = "") -> str:
-    urlconf = PUBLIC_URLCONF if not schema or schema == "public" else settings.ROOT_URLCONF
+    urlconf = PUBLIC_URLCONF if not schema or schema == get_public_schema_name() else settings.ROOT_URLCONF
     return site_url(reverse(f"pages:{name}", args=args, urlconf=urlconf), schema=schema)
 
 

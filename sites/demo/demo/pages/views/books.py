@@ -8,12 +8,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django_books import selectors, services
-from django_books.documents import invoice_pdf, report_table, to_csv
-from django_books.models import AccountType, JournalEntry, LedgerAccount, VehicleCost, VehicleSale
 from rest_framework.exceptions import APIException
 
 from demo.pages.views.common import dealership_only, int_param, page_window, refused, require_perm
+from django_books import selectors, services
+from django_books.documents import invoice_pdf, report_table, to_csv
+from django_books.models import AccountType, JournalEntry, LedgerAccount, VehicleCost, VehicleSale
+from django_car_listing.models import Car
+from django_payroll.models import Payslip
 
 PAGE_SIZE = 25
 REPORTS = {
@@ -104,8 +106,6 @@ def _source_link(line) -> str:
     if kind == "vehicle" and ident.isdigit():
         return reverse("pages:books_vehicle", args=[int(ident)])
     if kind == "payslip" and ident.isdigit():
-        from django_payroll.models import Payslip
-
         run_id = Payslip.objects.filter(pk=int(ident)).values_list("run_id", flat=True).first()
         return reverse("pages:payroll_run", args=[run_id]) if run_id else ""
     return ""
@@ -231,8 +231,6 @@ def vat_settings(request):
 @dealership_only
 @require_perm("books.view_vehiclecost")
 def vehicle(request, car_id: int):
-    from django_car_listing.models import Car
-
     car = Car.objects.filter(pk=car_id).first()
     if car is None:
         raise Http404
