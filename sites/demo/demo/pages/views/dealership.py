@@ -1,8 +1,10 @@
 """A dealership's workspace on its subdomain (members only, see demo.http.members_only): dashboard,
 inventory, leads board, sales. Every write goes through the packages' services."""
+import datetime as dt
 import json
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +23,17 @@ from demo.pages.views.common import (
     refused,
     require_perm,
 )
+from django_books import selectors as books
 from django_car_listing import selectors as cars
 from django_car_listing.errors import CarNotFound
+from django_leads import selectors as leads
+from django_leads import services as lead_services
 from django_leads.errors import NotFound as LeadNotFound
+from django_leads.models import LeadStatus
+from django_leads.pipeline import allowed_targets
+from django_payroll import selectors as payroll_books
+from django_payroll import services as book_services
+from django_payroll.models import Category
 
 PAGE_SIZE = 25
 
@@ -93,10 +103,6 @@ def inventory_action(request, car_id: int):
 @dealership_only
 @require_perm("leads.view_lead")
 def leads_board(request):
-    from django_leads import selectors as leads
-    from django_leads.models import LeadStatus
-    from django_leads.pipeline import allowed_targets
-
     rows = list(leads.lead_list(user=request.user).select_related("agent", "buyer", "car")
                 .order_by("-created_at")[:300])
     columns = []
@@ -110,8 +116,6 @@ def leads_board(request):
 @dealership_only
 @require_perm("leads.view_lead")
 def lead_detail(request, lead_id: int):
-    from django_leads import selectors as leads
-
     try:
         lead = leads.lead_get(user=request.user, pk=lead_id)
     except LeadNotFound:  # the leads package's own 404 (not DRF's NotFound): missing or not visible
@@ -125,11 +129,6 @@ def lead_detail(request, lead_id: int):
 @require_perm("leads.assign_lead")
 @require_POST
 def lead_assign(request, lead_id: int):
-    from django.contrib.auth import get_user_model
-
-    from django_leads import selectors as leads
-    from django_leads import services as lead_services
-
     back = reverse("pages:lead", args=[lead_id])
     try:
         lead = leads.lead_get(user=request.user, pk=lead_id)
@@ -148,12 +147,6 @@ def lead_assign(request, lead_id: int):
 @dealership_only
 @require_perm("payroll.view_entry")
 def accounting(request):
-    import datetime as dt
-
-    from django_payroll import selectors as books
-    from django_payroll import services as book_services
-    from django_payroll.models import Category
-
     if request.method == "POST":
         back = reverse("pages:accounting")
         if not request.user.has_perm("payroll.add_entry"):
@@ -175,8 +168,8 @@ def accounting(request):
         messages.success(request, "Entry booked.")
         return redirect(back)
     return render(request, "pages/dealer_accounting.html", {
-        "entries": list(books.entry_list().order_by("-booked_on", "-id")[:100]),
-        "categories": list(books.category_list()), "pnl": books.profit_and_loss(),
+        "entries": list(payroll_books.entry_list().order_by("-booked_on", "-id")[:100]),
+        "categories": list(payroll_books.category_list()), "pnl": payroll_books.profit_and_loss(),
         "today": dt.date.today().isoformat(),
     })
 
@@ -186,9 +179,6 @@ def accounting(request):
 @require_POST
 def lead_move(request, lead_id: int):
     """The board's buttons: the same checks and service as the API's update_status."""
-    from django_leads import selectors as leads
-    from django_leads import services as lead_services
-
     back = reverse("pages:leads")
     try:
         lead = leads.lead_get(user=request.user, pk=lead_id)
@@ -212,8 +202,6 @@ def lead_move(request, lead_id: int):
 @dealership_only
 @require_perm("car_listing.view_sale")
 def sales(request):
-    from django_leads import selectors as leads
-
     store_sales = cars.store_sales(store_key=_store(), limit=100).results
     lead_sales, commissions = [], []
     if request.user.has_perm("leads.view_sale"):
@@ -230,8 +218,6 @@ def sales(request):
 
 def _link_entries(rows, prefix: str, field: str) -> None:
     """Give each row the journal entry it caused (``books_entry``; None while it is not posted)."""
-    from django_books import selectors as books
-
     found = books.entries_by_key(f"{prefix}{getattr(row, field)}" for row in rows)
     for row in rows:
         row.books_entry = found.get(f"{prefix}{getattr(row, field)}")

@@ -11,6 +11,10 @@ from rest_framework.exceptions import APIException
 
 from demo.pages.forms import ComponentFormSet, EmployeeEditForm, EmployeeForm, SalaryForm
 from demo.pages.views.common import dealership_only, flash_refusal, forbidden, refused, require_perm
+from django_books import selectors as books
+from django_payroll import selectors, services
+from django_payroll.documents import payslip_pdf as render_pdf
+from django_payroll.models import Employee, PayrollRun
 
 ACTIONS = {
     # action: (permission, service name, message)
@@ -24,8 +28,6 @@ ACTIONS = {
 @require_perm("payroll.view_employee")
 def employees(request):
     """The list for anyone who may see employees; HR also gets the create form (POST creates)."""
-    from django_payroll import selectors, services
-
     form = None
     if request.user.has_perm("payroll.add_employee"):
         form = EmployeeForm(request.POST or None)
@@ -44,8 +46,6 @@ def employees(request):
 
 
 def _employee(pk):
-    from django_payroll.models import Employee
-
     employee = Employee.objects.select_related("user").filter(pk=pk).first()
     if employee is None:
         raise Http404
@@ -53,8 +53,6 @@ def _employee(pk):
 
 
 def _employee_page(request, employee, *, edit_form=None, salary_form=None, components=None):
-    from django_payroll import selectors
-
     user = request.user
     if edit_form is None and user.has_perm("payroll.change_employee"):
         edit_form = EmployeeEditForm(initial=EmployeeEditForm.initial_for(employee))
@@ -72,8 +70,6 @@ def _employee_page(request, employee, *, edit_form=None, salary_form=None, compo
 @require_perm("payroll.view_employee")
 def employee_detail(request, employee_id: int):
     """Details, salary history (view_salarystructure) and the edit form (change_employee; POST saves)."""
-    from django_payroll import services
-
     employee = _employee(employee_id)
     if request.method != "POST":
         return _employee_page(request, employee)
@@ -97,8 +93,6 @@ def employee_detail(request, employee_id: int):
 @require_POST
 def salary_new(request, employee_id: int):
     """A new salary structure (a raise is a new one; older ones stay as history)."""
-    from django_payroll import services
-
     if not request.user.has_perm("payroll.add_salarystructure"):
         return forbidden(request, "Your role cannot set salaries.")
     employee = _employee(employee_id)
@@ -118,8 +112,6 @@ def salary_new(request, employee_id: int):
 @dealership_only
 @require_perm("payroll.view_payrollrun")
 def runs(request):
-    from django_payroll import selectors, services
-
     if request.method == "POST":
         if not request.user.has_perm("payroll.add_payrollrun"):
             messages.error(request, "Your role cannot start payroll runs.")
@@ -141,8 +133,6 @@ def runs(request):
 
 
 def _run(pk):
-    from django_payroll.models import PayrollRun
-
     run = PayrollRun.objects.filter(pk=pk).first()
     if run is None:
         raise Http404
@@ -152,14 +142,10 @@ def _run(pk):
 @dealership_only
 @require_perm("payroll.view_payrollrun")
 def run_detail(request, run_id: int):
-    from django_payroll import selectors
-
     run = _run(run_id)
     actions = [(name, name.capitalize()) for name, (perm, _, _) in ACTIONS.items() if request.user.has_perm(perm)]
     books_entry = None
     if request.user.has_perm("books.view_journalentry"):
-        from django_books import selectors as books
-
         books_entry = books.entries_by_key([f"payroll-run:{run.pk}"]).get(f"payroll-run:{run.pk}")
     return render(request, "pages/dealer_payroll_run.html", {
         "run": run, "payslips": list(selectors.payslip_list(user=request.user, run_id=run.pk)), "actions": actions,
@@ -170,8 +156,6 @@ def run_detail(request, run_id: int):
 @dealership_only
 @require_POST
 def run_action(request, run_id: int):
-    from django_payroll import services
-
     back = reverse("pages:payroll_run", args=[run_id])
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
@@ -195,17 +179,12 @@ def run_action(request, run_id: int):
 @dealership_only
 def my_payslips(request):
     """Any member: their own payslips once issued (HR/accounting see all, as in the API)."""
-    from django_payroll import selectors
-
     return render(request, "pages/dealer_payslips.html",
                   {"payslips": list(selectors.payslip_list(user=request.user)[:100])})
 
 
 @dealership_only
 def payslip_pdf(request, payslip_id: int):
-    from django_payroll import selectors
-    from django_payroll.documents import payslip_pdf as render_pdf
-
     payslip = selectors.payslip_get(user=request.user, payslip_id=payslip_id)
     if payslip is None:
         raise Http404

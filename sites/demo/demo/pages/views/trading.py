@@ -9,6 +9,9 @@ from django.urls import reverse
 from rest_framework.exceptions import APIException
 
 from demo.pages.views.common import public_only, refused
+from django_trading import selectors
+from django_trading import services as trading
+from django_trading.models import Order
 
 OPEN = ("pending", "resting")
 
@@ -16,10 +19,6 @@ OPEN = ("pending", "resting")
 @public_only
 @login_required
 def desk(request):
-    from django_trading import selectors
-    from django_trading import services as trading
-    from django_trading.models import Order
-
     back = reverse("pages:trading")
     if request.method == "POST":
         try:
