@@ -4,11 +4,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_tenants.utils import get_public_schema_name
 
 SITE_STATIC = Path(settings.BASE_DIR) / "static"
 
@@ -54,7 +56,7 @@ def forbidden(request, message: str):
 
 
 def is_dealership() -> bool:
-    return connection.schema_name != "public"
+    return connection.schema_name != get_public_schema_name()
 
 
 def current_dealership():
@@ -96,8 +98,6 @@ def staff_only(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         if not request.user.is_staff:
             return forbidden(request, "Only platform administrators can open this page.")
