@@ -20,7 +20,7 @@ SPECS = {
     "django-car-listing": ("django_car_listing", [KERNEL, "django-wallet"]),
     "django-leads": ("django_leads", [KERNEL, "django-wallet", "django-car-listing"]),
     "django-books": ("django_books", [KERNEL, "django-wallet"]),
-    "django-payroll": ("django_payroll", [KERNEL, "django-wallet"]),
+    "django-payroll": ("django_payroll", [KERNEL, "django-wallet", "django-books"]),
     "django-trading": ("django_trading", [KERNEL, "django-wallet"]),
 }
 NAMES = sorted(SPECS)

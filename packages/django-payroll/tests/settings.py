@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "simple_history",
     "tests.testapp",
     "django_wallet",
+    "django_books",
     "django_payroll",
 ]
 AUTH_USER_MODEL = "testapp.User"

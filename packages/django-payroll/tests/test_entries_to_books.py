@@ -1,0 +1,82 @@
+"""Migration 0005 copies the income and expense list into django-books: every figure is kept."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+D = Decimal
+BEFORE = [("payroll", "0004_run_wallet_transaction_uuid"), ("books", "0002_invariants")]
+AFTER = [("payroll", "0005_entries_to_books")]
+# (category code, kind, amount, booked_on, description, source_type, source_id)
+ENTRIES = [
+    ("car_sales", "income", "12000.00", dt.date(2026, 10, 3), "Car sale #4", "car_sale", "car:4"),
+    ("car_sales", "income", "9000.00", dt.date(2026, 10, 9), "Offline sale, lead #7", "car_sale", "lead:2"),
+    ("commissions", "expense", "250.00", dt.date(2026, 10, 9), "Commission", "commission",
+     "3f1c0a52-0000-4000-8000-000000000001"),
+    ("payroll", "expense", "5400.55", dt.date(2026, 10, 31), "Payroll 2026-10 (regular)", "payroll_run", "1"),
+    ("a_very_long_category_code_for_detailing", "income", "80.10", dt.date(2026, 11, 2), "Detailing", "", ""),
+    ("rent", "expense", "1500.00", dt.date(2026, 11, 1), "Showroom rent", "", ""),
+]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_copy_into_the_books_keeps_every_figure():
+    _migrate(BEFORE)
+    try:
+        with connection.cursor() as cursor:
+            for code in dict.fromkeys(e[0] for e in ENTRIES):
+                kind = next(e[1] for e in ENTRIES if e[0] == code)
+                cursor.execute("INSERT INTO payroll_category (code, name, kind) VALUES (%s, %s, %s)",
+                               [code, code.replace("_", " ").capitalize(), kind])
+            for code, kind, amount, day, memo, source_type, source_id in ENTRIES:
+                cursor.execute(
+                    "INSERT INTO payroll_entry (category_id, kind, amount, booked_on, description, source_type,"
+                    " source_id, created_at) SELECT id, %s, %s, %s, %s, %s, %s, now() FROM payroll_category"
+                    " WHERE code = %s", [kind, D(amount), day, memo, source_type, source_id, code])
+        _migrate(AFTER)
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    from django_books import selectors
+    from django_books.models import JournalEntry, LedgerAccount
+
+    assert JournalEntry.objects.count() == len(ENTRIES)
+    for code, kind, amount, day, memo, _source_type, _source_id in ENTRIES:
+        account = LedgerAccount.objects.get(name=code.replace("_", " ").capitalize())
+        assert account.type == kind and account.code.startswith("P-")
+        (line,) = account.lines.filter(memo=memo)
+        assert (line.date, line.amount) == (day, -D(amount) if kind == "income" else D(amount))
+        assert (line.source_type, line.source_id) != ("", "")
+    assert set(JournalEntry.objects.values_list("key", flat=True)) == {
+        "car-sale:4", "lead-sale:2", "commission-paid:3f1c0a52-0000-4000-8000-000000000001", "payroll-run:1",
+        *(f"payroll-entry:{pk}" for pk in _manual_entry_ids())}
+    pnl = selectors.profit_and_loss()
+    assert pnl["total_income"] == D("21080.10") and pnl["total_expenses"] == D("7150.55")
+    assert selectors.trial_balance()["difference"] == 0
+    assert selectors.balance_sheet()["difference"] == 0
+    # The other side of each entry: debited with every income, credited with every expense.
+    migrated = LedgerAccount.objects.get(role="migrated_balance")
+    assert migrated.type == "equity" and sum(migrated.lines.values_list("amount", flat=True)) == D("13929.55")
+
+
+def _manual_entry_ids():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM payroll_entry WHERE source_type = '' ORDER BY id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_an_empty_list_copies_nothing():
+    """Every new schema: the migration writes no row (so its recorded SQL may be replayed)."""
+    from django_books.models import JournalEntry, LedgerAccount
+
+    assert not JournalEntry.objects.exists()
+    assert not LedgerAccount.objects.filter(role="migrated_balance").exists()
