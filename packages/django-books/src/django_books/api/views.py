@@ -39,7 +39,7 @@ class LedgerAccountListCreateApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_ledgeraccount", "POST": "books.add_ledgeraccount"}
 
-    class InputSerializer(serializers.Serializer):
+    class LedgerAccountCreateInputSerializer(serializers.Serializer):
         code = serializers.CharField(max_length=20)
         name = serializers.CharField(max_length=100)
         type = serializers.ChoiceField(AccountType.choices)
@@ -49,9 +49,9 @@ class LedgerAccountListCreateApi(APIView):
         services.chart_ensure()
         return Response(LedgerAccountSerializer(selectors.account_list(), many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: LedgerAccountSerializer})
+    @extend_schema(request=LedgerAccountCreateInputSerializer, responses={201: LedgerAccountSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.LedgerAccountCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = services.account_create(**data.validated_data)
         return Response(LedgerAccountSerializer(account).data, status=status.HTTP_201_CREATED)
@@ -96,11 +96,11 @@ class JournalEntryListCreateApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_journalentry", "POST": "books.add_journalentry"}
 
-    class FilterSerializer(DateRangeSerializer):
+    class JournalEntryPostFilterSerializer(DateRangeSerializer):
         source_type = serializers.CharField(max_length=40, required=False, default="")
         source_id = serializers.CharField(max_length=64, required=False, default="")
 
-    class InputSerializer(serializers.Serializer):
+    class JournalEntryPostInputSerializer(serializers.Serializer):
         class LineInput(serializers.Serializer):
             account = serializers.SlugRelatedField(slug_field="code", queryset=LedgerAccount.objects.all())
             debit = serializers.DecimalField(**MONEY, min_value=0, default=0)
@@ -111,15 +111,15 @@ class JournalEntryListCreateApi(APIView):
         memo = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
         lines = LineInput(many=True, min_length=2, max_length=200)
 
-    @extend_schema(parameters=[FilterSerializer], responses=JournalEntrySerializer(many=True))
+    @extend_schema(parameters=[JournalEntryPostFilterSerializer], responses=JournalEntrySerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.JournalEntryPostFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.entry_list(**filters.validated_data), JournalEntrySerializer)
 
-    @extend_schema(request=InputSerializer, responses={201: JournalEntrySerializer})
+    @extend_schema(request=JournalEntryPostInputSerializer, responses={201: JournalEntrySerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.JournalEntryPostInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         lines = []
         for line in data.validated_data["lines"]:
@@ -144,14 +144,14 @@ class JournalEntryReverseApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"POST": "books.add_journalentry"}
 
-    class InputSerializer(serializers.Serializer):
+    class JournalEntryReversalInputSerializer(serializers.Serializer):
         date = serializers.DateField(required=False)
         memo = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: JournalEntrySerializer})
+    @extend_schema(request=JournalEntryReversalInputSerializer, responses={201: JournalEntrySerializer})
     def post(self, request, entry_id):
         entry = get_object_or_404(JournalEntry, pk=entry_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.JournalEntryReversalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reversal = services.entry_reverse(entry=entry, created_by=request.user, **data.validated_data)
         return Response(JournalEntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
@@ -161,19 +161,19 @@ class PeriodCloseApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_journalentry", "POST": "books.close_period"}
 
-    class InputSerializer(serializers.Serializer):
+    class PeriodCloseInputSerializer(serializers.Serializer):
         through = serializers.DateField()
 
-    class OutputSerializer(serializers.Serializer):
+    class PeriodCloseOutputSerializer(serializers.Serializer):
         closed_through = serializers.DateField(allow_null=True)
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=PeriodCloseOutputSerializer)
     def get(self, request):
         return Response({"closed_through": services.closed_through()})
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(request=PeriodCloseInputSerializer, responses={201: PeriodCloseOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.PeriodCloseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         closed = services.period_close(through=data.validated_data["through"], closed_by=request.user)
         return Response({"closed_through": closed.closed_through}, status=status.HTTP_201_CREATED)
@@ -212,7 +212,7 @@ class VehicleCostApi(APIView):
     permission_classes = [MethodPerms]
     perms = {"GET": "books.view_vehiclecost", "POST": "books.add_vehiclecost"}
 
-    class InputSerializer(serializers.Serializer):
+    class VehicleCostPostInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(VehicleCost.Kind.choices)
         amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
         incurred_on = serializers.DateField()
@@ -223,9 +223,9 @@ class VehicleCostApi(APIView):
     def get(self, request, vehicle_id):
         return Response(VehicleCostSerializer(selectors.vehicle_costs(vehicle_id), many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: VehicleCostSerializer})
+    @extend_schema(request=VehicleCostPostInputSerializer, responses={201: VehicleCostSerializer})
     def post(self, request, vehicle_id):
-        data = self.InputSerializer(data=request.data)
+        data = self.VehicleCostPostInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cost = services.vehicle_cost_add(vehicle_id=vehicle_id, created_by=request.user, **data.validated_data)
         return Response(VehicleCostSerializer(cost).data, status=status.HTTP_201_CREATED)
@@ -274,7 +274,7 @@ class BooksReportApi(APIView):
     report = ""
     as_csv = False
 
-    class FilterSerializer(DateRangeSerializer):
+    class BooksReportFilterSerializer(DateRangeSerializer):
         as_of = serializers.DateField(required=False)
 
     def build(self, request, filters: dict, **kwargs) -> dict:
@@ -292,10 +292,10 @@ class BooksReportApi(APIView):
                  "vehicle-margins": lambda **f: {"rows": selectors.vehicle_margins(**f)}}
         return reads[name](date_from=filters.get("date_from"), date_to=filters.get("date_to"))
 
-    @extend_schema(parameters=[FilterSerializer],
+    @extend_schema(parameters=[BooksReportFilterSerializer],
                    responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, **kwargs):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.BooksReportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         report = self.build(request, filters.validated_data, **kwargs)
         if self.as_csv:
