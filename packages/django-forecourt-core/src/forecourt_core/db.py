@@ -49,21 +49,23 @@ def refuse_changes_sql(
     operations: Sequence[str] = ("UPDATE", "DELETE"),
     truncate: bool = False,
     truncate_escape: str = "",
+    name: str = "",
 ) -> tuple[str, str]:
     """The forward and reverse SQL of :func:`refuse_changes` (for a caller that composes its own)."""
+    name = name or table
     ops = [op.upper() for op in operations]
-    if not ops or set(ops) - {"INSERT", "UPDATE", "DELETE"}:
+    if set(ops) - {"INSERT", "UPDATE", "DELETE"} or not (ops or truncate):
         raise ValueError(f"operations must be some of INSERT, UPDATE, DELETE, not {operations!r}")
-    forward = [CREATE_FUNCTIONS, (
-        f"CREATE TRIGGER {table}_append_only BEFORE {' OR '.join(ops)} ON {table}\n"
-        f"    FOR EACH ROW EXECUTE FUNCTION {FUNCTION}({_literal(message)});"
-    )]
-    reverse = [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};"]
+    forward, reverse = [CREATE_FUNCTIONS], []
+    if ops:  # none: TRUNCATE only, for a table whose row changes another trigger decides
+        forward.append(f"CREATE TRIGGER {name}_append_only BEFORE {' OR '.join(ops)} ON {table}\n"
+                       f"    FOR EACH ROW EXECUTE FUNCTION {FUNCTION}({_literal(message)});")
+        reverse.append(f"DROP TRIGGER IF EXISTS {name}_append_only ON {table};")
     if truncate:
         args = ", ".join(_literal(a) for a in (message, truncate_escape) if a)
-        forward.append(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}\n"
+        forward.append(f"CREATE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {table}\n"
                        f"    FOR EACH STATEMENT EXECUTE FUNCTION {TRUNCATE_FUNCTION}({args});")
-        reverse.insert(0, f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
+        reverse.insert(0, f"DROP TRIGGER IF EXISTS {name}_no_truncate ON {table};")
     return "\n".join(forward), "\n".join(reverse)
 
 
@@ -74,12 +76,13 @@ def refuse_changes(
     operations: Sequence[str] = ("UPDATE", "DELETE"),
     truncate: bool = False,
     truncate_escape: str = "",
+    name: str = "",
 ) -> migrations.RunSQL:
     """A migration operation: the database refuses ``operations`` (and TRUNCATE if asked) on ``table``.
 
     ``message`` is a ``format()`` string: ``%1$s`` is the refused operation, ``%2$s`` the table.
-    The triggers are named ``<table>_append_only`` and ``<table>_no_truncate``.
+    The triggers are named ``<name>_append_only`` and ``<name>_no_truncate``; ``name`` defaults to the table.
     """
     forward, reverse = refuse_changes_sql(table, message=message, operations=operations, truncate=truncate,
-                                          truncate_escape=truncate_escape)
+                                          truncate_escape=truncate_escape, name=name)
     return migrations.RunSQL(forward, reverse)

@@ -80,25 +80,6 @@ $$;
 CREATE TRIGGER books_entry_period_open BEFORE INSERT ON books_journalentry
     FOR EACH ROW EXECUTE FUNCTION books_check_period_open();
 
--- 4. Append-only: entries, lines, closes and the sales they record are never changed or deleted.
-CREATE FUNCTION books_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'books: % on % is not allowed, the books are append-only (post a reversal)',
-        TG_OP, TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
-END;
-$$;
-
-CREATE TRIGGER books_entry_append_only BEFORE UPDATE OR DELETE ON books_journalentry
-    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
-CREATE TRIGGER books_line_append_only BEFORE UPDATE OR DELETE ON books_journalline
-    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
-CREATE TRIGGER books_periodclose_append_only BEFORE UPDATE OR DELETE ON books_periodclose
-    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
-CREATE TRIGGER books_vehiclesale_append_only BEFORE UPDATE OR DELETE ON books_vehiclesale
-    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
-CREATE TRIGGER books_vehiclecost_append_only BEFORE UPDATE OR DELETE ON books_vehiclecost
-    FOR EACH ROW EXECUTE FUNCTION books_refuse_change();
-
 -- 5. The invoice counter only goes up by one.
 CREATE FUNCTION books_check_invoice_counter() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -112,47 +93,9 @@ $$;
 CREATE TRIGGER books_invoicecounter_step BEFORE UPDATE OR DELETE ON books_invoicecounter
     FOR EACH ROW EXECUTE FUNCTION books_check_invoice_counter();
 
--- 6. TRUNCATE skips row triggers, so refuse it too. The one escape hatch is a transaction-local
---    setting (SET LOCAL books.allow_truncate = 'on') used by test-database teardown.
-CREATE FUNCTION books_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('books.allow_truncate', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    RAISE EXCEPTION 'books: TRUNCATE on % is not allowed, the books are append-only', TG_TABLE_NAME
-        USING ERRCODE = 'restrict_violation';
-END;
-$$;
-
-CREATE TRIGGER books_entry_no_truncate BEFORE TRUNCATE ON books_journalentry
-    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
-CREATE TRIGGER books_line_no_truncate BEFORE TRUNCATE ON books_journalline
-    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
-CREATE TRIGGER books_periodclose_no_truncate BEFORE TRUNCATE ON books_periodclose
-    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
-CREATE TRIGGER books_vehiclesale_no_truncate BEFORE TRUNCATE ON books_vehiclesale
-    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
-CREATE TRIGGER books_vehiclecost_no_truncate BEFORE TRUNCATE ON books_vehiclecost
-    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
-CREATE TRIGGER books_invoicecounter_no_truncate BEFORE TRUNCATE ON books_invoicecounter
-    FOR EACH STATEMENT EXECUTE FUNCTION books_refuse_truncate();
-
 -- reverse:
-DROP TRIGGER IF EXISTS books_invoicecounter_no_truncate ON books_invoicecounter;
-DROP TRIGGER IF EXISTS books_vehiclecost_no_truncate ON books_vehiclecost;
-DROP TRIGGER IF EXISTS books_vehiclesale_no_truncate ON books_vehiclesale;
-DROP TRIGGER IF EXISTS books_periodclose_no_truncate ON books_periodclose;
-DROP TRIGGER IF EXISTS books_line_no_truncate ON books_journalline;
-DROP TRIGGER IF EXISTS books_entry_no_truncate ON books_journalentry;
-DROP FUNCTION IF EXISTS books_refuse_truncate();
 DROP TRIGGER IF EXISTS books_invoicecounter_step ON books_invoicecounter;
 DROP FUNCTION IF EXISTS books_check_invoice_counter();
-DROP TRIGGER IF EXISTS books_vehiclecost_append_only ON books_vehiclecost;
-DROP TRIGGER IF EXISTS books_vehiclesale_append_only ON books_vehiclesale;
-DROP TRIGGER IF EXISTS books_periodclose_append_only ON books_periodclose;
-DROP TRIGGER IF EXISTS books_line_append_only ON books_journalline;
-DROP TRIGGER IF EXISTS books_entry_append_only ON books_journalentry;
-DROP FUNCTION IF EXISTS books_refuse_change();
 DROP TRIGGER IF EXISTS books_entry_period_open ON books_journalentry;
 DROP FUNCTION IF EXISTS books_check_period_open();
 DROP TRIGGER IF EXISTS books_entry_has_lines ON books_journalentry;
