@@ -94,6 +94,25 @@ def test_the_sales_page_links_each_sale_to_its_entry_and_invoice(dealer1, dealer
     assert accountant.get("/books/invoices/1.pdf")["Content-Type"] == "application/pdf"
 
 
+def test_a_won_leads_page_links_its_sale_and_commission_entries(dealer1, dealer1_staff, make_user,
+                                                                 django_capture_on_commit_callbacks):
+    from tenancy.services import membership_grant
+    from tests.test_books import _offline_win
+
+    agent, dealer = make_user(), make_user()
+    membership_grant(user=agent, dealership=dealer1, role="sales_agent")
+    membership_grant(user=dealer, dealership=dealer1, role="dealer")
+    car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    with schema_context("dealer1"), django_capture_on_commit_callbacks(execute=True):
+        sale = _offline_win(car, agent, price="7000.00", sold_on=timezone.localdate())
+    entries = _entries()
+    assert len(entries) == 2  # the sale and its commission accrued
+    page = host_client("dealer1.localhost", dealer).get(f"/leads/{sale.lead_id}/").content.decode()
+    assert all(f'href="/books/entries/{e.pk}/"' in page for e in entries)
+    agent_page = host_client("dealer1.localhost", agent).get(f"/leads/{sale.lead_id}/").content.decode()
+    assert "In the books" not in agent_page  # an agent reads leads, not the books
+
+
 def test_another_dealerships_entry_is_not_found_here(accountant):
     from django_books import services as books
 

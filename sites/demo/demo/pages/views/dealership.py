@@ -122,7 +122,17 @@ def lead_detail(request, lead_id: int):
         raise Http404 from None
     agents = list(leads.agent_list()) if request.user.has_perm("leads.assign_lead") else []
     return render(request, "pages/dealer_lead.html", {"lead": lead, "timeline": leads.lead_timeline(lead=lead),
-                                                      "agents": agents})
+                                                      "agents": agents, "books_entries": _lead_entries(request, lead)})
+
+
+def _lead_entries(request, lead) -> list:
+    """The journal entries a won lead caused: its offline sale and its commissions (books readers only)."""
+    sale = getattr(lead, "sale", None) if lead.status == LeadStatus.WON else None
+    if sale is None or not request.user.has_perm("books.view_journalentry"):
+        return []
+    keys = [f"lead-sale:{sale.pk}", *(f"commission-accrued:{c.uuid}" for c in sale.commissions.all())]
+    found = books.entries_by_key(keys)
+    return [found[key] for key in keys if key in found]
 
 
 @dealership_only
