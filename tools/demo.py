@@ -46,7 +46,8 @@ def _prepare_var(env: dict[str, str]) -> dict[str, str]:
     # at each start: files of a previous run's processes would otherwise be summed in.
     for stale in (var / "metrics").glob("*.db"):
         stale.unlink()
-    return {**env, "PROMETHEUS_MULTIPROC_DIR": str(var / "metrics")}
+    return {**env, "PROMETHEUS_MULTIPROC_DIR": str(var / "metrics"),
+            "METRICS_TOKEN": env.get("METRICS_TOKEN") or "forecourt-demo-metrics"}
 
 
 def flower(demo_port: str, environ: dict[str, str]) -> tuple[list[str], dict[str, str], str]:
@@ -103,6 +104,7 @@ Forecourt is running (Ctrl-C stops everything):
   API docs        http://localhost:{port}/api/docs/
   admin           http://localhost:{port}/admin/
   health          http://localhost:{port}/healthz
+  metrics         http://localhost:{port}/metrics   (Authorization: Bearer {env["METRICS_TOKEN"]})
   Flower          {flower_url}
   e-mail          written to {SITE / 'var' / 'mail'}
 """, flush=True)

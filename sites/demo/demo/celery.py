@@ -12,3 +12,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings.dev")
 app = CeleryApp("demo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+from demo.observability import tasks as _observed  # noqa: E402,F401  (task metrics, request ids in tasks)

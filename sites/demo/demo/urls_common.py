@@ -7,9 +7,11 @@ from accounts.throttling import sign_in_throttled
 from demo.http.health import healthz
 from demo.http.ping import ping
 from demo.http.schema_view import HostSchemaView
+from demo.observability.metrics import metrics_view
 
 shared_patterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/ping/", ping, name="ping"),
     path("admin/login/", sign_in_throttled(admin.site.login)),  # same rate limit as every sign-in
     path("admin/", admin.site.urls),

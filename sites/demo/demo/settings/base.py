@@ -48,6 +48,7 @@ SHARED_APPS = [
     "django_trading",
     "django_car_listing",
     "demo.glue",  # after the packages: it connects their signals
+    "demo.observability",  # metrics of the packages' signals
 ]
 TENANT_APPS = ["django_car_listing", "django_leads", "django_books", "django_payroll"]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -89,7 +90,9 @@ if DB_POOL_MAX_SIZE:
     }
 
 MIDDLEWARE = [
-    "demo.http.middleware.ErrorShapeMiddleware",  # outermost: sees every answer, also of the tenant lookup
+    # Outermost: measures and logs every answer as the client gets it, the tenant lookup's too (demo/observability).
+    "demo.observability.middleware.RequestObservabilityMiddleware",
+    "demo.http.middleware.ErrorShapeMiddleware",  # sees every answer, also of the tenant lookup
     "django_tenants.middleware.main.TenantMainMiddleware",
     "demo.http.request_guard.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -295,6 +298,9 @@ WALLET_CURRENCY = FORECOURT_CURRENCY
 TRADING_CACHE_ALIAS = "shared"
 # Marketplace facets count every store's listings: one copy for every host, so no tenant key function.
 CAR_LISTING_CACHE_ALIAS = "shared"
+
+# GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty = the endpoint is off (404).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

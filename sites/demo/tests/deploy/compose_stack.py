@@ -39,13 +39,20 @@ def image_build_steps() -> list[str]:
             if line.startswith("RUN ") and "manage.py" in line]
 
 
-def rehearsal_env(service: dict, *, database_url: str, redis_url: str, folders: dict[str, Path]) -> dict[str, str]:
+def rehearsal_env(name: str, service: dict, *, database_url: str, redis_url: str, folders: dict[str, Path],
+                  metrics_port: int | None = None) -> dict[str, str]:
     """The service's environment, pointed at this machine's servers and folders."""
     env = {k: str(v) for k, v in service.get("environment", {}).items() if v is not None}
     # Compose reaches PostgreSQL and Redis by service name; here they are local, in a fresh db of their own.
     assert urlsplit(env["DATABASE_URL"]).hostname == "postgres" and urlsplit(env["REDIS_URL"]).hostname == "redis"
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url,
                STATIC_ROOT=str(folders["static"]), MEDIA_ROOT=str(folders["media"]))
+    if "PROMETHEUS_MULTIPROC_DIR" in env:  # each container's own tmpfs
+        assert env["PROMETHEUS_MULTIPROC_DIR"] in service.get("tmpfs", []), name
+        (folders["metrics"] / name).mkdir(exist_ok=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(folders["metrics"] / name)
+    if "METRICS_PORT" in env:  # a port on the container's own network
+        env["METRICS_PORT"], env["METRICS_ADDR"] = str(metrics_port), "127.0.0.1"
     base = {k: v for k, v in os.environ.items() if k in {"HOME", "LANG"}}
     # This virtualenv's python, uvicorn and celery first on PATH, as the image's are.
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"

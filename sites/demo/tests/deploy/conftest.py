@@ -30,6 +30,7 @@ class Stack:
     folders: dict[str, Path]
     logs: dict[str, Path]
     config: dict
+    worker_metrics_port: int
     migrate_runs: list[subprocess.CompletedProcess] = field(default_factory=list)
 
     def url(self, path: str) -> str:
@@ -74,9 +75,11 @@ def stack(tmp_path_factory) -> Stack:
     })
     services = config["services"]
 
+    worker_metrics_port = free_port()
+
     def env(service: str) -> dict[str, str]:
-        return {**rehearsal_env(services[service], database_url=database_url, redis_url=redis_url, folders=folders),
-                "PROMETHEUS_MULTIPROC_DIR": str(folders["metrics"])}
+        return rehearsal_env(service, services[service], database_url=database_url, redis_url=redis_url,
+                             folders=folders, metrics_port=worker_metrics_port)
 
     logs = {name: folders["logs"] / f"{name}.log" for name in ("build", "migrate", *LONG_RUNNING)}
     for step in image_build_steps():
@@ -85,7 +88,7 @@ def stack(tmp_path_factory) -> Stack:
         assert done.returncode == 0, step + "\n" + done.stdout[-2000:] + done.stderr[-3000:]
     port = free_port()
     stack = Stack(base=f"http://127.0.0.1:{port}", port=port, database_url=database_url, redis_url=redis_url,
-                  folders=folders, logs=logs, config=config)
+                  folders=folders, logs=logs, config=config, worker_metrics_port=worker_metrics_port)
     for _ in range(2):  # a deploy runs it again on the same database: it must be idempotent
         stack.migrate_runs.append(subprocess.run(local_command(services["migrate"]), cwd=SITE, env=env("migrate"),
                                                  capture_output=True, text=True, timeout=600))

@@ -11,9 +11,8 @@ import time
 
 from .compose_stack import local_command
 from .conftest import ADMIN
-from .servers import call, get
-
-VIN = "1HGCM82633A004352"
+from .flows import mails_about, purchase
+from .servers import get
 
 
 def test_migrate_service_bootstraps_the_base_host_and_the_first_admin_once(stack):
@@ -34,38 +33,10 @@ def test_base_host_is_healthy_and_the_admin_sign_in_renders(stack):
 
 
 def test_a_dealership_created_through_the_api_serves_and_a_purchase_is_mailed_by_the_worker(stack):
-    admin = stack.admin_token()
-    status, body, _ = call("POST", stack.url("/api/dealerships/"), "localhost",
-                           {"name": "Rehearsal Motors", "slug": "rehearsal", "owner": ADMIN["username"]}, admin)
-    assert status == 201, body
-    host = body["domain"].split(":")[0]
-    assert host == "rehearsal.localhost"
-    assert get(stack.url("/healthz"), host)[0] == 200
-    car = {"make": "Saab", "model": "Rehearsal 900", "year": 2019, "price": "12500.00", "vin": VIN}
-    status, body, _ = call("POST", stack.url("/api/cars/"), host, car, admin)
-    assert status == 201, body
-    car = body["id"]
-    for step in ("verify", "put-on-sale"):
-        status, body, _ = call("POST", stack.url(f"/api/cars/{car}/{step}/"), host, {}, admin)
-        assert status == 200, (step, body)
-
-    credentials = {"username": "rehearsal-buyer", "password": "buyer-Strong-pass-1"}
-    status, body, _ = call("POST", stack.url("/api/auth/register/"), "localhost",
-                           {**credentials, "email": "buyer@example.com"})
-    assert status == 201, body
-    buyer = call("POST", stack.url("/api/auth/token/"), "localhost", credentials)[1]["access"]
-    credit = "/api/wallet/credit-requests/"
-    status, body, _ = call("POST", stack.url(credit), "localhost", {"amount": "20000.00"}, buyer)
-    assert status == 201, body
-    status, body, _ = call("POST", stack.url(f"{credit}{body['id']}/approve/"), "localhost", {}, admin)
-    assert status == 200, body
-    status, body, _ = call("POST", stack.url(f"/api/cars/{car}/buy/?store=rehearsal"), "localhost", {}, buyer)
-    assert status == 201, body
-
-    deadline = time.monotonic() + 60
-    while not (mails := [m for p in stack.folders["mail"].glob("*.log") if "Rehearsal 900" in (m := p.read_text())]):
-        assert time.monotonic() < deadline, stack.logs["worker"].read_text()[-4000:]
-        time.sleep(0.5)
+    bought = purchase(stack, "rehearsal", 1)
+    assert bought.status == 201, bought.body
+    assert get(stack.url("/api/cars/"), bought.host)[0] == 200  # the new dealership's own host serves
+    mails = mails_about(stack, bought.model)
     assert any("Subject:" in mail for mail in mails)
     # The web processes never send mail themselves: the worker did, and logged the task that did it.
     assert "succeeded" in stack.logs["worker"].read_text()
@@ -101,7 +72,7 @@ def test_beat_keeps_its_schedule_in_redis_and_a_second_beat_waits_for_the_lock(s
     holder = client.get("redbeat::lock")
     service = stack.config["services"]["beat"]
     log = tmp_path / "second-beat.log"
-    second = start(service["command"], rehearsal_env(service, database_url=stack.database_url,
+    second = start(service["command"], rehearsal_env("beat", service, database_url=stack.database_url,
                                                      redis_url=stack.redis_url, folders=stack.folders), log)
     try:
         time.sleep(5)
