@@ -1,12 +1,16 @@
-"""One middleware, outermost, that measures every request: count, latency and queries by route and status."""
+"""One middleware, outermost: the request id, one JSON log line per request, and the request metrics."""
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.db import connection
+from forecourt_core import context
 
-from . import metrics
+from . import logs, metrics
+
+log = logging.getLogger("forecourt.request")
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
@@ -36,15 +40,29 @@ class RequestObservabilityMiddleware:
 
     def __call__(self, request):
         started, queries = time.perf_counter(), QueryCounter()
-        with connection.execute_wrapper(queries):
-            response = self.get_response(request)
-        elapsed = time.perf_counter() - started
-        route = route_of(request)
+        request_id = logs.request_id_from(request.headers.get("X-Request-ID"))
+        id_token, request_token = context.request_id.set(request_id), logs.current_request.set(request)
+        try:
+            with connection.execute_wrapper(queries):
+                response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            elapsed = time.perf_counter() - started
+            route = route_of(request)
+            self._measure(request, response, route, elapsed, queries.count)
+            log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+                "method": request.method, "path": request.path, "route": route, "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 1), "queries": queries.count})
+            return response
+        finally:
+            context.request_id.reset(id_token)
+            logs.current_request.reset(request_token)
+
+    @staticmethod
+    def _measure(request, response, route: str, elapsed: float, queries: int) -> None:
         method = request.method if request.method in METHODS else "other"
         metrics.HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
         metrics.HTTP_LATENCY.labels(route, method).observe(elapsed)
-        metrics.DB_QUERIES.labels(route).inc(queries.count)
+        metrics.DB_QUERIES.labels(route).inc(queries)
         data = getattr(response, "data", None)  # a DRF Response keeps the body it rendered
         if 400 <= response.status_code < 500 and isinstance(data, dict) and isinstance(data.get("code"), str):
             metrics.API_REFUSALS.labels(data["code"]).inc()
-        return response

@@ -17,6 +17,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Rotating SECRET_KEY: the previous keys, comma-separated, still verify sessions and signed links
+# made before the rotation (docs/operations.md).
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()]
 DEBUG = env_bool("DEBUG", False)
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
 # Where people reach the marketplace (links in e-mails); a dealership is <slug>. in front of its host.
@@ -240,6 +243,8 @@ CELERY_TIMEZONE = "UTC"
 # beat keeps its schedule in Redis (celery-redbeat), not in a local file: nothing to create before it
 # starts, nothing a second beat could corrupt, and redbeat's lock lets only one beat send at a time.
 CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_REDBEAT_REDIS_URL = REDIS_URL
+CELERY_REDBEAT_REDIS_OPTIONS = {}  # the broker's visibility timeout means nothing to the schedule
 CELERY_BEAT_SCHEDULE = {
     "wallet-release-expired-holds": {"task": "wallet.release_expired_holds", "schedule": 60.0},
     "wallet-verify-ledger": {"task": "wallet.verify_ledger", "schedule": 3600.0},
@@ -302,11 +307,28 @@ CAR_LISTING_CACHE_ALIAS = "shared"
 # GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty = the endpoint is off (404).
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
+# JSON lines on stderr, each with the request id, the dealership schema and the user id
+# (demo/observability/logs.py); Celery workers and beat use this too. LOG_LEVEL: INFO logs one line per
+# request and per task.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "demo.observability.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(schema)s %(user_id)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # uvicorn's own lines in the same shape; its access log is replaced by forecourt.request's line
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
 
 # Hooks the packages call (demo/glue/hooks.py): stores are dealership schemas.

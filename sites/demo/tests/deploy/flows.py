@@ -24,6 +24,8 @@ class Purchase:
     status: int = 0
     body: dict = field(default_factory=dict)
     request_id: str = ""  # X-Request-ID the buy request was sent with
+    buyer: str = ""  # the buyer's access token
+    headers: dict = field(default_factory=dict)  # the buy response's
 
 
 def dealership_with_a_car(stack: Stack, slug: str, serial: int) -> tuple[str, int, str]:
@@ -66,8 +68,10 @@ def purchase(stack: Stack, slug: str, serial: int, request_id: str = "") -> Purc
     assert get(stack.url("/healthz"), host)[0] == 200
     buyer = funded_buyer(stack, f"{slug}-buyer")
     headers = {"X-Request-ID": request_id} if request_id else {}
-    status, body, _ = call("POST", stack.url(f"/api/cars/{car_id}/buy/?store={slug}"), "localhost", {}, buyer, headers)
-    return Purchase(host=host, car_id=car_id, model=model, status=status, body=body, request_id=request_id)
+    buy = stack.url(f"/api/cars/{car_id}/buy/?store={slug}")
+    status, body, got = call("POST", buy, "localhost", {}, buyer, headers)
+    return Purchase(host=host, car_id=car_id, model=model, status=status, body=body, request_id=request_id,
+                    buyer=buyer, headers=got)
 
 
 def mails_about(stack: Stack, text: str, timeout: float = 60) -> list[str]:

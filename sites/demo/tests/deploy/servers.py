@@ -45,9 +45,9 @@ def get(url: str, host: str, headers: dict[str, str] | None = None, timeout: flo
     request = urllib.request.Request(url, headers={"Host": host, **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
-            return response.status, response.read(), dict(response.headers)
+            return response.status, response.read(), {k.lower(): v for k, v in response.headers.items()}
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(), dict(exc.headers)
+        return exc.code, exc.read(), {k.lower(): v for k, v in exc.headers.items()}
 
 
 def wait_until_serving(url: str, host: str, processes: list[subprocess.Popen], log: Path, timeout: float = 90) -> None:
@@ -72,7 +72,7 @@ def python_env(**extra: str) -> dict[str, str]:
 
 def call(method: str, url: str, host: str, body: dict | None = None, token: str | None = None,
          headers: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, dict, dict]:
-    """A JSON API call: (status, decoded body or {}, response headers)."""
+    """A JSON API call: (status, decoded body or {}, response headers by lowercase name)."""
     import json
     import uuid
 
@@ -83,9 +83,9 @@ def call(method: str, url: str, host: str, body: dict | None = None, token: str 
     request = urllib.request.Request(url, data=data, method=method, headers=sent)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
-            raw, status, got = response.read(), response.status, dict(response.headers)
+            raw, status, got = response.read(), response.status, {k.lower(): v for k, v in response.headers.items()}
     except urllib.error.HTTPError as exc:
-        raw, status, got = exc.read(), exc.code, dict(exc.headers)
+        raw, status, got = exc.read(), exc.code, {k.lower(): v for k, v in exc.headers.items()}
     try:
         decoded = json.loads(raw) if raw else {}
     except ValueError:
