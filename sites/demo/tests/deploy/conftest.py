@@ -32,15 +32,19 @@ class Stack:
     config: dict
     worker_metrics_port: int
     migrate_runs: list[subprocess.CompletedProcess] = field(default_factory=list)
+    _admin_token: str = ""
 
     def url(self, path: str) -> str:
         return self.base + path
 
     def admin_token(self) -> str:
-        status, body, _ = call("POST", self.url("/api/auth/token/"), "localhost",
-                               {"username": ADMIN["username"], "password": ADMIN["password"]})
-        assert status == 200, body
-        return body["access"]
+        """Signed in once per stack: sign-ins are rate-limited per client address, as in production."""
+        if not self._admin_token:
+            status, body, _ = call("POST", self.url("/api/auth/token/"), "localhost",
+                                   {"username": ADMIN["username"], "password": ADMIN["password"]})
+            assert status == 200, body
+            self._admin_token = body["access"]
+        return self._admin_token
 
 
 def _admin_connection(url: str) -> psycopg.Connection:
