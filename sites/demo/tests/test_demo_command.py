@@ -12,6 +12,7 @@ import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parents[3]
+_SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", "")).lower()
 
 
 def _free_port() -> int:
@@ -26,10 +27,12 @@ def smoke_database():
     cfg = dj_database_url.parse(url)
     admin = psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or None, user=cfg["USER"], password=cfg["PASSWORD"],
                             dbname="postgres", autocommit=True)
-    admin.execute("DROP DATABASE IF EXISTS forecourt_demo_smoke WITH (FORCE)")
-    admin.execute("CREATE DATABASE forecourt_demo_smoke")
-    yield url.rsplit("/", 1)[0] + "/forecourt_demo_smoke"
-    admin.execute("DROP DATABASE IF EXISTS forecourt_demo_smoke WITH (FORCE)")
+    # FORECOURT_TEST_SUFFIX: two checkouts testing against one PostgreSQL never drop each other's demo
+    name = "forecourt_demo_smoke" + (f"_{_SUFFIX}" if _SUFFIX else "")
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield url.rsplit("/", 1)[0] + "/" + name
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
 
 
