@@ -80,68 +80,134 @@ def assert_error_shape(status: int, body) -> None:
 
 # --- Redis stopped during a burst of purchases ---------------------------------------------------------------
 
-def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_announced_once(committed_db, tmp_path,
-                                                                                          django_db_blocker):
-    from django_car_listing.models import Car, OwnershipRecord, PurchaseNotice
-    from django_notifications.models import Notification, OutboxMessage
-
+def _burst_people():
+    """14 sellers with a car each; a buyer per car, two rivals for cars 0 and 1, and a buyer who cannot pay
+    for car 13. Returns (cars, sellers, payers, poor, jobs), a job being (buyer, car)."""
     cars, sellers = make_people_and_cars(14, prefix="burst")
     buyers = [make_buyer(f"burst-buyer{n}") for n in range(14)]
     rivals = [make_buyer(f"burst-rival{n}") for n in range(2)]  # cars 0 and 1 are contested
     poor = make_buyer("burst-poor", funds=Decimal(0))  # car 13 goes to a buyer who cannot pay
     jobs = [(buyers[n], cars[n]) for n in range(13)] + [(rivals[0], cars[0]), (rivals[1], cars[1]), (poor, cars[13])]
+    return cars, sellers, [*buyers, *rivals, poor], poor, jobs
 
+
+def _buy_while_redis_dies(stack, jobs) -> tuple[list[int], list[tuple]]:
+    """Send every purchase, 4 at a time; Redis is stopped once 3 have answered. Returns the statuses and
+    (buyer, car, status, body) per purchase."""
+    done, lock, redis_killed = [], threading.Lock(), threading.Event()
+
+    def buy(job):
+        buyer, car = job
+        status, body = stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer), timeout=30)
+        with lock:
+            done.append((buyer, car, status, body))
+            if len(done) == 3:  # the rest of the burst, some already in flight, meets a dead Redis
+                stack.redis.stop()
+                redis_killed.set()
+        return status
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(buy, jobs))
+    assert redis_killed.is_set()
+    return statuses, done
+
+
+def _assert_committed_or_cleanly_refused(statuses, done, cars) -> dict:
+    """Never a 500; every payable purchase committed, the rest refused in the error shape. Returns {car id: buyer}."""
+    assert 500 not in statuses, [(s, b) for *_, s, b in done if s >= 500]
+    won = {car.pk: buyer for buyer, car, status, body in done if status == 201}
+    for *_, status, body in done:
+        if status != 201:
+            assert status in {409, 503}, (status, body)
+            assert_error_shape(status, body)
+    assert set(won) == {car.pk for car in cars[:13]}  # with the database up, every payable purchase commits
+    assert [b["code"] for bu, c, s, b in done if c.pk == cars[13].pk] == ["insufficient_funds"]
+    assert sorted(b["code"] for bu, c, s, b in done if s == 409 and c.pk in {cars[0].pk, cars[1].pk}) == \
+        ["car_not_available", "car_not_available"]
+    return won
+
+
+def _assert_no_half_state(cars, sellers, payers, poor, won) -> None:
+    """Each car, its ownership record, its purchase notice and every balance agree with who won it."""
+    from django_car_listing.models import OwnershipRecord, PurchaseNotice
+
+    for car, seller in zip(cars, sellers, strict=True):
+        car.refresh_from_db()
+        sold = car.pk in won
+        assert car.is_sold is sold and car.is_for_sale is not sold
+        assert car.owner_id == (won[car.pk].pk if sold else seller.pk)
+        assert OwnershipRecord.objects.filter(from_car_id=car.pk, from_store_key="").count() == int(sold)
+        assert PurchaseNotice.objects.filter(car_id=car.pk, store_key="").count() == int(sold)
+        assert balance(seller) == (car.price if sold else 0)
+    for buyer in payers:
+        bought = [c for c in cars if won.get(c.pk) == buyer]
+        start = FUNDS if buyer != poor else Decimal(0)
+        assert balance(buyer) == start - sum((c.price for c in bought), Decimal(0))
+    assert_ledger_clean()
+
+
+def _assert_redis_endpoints_say_503(stack, poor) -> None:
+    """Endpoints that need Redis itself (the sign-in throttle, the trading cache) say so: 503, not 500."""
+    for method, path, body, bearer in [
+            ("POST", "/api/auth/token/", {"username": "burst-poor", "password": "x"}, None),
+            ("GET", "/api/trading/stocks/", None, token(poor))]:
+        status, answer = stack.request(method, path, body=body, token=bearer)
+        assert status == 503 and answer["code"] == "service_unavailable", (path, status, answer)
+
+
+def _expected_purchase_mails(cars, sellers, won) -> dict:
+    """The seller of each bought car gets car-listing's e-mail and the notification's, once each."""
+    expected = {}
+    for car, seller in zip(cars, sellers, strict=True):
+        if car.pk in won:
+            expected[(seller.email, PURCHASE_SUBJECT)] = 1
+            expected[(seller.email, f"Your 2008 Saab {car.model} has been sold")] = 1  # the notification's
+    return expected
+
+
+def _assert_every_purchase_announced_once(stack, cars, sellers, won) -> None:
+    from django_car_listing.models import Car, PurchaseNotice
+    from django_notifications.models import Notification, OutboxMessage
+
+    sold_sellers = [s for c, s in zip(cars, sellers, strict=True) if c.pk in won]
+    expected = _expected_purchase_mails(cars, sellers, won)
+
+    def all_delivered():
+        mails = stack.mails()
+        return all(mails[key] >= 1 for key in expected) and not OutboxMessage.objects.filter(
+            notification__kind="car_purchased").exclude(status=OutboxMessage.Status.DELIVERED).exists()
+
+    wait_for(all_delivered, timeout=120, what="every committed purchase's e-mails after Redis returned")
+    # Wait past the relays' requeue window (5 s here): a second copy would show up now.
+    wait_for(lambda: not PurchaseNotice.objects.filter(sent_at__isnull=True).exists(), timeout=30,
+             what="every purchase notice marked sent")
+    threading.Event().wait(8)
+    mails = stack.mails()
+    assert {key: mails[key] for key in expected} == expected
+    unsold_sellers = [s.email for c, s in zip(cars, sellers, strict=True) if c.pk not in won]
+    assert not [key for key in mails if key[0] in unsold_sellers and ("purchased" in key[1] or "sold" in key[1])]
+    assert Notification.objects.filter(kind="car_purchased").count() == len(sold_sellers)
+    for seller in sold_sellers:
+        assert Notification.objects.filter(kind="car_purchased", recipient=seller).count() == 1
+    pushes = OutboxMessage.objects.filter(notification__kind="car_purchased", channel="push")
+    assert pushes.count() == len(sold_sellers)
+    assert set(pushes.values_list("status", flat=True)) == {OutboxMessage.Status.DELIVERED}
+    assert Car.objects.filter(pk__in=won, is_sold=True).count() == len(won)
+
+
+def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_announced_once(committed_db, tmp_path,
+                                                                                          django_db_blocker):
+    from django_car_listing.models import PurchaseNotice
+    from django_notifications.models import OutboxMessage
+
+    cars, sellers, payers, poor, jobs = _burst_people()
     with site_stack(tmp_path, django_db_blocker) as stack:
         stack.start_server()
         stack.start_worker("w1", beat=True)
-        done, lock, redis_killed = [], threading.Lock(), threading.Event()
-
-        def buy(job):
-            buyer, car = job
-            status, body = stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer), timeout=30)
-            with lock:
-                done.append((buyer, car, status, body))
-                if len(done) == 3:  # the rest of the burst, some already in flight, meets a dead Redis
-                    stack.redis.stop()
-                    redis_killed.set()
-            return status
-
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            statuses = list(pool.map(buy, jobs))
-        assert redis_killed.is_set()
-
-        # Every purchase committed or was refused cleanly: never a 500, never a half state.
-        assert 500 not in statuses, [(s, b) for *_, s, b in done if s >= 500]
-        won = {car.pk: buyer for buyer, car, status, body in done if status == 201}
-        for *_, status, body in done:
-            if status != 201:
-                assert status in {409, 503}, (status, body)
-                assert_error_shape(status, body)
-        assert set(won) == {car.pk for car in cars[:13]}  # with the database up, every payable purchase commits
-        assert [b["code"] for bu, c, s, b in done if c.pk == cars[13].pk] == ["insufficient_funds"]
-        assert sorted(b["code"] for bu, c, s, b in done if s == 409 and c.pk in {cars[0].pk, cars[1].pk}) == \
-            ["car_not_available", "car_not_available"]
-
-        for car, seller in zip(cars, sellers, strict=True):
-            car.refresh_from_db()
-            sold = car.pk in won
-            assert car.is_sold is sold and car.is_for_sale is not sold
-            assert car.owner_id == (won[car.pk].pk if sold else seller.pk)
-            assert OwnershipRecord.objects.filter(from_car_id=car.pk, from_store_key="").count() == int(sold)
-            assert PurchaseNotice.objects.filter(car_id=car.pk, store_key="").count() == int(sold)
-            assert balance(seller) == (car.price if sold else 0)
-        for buyer in [*buyers, *rivals, poor]:
-            bought = [c for c in cars if won.get(c.pk) == buyer]
-            start = FUNDS if buyer != poor else Decimal(0)
-            assert balance(buyer) == start - sum((c.price for c in bought), Decimal(0))
-        assert_ledger_clean()
-
-        # Endpoints that need Redis itself (the sign-in throttle, the trading cache) say so: 503, not 500.
-        for method, path, body, bearer in [
-                ("POST", "/api/auth/token/", {"username": "burst-poor", "password": "x"}, None),
-                ("GET", "/api/trading/stocks/", None, token(poor))]:
-            status, answer = stack.request(method, path, body=body, token=bearer)
-            assert status == 503 and answer["code"] == "service_unavailable", (path, status, answer)
+        statuses, done = _buy_while_redis_dies(stack, jobs)
+        won = _assert_committed_or_cleanly_refused(statuses, done, cars)
+        _assert_no_half_state(cars, sellers, payers, poor, won)
+        _assert_redis_endpoints_say_503(stack, poor)
 
         # The outage really met committed purchases: their messages wait in the outboxes, not in a broker.
         assert OutboxMessage.objects.filter(notification__kind="car_purchased",
@@ -150,34 +216,7 @@ def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_anno
 
         # Redis comes back empty (nothing persisted): the outbox relays deliver everything, once.
         stack.redis.start()
-        sold_sellers = [s for c, s in zip(cars, sellers, strict=True) if c.pk in won]
-        expected = {}
-        for car, seller in zip(cars, sellers, strict=True):
-            if car.pk in won:
-                expected[(seller.email, PURCHASE_SUBJECT)] = 1
-                expected[(seller.email, f"Your 2008 Saab {car.model} has been purchased")] = 1
-
-        def all_delivered():
-            mails = stack.mails()
-            return all(mails[key] >= 1 for key in expected) and not OutboxMessage.objects.filter(
-                notification__kind="car_purchased").exclude(status=OutboxMessage.Status.DELIVERED).exists()
-
-        wait_for(all_delivered, timeout=120, what="every committed purchase's e-mails after Redis returned")
-        # Wait past the relays' requeue window (5 s here): a second copy would show up now.
-        wait_for(lambda: not PurchaseNotice.objects.filter(sent_at__isnull=True).exists(), timeout=30,
-                 what="every purchase notice marked sent")
-        threading.Event().wait(8)
-        mails = stack.mails()
-        assert {key: mails[key] for key in expected} == expected
-        unsold_sellers = [s.email for c, s in zip(cars, sellers, strict=True) if c.pk not in won]
-        assert not [key for key in mails if key[0] in unsold_sellers and "purchased" in key[1]]
-        assert Notification.objects.filter(kind="car_purchased").count() == len(sold_sellers)
-        for seller in sold_sellers:
-            assert Notification.objects.filter(kind="car_purchased", recipient=seller).count() == 1
-        pushes = OutboxMessage.objects.filter(notification__kind="car_purchased", channel="push")
-        assert pushes.count() == len(sold_sellers)
-        assert set(pushes.values_list("status", flat=True)) == {OutboxMessage.Status.DELIVERED}
-        assert Car.objects.filter(pk__in=won, is_sold=True).count() == len(won)
+        _assert_every_purchase_announced_once(stack, cars, sellers, won)
 
 
 # --- a Celery worker killed mid-task --------------------------------------------------------------------------
