@@ -28,7 +28,7 @@ class DealershipAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         # Same path as the API: schema, domain, wallet account.
-        created = dealership_create(name=obj.name, slug=obj.slug)
+        created = dealership_create(name=obj.name, slug=obj.slug, phone_region=obj.phone_region)
         obj.pk, obj.schema_name = created.pk, created.schema_name
         messages.info(request, f"Schema {created.schema_name} created and migrated.")
 

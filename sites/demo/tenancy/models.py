@@ -4,6 +4,7 @@ All three live in the public schema. A Membership gives a global user one role
 in one dealership; accounts.backends turns that role into Django permissions
 while a request runs in that dealership's schema.
 """
+import phonenumbers
 from django.conf import settings
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -12,10 +13,17 @@ from django_tenants.utils import schema_exists
 from accounts.roles import ROLE_CHOICES
 
 
+PHONE_REGIONS = ["", *sorted(phonenumbers.SUPPORTED_REGIONS)]
+
+
 class Dealership(TenantMixin):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    phone_region = models.CharField(
+        max_length=2, blank=True, default="",
+        help_text="Region (ISO 3166, e.g. GB) of phone numbers written without +country on this dealership's "
+                  "host; empty: the deployment's FORECOURT_PHONE_REGION")
 
     auto_create_schema = True
     auto_drop_schema = False

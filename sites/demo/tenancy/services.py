@@ -59,7 +59,7 @@ def membership_revoke(*, user, dealership: Dealership) -> None:
         _agent_sync(membership)
 
 
-def dealership_create(*, name: str, slug: str, owner=None) -> Dealership:
+def dealership_create(*, name: str, slug: str, owner=None, phone_region: str = "") -> Dealership:
     """Create the dealership, its schema (built by tenancy.schemas), its domain, its wallet and the owner's role.
 
     The schema is created by TenantMixin.save() outside of any surrounding
@@ -68,7 +68,7 @@ def dealership_create(*, name: str, slug: str, owner=None) -> Dealership:
     """
     schema_name = _free_schema_name(slug)
     try:
-        dealership = Dealership(schema_name=schema_name, name=name, slug=slug)
+        dealership = Dealership(schema_name=schema_name, name=name, slug=slug, phone_region=phone_region)
         dealership.save(verbosity=0)
     except IntegrityError as exc:  # a concurrent create of the same slug
         raise DealershipExists() from exc

@@ -7,8 +7,6 @@ DEFAULTS = {
     # None: django_wallet.services.system_account("business"). The demo site points it at the
     # current dealership's account.
     "LEADS_BUSINESS_ACCOUNT": None,
-    # Default region for walk-in phone numbers written without a +country prefix (None: require +).
-    "LEADS_PHONE_REGION": None,
     # Repeat contacts by the same buyer about the same car within this many hours merge into the open lead.
     "LEADS_MERGE_WINDOW_HOURS": 24,
     # Page size of the API lists.

@@ -82,6 +82,6 @@ def test_walk_in_contact_details_are_validated_and_normalised(make_car):
 
 @pytest.mark.django_db
 def test_default_phone_region_setting(make_car, settings):
-    settings.LEADS_PHONE_REGION = "GB"
+    settings.FORECOURT_PHONE_REGION = "GB"
     lead = services.lead_create(car=make_car(), contact_phone="020 7946 0958")
     assert lead.contact_phone == "+442079460958"

@@ -15,8 +15,6 @@ DEFAULTS = {
     "WALLET_CHARGE_SALES_ACCOUNT": "charge_sales",
     # Purpose of a user's own account (the one the API shows and transfers from).
     "WALLET_USER_PURPOSE": "main",
-    # Default region for phone numbers written without a +country prefix (None: require +).
-    "WALLET_PHONE_REGION": None,
     # Statement page size for the API.
     "WALLET_PAGE_SIZE": 50,
 }

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-import phonenumbers
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
+from forecourt_core import phones
 
 from . import conf
 from .amounts import validate_amount
@@ -559,14 +559,11 @@ def credit_request_reject(*, credit_request: CreditRequest, decided_by=None) -> 
 
 
 def normalize_phone(phone: str, *, region: str | None = None) -> str:
-    """E.164 form of ``phone`` or InvalidPhoneNumber."""
+    """E.164 form of ``phone`` (local numbers read in ``region`` or forecourt_core's), or InvalidPhoneNumber."""
     try:
-        parsed = phonenumbers.parse(str(phone), region or conf.get("WALLET_PHONE_REGION"))
-    except phonenumbers.NumberParseException:
+        return phones.normalize_phone(phone, region=region)
+    except phones.InvalidPhone:
         raise InvalidPhoneNumber() from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhoneNumber()
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def charge_sale_create(

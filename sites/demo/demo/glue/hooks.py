@@ -55,3 +55,14 @@ def lead_count(*, store_key: str, car_id: int, since) -> int:
 
     with store_context(store_key):
         return lead_count_for_car(store_key=store_key, car_id=car_id, since=since)
+
+
+def phone_region() -> str | None:
+    """FORECOURT_PHONE_REGION_HOOK: the region of the dealership whose schema is current, when it set one;
+    None (the deployment's FORECOURT_PHONE_REGION) on the marketplace or when it did not."""
+    if connection.schema_name == PUBLIC:
+        return None
+    from tenancy.models import Dealership
+
+    region = Dealership.objects.filter(schema_name=connection.schema_name).values_list("phone_region", flat=True)
+    return next(iter(region), "") or None

@@ -331,6 +331,12 @@ LOGGING = {
     },
 }
 
+# Phone numbers written without +country (forecourt_core.phones): read in the current dealership's region
+# (Dealership.phone_region) when it set one, else in the deployment's (an ISO 3166 code such as GB; unset:
+# only numbers with their country code).
+FORECOURT_PHONE_REGION = os.environ.get("PHONE_REGION") or None
+FORECOURT_PHONE_REGION_HOOK = "demo.glue.hooks.phone_region"
+
 # Hooks the packages call (demo/glue/hooks.py): stores are dealership schemas.
 CAR_LISTING_CURRENT_STORE = "demo.glue.hooks.current_store"
 CAR_LISTING_STORE_CONTEXT = "demo.glue.hooks.store_context"

@@ -6,7 +6,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenancy.models import Dealership
+from tenancy.models import PHONE_REGIONS, Dealership
 from tenancy.selectors import dealership_list_for
 from tenancy.services import dealership_create, dealership_domain, dealership_follow, dealership_unfollow
 
@@ -16,6 +16,7 @@ class DealershipOutput(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
     schema_name = serializers.CharField()
+    phone_region = serializers.CharField()
     domain = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
@@ -34,6 +35,8 @@ class DealershipListCreateApi(APIView):
         owner = serializers.SlugRelatedField(
             slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
         )
+        phone_region = serializers.ChoiceField(choices=PHONE_REGIONS, required=False, default="",
+                                               help_text="Region of local phone numbers (ISO 3166, e.g. GB)")
 
     @extend_schema(responses=DealershipOutput(many=True))
     def get(self, request):

@@ -441,3 +441,51 @@ def test_unknown_api_routes_answer_json_in_the_error_shape(people, settings, deb
         assert response.status_code in (400, 404, 405), (host, response.status_code)
         assert response["Content-Type"].startswith("application/json"), (host, response.content[:200])
         assert_refused(response, statuses=(400, 404, 405))
+
+
+# --- query values the published schema forbids are refused, not quietly read ---------------------------------
+@pytest.mark.parametrize("query", ["unread=null&unread=null", "unread=null", "unread=1", "unread=yes"])
+def test_a_boolean_filter_takes_only_what_the_schema_says(people, query):
+    """The schema publishes `unread` as a boolean ("true"/"false"); "null", "1" or "yes" were answered 200."""
+    response = _client(PUBLIC, people["buyer"]).get(f"/api/notifications/?{query}")
+    body = assert_refused(response)
+    assert "unread" in body.get("fields", {}), body
+
+
+def test_a_boolean_filter_filters(people):
+    """The control: "true" and "false" are read as the schema says."""
+    from django_notifications import services as notifications
+
+    read = notifications.notify(recipient=people["buyer"], kind="t", title="old")
+    notifications.notify(recipient=people["buyer"], kind="t", title="new")
+    notifications.mark_read(user=people["buyer"], notification_id=read.pk)
+    client = _client(PUBLIC, people["buyer"])
+    counts = [client.get(f"/api/notifications/{q}").json()["count"] for q in ("", "?unread=true", "?unread=false")]
+    assert counts == [2, 1, 1]
+
+
+# --- phone numbers in local format: the dealership's region, else the deployment's ---------------------------
+def _walk_in(client, car_id, phone):
+    return post_json(client, "/api/leads/", {"car": car_id, "contact_name": "Walk In", "contact_phone": phone})
+
+
+def test_a_local_phone_number_is_read_in_the_dealerships_region_else_the_deployments(people, settings, dealer1):
+    """"07400 123456" was refused everywhere (no default region could be set). Dealer1 says GB; the marketplace
+    and a dealership that set no region use the deployment's FORECOURT_PHONE_REGION."""
+    from django_car_listing import services as cars
+
+    with schema_context("dealer1"):
+        car = cars.car_create(actor=people["dealer"], store_key="dealer1", make="Volvo", model="V60", year=2021,
+                              price=Decimal("12000.00"), vin=VIN)
+    client = _client(DEALER, people["dealer"])
+    settings.FORECOURT_PHONE_REGION = None
+    assert_refused(_walk_in(client, car.pk, "07400 123456"), codes={"invalid_phone"})  # no region anywhere yet
+    dealer1.phone_region = "GB"
+    dealer1.save(update_fields=["phone_region"])
+    created = _walk_in(client, car.pk, "07400 123456")
+    assert created.status_code == 201 and created.json()["contact_phone"] == "+447400123456", created.content
+    # The marketplace has no dealership: the deployment's region reads the charge sale's local number.
+    settings.FORECOURT_PHONE_REGION = "US"
+    sale = post_json(_client(PUBLIC, people["buyer"]), "/api/wallet/charge-sales/",
+                     {"phone": "(415) 555-0132", "amount": "1.00"}, HTTP_IDEMPOTENCY_KEY="local-phone-1")
+    assert sale.status_code == 201 and sale.json()["phone"] == "+14155550132", sale.content

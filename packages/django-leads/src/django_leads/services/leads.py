@@ -2,11 +2,11 @@
 import zlib
 from datetime import timedelta
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from forecourt_core import phones
 
 from .. import conf
 from ..errors import (
@@ -26,16 +26,13 @@ EDITABLE_FIELDS = ("contact_name", "contact_phone", "contact_email", "source", "
 
 
 def normalize_phone(raw: str) -> str:
-    """E.164 form of ``raw`` ('' stays ''); raises InvalidPhoneNumber."""
+    """E.164 form of ``raw`` ('' stays ''; local numbers read in forecourt_core's region); InvalidPhoneNumber."""
     if not raw:
         return ""
     try:
-        number = phonenumbers.parse(raw, conf.get("LEADS_PHONE_REGION"))
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber() from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phones.normalize_phone(raw)
+    except phones.InvalidPhone:
+        raise InvalidPhoneNumber() from None
 
 
 def normalize_email(raw: str) -> str:

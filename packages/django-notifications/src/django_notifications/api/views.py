@@ -33,7 +33,8 @@ class NotificationListApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
-        unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+        # Exactly the schema's boolean ("true" or "false"); DRF's BooleanField would also take "null", "1", "yes".
+        unread = serializers.ChoiceField(choices=["true", "false"], required=False)
 
     @extend_schema(
         parameters=[
@@ -44,7 +45,7 @@ class NotificationListApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = selectors.notification_list(user=request.user, unread=filters.validated_data["unread"])
+        qs = selectors.notification_list(user=request.user, unread={"true": True, "false": False}.get(filters.validated_data.get("unread")))
         paginator = NotificationPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(NotificationOutput(page, many=True).data)

@@ -380,7 +380,7 @@ class ChargeSaleListCreateApi(APIView):
         class Meta:
             ref_name = "WalletChargeSaleInput"
 
-        phone = serializers.CharField(max_length=32, help_text="International (+44...) or in WALLET_PHONE_REGION.")
+        phone = serializers.CharField(max_length=32, help_text="International (+44...) or local to the region of the deployment (FORECOURT_PHONE_REGION) or dealership.")
         amount = serializers.CharField()
 
     @extend_schema(responses=ChargeSaleOutput(many=True), summary="My charge sales")
