@@ -159,8 +159,8 @@ class Endpoints:
         if name == "purchase":
             cars, d.buy_cars = d.buy_cars, []
             return [Item("POST", f"/api/cars/{cid}/buy/?store={store}",
-                         {**pub, "Authorization": self.tokens[i % len(self.tokens)]}) for i, (store, cid) in
-                    enumerate(cars)]
+                         {**pub, "Authorization": self.tokens[i % len(self.tokens)], "Idempotency-Key": f"bench-{cid}"})
+                    for i, (store, cid) in enumerate(cars)]
         raise KeyError(name)
 
     def one(self, name: str):

@@ -12,6 +12,7 @@ from django_car_listing import services
 from django_car_listing.validators import vin_check_digit
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
+from django_wallet.testing import with_idempotency_key
 from tests import stores
 
 _ALNUM = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
@@ -110,7 +111,7 @@ def api():
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
-        return client
+        return with_idempotency_key(client)  # money-moving POSTs need one; tests without it build their own
 
     return make
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from django_trading import conf
+from django_wallet.testing import with_idempotency_key
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +89,7 @@ def api():
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
-        return client
+        return with_idempotency_key(client)  # money-moving POSTs need one; tests without it build their own
 
     return client_for
 

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from django_wallet import selectors, services
 from django_wallet.models import ChargeSale, Transaction
+from django_wallet.testing import with_idempotency_key
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -21,7 +22,7 @@ def client_for():
     def make(user):
         client = APIClient()
         client.force_authenticate(user)
-        return client
+        return with_idempotency_key(client)  # the key requirement has tests of its own
 
     return make
 

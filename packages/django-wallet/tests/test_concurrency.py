@@ -303,6 +303,33 @@ def test_http_same_key_in_parallel_gives_identical_bodies(make_user):
     assert Transaction.objects.filter(idempotency_key="http-key", idempotency_scope=f"user:{alice.pk}").count() == 1
 
 
+def post_charge_sale(user_pk: int, key: str | None) -> tuple[int, dict]:
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(pk=user_pk))
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    r = client.post("/api/wallet/charge-sales/", {"phone": "+44 7911 123456", "amount": "4.00"}, format="json",
+                    **headers)
+    return r.status_code, dict(r.data)
+
+
+def test_two_concurrent_identical_charge_sales_charge_once(make_user):
+    """A B2B client retrying on a timeout: two identical requests at once. Without a key both are refused
+    (400 idempotency_key_required), nothing charged; with the same key, one sale, both get its answer."""
+    seller = make_user()
+    account = services.account_for(seller)
+    services.deposit(account=account, amount=D("10.00"))
+    unkeyed = run_threads(post_charge_sale, [(seller.pk, None)] * 2)
+    assert [status for status, _ in unkeyed] == [400, 400], unkeyed
+    assert {body["detail"].code for _, body in unkeyed} == {"idempotency_key_required"}
+    assert ChargeSale.objects.count() == 0 and selectors.balance(account) == D("10.00")
+    keyed = run_threads(post_charge_sale, [(seller.pk, "retry-1")] * 2)
+    assert [status for status, _ in keyed] == [201, 201] and keyed[0][1] == keyed[1][1], keyed
+    assert ChargeSale.objects.count() == 1 and selectors.balance(account) == D("6.00")
+
+
 def test_spawned_processes_set_django_up_themselves(funded):
     """The spawn path (fresh interpreters) works too: two spawned spenders, one wins."""
     a, b = funded("10.00"), funded("0")

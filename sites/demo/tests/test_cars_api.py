@@ -80,7 +80,7 @@ def test_buying_a_dealer_car_over_the_api_with_an_idempotency_key(members, make_
     assert selectors.balance(wallet.account_for(buyer)) == Decimal("3000.00")
     other = make_user()
     wallet.deposit(account=wallet.account_for(other), amount=Decimal("15000.00"))
-    late = host_client("localhost", other).post(f"/api/cars/{car.pk}/buy/?store=dealer1")
+    late = host_client("localhost", other).post(f"/api/cars/{car.pk}/buy/?store=dealer1", HTTP_IDEMPOTENCY_KEY="late")
     assert late.status_code == 409 and late.json()["code"] == "car_not_available"
     assert selectors.balance(wallet.account_for(other)) == Decimal("15000.00")
 
@@ -94,7 +94,8 @@ def test_short_balance_is_refused_with_its_code_and_nothing_changes(members, mak
     car = _listed_dealer_car(d1, make_user(is_staff=True))
     buyer = make_user()
     wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("100.00"))
-    response = host_client("localhost", buyer).post(f"/api/cars/{car.pk}/buy/?store=dealer1")
+    response = host_client("localhost", buyer).post(f"/api/cars/{car.pk}/buy/?store=dealer1",
+                                                    HTTP_IDEMPOTENCY_KEY="buy-once")
     assert response.status_code == 409 and response.json()["code"] == "insufficient_funds"
     assert selectors.balance(wallet.account_for(buyer)) == Decimal("100.00")
     with schema_context("dealer1"):

@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def trading_worker(committed_db):
 
 def _json(client, method, path, body=None, token=None):
     extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if method == "POST":
+        extra["HTTP_IDEMPOTENCY_KEY"] = uuid.uuid4().hex  # orders move money: a key is required
     response = client.generic(method, path, "" if body is None else json.dumps(body),
                               content_type="application/json", **extra)
     return response.status_code, response.json()

@@ -103,3 +103,13 @@ def error_for_code(code: str, message: str) -> WalletError:
         classes.setdefault(cls.default_code, cls)
         pending += cls.__subclasses__()
     return classes.get(code, WalletError)(message)
+
+
+class IdempotencyKeyRequired(WalletError):
+    default_code = "idempotency_key_required"
+    default_detail = "This operation moves money: send an Idempotency-Key header, so a retry cannot repeat it."
+
+
+class InvalidIdempotencyKey(WalletError):
+    default_code = "invalid_idempotency_key"
+    default_detail = "Idempotency-Key must be 1 to 255 printable ASCII characters."

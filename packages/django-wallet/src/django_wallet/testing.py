@@ -30,3 +30,18 @@ def allow_truncate_in_flush() -> None:
 def pytest_configure(config) -> None:
     with contextlib.suppress(ImportError):  # no psycopg: not a PostgreSQL project, nothing to patch
         allow_truncate_in_flush()
+
+
+def with_idempotency_key(client):
+    """``client`` (Django's or DRF's test client) sending a fresh Idempotency-Key with every POST that names
+    none: for tests of what money-moving operations do, not of their key requirement (tested on its own)."""
+    import uuid
+
+    post = client.post
+
+    def keyed_post(path, *args, **kwargs):
+        kwargs.setdefault("HTTP_IDEMPOTENCY_KEY", uuid.uuid4().hex)
+        return post(path, *args, **kwargs)
+
+    client.post = keyed_post
+    return client

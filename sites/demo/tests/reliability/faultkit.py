@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -141,6 +142,8 @@ class SiteStack:
                 host: str = "localhost", timeout: float = 60) -> tuple[int, dict | str]:
         """One HTTP request to the server: (status, parsed JSON body or text)."""
         headers = {"Host": host, "Content-Type": "application/json"}
+        if method == "POST":  # a fresh key: money-moving operations require one
+            headers["Idempotency-Key"] = uuid.uuid4().hex
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -97,6 +98,8 @@ def each_refused(cases, send, statuses=(400,)) -> None:
 
 
 def post_json(client, path, payload, **extra):
+    """POST as JSON with a fresh Idempotency-Key (a refusal below is never about a missing key)."""
+    extra.setdefault("HTTP_IDEMPOTENCY_KEY", uuid.uuid4().hex)
     data = payload if isinstance(payload, bytes | str) else json.dumps(payload)
     return client.post(path, data=data, content_type="application/json", **extra)
 
@@ -489,3 +492,59 @@ def test_a_local_phone_number_is_read_in_the_dealerships_region_else_the_deploym
     sale = post_json(_client(PUBLIC, people["buyer"]), "/api/wallet/charge-sales/",
                      {"phone": "(415) 555-0132", "amount": "1.00"}, HTTP_IDEMPOTENCY_KEY="local-phone-1")
     assert sale.status_code == 201 and sale.json()["phone"] == "+14155550132", sale.content
+
+
+# --- money-moving operations require an Idempotency-Key ---------------------------------------------------------
+def _keyless(client, path, body):
+    return client.post(path, data=json.dumps(body), content_type="application/json")  # no Idempotency-Key
+
+
+@pytest.mark.parametrize("key", [None, "", "   ", "é-not-ascii", "x" * 256], ids=["missing", "empty", "blank",
+                                                                                 "non-ascii", "too-long"])
+def test_a_money_moving_operation_without_a_valid_key_is_refused_and_moves_nothing(people, key):
+    """A retried request must not charge twice: without a (valid) key every operation that moves money is a
+    400 with its own code, before anything is done."""
+    from django_car_listing import services as cars
+
+    seller = people["other"]
+    car = cars.car_create(actor=seller, store_key="", make="Fiat", model="Panda", year=2017,
+                          price=Decimal("10.00"), vin=VIN)
+    buyer = _client(PUBLIC, people["buyer"])
+    operations = [
+        pytest.param("/api/wallet/transfers/", {"to_user": seller.pk, "amount": "5.00"}, id="transfer"),
+        pytest.param("/api/wallet/charge-sales/", {"phone": "+44 7911 123456", "amount": "5.00"}, id="charge-sale"),
+        pytest.param(f"/api/cars/{car.pk}/buy/", {}, id="buy"),
+        pytest.param("/api/trading/orders/", {"ticker": "ACME", "side": "buy", "volume": 1}, id="order"),
+        pytest.param("/api/trading/transactions/", {"ticker": "ACME", "transaction_type": "buy",
+                                                    "transaction_volume": 1}, id="transaction"),
+        pytest.param("/api/trading/deposits/", {"amount": "5.00"}, id="trading-deposit"),
+    ]
+    headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
+    expected = "idempotency_key_required" if key is None else "invalid_idempotency_key"
+
+    def send(op):
+        path, body = op
+        return buyer.post(path, data=json.dumps(body), content_type="application/json", **headers)
+
+    problems = []
+    for case in operations:
+        before = snapshot()
+        response = send(case.values)
+        try:
+            body = assert_refused(response, codes={expected})
+            assert body["code"] == expected, body
+            assert snapshot() == before, "stored state changed"
+        except AssertionError as exc:
+            problems.append(f"{case.id}: {exc}"[:400])
+    assert not problems, "\n".join(problems)
+
+
+def test_the_published_schema_requires_the_key_on_every_money_moving_operation(people):
+    schema = _client(PUBLIC, people["buyer"]).get("/api/schema/?format=json").json()
+    money = [("/api/wallet/transfers/", "post"), ("/api/wallet/charge-sales/", "post"),
+             ("/api/cars/{id}/buy/", "post"), ("/api/cars/{id}/feature/", "post"), ("/api/trading/orders/", "post"),
+             ("/api/trading/transactions/", "post"), ("/api/trading/deposits/", "post")]
+    for path, method in money:
+        params = schema["paths"][path][method].get("parameters", [])
+        header = [p for p in params if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        assert header and header[0]["required"] is True, (path, params)

@@ -7,6 +7,7 @@ pays or deletes something leaves the next cell the same world.
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from django.db import connection, transaction
@@ -70,6 +71,8 @@ def fill(value, params: dict):
 def send(client: Client, method: str, path: str, host: str, body=None, **headers):
     """One request; the database is left exactly as it was before it."""
     kwargs = {"HTTP_HOST": host, **headers}
+    if method == "POST":  # money-moving operations require one (tests/reliability/test_bad_input.py proves it)
+        kwargs.setdefault("HTTP_IDEMPOTENCY_KEY", uuid.uuid4().hex)
     savepoint = transaction.savepoint()
     try:
         if body == "png":

@@ -10,6 +10,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from django_wallet.api import idempotency
+
 from .. import cache, conf, selectors, services
 from ..errors import FundingNotAllowed, InvalidRange, OrderNotFound, TraderNotFound, UnknownTicker
 from ..models import TICKER_PATTERN, Order
@@ -19,6 +21,7 @@ from .permissions import CanIngestPrices, can_view_trader, is_trading_admin
 MONEY = {"max_digits": 18, "decimal_places": 2}
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                    description="Same key and body: the first result again; other body: 409.")
+KEY_REQUIRED = idempotency.REQUIRED_PARAMETER
 TRADER_CREATED = inline_serializer("TraderCreated", {
     "user_id": serializers.CharField(), "username": serializers.CharField(),
     "balance": serializers.DecimalField(**MONEY),
@@ -122,7 +125,7 @@ class DepositApi(APIView):
 
         amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
 
-    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
+    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[KEY_REQUIRED],
                    responses={201: inline_serializer("TradingDeposit", {
                        "wallet_transaction_id": serializers.UUIDField(),
                        "balance": serializers.DecimalField(**MONEY)})})
@@ -130,7 +133,7 @@ class DepositApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         txn = services.trader_deposit(user=request.user, amount=data.validated_data["amount"],
-                                      idempotency_key=request.headers.get("Idempotency-Key"))
+                                      idempotency_key=idempotency.require_idempotency_key(request))
         return Response({"wallet_transaction_id": str(txn.pk),
                          "balance": str(selectors.trader_balance(user=request.user))},
                         status=status.HTTP_201_CREATED)
@@ -334,7 +337,7 @@ def _order_place(request, input_serializer: type[serializers.Serializer]) -> Ord
     v = data.validated_data
     order, _ = services.order_create(user=request.user, ticker=v["ticker"], side=v["side"], volume=v["volume"],
                                      order_type=v["order_type"], limit_price=v.get("limit_price"),
-                                     idempotency_key=request.headers.get("Idempotency-Key") or None)
+                                     idempotency_key=idempotency.require_idempotency_key(request))
     return order
 
 
@@ -363,7 +366,7 @@ class OrderListCreateApi(APIView):
     pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["trading"], request=OrderInput, parameters=[IDEMPOTENCY_KEY],
+    @extend_schema(tags=["trading"], request=OrderInput, parameters=[KEY_REQUIRED],
                    responses={202: OrderOutput}, operation_id="trading_order_create")
     def post(self, request):
         return Response(OrderOutput(_order_place(request, OrderInput)).data, status=status.HTTP_202_ACCEPTED)
@@ -384,7 +387,7 @@ class TransactionCreateApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["trading"], request=TransactionInput, parameters=[IDEMPOTENCY_KEY],
+    @extend_schema(tags=["trading"], request=TransactionInput, parameters=[KEY_REQUIRED],
                    responses={202: TransactionOutput})
     def post(self, request):
         order = _order_place(request, TransactionInput)

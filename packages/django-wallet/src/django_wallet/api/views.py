@@ -19,15 +19,7 @@ from .. import conf, selectors, services
 from ..amounts import parse_amount
 from ..errors import RecipientNotFound
 from ..models import Account, CreditRequest
-
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Retry-safe key, unique per caller: the same key and body return the first result; "
-    "the same key with another body is 409 idempotency_conflict.",
-)
-
+from .idempotency import REQUIRED_PARAMETER, require_idempotency_key
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
@@ -68,13 +60,6 @@ def can_view_any_account(user) -> bool:
 
 def user_scope(user) -> str:
     return f"user:{user.pk}"
-
-
-def idempotency_key(request) -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 255:
-        raise serializers.ValidationError({"Idempotency-Key": ["At most 255 characters."]})
-    return key or None
 
 
 class AccountOutput(serializers.Serializer):
@@ -237,7 +222,7 @@ class TransferCreateApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={201: TransactionOutput},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[REQUIRED_PARAMETER],
         summary="Send money from my account to another user's",
         examples=[
             OpenApiExample("transfer", value={"to_user": 42, "amount": "12.50", "memo": "lunch"}, request_only=True)
@@ -256,7 +241,7 @@ class TransferCreateApi(APIView):
             destination=services.account_for(recipient, purpose=purpose),
             amount=amount,
             memo=data.validated_data["memo"],
-            idempotency_key=idempotency_key(request),
+            idempotency_key=require_idempotency_key(request),
             idempotency_scope=user_scope(request.user),
         )
         return Response(TransactionOutput(txn).data, status=status.HTTP_201_CREATED)
@@ -393,7 +378,7 @@ class ChargeSaleListCreateApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={201: ChargeSaleOutput},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[REQUIRED_PARAMETER],
         summary="Sell prepaid charge to a phone number out of my credit",
         examples=[OpenApiExample("sale", value={"phone": "+44 7911 123456", "amount": "10.00"}, request_only=True)],
     )
@@ -405,7 +390,7 @@ class ChargeSaleListCreateApi(APIView):
             phone=data.validated_data["phone"],
             amount=parse_amount(data.validated_data["amount"]),
             sold_by=request.user,
-            idempotency_key=idempotency_key(request),
+            idempotency_key=require_idempotency_key(request),
             idempotency_scope=user_scope(request.user),
         )
         return Response(ChargeSaleOutput(sale).data, status=status.HTTP_201_CREATED)
