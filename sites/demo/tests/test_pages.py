@@ -510,3 +510,22 @@ def test_roles_without_hr_permissions_see_no_form_and_are_refused(make_user, dea
     assert acc.post(f"/employees/{employee.pk}/salary/", _salary_post()).status_code == 403
     with schema_context("dealer1"):
         assert Employee.objects.get().first_name == "Ann" and not SalaryStructure.objects.exists()
+
+
+def test_a_double_submitted_money_form_posts_once(make_user):
+    """The wallet page's forms carry a one-time token: the same form sent twice (a double click, a resubmit
+    after a timeout) moves the money once; a fresh page gives a fresh token."""
+    import re
+
+    alice, bob = make_user("alice2"), make_user("bob2")
+    wallet.deposit(account=wallet.account_for(alice), amount=Decimal("50.00"))
+    client = host_client("localhost", alice)
+    page = client.get("/me/wallet/").content.decode()
+    transfer_token, charge_token = re.findall(r'name="idempotency_key" value="([^"]+)"', page)[:2]
+    for _ in range(2):
+        client.post("/me/wallet/transfer/", {"to_username": "bob2", "amount": "20.00", "idempotency_key": transfer_token})
+        client.post("/me/wallet/charge/", {"phone": "+442079460958", "amount": "5.00", "idempotency_key": charge_token})
+    assert wallet_selectors.balance(wallet.account_for(bob)) == Decimal("20.00")
+    assert wallet_selectors.balance(wallet.account_for(alice)) == Decimal("25.00")
+    again = client.get("/me/wallet/").content.decode()
+    assert transfer_token not in again and charge_token not in again
