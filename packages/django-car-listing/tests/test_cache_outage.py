@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from django_car_listing import services, signals
-from django_car_listing.models import PurchaseNotice
+from forecourt_core.events.models import Event
 
 DEAD_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": "redis://127.0.0.1:1/0"}}
@@ -32,6 +32,6 @@ def test_purchase_with_the_cache_down_commits_and_announces(settings, make_user,
     finally:
         signals.car_purchased.disconnect(on_purchased)
     assert announced == [car.pk]
-    assert len(callbacks) >= 3  # generation bump, e-mail fast path, car_purchased: all ran
+    assert len(callbacks) >= 2  # generation bump and car_purchased: both ran
     assert "cache generation bump failed" in caplog.text  # the dead cache really was tried
-    assert PurchaseNotice.objects.filter(car_id=car.pk).count() == 1
+    assert Event.objects.filter(kind="car_listing.car_purchased", data__car_id=car.pk).count() == 1

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 
 from django_car_listing import errors, services
-from django_car_listing.models import OwnershipRecord, PurchaseNotice
+from django_car_listing.models import OwnershipRecord
 from django_wallet.verification import verify_ledger
+from forecourt_core.events.models import Event
 from tests.conftest import balance
 
 BUYERS = 50
@@ -48,7 +49,7 @@ def test_fifty_buyers_one_car(make_user, fund, listed_car):
     for b in buyers:
         assert balance(b) == (Decimal("500.00") if b.pk == winners[0] else Decimal("1500.00"))
     assert OwnershipRecord.objects.filter(kind="purchase").count() == 1
-    assert PurchaseNotice.objects.count() == 1
+    assert Event.objects.filter(kind="car_listing.car_purchased").count() == 1  # one sale, one event
     assert verify_ledger().ok
 
 

@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "simple_history",
+    "forecourt_core.events",
     "tests.testapp",
     "django_wallet",
     "django_car_listing",
@@ -54,3 +55,6 @@ CAR_LISTING_STORE_ACCOUNT = "tests.stores.store_account"
 LEADS_BUSINESS_ACCOUNT = "tests.stores.business_account"
 # As the site has it (drf-spectacular need not be in INSTALLED_APPS).
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# Services record domain events (forecourt_core.events); these tests read the rows. No relay task is sent:
+# delivering events is the site's and forecourt-core's concern.
+FORECOURT_EVENTS_KICK = False

@@ -12,6 +12,7 @@ from django_notifications import services
 from django_notifications.consumers import NotificationConsumer
 from django_notifications.models import OutboxMessage
 from django_notifications.routing import websocket_urlpatterns
+from tests import hooks
 from tests.celery_app import app as celery_app
 from tests.conftest import wait_for
 
@@ -130,10 +131,10 @@ def test_user_never_receives_another_users_push(make_user, push_only):
     run(scenario)
 
 
-def test_group_prefix_hook_separates_tenants(make_user, push_only, settings):
-    """The site prefixes groups per schema: the same user on another tenant's socket gets nothing."""
+def test_group_prefix_hook_separates_tenants(make_user, push_only, settings, monkeypatch):
+    """The site prefixes groups per schema: the same user on another tenant's socket gets nothing. The
+    push's group is chosen when the notification is written, in that context (here dealer_a)."""
     settings.NOTIFICATIONS_GROUP_PREFIX = "tests.hooks.group_prefix"
-    settings.NOTIFICATIONS_SCHEMA_NAME = "tests.hooks.schema_dealer_a"
     user = make_user()
 
     async def scenario():
@@ -144,7 +145,9 @@ def test_group_prefix_hook_separates_tenants(make_user, push_only, settings):
         for comm in (on_a, on_b):
             assert (await comm.connect())[0]
             await comm.receive_json_from(timeout=5)
+        monkeypatch.setitem(hooks.current, "schema", "dealer_a")
         await database_sync_to_async(services.notify)(recipient=user, kind="k", title="in A")
+        monkeypatch.setitem(hooks.current, "schema", "public")  # delivery happens elsewhere: the row says where
         await database_sync_to_async(_deliver_pushes)()
         assert (await on_a.receive_json_from(timeout=5))["notification"]["title"] == "in A"
         assert await on_b.receive_nothing(timeout=0.5)

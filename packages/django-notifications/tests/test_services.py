@@ -1,11 +1,14 @@
+import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from django_notifications import services
 from django_notifications.errors import InvalidNotification, InvalidPreference, NotificationNotFound
 from django_notifications.models import Notification, OutboxMessage, Preference
+from tests import hooks
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +56,34 @@ class NotifyTests:
         services.notify(recipient=user, kind="car.posted", title="Car")
         assert list(OutboxMessage.objects.values_list("channel", flat=True)) == ["push"]
 
-    def test_schema_name_hook_is_stored_on_outbox_rows(self, make_user):
-        with override_settings(NOTIFICATIONS_SCHEMA_NAME="tests.hooks.schema_dealer_a"):
-            services.notify(recipient=make_user(), kind="lead.assigned", title="Lead")
-        assert set(OutboxMessage.objects.values_list("schema_name", flat=True)) == {"dealer_a"}
+    def test_push_row_carries_the_group_the_hook_chose_when_it_was_written(self, make_user, monkeypatch):
+        user = make_user()
+        monkeypatch.setitem(hooks.current, "schema", "dealer_a")
+        with override_settings(NOTIFICATIONS_GROUP_PREFIX="tests.hooks.group_prefix"):
+            services.notify(recipient=user, kind="lead.assigned", title="Lead")
+        push = OutboxMessage.objects.get(channel="push")
+        assert push.payload["group"] == f"t.dealer_a.notifications.user.{user.pk}"
+
+    def test_one_notification_per_event_and_recipient(self, make_user):
+        first, second = make_user(), make_user()
+        event_id = uuid.uuid4()
+        notes = services.notify_many(recipients=[first], kind="car.sold", title="Sold", event_id=event_id)
+        assert [n.source_event for n in notes] == [event_id]
+        # The same event again (a handler run twice): only the user not yet told of it is notified.
+        again = services.notify_many(recipients=[first, second], kind="car.sold", title="Sold", event_id=event_id)
+        assert [n.recipient_id for n in again] == [second.pk]
+        assert services.notify(recipient=first, kind="car.sold", title="Sold", event_id=event_id) is None
+        assert Notification.objects.filter(source_event=event_id).count() == 2
+        assert OutboxMessage.objects.filter(channel="email").count() == 2
+        # Another event (or none) notifies the same user again.
+        assert services.notify(recipient=first, kind="car.sold", title="Sold", event_id=uuid.uuid4()).pk
+        assert services.notify(recipient=first, kind="car.sold", title="Sold").pk
+
+    def test_the_database_refuses_a_second_notification_for_one_event_and_recipient(self, make_user):
+        user, event_id = make_user(), uuid.uuid4()
+        Notification.objects.create(recipient=user, kind="k", title="t", source_event=event_id)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Notification.objects.create(recipient=user, kind="k", title="t", source_event=event_id)
 
     def test_notify_many_bounded_queries(self, make_user, django_assert_max_num_queries):
         users = [make_user() for _ in range(30)]

@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.messages",
     "rest_framework",
+    "forecourt_core.events",
     "tests.testapp",
     "django_wallet",
     "django_trading",
@@ -53,3 +54,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
 TRADING_CACHE_ALIAS = "default"
 # drf-spectacular is not an installed app; its AutoSchema still builds the package's schema in tests.
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# Services record domain events (forecourt_core.events); these tests read the rows. No relay task is sent:
+# delivering events is the site's and forecourt-core's concern.
+FORECOURT_EVENTS_KICK = False

@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.messages",
     "rest_framework",
+    "forecourt_core.events",
     "tests.testapp",
     "django_wallet",
 ]
@@ -59,3 +60,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # drf-spectacular is used without being in INSTALLED_APPS (as a site would, or not).
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# Services record domain events (forecourt_core.events); these tests read the rows. No relay task is sent:
+# delivering events is the site's and forecourt-core's concern.
+FORECOURT_EVENTS_KICK = False

@@ -52,6 +52,19 @@ def _fresh_cache_generations():
 
 
 @pytest.fixture
+def deliver_events():
+    """Run the event relay here, as the periodic task does: returns how many events it delivered."""
+    from forecourt_core.events.services import events_relay
+
+    def deliver() -> int:
+        delivered = events_relay()
+        connection.set_schema_to_public()
+        return delivered
+
+    return deliver
+
+
+@pytest.fixture
 def dealer1(db):
     from tenancy.models import Dealership
 

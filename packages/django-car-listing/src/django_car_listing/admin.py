@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Car, ListingIndex, PurchaseNotice, StoreSale
+from .models import Car, ListingIndex, StoreSale
 
 
 @admin.register(Car)
@@ -30,7 +30,3 @@ class ListingIndexAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-
-@admin.register(PurchaseNotice)
-class PurchaseNoticeAdmin(admin.ModelAdmin):
-    list_display = ("id", "store_key", "car_id", "seller", "created_at", "sent_at", "attempts")

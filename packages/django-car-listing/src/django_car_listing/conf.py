@@ -45,14 +45,7 @@ DEFAULTS = {
     "CAR_LISTING_CACHE_TTL": 600,
     # PostgreSQL text search configuration for the marketplace full-text filter.
     "CAR_LISTING_SEARCH_CONFIG": "simple",
-    # Purchase e-mail.
-    "CAR_LISTING_EMAIL_FROM": None,  # None -> DEFAULT_FROM_EMAIL
-    "CAR_LISTING_EMAIL_SUBJECT": "Your car has been purchased",
-    # The relay re-enqueues pending e-mails older than this (the on_commit fast path normally wins).
-    "CAR_LISTING_RELAY_GRACE_SECONDS": 60,
 }
-
-PURCHASE_EMAIL_BODY = "Your car has been purchased. The money has been transferred to your balance."
 
 
 def get(name: str):

@@ -7,10 +7,10 @@ sellers); a site may add more (a django-tenants site: one per dealership schema)
 exist in every store; the package reaches a store only through ``conf.store_context(key)``.
 
 * ``Car`` / ``CarImage`` / ``StoreSale`` / ``OwnershipRecord`` live in the car's store.
-* ``ListingIndex``, ``SavedCar``, ``Interaction``, ``DailyCarStats`` and ``PurchaseNotice`` always
-  live in the public store and refer to a car by ``(store_key, car_id)``: ids restart per store, so
-  the pair is the only stable name of a car across stores. Rows are never re-saved in another store's
-  context; moving a car between stores creates a new row.
+* ``ListingIndex``, ``SavedCar``, ``Interaction`` and ``DailyCarStats`` always live in the public
+  store and refer to a car by ``(store_key, car_id)``: ids restart per store, so the pair is the only
+  stable name of a car across stores. Rows are never re-saved in another store's context; moving a car
+  between stores creates a new row.
 * The index is written by the listing services in the same DB transaction as the car change, and is
   the only thing marketplace search reads.
 """
@@ -319,21 +319,3 @@ class DailyCarStats(models.Model):
     def __str__(self):
         return f"{self.store_key}/{self.car_id} {self.day}"
 
-
-class PurchaseNotice(models.Model):
-    """Public store outbox: the seller's purchase e-mail, written in the purchase transaction."""
-
-    store_key = models.CharField(max_length=63, blank=True, default="")
-    car_id = models.BigIntegerField()
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    price = models.DecimalField(max_digits=18, decimal_places=2)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["created_at"], name="car_listing_notice_pending",
-                                condition=Q(sent_at__isnull=True))]
-
-    def __str__(self):
-        return f"purchase notice {self.pk} ({self.store_key}/{self.car_id})"

@@ -3,10 +3,11 @@ from decimal import Decimal
 import pytest
 
 from django_car_listing import errors, services
-from django_car_listing.models import Car, CarImage, ListingIndex, OwnershipRecord, PurchaseNotice, StoreSale
+from django_car_listing.models import Car, CarImage, ListingIndex, OwnershipRecord, StoreSale
 from django_car_listing.services import purchase as purchase_module
 from django_wallet import services as wallet
 from django_wallet.errors import InsufficientFunds
+from forecourt_core.events.models import Event
 from tests.conftest import balance
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,9 @@ class BuyTests:
         assert _snapshot(car) == (buyer.pk, False, True)
         assert (record.kind, record.owner_id, record.previous_owner_id, record.price) == (
             "purchase", buyer.pk, seller.pk, Decimal("1000.00"))
-        assert PurchaseNotice.objects.get(car_id=car.pk).seller_id == seller.pk
+        (event,) = Event.objects.filter(kind="car_listing.car_purchased")
+        assert (event.data["car_id"], event.data["seller_id"], event.data["buyer_id"], event.data["price"]) == (
+            car.pk, seller.pk, buyer.pk, "1000.00")
         row = ListingIndex.objects.get(car_id=car.pk)
         assert (row.is_for_sale, row.owner_id) == (False, buyer.pk)
 
@@ -93,7 +96,7 @@ class BuyTests:
             services.car_buy(buyer=who, store_key="", car_id=car.pk + (999 if case == "missing" else 0))
         assert exc.value.status_code in (403, 404, 409)
         assert (_snapshot(car), balance(buyer), balance(seller), OwnershipRecord.objects.count()) == before
-        assert not PurchaseNotice.objects.exists()
+        assert not Event.objects.filter(kind="car_listing.car_purchased").exists()
 
     def test_verification_requirement_can_be_turned_off(self, settings, make_user, fund, listed_car):
         settings.CAR_LISTING_REQUIRE_VERIFICATION = False
@@ -201,7 +204,7 @@ class StorePurchaseTests:
             services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
         assert _snapshot(car) == (seller.pk, True, False)
         assert balance(buyer) == Decimal("3000.00") and balance(seller) == Decimal("0.00")
-        assert not PurchaseNotice.objects.exists()
+        assert not Event.objects.filter(kind="car_listing.car_purchased").exists()
 
     def test_store_cars_need_store_permission(self, make_user, car_data, listed_car):
         manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])

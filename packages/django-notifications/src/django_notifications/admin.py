@@ -52,7 +52,7 @@ class StuckFilter(admin.SimpleListFilter):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "channel", "status", "attempts", "schema_name", "created_at", "queued_at", "delivered_at",
+    list_display = ["id", "channel", "status", "attempts", "created_at", "queued_at", "delivered_at",
                     "short_error"]
     list_filter = [StuckFilter, "status", "channel"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]

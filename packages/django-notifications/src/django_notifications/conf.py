@@ -16,8 +16,9 @@ DEFAULTS: dict[str, Any] = {
     # kind -> channels enabled when the user has no preference; "*" is the fallback kind.
     "NOTIFICATIONS_DEFAULT_CHANNELS": {"*": [CHANNEL_INBOX, CHANNEL_PUSH, CHANNEL_EMAIL]},
     "NOTIFICATIONS_FROM_EMAIL": None,  # None -> DEFAULT_FROM_EMAIL
-    "NOTIFICATIONS_SCHEMA_NAME": None,  # dotted path to () -> str, stored on outbox rows
-    "NOTIFICATIONS_GROUP_PREFIX": None,  # dotted path to (*, scope, schema_name) -> str
+    # Dotted path to (*, scope=None) -> str: where pushes go. Called with the websocket scope by the consumer,
+    # and without one (the hook reads the current context) when a notification or a count change is written.
+    "NOTIFICATIONS_GROUP_PREFIX": None,
     "NOTIFICATIONS_RELAY_BATCH": 500,
     # Seconds a "queued" row may wait before the relay publishes it again (the broker lost it, e.g. a
     # Redis restart without persistence); matches Redis' default visibility timeout. Delivery is idempotent.
@@ -50,12 +51,6 @@ def _hook(name: str) -> Callable[..., str] | None:
     return path if callable(path) else import_string(path)
 
 
-def current_schema_name() -> str:
-    """The schema stored on outbox rows, so the relay sends each task to the right tenant."""
-    hook = _hook("NOTIFICATIONS_SCHEMA_NAME")
-    return (hook() or "") if hook else ""
-
-
-def group_prefix(*, scope: dict | None = None, schema_name: str | None = None) -> str:
+def group_prefix(*, scope: dict | None = None) -> str:
     hook = _hook("NOTIFICATIONS_GROUP_PREFIX")
-    return (hook(scope=scope, schema_name=schema_name) or "") if hook else ""
+    return (hook(scope=scope) or "") if hook else ""

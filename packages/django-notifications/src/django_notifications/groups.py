@@ -11,8 +11,9 @@ from . import conf
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,99}$")
 
 
-def user_group(user_id: int | str, *, scope: dict | None = None, schema_name: str | None = None) -> str:
-    name = f"{conf.group_prefix(scope=scope, schema_name=schema_name)}notifications.user.{user_id}"
+def user_group(user_id: int | str, *, scope: dict | None = None) -> str:
+    """The user's group: from the websocket ``scope`` on the consumer's side, else from the current context."""
+    name = f"{conf.group_prefix(scope=scope)}notifications.user.{user_id}"
     if not _VALID.match(name):
         raise ImproperlyConfigured(f"Invalid Channels group name {name!r} (check NOTIFICATIONS_GROUP_PREFIX).")
     return name

@@ -33,10 +33,16 @@ class Notification(models.Model):
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The domain event this notification announces (notify(event_id=...)): one per event and recipient.
+    source_event = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_recipient_read_created")]
+        constraints = [
+            models.UniqueConstraint(fields=["source_event", "recipient"], condition=Q(source_event__isnull=False),
+                                    name="notif_one_per_event_recipient"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
@@ -83,8 +89,6 @@ class OutboxMessage(models.Model):
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
     )
-    # Tenant schema the task must run in (sent as the "_schema_name" header); "" = none.
-    schema_name = models.CharField(max_length=63, blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0, help_text="Delivery attempts made by a worker.")
     last_error = models.TextField(blank=True)

@@ -32,30 +32,39 @@ Status = OutboxMessage.Status
 
 
 def notify(
-    *, recipient, kind: str, title: str, body: str = "", link: str = "", data: dict | None = None
-) -> Notification:
+    *, recipient, kind: str, title: str, body: str = "", link: str = "", data: dict | None = None, event_id=None
+) -> Notification | None:
     """Write the inbox row and, in the same transaction, one outbox row per allowed channel.
 
     Delivery is attempted right after commit; if the broker is down the rows stay pending for the
     relay. If the user disabled the inbox for this kind, the returned notification is unsaved (pk None).
+    ``event_id`` (the domain event announced) makes it once per event: None if already notified.
     """
-    return notify_many(recipients=[recipient], kind=kind, title=title, body=body, link=link, data=data)[0]
+    notes = notify_many(recipients=[recipient], kind=kind, title=title, body=body, link=link, data=data,
+                        event_id=event_id)
+    return notes[0] if notes else None
 
 
 def notify_many(
-    *, recipients: Iterable, kind: str, title: str, body: str = "", link: str = "", data: dict | None = None
+    *, recipients: Iterable, kind: str, title: str, body: str = "", link: str = "", data: dict | None = None,
+    event_id=None,
 ) -> list[Notification]:
-    """``notify`` for many users at once (a few queries whatever the number of recipients)."""
+    """``notify`` for many users at once (a few queries whatever the number of recipients); with
+    ``event_id``, users already notified of that event are left out."""
     data = {} if data is None else data
     _validate(kind=kind, title=title, body=body, link=link, data=data)
     users = list({u.pk: u for u in recipients}.values())
+    if event_id is not None and users:
+        told = set(Notification.objects.filter(source_event=event_id, recipient_id__in=[u.pk for u in users])
+                   .values_list("recipient_id", flat=True))
+        users = [u for u in users if u.pk not in told]
     if not users:
         return []
     channels = selectors.enabled_channels(user_ids=[u.pk for u in users], kind=kind)
-    schema_name = conf.current_schema_name()
     now = timezone.now()
     notes = [
-        Notification(recipient=u, kind=kind, title=title, body=body, link=link, data=data, created_at=now)
+        Notification(recipient=u, kind=kind, title=title, body=body, link=link, data=data, created_at=now,
+                     source_event=event_id)
         for u in users
     ]
     with transaction.atomic():
@@ -67,10 +76,10 @@ def notify_many(
             email = _email_of(note.recipient)
             if conf.CHANNEL_EMAIL in wanted and email:
                 rows.append(OutboxMessage(channel=OutboxMessage.Channel.EMAIL, notification=saved,
-                                          schema_name=schema_name, payload=_email_payload(note, email)))
+                                          payload=_email_payload(note, email)))
             if conf.CHANNEL_PUSH in wanted:
                 rows.append(OutboxMessage(channel=OutboxMessage.Channel.PUSH, notification=saved,
-                                          schema_name=schema_name, payload=_push_payload(note)))
+                                          payload=_push_payload(note)))
         OutboxMessage.objects.bulk_create(rows)
         if rows:
             ids = [r.pk for r in rows]
@@ -118,7 +127,9 @@ def notification_as_dict(note: Notification) -> dict:
 
 
 def _push_payload(note: Notification) -> dict:
-    return {"recipient_id": note.recipient_id, "notification": notification_as_dict(note)}
+    # The group is chosen now, in the context the notification is written in (NOTIFICATIONS_GROUP_PREFIX).
+    return {"recipient_id": note.recipient_id, "group": user_group(note.recipient_id),
+            "notification": notification_as_dict(note)}
 
 
 # --- inbox ---------------------------------------------------------------------------------------
@@ -147,7 +158,7 @@ def mark_all_read(*, user) -> int:
 
 
 def _broadcast_unread_count_on_commit(user_id: int) -> None:
-    schema_name = conf.current_schema_name()  # captured now: on_commit may run in another context
+    group = user_group(user_id)  # chosen now: on_commit may run in another context
 
     def send() -> None:
         # Best effort: other open tabs update their badge; a layer outage must not fail the request.
@@ -156,7 +167,6 @@ def _broadcast_unread_count_on_commit(user_id: int) -> None:
             if layer is None:
                 return
             count = selectors.unread_count(user_id=user_id)
-            group = user_group(user_id, schema_name=schema_name)
             async_to_sync(layer.group_send)(group, {"type": "notification.unread_count", "count": count})
         except Exception:
             logger.warning("notifications: unread-count broadcast failed for user %s", user_id, exc_info=True)
@@ -237,8 +247,6 @@ def _publish(row: OutboxMessage) -> None:
     task = tasks.deliver_email if is_email else tasks.deliver_push
     queue_setting = "NOTIFICATIONS_EMAIL_QUEUE" if is_email else "NOTIFICATIONS_PUSH_QUEUE"
     options: dict[str, Any] = {"retry": True, "retry_policy": conf.get("NOTIFICATIONS_PUBLISH_RETRY_POLICY")}
-    if row.schema_name:
-        options["headers"] = {"_schema_name": row.schema_name}
     if queue := conf.get(queue_setting):
         options["queue"] = queue
     task.apply_async(args=[str(row.pk)], **options)
@@ -319,7 +327,7 @@ def _send_push(row: OutboxMessage) -> None:
         "notification": row.payload["notification"],
         "unread_count": selectors.unread_count(user_id=uid),
     }
-    async_to_sync(layer.group_send)(user_group(uid, schema_name=row.schema_name), message)
+    async_to_sync(layer.group_send)(row.payload.get("group") or user_group(uid), message)
 
 
 def outbox_record_failure(*, outbox_id: str, error: BaseException, final: bool) -> None:

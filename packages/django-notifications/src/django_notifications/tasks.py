@@ -1,5 +1,5 @@
-"""Celery tasks: thin wrappers over services. Plain shared_task (no custom base) so the site's
-tenant-aware Celery app can carry the schema in the "_schema_name" header."""
+"""Celery tasks: thin wrappers over services. Plain shared_task (no custom base), so a site's own
+Celery app class applies to them; they read and write only this package's tables."""
 from __future__ import annotations
 
 import smtplib

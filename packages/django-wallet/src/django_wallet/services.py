@@ -38,6 +38,7 @@ from .errors import (
     WalletError,
     error_for_code,
 )
+from .events import record_charge_sold, record_credit_request_decided
 from .models import Account, ChargeSale, CreditRequest, Hold, IdempotencyFailure, Transaction
 from .signals import credit_request_decided, send_on_commit, transaction_posted
 from .verification import LedgerReport, verify_ledger  # noqa: F401  (re-exported service)
@@ -545,6 +546,7 @@ def _decide(credit_request: CreditRequest, decided_by, approve: bool) -> CreditR
         locked.decided_by, locked.decided_at = decided_by, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at", "transaction"])
         send_on_commit(credit_request_decided, CreditRequest, credit_request=locked)
+        record_credit_request_decided(locked)
     return locked
 
 
@@ -594,4 +596,6 @@ def charge_sale_create(
         )
         if not created:
             return ChargeSale.objects.get(transaction=txn)
-        return ChargeSale.objects.create(account=account, sold_by=sold_by, phone=e164, amount=value, transaction=txn)
+        sale = ChargeSale.objects.create(account=account, sold_by=sold_by, phone=e164, amount=value, transaction=txn)
+        record_charge_sold(sale)
+        return sale

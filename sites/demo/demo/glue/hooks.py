@@ -1,7 +1,7 @@
 """The site's answers to the packages' hooks: which dealership (schema) is current, and its wallet.
 
 Packages never import django-tenants; they call these through their settings
-(CAR_LISTING_STORE_*, *_BUSINESS_ACCOUNT, NOTIFICATIONS_*). A "store" is a
+(CAR_LISTING_STORE_*, *_BUSINESS_ACCOUNT, FORECOURT_EVENTS_ROUTE*). A "store" is a
 dealership's schema name; "" is the public marketplace (private sellers).
 """
 from django.db import connection
@@ -16,6 +16,16 @@ def current_store() -> str:
 
 def store_context(store_key: str):
     return schema_context(store_key or PUBLIC)
+
+
+def event_route() -> str:
+    """FORECOURT_EVENTS_ROUTE: an event is handled in the schema it was recorded in."""
+    return connection.schema_name
+
+
+def event_route_context(route: str):
+    """FORECOURT_EVENTS_ROUTE_CONTEXT: enter the event's schema to run its handlers."""
+    return schema_context(route or PUBLIC)
 
 
 def _dealership(schema_name: str):

@@ -1,9 +1,11 @@
-"""Every cross-package signal receiver of the site, in one place.
+"""Every cross-package reaction of the site, in one place.
 
-The domain packages announce events (sent on commit); the site turns them into
-notifications for the people concerned and into the dealership's automatic
-accounting entries. Receivers only decide who hears what and which books an
-event lands in, and call the owning package's services.
+The domain packages record events (forecourt_core.events) in the transaction of each change; the
+relay hands each event once to the handlers below, in the schema it was recorded in. Handlers
+decide who hears of it: they write notifications (django-notifications, which sends the e-mails
+and pushes), keyed by the event's id, so an event notifies each recipient once. Each notification
+carries in ``data`` what an e-mail needs (names, amounts) and, in ``link`` and ``data["url"]``,
+the page of the thing it is about.
 
 Books: a dealer car sold on the platform or offline, a commission accrued and
 paid, a payroll run paid and any other wallet transaction of the dealership's
@@ -12,148 +14,190 @@ keyed postings of django-books; its sweep posts what a receiver lost to a crash
 after the commit). PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
 """
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
 from accounts.roles import DEALER, DEALER_STAFF
-from demo.glue import books, dashboard, links
+from demo.glue import books, dashboard, hooks, links
 from django_car_listing import signals as cars
 from django_leads import signals as leads
-from django_notifications.services import notify, notify_many
+from django_leads.models import LeadStatus
+from django_notifications.services import notify_many
 from django_payroll import signals as payroll
-from django_trading import signals as trading
 from django_wallet import signals as wallet
 from forecourt_core.display import money
+from forecourt_core.events.registry import handles
+from tenancy.selectors import dealership_followers, dealership_members
 
 
-def _dealership_staff(schema_name: str):
-    from tenancy.selectors import dealership_members
-
+def _dealership_staff(schema_name: str) -> list:
     return dealership_members(schema_name=schema_name, roles=[DEALER, DEALER_STAFF])
 
 
-def _car_label(car) -> str:
-    return f"{car.year} {car.make} {car.model}"
+def _users(*ids) -> dict:
+    wanted = [i for i in ids if i is not None]
+    return get_user_model().objects.in_bulk(wanted) if wanted else {}
 
 
-def _store_name(store_key: str) -> str:
-    from django_car_listing import conf
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
-    return conf.store_name(store_key)
+
+def _car_label(data: dict) -> str:
+    return f"{data['year']} {data['make']} {data['model']}"
+
+
+def _send(event, recipients, *, kind: str, title: str, body: str = "", link: str = "", data: dict) -> None:
+    notify_many(recipients=recipients, kind=kind, title=title, body=body, link=link,
+                data={**data, "url": link, "event": event.kind}, event_id=event.id)
 
 
 # Each kind's e-mail templates (templates/notifications/email/<kind>.*) read the data written here;
 # tests/test_emails.py renders every kind.
 
-@receiver(cars.car_purchased, dispatch_uid="wiring.car_purchased")
-def car_purchased(sender, *, car, buyer, seller, price, store_key, **kwargs):
-    label = _car_label(car)
-    data = {"store_key": store_key, "car_id": kwargs.get("car_id"), "car": label, "price": str(price),
-            "buyer": buyer.get_username()}
+# --- car-listing --------------------------------------------------------------------------------------
+
+@handles("car_listing.car_purchased")
+def car_purchased(event) -> None:
+    d = event.data
+    people = _users(d["buyer_id"], d["seller_id"])
+    buyer, seller = people[d["buyer_id"]], people.get(d["seller_id"])
+    store, label, price = d["store_key"], _car_label(d), d["price"]
+    seller_name = _name(seller) if seller is not None else hooks.store_name(store)
+    sold = {"store_key": store, "car_id": d["car_id"], "car": label, "price": price, "buyer": _name(buyer),
+            "vin": d["vin"]}
     title = f"Your {label} has been sold"
-    body = f"{buyer.get_username()} paid {money(price)}. The money has been transferred to your balance."
+    body = f"{_name(buyer)} paid {money(price)}. The money has been transferred to your balance."
     if seller is not None:
-        notify(recipient=seller, kind="car_purchased", title=title, body=body, data=data, link=links.my_cars())
-    elif store_key:
-        notify_many(recipients=_dealership_staff(store_key), kind="car_purchased", title=title, body=body,
-                    data=data, link=links.sales(store_key))
-    seller_name = seller.get_username() if seller is not None else _store_name(store_key)
-    notify(recipient=buyer, kind="car_purchase_confirmed", title=f"You bought the {label}",
-           body=f"You paid {money(price)} to {seller_name}. The car is now in My cars.",
-           data={"car_id": car.pk, "car": label, "price": str(price), "seller": seller_name,
-                 "store_key": store_key}, link=links.my_car(car.pk))
+        _send(event, [seller], kind="car_purchased", title=title, body=body, link=links.my_cars(), data=sold)
+    elif store:
+        _send(event, _dealership_staff(store), kind="car_purchased", title=title, body=body, link=links.sales(store),
+              data=sold)
+    _send(event, [buyer], kind="car_purchase_confirmed", title=f"You bought the {label}",
+          body=f"You paid {money(price)} to {seller_name}. The car is now in My cars.",
+          link=links.my_car(d["buyer_car_id"]),
+          data={"car_id": d["buyer_car_id"], "car": label, "price": price, "seller": seller_name, "store_key": store})
 
 
-@receiver(cars.car_listed, dispatch_uid="wiring.car_listed")
-def car_listed(sender, *, car, store_key, actor=None, **kwargs):
-    if store_key:  # a dealership's new listing: its staff and its followers hear of it
-        from tenancy.selectors import dealership_followers
+@handles("car_listing.car_listed")
+def car_listed(event) -> None:
+    d = event.data
+    store = d["store_key"]
+    if not store:  # a private seller's listing is news to nobody in particular
+        return
+    people = {u.pk: u for u in [*_dealership_staff(store), *dealership_followers(schema_name=store)]}
+    people.pop(d["actor_id"], None)  # who listed it isn't told of it
+    label, dealership = _car_label(d), hooks.store_name(store)
+    _send(event, people.values(), kind="car_posted", title=f"{dealership} has a {label} for sale",
+          link=links.car(store, d["car_id"]),
+          data={"store_key": store, "car_id": d["car_id"], "car": label, "price": d["price"],
+                "dealership": dealership})
 
-        people = {u.pk: u for u in [*_dealership_staff(store_key), *dealership_followers(schema_name=store_key)]}
-        if actor is not None:
-            people.pop(actor.pk, None)
-        dealership = _store_name(store_key)
-        notify_many(recipients=people.values(), kind="car_posted",
-                    title=f"{dealership} has a {_car_label(car)} for sale",
-                    data={"store_key": store_key, "car_id": car.pk, "car": _car_label(car), "price": str(car.price),
-                          "dealership": dealership}, link=links.car(store_key, car.pk))
 
-
-@receiver(cars.car_verified, dispatch_uid="wiring.car_verified")
-def car_verified(sender, *, car, store_key, **kwargs):
-    status = car.verification_status
-    recipients = [car.owner] if car.owner_id else _dealership_staff(store_key) if store_key else []
-    reason = getattr(car, "rejection_reason", "") or ""
-    label = _car_label(car)
+@handles("car_listing.car_verified")
+def car_verified(event) -> None:
+    d = event.data
+    store, status, reason = d["store_key"], d["status"], d["reason"] or ""
+    if d["owner_id"] is not None:
+        recipients, link = list(_users(d["owner_id"]).values()), links.my_car(d["car_id"])
+    elif store:
+        recipients, link = _dealership_staff(store), links.inventory(store)
+    else:
+        return
+    label = _car_label(d)
     title = f"Your {label} was verified" if status == "verified" else f"Your {label} was not approved"
-    link = links.inventory(store_key) if store_key else links.my_car(car.pk)
-    notify_many(recipients=recipients, kind=f"car_{status}", title=title, body=reason,
-                data={"store_key": store_key, "car_id": car.pk, "car": label, "reason": reason}, link=link)
+    _send(event, recipients, kind=f"car_{status}", title=title, body=reason, link=link,
+          data={"store_key": store, "car_id": d["car_id"], "car": label, "reason": reason})
 
 
-def _lead_data(lead) -> dict:
-    contact = lead.contact_name or (lead.buyer.get_username() if lead.buyer_id else "")
-    return {"lead_id": lead.pk, "schema": connection.schema_name, "contact_name": contact,
-            "car": _car_label(lead.car) if lead.car_id else ""}
+# --- leads --------------------------------------------------------------------------------------------
+
+def _lead_data(d: dict) -> dict:
+    return {"lead_id": d["lead_id"], "schema": connection.schema_name, "contact_name": d["contact_name"],
+            "car": d["car"]}
 
 
-@receiver(leads.lead_assigned, dispatch_uid="wiring.lead_assigned")
-def lead_assigned(sender, *, lead, agent, **kwargs):
-    if agent is not None:
-        data = _lead_data(lead)
-        who = data["contact_name"] or "a customer"
-        notify(recipient=agent, kind="lead_assigned", title=f"A new lead is yours: {who}", data=data,
-               link=links.lead(connection.schema_name, lead.pk))
+@handles("leads.lead_assigned")
+def lead_assigned(event) -> None:
+    d = event.data
+    agent = _users(d["agent_id"]).get(d["agent_id"])
+    if agent is None:  # unassigned
+        return
+    who = d["contact_name"] or "a customer"
+    _send(event, [agent], kind="lead_assigned", title=f"A new lead is yours: {who}",
+          link=links.lead(connection.schema_name, d["lead_id"]), data=_lead_data(d))
 
 
-@receiver(leads.lead_status_changed, dispatch_uid="wiring.lead_status_changed")
-def lead_status_changed(sender, *, lead, old_status, new_status, by=None, **kwargs):
-    from django_leads.models import LeadStatus
-
+@handles("leads.lead_status_changed")
+def lead_status_changed(event) -> None:
+    d = event.data
     recipients = {u.pk: u for u in _dealership_staff(connection.schema_name)}
-    if lead.agent_id:
-        recipients[lead.agent_id] = lead.agent
-    if by is not None:
-        recipients.pop(by.pk, None)
-    data = {**_lead_data(lead), "old_status": LeadStatus(old_status).label, "new_status": LeadStatus(new_status).label,
-            "by": by.get_username() if by is not None else ""}
-    notify_many(recipients=recipients.values(), kind="lead_status_changed",
-                title=f"Lead {data['contact_name'] or lead.pk} moved from {data['old_status']} to {data['new_status']}",
-                data=data, link=links.lead(connection.schema_name, lead.pk))
+    recipients.update(_users(d["agent_id"]))
+    by = _users(d["by_id"]).get(d["by_id"])
+    recipients.pop(d["by_id"], None)  # who made the change isn't told of it
+    old, new = LeadStatus(d["old_status"]).label, LeadStatus(d["new_status"]).label
+    _send(event, recipients.values(), kind="lead_status_changed",
+          title=f"Lead {d['contact_name'] or d['lead_id']} moved from {old} to {new}",
+          link=links.lead(connection.schema_name, d["lead_id"]),
+          data={**_lead_data(d), "old_status": old, "new_status": new, "by": _name(by)})
 
 
-def _order_data(order) -> dict:
-    return {"order_id": str(order.pk), "side": order.get_side_display(), "volume": order.volume,
-            "ticker": order.ticker, "price": str(order.price) if order.price is not None else ""}
+@handles("leads.commission_paid")
+def commission_paid(event) -> None:
+    d = event.data
+    _send(event, _users(d["agent_id"]).values(), kind="commission_paid",
+          title=f"Your commission of {money(d['amount'])} has been paid",
+          body="It has been transferred to your balance.", link=links.wallet(),
+          data={"amount": d["amount"], "sale_id": d["sale_id"]})
 
 
-@receiver(trading.trade_settled, dispatch_uid="wiring.trade_settled")
-def trade_settled(sender, *, order, **kwargs):
-    data = _order_data(order)
-    notify(recipient=order.user, kind="trade_settled",
-           title=f"{data['side']} {order.volume} {order.ticker} settled at {money(order.price)}",
-           data=data, link=links.trading())
+# --- trading, wallet, payroll -------------------------------------------------------------------------
+
+def _order_data(d: dict) -> dict:
+    return {"order_id": d["order_id"], "side": d["side"], "volume": d["volume"], "ticker": d["ticker"],
+            "price": d["price"] or "", "amount": d["amount"] or ""}
 
 
-@receiver(trading.order_rejected, dispatch_uid="wiring.order_rejected")
-def order_rejected(sender, *, order, **kwargs):
-    data = {**_order_data(order), "reason": order.get_reason_display()}
-    notify(recipient=order.user, kind="trade_rejected",
-           title=f"Your order to {data['side'].lower()} {order.volume} {order.ticker} was refused: "
-                 f"{data['reason'].lower()}", data=data, link=links.trading())
+@handles("trading.order_settled")
+def order_settled(event) -> None:
+    d = event.data
+    _send(event, _users(d["user_id"]).values(), kind="trade_settled",
+          title=f"{d['side'].capitalize()} {d['volume']} {d['ticker']} settled at {money(d['price'])}",
+          link=links.trading(), data=_order_data(d))
 
 
-@receiver(wallet.credit_request_decided, dispatch_uid="wiring.credit_request_decided")
-def credit_request_decided(sender, *, credit_request, **kwargs):
-    requester = getattr(credit_request, "requested_by", None)
-    if requester is not None:
-        status = credit_request.get_status_display()
-        notify(recipient=requester, kind="credit_request_decided",
-               title=f"Your credit request for {money(credit_request.amount)} was {status.lower()}",
-               data={"credit_request_id": credit_request.pk, "status": status, "amount": str(credit_request.amount)},
-               link=links.wallet())
+@handles("trading.order_rejected")
+def order_rejected(event) -> None:
+    d = event.data
+    reason = d["reason"].replace("_", " ")
+    _send(event, _users(d["user_id"]).values(), kind="trade_rejected",
+          title=f"Your order to {d['side']} {d['volume']} {d['ticker']} was refused: {reason}",
+          link=links.trading(), data={**_order_data(d), "reason": d["reason"]})
+
+
+@handles("wallet.credit_request_decided")
+def credit_request_decided(event) -> None:
+    d = event.data
+    _send(event, _users(d["requested_by_id"]).values(), kind="credit_request_decided",
+          title=f"Your credit request for {money(d['amount'])} was {d['status']}", link=links.wallet(),
+          data={"credit_request_id": d["credit_request_id"], "status": d["status"], "amount": d["amount"]})
+
+
+@handles("payroll.run_paid")
+def payroll_run_paid(event) -> None:
+    d = event.data
+    slips = {s["user_id"]: s for s in d["payslips"] if s["user_id"] is not None}
+    schema = connection.schema_name
+    dealership = hooks.store_name(schema)
+    for user in _users(*slips).values():  # each employee's own net pay
+        slip = slips[user.pk]
+        _send(event, [user], kind="payroll_paid", title=f"Your pay for {d['period'][:7]} has been paid",
+              body=f"Net pay: {money(slip['net'])}.", link=links.payslips(schema),
+              data={"run_id": d["run_id"], "schema": schema, "period": d["period"], "dealership": dealership,
+                    "net": slip["net"], "employee": slip["employee_name"]})
 
 
 # --- the dealership's books -------------------------------------------------------------------
@@ -186,14 +230,6 @@ def book_payroll_run(sender, *, run, **kwargs):
 @receiver(wallet.transaction_posted, dispatch_uid="wiring.book_wallet_transaction")
 def book_wallet_transaction(sender, *, transaction, **kwargs):
     books.book_wallet_transaction(transaction)
-
-
-@receiver(payroll.payroll_run_paid, dispatch_uid="wiring.payroll_run_paid")
-def payroll_run_paid(sender, *, run, **kwargs):
-    users = [slip.employee.user for slip in run.payslips.select_related("employee__user") if slip.employee.user_id]
-    notify_many(recipients=users, kind="payroll_paid", title=f"Your pay for {run.period:%B %Y} has been paid",
-                data={"run_id": run.pk, "schema": connection.schema_name, "period": run.period.isoformat(),
-                      "dealership": _store_name(connection.schema_name)}, link=links.payslips(connection.schema_name))
 
 
 # --- caches -----------------------------------------------------------------------------------

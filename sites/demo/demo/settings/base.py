@@ -46,6 +46,9 @@ SHARED_APPS = [
     "channels",
     "forecourt_core",
     "accounts",
+    # Events live in the public schema only: one relay query and one backlog for every dealership;
+    # each event keeps the schema it was recorded in (FORECOURT_EVENTS_ROUTE) and is handled there.
+    "forecourt_core.events",
     "django_wallet",
     "django_notifications",
     "django_trading",
@@ -248,10 +251,13 @@ CELERY_REDBEAT_REDIS_OPTIONS = {}  # the broker's visibility timeout means nothi
 CELERY_BEAT_SCHEDULE = {
     "wallet-release-expired-holds": {"task": "wallet.release_expired_holds", "schedule": 60.0},
     "wallet-verify-ledger": {"task": "wallet.verify_ledger", "schedule": 3600.0},
+    # Domain events (forecourt_core.events): each commit also kicks a relay; this catches what a
+    # dead broker or a killed process left behind.
+    "forecourt-events-relay": {"task": "forecourt_events.relay", "schedule": 5.0},
+    "forecourt-events-purge": {"task": "forecourt_events.purge", "schedule": 86400.0},
     "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 10.0},
     "notifications-purge-outbox": {"task": "notifications.purge_outbox", "schedule": 86400.0},
     "trading-sweep-pending": {"task": "trading.sweep_pending", "schedule": 10.0, "options": {"queue": "trading"}},
-    "car-listing-relay-purchase-emails": {"task": "car_listing.relay_purchase_emails", "schedule": 10.0},
     # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
     "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
     # Postings whose on-commit receiver was lost (django-books' task running demo/glue/books.py's sweep).
@@ -350,4 +356,5 @@ PAYROLL_MONEY_FORMAT = "forecourt_core.display.money"  # the payslip PDF shows a
 BOOKS_WALLET_ACCOUNT = "demo.glue.hooks.current_business_account"
 BOOKS_PROFILE_DEFAULTS = "demo.glue.hooks.books_profile_defaults"
 BOOKS_RECONCILER = "demo.glue.books.reconcile_all"
-NOTIFICATIONS_SCHEMA_NAME = "django_notifications.hooks.connection_schema_name"
+FORECOURT_EVENTS_ROUTE = "demo.glue.hooks.event_route"
+FORECOURT_EVENTS_ROUTE_CONTEXT = "demo.glue.hooks.event_route_context"

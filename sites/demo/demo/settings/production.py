@@ -11,6 +11,7 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
 DEBUG = False
 # Never mint trading balances in production: a new trader's balance comes from staff, then deposits.
 TRADING_ALLOW_SELF_FUNDING = False
+SITE_URL = os.environ.get("SITE_URL", f"https://{BASE_DOMAIN}").rstrip("/")  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

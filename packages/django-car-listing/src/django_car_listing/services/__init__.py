@@ -12,12 +12,10 @@ from .cars import (
 from .engagement import car_feature, car_save, car_unsave, featured_expire, interaction_record
 from .images import car_image_add, car_image_delete, car_images_reorder
 from .index import index_remove, index_sync
-from .notices import purchase_email_relay, purchase_email_send
 from .purchase import car_buy
 
 __all__ = [
     "car_create", "car_update", "car_delete", "car_put_on_sale", "car_return_from_sale", "car_mark_sold", "car_verify",
     "car_reject", "car_buy", "car_feature", "car_save", "car_unsave", "interaction_record", "featured_expire",
     "car_image_add", "car_image_delete", "car_images_reorder", "index_sync", "index_remove",
-    "purchase_email_send", "purchase_email_relay",
 ]

@@ -8,6 +8,7 @@ from ..models import Car, OwnershipRecord, Verification
 from ..signals import car_created, car_listed, car_unlisted, car_verified, send_on_commit
 from ..validators import normalize_vin, vin_problem
 from ._common import ADD_PERM, get_car, now, require_manage, require_verifier, visible_car
+from .events import record_car_listed, record_car_verified
 from .index import index_sync
 
 EDITABLE_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
@@ -126,6 +127,7 @@ def car_put_on_sale(*, actor, store_key: str, car_id: int, price=None) -> Car:
         car._history_user = actor
         car.save(update_fields=["is_for_sale", "is_sold", "price", "updated_at"])
         index_sync(car=car)
+        record_car_listed(car=car, actor=actor)
     send_on_commit(car_listed, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
@@ -174,6 +176,7 @@ def car_verify(*, actor, store_key: str, car_id: int) -> Car:
         car._history_user = actor
         car.save(update_fields=["verification_status", "rejection_reason", "updated_at"])
         index_sync(car=car)
+        record_car_verified(car=car, actor=actor)
     send_on_commit(car_verified, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
@@ -192,6 +195,7 @@ def car_reject(*, actor, store_key: str, car_id: int, reason: str) -> Car:
         car._history_user = actor
         car.save(update_fields=["verification_status", "rejection_reason", "updated_at"])
         index_sync(car=car)
+        record_car_verified(car=car, actor=actor)
     # One signal for the verification decision; car.verification_status says which.
     send_on_commit(car_verified, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car

@@ -7,12 +7,12 @@ from django.db import transaction
 from django_wallet import services as wallet
 
 from .. import conf, errors
-from ..models import Car, CarImage, OwnershipRecord, PurchaseNotice, StoreSale, Verification
+from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased, send_on_commit
 from ._common import can_see, get_car
 from .cars import _save
+from .events import record_car_purchased
 from .index import index_sync
-from .notices import purchase_notice_enqueue_on_commit
 
 COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
                  "colour", "sale_type", "description", "location", "verification_status")
@@ -39,7 +39,7 @@ def _check_buyable(car: Car, buyer) -> None:
 
 
 def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
-    """Public car: ownership moves to the buyer, off sale, history appended, seller's e-mail queued."""
+    """Public car: ownership moves to the buyer, off sale, history appended."""
     seller_id = car.owner_id
     car.owner, car.is_for_sale, car.is_sold, car.featured_until = buyer, False, True, None
     car._history_user = buyer
@@ -48,8 +48,6 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
         car=car, owner=buyer, previous_owner_id=seller_id, kind=OwnershipRecord.Kind.PURCHASE, price=car.price,
         from_store_key="", from_car_id=car.pk, wallet_transaction_id=txn_id, idempotency_key=idempotency_key)
     index_sync(car=car)
-    notice = PurchaseNotice.objects.create(store_key="", car_id=car.pk, seller_id=seller_id, price=car.price)
-    purchase_notice_enqueue_on_commit(notice_id=notice.pk)
     return record
 
 
@@ -120,6 +118,8 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
             record, sale = _move_store_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key)
         else:
             record, sale = _move_public_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key), None
+        record_car_purchased(car=car, buyer=buyer, seller_id=getattr(seller, "pk", None), buyer_car_id=record.car_id,
+                             sale_id=getattr(sale, "pk", None))
     send_on_commit(car_purchased, store_key=store_key, car_id=car_id, car=record.car, buyer=buyer, seller=seller,
                    price=record.price, sale=sale, ownership_record=record)
     return record

@@ -5,6 +5,7 @@ from django.db.models import Count
 from ..errors import NotAnAgent
 from ..models import OPEN_STATUSES, AgentProfile, AssignmentRule, Lead
 from ..signals import lead_assigned, send_on_commit
+from .events import record_lead_assigned
 
 
 def _locked_rule() -> AssignmentRule:
@@ -73,4 +74,5 @@ def lead_assign(*, lead: Lead, agent, by=None) -> Lead:
     locked._change_reason = "assigned"
     locked.save(update_fields=["agent", "updated_at"])
     send_on_commit(lead_assigned, sender=Lead, lead=locked, agent=agent, previous_agent_id=previous_id, by=by)
+    record_lead_assigned(lead=locked, previous_agent_id=previous_id, by=by)
     return locked

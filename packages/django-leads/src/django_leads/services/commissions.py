@@ -9,6 +9,7 @@ from ..amounts import money, percent_of
 from ..errors import InvalidCommissionRule
 from ..models import AgentProfile, AgentRole, Commission, CommissionRule, Sale
 from ..signals import commission_paid, send_on_commit
+from .events import record_commission_paid
 
 
 @transaction.atomic
@@ -92,6 +93,7 @@ def commission_payout(*, commission: Commission, by=None) -> Commission:
     locked.wallet_transaction_id = tx.pk
     locked.save(update_fields=["status", "paid_at", "paid_by", "wallet_transaction_id"])
     send_on_commit(commission_paid, sender=Commission, commission=locked)
+    record_commission_paid(commission=locked)
     return locked
 
 

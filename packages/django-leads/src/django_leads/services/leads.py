@@ -21,6 +21,7 @@ from ..models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
 from ..pipeline import check_transition
 from ..signals import lead_assigned, lead_created, lead_status_changed, send_on_commit
 from .assignment import ensure_active_agent, pick_agent_id
+from .events import record_lead_assigned, record_lead_created, record_lead_status_changed
 
 EDITABLE_FIELDS = ("contact_name", "contact_phone", "contact_email", "source", "notes")
 
@@ -73,8 +74,10 @@ def lead_create(*, car, source: str = LeadSource.WALK_IN, by=None, buyer=None, c
     lead._history_user = by
     lead.save()
     send_on_commit(lead_created, sender=Lead, lead=lead)
+    record_lead_created(lead=lead, by=by)
     if agent_id is not None:
         send_on_commit(lead_assigned, sender=Lead, lead=lead, agent=lead.agent, previous_agent_id=None, by=by)
+        record_lead_assigned(lead=lead, previous_agent_id=None, by=by)
     return lead
 
 
@@ -152,3 +155,4 @@ def apply_status(lead: Lead, *, status: str, by, lost_reason: str = "") -> None:
     lead._history_user = by
     lead.save(update_fields=["status", "lost_reason", "first_contact_at", "closed_at", "updated_at"])
     send_on_commit(lead_status_changed, sender=Lead, lead=lead, old_status=old, new_status=status, by=by)
+    record_lead_status_changed(lead=lead, old_status=old, by=by)

@@ -11,6 +11,7 @@ from ..models import Lead, LeadStatus, Sale
 from ..pipeline import check_transition
 from ..signals import sale_closed, send_on_commit
 from .commissions import commission_accrue
+from .events import record_sale_closed
 from .leads import apply_status
 
 
@@ -70,4 +71,5 @@ def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None 
     apply_status(locked, status=LeadStatus.WON, by=by)
     commission_accrue(sale=sale)
     send_on_commit(sale_closed, sender=Sale, sale=sale)
+    record_sale_closed(sale=sale)
     return sale

@@ -37,6 +37,7 @@ from ..models import (
 from ..signals import payroll_run_paid, payslip_issued
 from ._money import money
 from .accounting import entry_record_automatic
+from .events import record_run_paid
 
 Status = PayrollRun.Status
 
@@ -280,6 +281,7 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
             run.error_code = run.error_message = ""
             run.save()
             _book_expense(run)
+            record_run_paid(run=run, payslips=payslips)
             transaction.on_commit(lambda: _announce(run, payslips))
     if failure is not None:
         raise failure

@@ -16,6 +16,7 @@ from django_wallet.errors import AccountFrozen, InsufficientFunds
 from .. import cache, conf
 from ..models import Holding, Order, Stock
 from ..signals import order_rejected, trade_settled
+from .events import record_order_finished
 from .orders import unreserve
 from .stocks import lock_stocks
 from .traders import trader_account
@@ -34,6 +35,7 @@ def _finish(order: Order, stock: Stock | None, *, status: str, reason: str = "")
     order.status, order.reason, order.settled_at = status, reason, timezone.now()
     order.save(update_fields=["status", "reason", "price", "amount", "wallet_transaction_id", "settled_at",
                               "shares_reserved"])
+    record_order_finished(order)
     username = order.user.get_username()
     ticker = stock.ticker if stock else None
 

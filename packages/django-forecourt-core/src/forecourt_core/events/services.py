@@ -1,0 +1,138 @@
+"""Recording events, and relaying them to their handlers once."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .. import context
+from . import conf, registry
+from .models import Event
+
+logger = logging.getLogger(__name__)
+
+# "<app label>.<what happened>", e.g. "car_listing.car_purchased".
+KIND_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+Status = Event.Status
+
+
+def event_record(*, kind: str, data: dict | None = None) -> Event:
+    """Record a domain event in the caller's transaction: it exists if and only if the change commits.
+
+    ``data`` is a JSON object (Decimals, dates and UUIDs are stored as strings) holding what handlers
+    need without reading the changed rows again. After the commit a relay task is sent at once; if
+    the broker is down, the periodic relay delivers the event later.
+    """
+    if not isinstance(kind, str) or len(kind) > 100 or not KIND_RE.match(kind):
+        raise ValueError(f"event kind must look like 'app_label.what_happened', got {kind!r}")
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise ValueError("event data must be a JSON object")
+    # Stored as it will be read back: a handler of a fresh event and of a retried one sees the same data.
+    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    event = Event.objects.create(kind=kind, data=data, route=conf.current_route(), request_id=context.request_id.get())
+    if conf.get("FORECOURT_EVENTS_KICK"):
+        transaction.on_commit(lambda: events_kick(ids=[event.pk]))
+    return event
+
+
+def events_kick(*, ids: Iterable) -> None:
+    """Send a relay task for these events now (the fast path); never raises: beat relays them anyway."""
+    try:
+        from .tasks import relay_events
+
+        relay_events.apply_async(kwargs={"ids": [str(i) for i in ids]}, retry=False)
+    except Exception:  # noqa: BLE001 - no Celery, or the broker is down: the periodic relay delivers them
+        logger.warning("events: could not send the relay task; the periodic relay will deliver", exc_info=True)
+
+
+def events_relay(*, limit: int | None = None, ids: Iterable | None = None) -> int:
+    """Deliver due events (or only ``ids``), one transaction each; returns how many were delivered.
+
+    Relays may run side by side: each claims an event with SKIP LOCKED and holds its row lock while
+    the handlers run, so no event is handled by two relays at once.
+    """
+    wanted = None if ids is None else [str(i) for i in ids]
+    delivered = 0
+    for _ in range(limit or conf.get("FORECOURT_EVENTS_BATCH")):
+        event = _claim(wanted)
+        if event is None:
+            break
+        delivered += _deliver(event)
+    return delivered
+
+
+def _claim(ids: list[str] | None) -> Event | None:
+    now = timezone.now()
+    # A claimed row nobody holds locked is an event whose relay died before delivering it.
+    lost = now - timedelta(seconds=conf.get("FORECOURT_EVENTS_RECLAIM_AFTER_SECONDS"))
+    with transaction.atomic():
+        due = Event.objects.select_for_update(skip_locked=True).filter(
+            Q(status=Status.PENDING, available_at__lte=now) | Q(status=Status.CLAIMED, claimed_at__lt=lost))
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        event = due.order_by("available_at").first()
+        if event is None:
+            return None
+        Event.objects.filter(pk=event.pk).update(status=Status.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
+    event.status, event.claimed_at, event.attempts = Status.CLAIMED, now, event.attempts + 1
+    return event
+
+
+def _deliver(event: Event) -> bool:
+    """Run the handlers and mark the event delivered in one transaction, in the event's route."""
+    try:
+        with conf.route_context(event.route), transaction.atomic():
+            held = (Event.objects.select_for_update(skip_locked=True)
+                    .filter(pk=event.pk, status=Status.CLAIMED, claimed_at=event.claimed_at).first())
+            if held is None:  # another relay reclaimed it meanwhile
+                return False
+            for handler in registry.handlers_for(held.kind):
+                handler(held)
+            Event.objects.filter(pk=held.pk).update(status=Status.DELIVERED, delivered_at=timezone.now(),
+                                                    last_error="")
+        return True
+    except Exception as exc:  # noqa: BLE001 - any handler error: retried later, the others go on
+        logger.exception("events: handling %s %s failed (attempt %d)", event.kind, event.pk, event.attempts)
+        _record_failure(event, exc)
+        return False
+
+
+def _record_failure(event: Event, error: BaseException) -> None:
+    if event.attempts >= conf.get("FORECOURT_EVENTS_MAX_ATTEMPTS"):
+        changes = {"status": Status.FAILED}
+    else:
+        delay = min(conf.get("FORECOURT_EVENTS_BACKOFF_SECONDS") * 2 ** (event.attempts - 1),
+                    conf.get("FORECOURT_EVENTS_BACKOFF_MAX_SECONDS"))
+        changes = {"status": Status.PENDING, "available_at": timezone.now() + timedelta(seconds=delay)}
+    try:
+        Event.objects.filter(pk=event.pk, status=Status.CLAIMED, claimed_at=event.claimed_at).update(
+            last_error=f"{error!r}"[:2000], **changes)
+    except Exception:  # noqa: BLE001 - the database is gone too: the claim expires and the event is reclaimed
+        logger.warning("events: could not record the failure of %s", event.pk, exc_info=True)
+
+
+def events_retry(*, ids: Iterable) -> int:
+    """Failed (or stuck) events back to pending with a fresh set of attempts, relayed after commit."""
+    wanted = [str(i) for i in ids]
+    with transaction.atomic():
+        updated = (Event.objects.filter(pk__in=wanted).exclude(status=Status.DELIVERED)
+                   .update(status=Status.PENDING, attempts=0, available_at=timezone.now(), claimed_at=None))
+        if updated:
+            transaction.on_commit(lambda: events_kick(ids=wanted))
+    return updated
+
+
+def events_purge(*, older_than_days: int | None = None) -> int:
+    """Delete delivered events older than FORECOURT_EVENTS_RETENTION_DAYS; the number deleted."""
+    days = conf.get("FORECOURT_EVENTS_RETENTION_DAYS") if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Event.objects.filter(status=Status.DELIVERED, delivered_at__lt=cutoff).delete()
+    return deleted
