@@ -134,8 +134,7 @@ def test_dealer_sale_is_booked_as_income_once_in_the_dealers_books(dealer1, deal
 
 
 @pytest.mark.django_db
-def test_followers_and_staff_hear_of_a_new_dealer_listing(dealer1, dealer1_staff, make_user,
-                                                          django_capture_on_commit_callbacks):
+def test_followers_and_staff_hear_of_a_new_dealer_listing(dealer1, dealer1_staff, make_user, deliver_events):
     from django_notifications.models import Notification
     from tests.conftest import host_client
 
@@ -150,24 +149,23 @@ def test_followers_and_staff_hear_of_a_new_dealer_listing(dealer1, dealer1_staff
     from tenancy.services import membership_grant
 
     membership_grant(user=owner, dealership=dealer1, role="dealer")
-    with django_capture_on_commit_callbacks(execute=True):
-        _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    deliver_events()
     told = set(Notification.objects.filter(kind="car_posted").values_list("recipient_id", flat=True))
     assert told == {follower.pk, owner.pk}  # not the lister, not strangers, not dealer2's followers
     assert client.delete("/api/dealerships/dealer1/follow/").status_code == 204
 
 
 @pytest.mark.django_db
-def test_owner_hears_the_verification_decision(make_user, django_capture_on_commit_callbacks):
+def test_owner_hears_the_verification_decision(make_user, deliver_events):
     from django_car_listing import services
     from django_notifications.models import Notification
 
     owner, admin = make_user(), make_user(is_staff=True)
     kept = _create(owner, "", VIN_A)
     refused = _create(owner, "", VIN_B)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.car_verify(actor=admin, store_key="", car_id=kept.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.car_reject(actor=admin, store_key="", car_id=refused.pk, reason="Blurry photos")
+    services.car_verify(actor=admin, store_key="", car_id=kept.pk)
+    services.car_reject(actor=admin, store_key="", car_id=refused.pk, reason="Blurry photos")
+    deliver_events()
     got = sorted(Notification.objects.filter(recipient=owner).values_list("kind", "body"))
     assert got == [("car_rejected", "Blurry photos"), ("car_verified", "")]
