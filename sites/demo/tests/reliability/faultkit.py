@@ -169,6 +169,10 @@ class SiteStack:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
 
+    def start_script(self, module: str, *args: str) -> subprocess.Popen:
+        """``python -m <module> <args>`` on the test database and this test's Redis."""
+        return self._spawn([module, *args], f"{module.rsplit('.', 1)[-1]}.log", self.env())
+
     def task_events(self) -> list[tuple[str, str, str, str]]:
         return [tuple(line.split()) for line in self.task_log.read_text().splitlines() if line.strip()]
 
@@ -179,6 +183,16 @@ class SiteStack:
         self.procs.clear()
 
     # -- e-mail --------------------------------------------------------------------------------------
+    def mail_files(self) -> list[tuple[str, str]]:
+        """(recipient, subject) of every e-mail file the file backend wrote, one entry per file."""
+        files = []
+        for path in sorted(self.mail_dir.glob("*.log")):
+            messages = [email.message_from_string(chunk.strip())
+                        for chunk in path.read_text().split("-" * 79) if chunk.strip()]
+            assert len(messages) <= 1, f"{path} holds {len(messages)} e-mails"  # empty: still being written
+            files += [(message["To"], message["Subject"]) for message in messages]
+        return files
+
     def mails(self) -> Counter:
         """(recipient, subject) -> how many e-mails the file backend wrote (one file per connection)."""
         sent: Counter = Counter()

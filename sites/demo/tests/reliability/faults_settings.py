@@ -2,7 +2,7 @@
 
 The test settings, plus: e-mail files in the test's own folder, the broker's visibility timeout
 and unacked-restore scan from the environment (seconds, so a killed worker's task comes back
-within a test), relays every second instead of every 10 s, and the worker probes in faults_hooks.
+within a test), relays every second instead of every 5-10 s, and the worker probes in faults_hooks.
 """
 import os
 
@@ -18,7 +18,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_IMPORTS = ["tests.reliability.faults_hooks"]
 CELERY_BEAT_SCHEDULE = {name: {**entry, "schedule": 1.0} for name, entry in CELERY_BEAT_SCHEDULE.items()
                         if "relay" in name}
-CAR_LISTING_RELAY_GRACE_SECONDS = 2
+FORECOURT_EVENTS_RECLAIM_AFTER_SECONDS = 2  # a claim whose relay was killed is taken again after 2 s
 NOTIFICATIONS_REQUEUE_AFTER = 5  # a queued message Redis lost in a restart is published again after 5 s
 # 0 (the test default) opens a connection per request; the database fault tests set 60 as production does.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("FAULTS_CONN_MAX_AGE", "0"))  # noqa: F405

@@ -16,7 +16,7 @@ from django_car_listing.validators import vin_check_digit
 
 from .faultkit import free_port, site_stack, wait_for
 
-PURCHASE_SUBJECT = "Your car has been purchased"  # django-car-listing's seller e-mail
+OLD_SUBJECT = "Your car has been purchased"  # car-listing's own seller e-mail, which no longer exists
 FUNDS = Decimal("50000.00")
 
 
@@ -55,6 +55,20 @@ def make_buyer(name: str, funds: Decimal = FUNDS):
     if funds:
         wallet.deposit(account=wallet.account_for(buyer), amount=funds)
     return buyer
+
+
+def sold_subject(car) -> str:
+    return f"Your {car.year} {car.make} {car.model} has been purchased"  # the seller's notification e-mail
+
+
+def bought_subject(car) -> str:
+    return f"You bought the {car.year} {car.make} {car.model}"  # the buyer's confirmation
+
+
+def purchase_events(car):
+    from forecourt_core.events.models import Event
+
+    return Event.objects.filter(kind="car_listing.car_purchased", data__car_id=car.pk, data__store_key="")
 
 
 def token(user) -> str:
@@ -129,7 +143,7 @@ def _assert_committed_or_cleanly_refused(statuses, done, cars) -> dict:
 
 def _assert_no_half_state(cars, sellers, payers, poor, won) -> None:
     """Each car, its ownership record, its purchase notice and every balance agree with who won it."""
-    from django_car_listing.models import OwnershipRecord, PurchaseNotice
+    from django_car_listing.models import OwnershipRecord
 
     for car, seller in zip(cars, sellers, strict=True):
         car.refresh_from_db()
@@ -137,7 +151,7 @@ def _assert_no_half_state(cars, sellers, payers, poor, won) -> None:
         assert car.is_sold is sold and car.is_for_sale is not sold
         assert car.owner_id == (won[car.pk].pk if sold else seller.pk)
         assert OwnershipRecord.objects.filter(from_car_id=car.pk, from_store_key="").count() == int(sold)
-        assert PurchaseNotice.objects.filter(car_id=car.pk, store_key="").count() == int(sold)
+        assert purchase_events(car).count() == int(sold)  # recorded with the purchase, or not at all
         assert balance(seller) == (car.price if sold else 0)
     for buyer in payers:
         bought = [c for c in cars if won.get(c.pk) == buyer]
@@ -156,18 +170,19 @@ def _assert_redis_endpoints_say_503(stack, poor) -> None:
 
 
 def _expected_purchase_mails(cars, sellers, won) -> dict:
-    """The seller of each bought car gets car-listing's e-mail and the notification's, once each."""
+    """Each sale: the seller's notification e-mail and the buyer's confirmation, once each."""
     expected = {}
     for car, seller in zip(cars, sellers, strict=True):
         if car.pk in won:
-            expected[(seller.email, PURCHASE_SUBJECT)] = 1
-            expected[(seller.email, f"Your 2008 Saab {car.model} has been sold")] = 1  # the notification's
+            expected[(seller.email, sold_subject(car))] = 1
+            expected[(won[car.pk].email, bought_subject(car))] = 1
     return expected
 
 
 def _assert_every_purchase_announced_once(stack, cars, sellers, won) -> None:
-    from django_car_listing.models import Car, PurchaseNotice
+    from django_car_listing.models import Car
     from django_notifications.models import Notification, OutboxMessage
+    from forecourt_core.events.models import Event
 
     sold_sellers = [s for c, s in zip(cars, sellers, strict=True) if c.pk in won]
     expected = _expected_purchase_mails(cars, sellers, won)
@@ -175,18 +190,19 @@ def _assert_every_purchase_announced_once(stack, cars, sellers, won) -> None:
     def all_delivered():
         mails = stack.mails()
         return all(mails[key] >= 1 for key in expected) and not OutboxMessage.objects.filter(
-            notification__kind="car_purchased").exclude(status=OutboxMessage.Status.DELIVERED).exists()
+            notification__kind__in=["car_purchased", "car_purchase_confirmed"]).exclude(
+            status=OutboxMessage.Status.DELIVERED).exists()
 
     wait_for(all_delivered, timeout=120, what="every committed purchase's e-mails after Redis returned")
-    # Wait past the relays' requeue window (5 s here): a second copy would show up now.
-    wait_for(lambda: not PurchaseNotice.objects.filter(sent_at__isnull=True).exists(), timeout=30,
-             what="every purchase notice marked sent")
-    threading.Event().wait(8)
+    assert not Event.objects.filter(kind="car_listing.car_purchased").exclude(status=Event.Status.DELIVERED).exists()
+    threading.Event().wait(8)  # past the notifications relay's requeue window (5 s here): a copy would show now
     mails = stack.mails()
     assert {key: mails[key] for key in expected} == expected
     unsold_sellers = [s.email for c, s in zip(cars, sellers, strict=True) if c.pk not in won]
     assert not [key for key in mails if key[0] in unsold_sellers and ("purchased" in key[1] or "sold" in key[1])]
+    assert not [key for key in mails if key[1] == OLD_SUBJECT]  # one e-mail per sale, not two
     assert Notification.objects.filter(kind="car_purchased").count() == len(sold_sellers)
+    assert Notification.objects.filter(kind="car_purchase_confirmed").count() == len(sold_sellers)
     for seller in sold_sellers:
         assert Notification.objects.filter(kind="car_purchased", recipient=seller).count() == 1
     pushes = OutboxMessage.objects.filter(notification__kind="car_purchased", channel="push")
@@ -197,8 +213,7 @@ def _assert_every_purchase_announced_once(stack, cars, sellers, won) -> None:
 
 def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_announced_once(committed_db, tmp_path,
                                                                                           django_db_blocker):
-    from django_car_listing.models import PurchaseNotice
-    from django_notifications.models import OutboxMessage
+    from forecourt_core.events.models import Event
 
     cars, sellers, payers, poor, jobs = _burst_people()
     with site_stack(tmp_path, django_db_blocker) as stack:
@@ -209,94 +224,184 @@ def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_anno
         _assert_no_half_state(cars, sellers, payers, poor, won)
         _assert_redis_endpoints_say_503(stack, poor)
 
-        # The outage really met committed purchases: their messages wait in the outboxes, not in a broker.
-        assert OutboxMessage.objects.filter(notification__kind="car_purchased",
-                                            status=OutboxMessage.Status.PENDING).exists()
-        assert PurchaseNotice.objects.filter(sent_at__isnull=True).exists()
+        # The outage really met committed purchases: their events wait in the outbox, not in a broker.
+        assert Event.objects.filter(kind="car_listing.car_purchased", status=Event.Status.PENDING).exists()
 
-        # Redis comes back empty (nothing persisted): the outbox relays deliver everything, once.
+        # Redis comes back empty (nothing persisted): the relays deliver everything, once.
         stack.redis.start()
         _assert_every_purchase_announced_once(stack, cars, sellers, won)
 
 
+# --- a process killed between its commit and the relay ---------------------------------------------------------
+
+def test_a_process_killed_between_the_commit_and_the_relay_loses_and_doubles_nothing(committed_db, tmp_path,
+                                                                                    django_db_blocker):
+    """The buying process commits and is SIGKILLed before any on-commit work (the relay's kick) runs;
+    a worker started afterwards delivers the purchase's notifications and e-mails, each once."""
+    from django_car_listing.models import Car
+    from django_notifications.models import Notification
+    from forecourt_core.events.models import Event
+
+    (car,), (seller,) = make_people_and_cars(1, prefix="crash")
+    buyer = make_buyer("crash-buyer")
+    marker = tmp_path / "committed"
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        buying = stack.start_script("tests.reliability.commit_then_die", str(buyer.pk), str(car.pk), str(marker))
+        wait_for(marker.exists, timeout=120, what="the buying process to commit")
+        stack.kill(buying)
+
+        car.refresh_from_db()
+        assert car.is_sold and car.owner_id == buyer.pk and balance(seller) == car.price  # the purchase committed
+        (event,) = purchase_events(car)
+        assert event.status == Event.Status.PENDING and event.attempts == 0  # and nothing acted on it
+        assert not Notification.objects.filter(kind__in=["car_purchased", "car_purchase_confirmed"]).exists()
+        assert not stack.mail_files()
+
+        stack.start_worker("w1", beat=True)
+        wanted = [(seller.email, sold_subject(car)), (buyer.email, bought_subject(car))]
+        wait_for(lambda: all(stack.mails()[key] for key in wanted), timeout=120,
+                 what="the purchase's e-mails from the relay")
+        threading.Event().wait(5)  # five more relay rounds: a second copy would show up now
+        mails = stack.mails()
+        assert [mails[key] for key in wanted] == [1, 1]
+        assert mails[(seller.email, OLD_SUBJECT)] == 0
+        assert Notification.objects.filter(kind="car_purchased", recipient=seller).count() == 1
+        assert Notification.objects.filter(kind="car_purchase_confirmed", recipient=buyer).count() == 1
+        event.refresh_from_db()
+        assert (event.status, event.attempts) == (Event.Status.DELIVERED, 1)
+        assert Car.objects.filter(pk=car.pk, is_sold=True).count() == 1
+
+
+def test_a_seller_gets_exactly_one_purchased_email_per_sale(committed_db, tmp_path, django_db_blocker):
+    """Counted as files in the mail folder after a real worker ran: one per sale for the seller, and
+    the buyer's confirmation; nothing else about the sales."""
+    cars, seller = _one_seller_three_cars()
+    buyers = [make_buyer(f"count-buyer{n}") for n in range(len(cars))]
+    with site_stack(tmp_path, django_db_blocker) as stack:
+        stack.start_server()
+        stack.start_worker("w1", beat=True)
+        for buyer, car in zip(buyers, cars, strict=True):
+            status, body = stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer))
+            assert status == 201, body
+        wanted = {(seller.email, sold_subject(car)) for car in cars}
+        wanted |= {(buyer.email, bought_subject(car)) for buyer, car in zip(buyers, cars, strict=True)}
+        wait_for(lambda: wanted <= set(stack.mail_files()), timeout=120, what="every sale's e-mails")
+        threading.Event().wait(5)  # more relay rounds: a second copy would show up now
+        files = stack.mail_files()
+        seller_purchased = [subject for to, subject in files if to == seller.email and "purchased" in subject.lower()]
+        assert sorted(seller_purchased) == sorted(sold_subject(car) for car in cars)  # one file per sale
+        about_sales = [f for f in files if "purchased" in f[1].lower() or f[1].startswith("You bought")]
+        assert sorted(about_sales) == sorted(wanted)
+
+
+def _one_seller_three_cars():
+    """One private seller with three verified cars on sale."""
+    from django.contrib.auth import get_user_model
+
+    from django_car_listing import services as cars
+
+    User = get_user_model()
+    admin = User.objects.create_user("count-admin", "", "a-Strong-passw0rd", is_staff=True)
+    seller = User.objects.create_user("count-seller", "count-seller@example.test", "a-Strong-passw0rd")
+    listed = []
+    for n in range(3):
+        car = cars.car_create(actor=seller, store_key="", make="Volvo", model=f"24{n}", year=1990 + n,
+                              price=Decimal("2000.00") + n, vin=make_vin(100 + n))
+        cars.car_verify(actor=admin, store_key="", car_id=car.pk)
+        cars.car_put_on_sale(actor=seller, store_key="", car_id=car.pk)
+        listed.append(car)
+    return listed, seller
+
+
 # --- a Celery worker killed mid-task --------------------------------------------------------------------------
+
+RELAY = "forecourt_events.relay"
+
 
 def _buy_with_no_worker_running(stack, prefix: str):
     (car,), (seller,) = make_people_and_cars(1, prefix=prefix)
     buyer = make_buyer(f"{prefix}-buyer")
     status, body = stack.request("POST", f"/api/cars/{car.pk}/buy/?store=", token=token(buyer))
     assert status == 201, body
-    return seller
+    return car, seller
 
 
 def _runs_of(stack, task_name: str) -> list[tuple[str, str, str]]:
     return [(worker, event, task_id) for worker, event, name, task_id in stack.task_events() if name == task_name]
 
 
-def test_worker_killed_while_the_task_waits_redelivers_it_and_the_mail_goes_once(committed_db, tmp_path,
-                                                                              django_db_blocker):
-    from django_car_listing.models import PurchaseNotice
+def test_worker_killed_while_the_relay_waits_redelivers_it_and_the_mail_goes_once(committed_db, tmp_path,
+                                                                                 django_db_blocker):
+    from django_notifications.models import Notification
+    from forecourt_core.events.models import Event
 
-    task = "car_listing.send_purchase_email"
     with site_stack(tmp_path, django_db_blocker) as stack:
         stack.start_server()
-        seller = _buy_with_no_worker_running(stack, "kill1")
-        notice = PurchaseNotice.objects.get(seller=seller)
+        car, seller = _buy_with_no_worker_running(stack, "kill1")
+        (event,) = purchase_events(car)
         with transaction.atomic():
-            # Hold the notice's row lock: the worker's task blocks inside its transaction, mid-task.
-            PurchaseNotice.objects.select_for_update().get(pk=notice.pk)
+            # An uncommitted row with the key of the seller's notification for this event: the relay's
+            # handler blocks inserting that notification (unique key), mid-task, until this rolls back.
+            Notification.objects.create(recipient=seller, kind="car_purchased", title="held", source_event=event.id)
             first = stack.start_worker("first", FAULTS_VISIBILITY_TIMEOUT="3")
-            wait_for(lambda: [r for r in _runs_of(stack, task) if r[:2] == ("first", "start")], timeout=60,
-                     what="the first worker to start the e-mail task")
-            wait_for(lambda: _waiting_on_a_lock(), timeout=30, what="the task to wait on the notice's lock")
+            wait_for(lambda: [r for r in _runs_of(stack, RELAY) if r[:2] == ("first", "start")], timeout=60,
+                     what="the first worker to start the relay task")
+            wait_for(lambda: _waiting_on_a_lock(), timeout=30, what="the handler to wait on the held notification")
             stack.kill(first)
-        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 0
-        notice.refresh_from_db()
-        assert notice.sent_at is None
+            transaction.set_rollback(True)
+        assert stack.mails()[(seller.email, sold_subject(car))] == 0
+        event.refresh_from_db()
+        assert event.status == Event.Status.CLAIMED  # claimed by the dead worker, its handlers rolled back
+        assert not Notification.objects.filter(recipient=seller, kind="car_purchased").exists()
 
         stack.start_worker("second", FAULTS_VISIBILITY_TIMEOUT="3")
-        wait_for(lambda: stack.mails()[(seller.email, PURCHASE_SUBJECT)], timeout=90,
-                 what="the redelivered task's e-mail")
-        (task_id,) = {tid for w, e, tid in _runs_of(stack, task) if w == "first"}
-        # The same message, redelivered (its end event is written just after the mail goes out).
-        wait_for(lambda: ("second", "end", task_id) in _runs_of(stack, task), timeout=30,
-                 what="the second worker to finish the first worker's task")
+        wait_for(lambda: stack.mails()[(seller.email, sold_subject(car))], timeout=90,
+                 what="the redelivered relay's e-mail")
+        (task_id,) = {tid for w, e, tid in _runs_of(stack, RELAY) if w == "first"}
+        # The same message, redelivered: the dead worker's claim was taken over.
+        wait_for(lambda: ("second", "end", task_id) in _runs_of(stack, RELAY), timeout=30,
+                 what="the second worker to finish the first worker's relay task")
         threading.Event().wait(5)
-        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 1
-        notice.refresh_from_db()
-        assert notice.sent_at is not None
+        assert stack.mails()[(seller.email, sold_subject(car))] == 1
+        assert Notification.objects.filter(recipient=seller, kind="car_purchased").count() == 1
+        event.refresh_from_db()
+        assert (event.status, event.attempts) == (Event.Status.DELIVERED, 2)
 
 
 def _waiting_on_a_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # a transaction sees a frozen snapshot otherwise
+        # Blocked by this test's transaction.
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                       " AND wait_event_type = 'Lock' AND query ILIKE %s", ["%car_listing_purchasenotice%"])
+                       " AND pg_backend_pid() = ANY(pg_blocking_pids(pid))")
         return cursor.fetchone()[0] > 0
 
 
-def test_worker_killed_after_the_effect_before_the_ack_redelivers_without_a_second_mail(committed_db, tmp_path,
-                                                                                       django_db_blocker):
-    from django_car_listing.models import PurchaseNotice
+def test_worker_killed_after_the_relay_committed_before_the_ack_redelivers_without_a_second_mail(
+        committed_db, tmp_path, django_db_blocker):
+    from django_notifications.models import Notification
+    from forecourt_core.events.models import Event
 
-    task = "car_listing.send_purchase_email"
     with site_stack(tmp_path, django_db_blocker) as stack:
         stack.start_server()
-        first = stack.start_worker("first", FAULTS_VISIBILITY_TIMEOUT="3", FAULTS_STALL_AFTER=task)
-        seller = _buy_with_no_worker_running(stack, "kill2")
-        # The mail is sent and the notice committed; the worker now stalls before acking the message.
-        wait_for(lambda: [r for r in _runs_of(stack, task) if r[:2] == ("first", "stalled")], timeout=60,
-                 what="the first worker to finish the task and stall before its ack")
-        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 1
+        first = stack.start_worker("first", FAULTS_VISIBILITY_TIMEOUT="3", FAULTS_STALL_AFTER=RELAY)
+        car, seller = _buy_with_no_worker_running(stack, "kill2")
+        # The event is delivered and committed; the worker now stalls before acking the relay message
+        # (its other thread sends the notification's e-mail).
+        wait_for(lambda: [r for r in _runs_of(stack, RELAY) if r[:2] == ("first", "stalled")], timeout=60,
+                 what="the first worker to finish the relay task and stall before its ack")
+        wait_for(lambda: stack.mails()[(seller.email, sold_subject(car))], timeout=60, what="the seller's e-mail")
         stack.kill(first)
 
         stack.start_worker("second", FAULTS_VISIBILITY_TIMEOUT="3")
-        (task_id,) = {tid for w, e, tid in _runs_of(stack, task) if w == "first"}
-        wait_for(lambda: ("second", "end", task_id) in _runs_of(stack, task), timeout=90,
-                 what="the unacked message to be redelivered to the second worker")
+        (task_id,) = {tid for w, e, tid in _runs_of(stack, RELAY) if w == "first" and e == "stalled"}
+        wait_for(lambda: ("second", "end", task_id) in _runs_of(stack, RELAY), timeout=90,
+                 what="the unacked relay message to be redelivered to the second worker")
         threading.Event().wait(2)
-        assert stack.mails()[(seller.email, PURCHASE_SUBJECT)] == 1
-        assert PurchaseNotice.objects.get(seller=seller).sent_at is not None
+        assert stack.mails()[(seller.email, sold_subject(car))] == 1
+        assert Notification.objects.filter(recipient=seller, kind="car_purchased").count() == 1
+        (event,) = purchase_events(car)
+        assert (event.status, event.attempts) == (Event.Status.DELIVERED, 1)
 
 
 # --- PostgreSQL connection dropped mid-request ----------------------------------------------------------------
