@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.messages",
     "rest_framework",
+    "forecourt_core.events",  # django-wallet records domain events
     "tests.testapp",
     "django_wallet",
     "django_books",
@@ -50,3 +51,5 @@ REST_FRAMEWORK = {"EXCEPTION_HANDLER": "tests.exception_handler.handler",
                   "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 BOOKS_WALLET_ACCOUNT = "tests.hooks.business_account"
 BOOKS_PROFILE_DEFAULTS = "tests.hooks.profile_defaults"
+# django-wallet's services record domain events; delivering them is the site's concern.
+FORECOURT_EVENTS_KICK = False
