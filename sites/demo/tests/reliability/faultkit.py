@@ -164,6 +164,11 @@ class SiteStack:
             argv += ["-B", "--schedule", str(self.tmp / f"beat-{name}")]
         return self._spawn(argv, f"worker-{name}.log", self.env(FAULTS_WORKER_NAME=name, **env))
 
+    def start_beat(self, name: str) -> subprocess.Popen:
+        """A beat process of its own (as compose runs it), for a test that outlives the worker's beat."""
+        argv = ["celery", "-A", "demo.celery", "beat", "-l", "WARNING", "--schedule", str(self.tmp / f"beat-{name}")]
+        return self._spawn(argv, f"beat-{name}.log", self.env())
+
     def kill(self, proc: subprocess.Popen) -> None:
         """SIGKILL: the process gets no chance to ack, clean up or say goodbye."""
         proc.send_signal(signal.SIGKILL)

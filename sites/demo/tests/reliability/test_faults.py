@@ -227,8 +227,11 @@ def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_anno
         # The outage really met committed purchases: their events wait in the outbox, not in a broker.
         assert Event.objects.filter(kind="car_listing.car_purchased", status=Event.Status.PENDING).exists()
 
-        # Redis comes back empty (nothing persisted): the relays deliver everything, once.
+        # Redis comes back empty (nothing persisted): the relays deliver everything, once. Beat keeps its
+        # schedule in Redis and exits when Redis is gone; compose restarts it (restart: unless-stopped),
+        # here the test does.
         stack.redis.start()
+        stack.start_beat("after-outage")
         _assert_every_purchase_announced_once(stack, cars, sellers, won)
 
 
