@@ -42,9 +42,9 @@ def test_a_private_sale_tells_the_seller_and_confirms_to_the_buyer_once(make_use
     record = car_buy(buyer=funded_buyer, store_key="", car_id=car.pk)
     deliver_events()
     sold = _note(seller, "car_purchased")
-    assert sold.title == "Your 2008 Saab 9-3 has been purchased"
+    assert sold.title == "Your 2008 Saab 9-3 has been sold"
     assert sold.data["price"] == "3500.00" and sold.data["buyer"] == funded_buyer.username
-    assert sold.link == sold.data["url"] == "http://localhost:8000/me/wallet/"
+    assert sold.link == sold.data["url"] == "http://localhost:8000/me/cars/"
     bought = _note(funded_buyer, "car_purchase_confirmed")
     assert bought.data["seller"] == "Sam Seller" and bought.data["car"] == "2008 Saab 9-3"
     assert bought.link == f"http://localhost:8000/me/cars/{record.car_id}/"
@@ -71,7 +71,7 @@ def test_a_dealer_car_sold_is_handled_in_the_dealership_and_its_staff_hear_of_it
     deliver_events()
     staff_note = _note(dealer1_staff, "car_purchased")
     assert staff_note.link == "http://dealer1.localhost:8000/sales/"
-    assert staff_note.data["seller"] == "First Motors"
+    assert staff_note.data["car"] == f"{car.year} {car.make} {car.model}"
     assert _note(funded_buyer, "car_purchase_confirmed").data["seller"] == "First Motors"
 
 
