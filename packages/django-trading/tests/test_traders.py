@@ -98,6 +98,28 @@ class TestDeposit:
 
 
 @pytest.mark.django_db
+class TestWithdrawal:
+    def test_a_withdrawal_moves_free_trading_cash_back_once_per_key(self, api, make_user):
+        from django_wallet import selectors as wallet_selectors
+        from django_wallet import services as wallet
+
+        dave = make_user("dave")
+        main = wallet.account_for(dave)
+        services.trader_fund(username="dave", amount=Decimal("40.00"))
+        client = api(dave)
+        for _ in range(2):
+            response = client.post("/api/trading/withdrawals/", {"amount": "15.00"}, format="json",
+                                   HTTP_IDEMPOTENCY_KEY="wd-1")
+            assert response.status_code == 201 and response.data["balance"] == "25.00", response.data
+        assert wallet_selectors.balance(main) == Decimal("15.00")
+        refused = client.post("/api/trading/withdrawals/", {"amount": "25.01"}, format="json",
+                              HTTP_IDEMPOTENCY_KEY="wd-2")
+        assert refused.status_code == 409 and refused.data["detail"].code == "insufficient_funds"
+        assert selectors.trader_balance(user=dave) == Decimal("25.00")
+        assert wallet_selectors.balance(main) + selectors.trader_balance(user=dave) == Decimal("40.00")
+
+
+@pytest.mark.django_db
 class TestTraderDetail:
     def test_self_staff_and_others(self, api, make_user, staff):
         alice, bob = make_user("alice"), make_user("bob")

@@ -39,20 +39,36 @@ _ACCOUNTING = {"payroll.view_payrollrun", "payroll.add_payrollrun", "payroll.cha
                "payroll.view_entry", "payroll.add_entry", "payroll.view_reports",
                "leads.view_commission", "leads.pay_commission", "leads.view_sale", "books.*"}
 
+# The dealership's own wallet: its balance and statement, and paying a member out of it.
+_MONEY = {"tenancy.view_money", "tenancy.send_money"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    DEALER: {"car_listing.*", "leads.*", "payroll.*", "books.*", "tenancy.manage_members", "tenancy.view_dashboard"},
+    DEALER: {"car_listing.*", "leads.*", "payroll.*", "books.*", "tenancy.manage_members",
+             "tenancy.view_dashboard"} | _MONEY,
     DEALER_STAFF: _INVENTORY | _LEADS_MANAGE | {"tenancy.view_dashboard", "books.view_vehiclecost",
                                                  "books.add_vehiclecost"},
     BROKER: _LEADS_WORK | {"car_listing.view_car"},
     SALES_AGENT: _LEADS_WORK | {"car_listing.view_car", "car_listing.view_sale"},
-    ACCOUNTANT: _ACCOUNTING | {"tenancy.view_dashboard"},
-    HR: _HR,
+    ACCOUNTANT: _ACCOUNTING | {"tenancy.view_dashboard"} | _MONEY,
+    HR: _HR | {"tenancy.manage_members"},
+}
+
+# Which roles a member manager may give, change or take away (tenancy.services.member_*): the dealer any
+# role; HR the staff roles, which hold neither money nor people. Platform staff may give any role.
+STAFF_ROLES = (DEALER_STAFF, BROKER, SALES_AGENT)
+ROLES_MANAGED_BY: dict[str, frozenset[str]] = {
+    DEALER: frozenset(role for role, _ in ROLE_CHOICES),
+    HR: frozenset(STAFF_ROLES),
 }
 
 
 # Platform staff's own decisions: no dealership role holds these, whatever the map above says (the
 # dealer's "car_listing.*" would otherwise let a dealership verify its own cars for the marketplace).
 PLATFORM_ONLY = {"car_listing.verify_car"}
+
+
+def role_label(role: str) -> str:
+    return dict(ROLE_CHOICES).get(role, role)
 
 
 def role_grants(role: str, perm: str) -> bool:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/leads/", include("django_leads.api.urls")),
     path("api/", include("django_payroll.api.urls")),
     path("api/", include("django_books.api.urls")),
+    path("api/members/", include("tenancy.api.member_urls")),
     *shared_patterns,
 ]
 handler404 = "demo.http.errors.handler404"

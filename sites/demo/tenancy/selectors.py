@@ -25,3 +25,19 @@ def dealership_members(*, schema_name: str, roles: list[str]) -> list:
 
 def dealership_followers(*, schema_name: str) -> list:
     return [f.user for f in DealershipFollow.objects.filter(dealership__schema_name=schema_name).select_related("user")]
+
+
+def member_list(*, dealership: Dealership) -> QuerySet[Membership]:
+    """Everyone who is or was a member, active first."""
+    return (Membership.objects.filter(dealership=dealership).select_related("user", "dealership")
+            .order_by("-is_active", "role", "user__username"))
+
+
+def member_get(*, dealership: Dealership, pk) -> Membership:
+    """A membership of ``dealership``; another dealership's is not found, like a missing one."""
+    from tenancy.errors import MemberNotFound
+
+    try:
+        return member_list(dealership=dealership).get(pk=int(pk))
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise MemberNotFound() from None

@@ -39,6 +39,15 @@ def plain_amount(amount: Decimal) -> str:
     return str(amount)
 
 
+def employer_name() -> str:
+    """The employer printed on payslips (PAYROLL_EMPLOYER_NAME: dotted path to a 0-arg callable)."""
+    return str(_hook("PAYROLL_EMPLOYER_NAME", "django_payroll.conf.no_employer_name")())
+
+
+def no_employer_name() -> str:
+    return ""
+
+
 def default_business_account():
     from django_wallet import services
 

@@ -9,13 +9,31 @@ from . import conf
 from .models import Payslip
 
 
+def payment_method(payslip: Payslip) -> str:
+    """How the net pay reaches the employee: their wallet, or the bank account (last four characters)."""
+    employee = payslip.employee
+    if employee.payout_target == employee.PayoutTarget.BANK:
+        tail = employee.bank_account[-4:]
+        return f"Bank transfer to the account ending {tail}" if tail else "Bank transfer"
+    return "Forecourt wallet"
+
+
+def pay_date(payslip: Payslip) -> str:
+    """The day the run was paid, or that it is not paid yet."""
+    paid_at = payslip.run.paid_at
+    return f"{paid_at:%Y-%m-%d}" if paid_at else "not paid yet"
+
+
 def payslip_rows(payslip: Payslip) -> list[list[str]]:
     run = payslip.run
     rows = [
+        ["employer", conf.employer_name()],
         ["employee", payslip.employee_name],
         ["department", payslip.department],
         ["position", payslip.position],
         ["period", f"{run.period:%Y-%m}"],
+        ["pay_date", pay_date(payslip)],
+        ["payment_method", payment_method(payslip)],
         ["run", f"{run.pk} ({run.kind})"],
         ["days_paid", f"{payslip.days_paid}/{payslip.days_in_period}"],
         [],
@@ -69,9 +87,13 @@ def payslip_pdf(payslip: Payslip) -> bytes:
     pdf.cell(0, 10, _latin1(f"Payslip {run.period:%B %Y}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     for label, value in [
+        ("Employer", conf.employer_name() or "-"),
         ("Employee", payslip.employee_name),
         ("Department", payslip.department or "-"),
         ("Position", payslip.position or "-"),
+        ("Period", f"{run.period:%B %Y}"),
+        ("Pay date", pay_date(payslip)),
+        ("Payment method", payment_method(payslip)),
         ("Days paid", f"{payslip.days_paid} of {payslip.days_in_period}"),
         ("Run", f"{run.pk} ({run.get_kind_display()})"),
     ]:

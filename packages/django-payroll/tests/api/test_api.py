@@ -130,6 +130,35 @@ def test_the_payslip_pdf_formats_amounts_with_the_money_format_setting(paid_run,
     assert "EUR 2,500.00" in text
 
 
+def employer_for_tests() -> str:
+    return "Acme Motors Ltd"
+
+
+def test_payslip_names_the_employer_period_pay_date_and_payment_method(paid_run, client_for, settings):
+    from pypdf import PdfReader
+
+    settings.PAYROLL_EMPLOYER_NAME = f"{__name__}.employer_for_tests"
+    slip = paid_run["alice_slip"]
+    slip.run.refresh_from_db()
+    alice = client_for(paid_run["alice"].user)
+    pdf = alice.get(reverse("payroll:payslip-pdf", args=[slip.pk]))
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    paid_on = f"{slip.run.paid_at:%Y-%m-%d}"
+    assert "Employer Acme Motors Ltd" in text
+    assert f"Period {slip.run.period:%B %Y}" in text
+    assert f"Pay date {paid_on}" in text
+    assert "Payment method Forecourt wallet" in text
+    body = alice.get(reverse("payroll:payslip-csv", args=[slip.pk])).content.decode()
+    assert "employer,Acme Motors Ltd" in body and f"pay_date,{paid_on}" in body
+
+    employee = slip.employee
+    employee.payout_target, employee.bank_account = "bank", "DE89370400440532013000"
+    employee.save()
+    pdf = alice.get(reverse("payroll:payslip-pdf", args=[slip.pk]))
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Payment method Bank transfer to the account ending 3000" in text
+
+
 def test_reports_json_csv_and_filters(paid_run, client_for, people):
     accountant = client_for(people["accountant"])
     services.entry_record_car_sale(sale_id=5, amount=D("20000.00"), booked_on=dt.date(2026, 11, 10))

@@ -101,3 +101,4 @@ def test_breakdowns_and_cash_position(november_books):
     assert selectors.cash_position()["balance"] == D("10000.00") - D("4700.00")
     with pytest.raises(errors.InvalidDateRange):
         selectors.profit_and_loss(date_from=dt.date(2026, 12, 1), date_to=dt.date(2026, 11, 1))
+

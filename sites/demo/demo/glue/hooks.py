@@ -56,6 +56,11 @@ def books_profile_defaults() -> dict:
     return {"legal_name": _dealership(connection.schema_name).name}
 
 
+def current_dealership_name() -> str:
+    """PAYROLL_EMPLOYER_NAME: the dealership whose schema is current employs the people it pays."""
+    return store_name(current_store())
+
+
 def lead_count(*, store_key: str, car_id: int, since) -> int:
     """CAR_LISTING_LEAD_COUNTER: leads live in dealership schemas only, so a private seller's car (the
     public store, which has no leads table) has none; a dealership's car is counted in its own schema."""

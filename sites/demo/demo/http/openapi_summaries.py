@@ -114,6 +114,12 @@ SUMMARIES = {
     "GET /api/trading/orders/{id}/": "One order",
     "POST /api/trading/orders/{id}/cancel/": "Cancel a resting limit order",
     "POST /api/trading/deposits/": "Move money from my wallet to my trading account",
+    "POST /api/trading/withdrawals/": "Move money from my trading account back to my wallet",
+    "GET /api/members/": "List the dealership's members",
+    "POST /api/members/": "Add an existing user as a member, with a role",
+    "GET /api/members/{member}/": "A member of the dealership",
+    "PATCH /api/members/{member}/": "Change a member's role",
+    "POST /api/members/{member}/deactivate/": "Deactivate a member",
     "POST /api/trading/users/": "Register a trader with an opening balance",
     "GET /api/trading/users/{username}/": "A trader's balance and holdings",
 }

@@ -117,6 +117,16 @@ class TransferForm(forms.Form):
     memo = forms.CharField(max_length=255, required=False)
 
 
+class MemberPayoutForm(forms.Form):
+    member = forms.ChoiceField(label="Member")
+    amount = forms.DecimalField(**MONEY)
+    memo = forms.CharField(max_length=255, required=False, label="What for")
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.user.pk, m.user.username) for m in members]
+
+
 class StatementFilterForm(forms.Form):
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))

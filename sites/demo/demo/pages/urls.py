@@ -7,7 +7,21 @@ from django.urls import include, path, re_path
 
 from accounts.throttling import sign_in_throttled
 from demo.http.media import serve_upload
-from demo.pages.views import account, auth, books, dealership, marketplace, payroll, staff, trading, wallet
+from demo.pages.views import (
+    account,
+    auth,
+    books,
+    commissions,
+    dealership,
+    leads,
+    marketplace,
+    members,
+    money,
+    payroll,
+    staff,
+    trading,
+    wallet,
+)
 
 page_patterns = [
     # marketplace
@@ -49,7 +63,10 @@ page_patterns = [
     path("inventory/<int:car_id>/edit/", dealership.inventory_edit, name="inventory_edit"),
     path("inventory/<int:car_id>/action/", dealership.inventory_action, name="inventory_action"),
     path("leads/", dealership.leads_board, name="leads"),
+    path("leads/new/", leads.lead_new, name="lead_new"),
+    path("my-work/", leads.my_work_page, name="my_work"),
     path("leads/<int:lead_id>/", dealership.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/win/", leads.lead_win, name="lead_win"),
     path("leads/<int:lead_id>/move/", dealership.lead_move, name="lead_move"),
     path("leads/<int:lead_id>/assign/", dealership.lead_assign, name="lead_assign"),
     path("accounting/", dealership.accounting, name="accounting"),
@@ -61,6 +78,14 @@ page_patterns = [
     path("books/vehicles/<int:car_id>/", books.vehicle, name="books_vehicle"),
     path("books/invoices/<int:number>.pdf", books.invoice, name="books_invoice"),
     path("sales/", dealership.sales, name="sales"),
+    path("members/", members.members, name="members"),
+    path("commissions/", commissions.commissions, name="commissions"),
+    path("commissions/rules/", commissions.commission_rule_new, name="commission_rule_new"),
+    path("commissions/<int:commission_id>/pay/", commissions.commission_pay, name="commission_pay"),
+    path("money/", money.money, name="money"),
+    path("money/statement.csv", money.money_csv, name="money_csv"),
+    path("money/pay/", money.money_pay, name="money_pay"),
+    path("members/<int:member_id>/", members.member_action, name="member_action"),
     path("employees/", payroll.employees, name="employees"),
     path("employees/<int:employee_id>/", payroll.employee_detail, name="employee"),
     path("employees/<int:employee_id>/salary/", payroll.salary_new, name="employee_salary"),

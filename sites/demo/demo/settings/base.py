@@ -28,6 +28,8 @@ ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *filter(None, os.environ.get("E
 
 # --- tenancy ----------------------------------------------------------------
 SHARED_APPS = [
+    # Before django_tenants, so Django's admin templates are used (tenancy/admin_site.py says why).
+    "tenancy.admin_site.SchemaAwareAdminConfig",
     "django_tenants",
     "tenancy",
     "django.contrib.contenttypes",
@@ -35,7 +37,6 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
@@ -198,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "LedgerAccountTypeEnum": "django_books.models.AccountType",
         "VehicleCostKindEnum": "django_books.models.VehicleCost.Kind",
         "WalletAccountStatusEnum": "django_wallet.models.Account.Status",
+        "AgentRoleEnum": "django_leads.models.AgentRole",
+        "MembershipRoleEnum": "accounts.roles.ROLE_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -358,3 +361,4 @@ BOOKS_PROFILE_DEFAULTS = "demo.glue.hooks.books_profile_defaults"
 BOOKS_RECONCILER = "demo.glue.books.reconcile_all"
 FORECOURT_EVENTS_ROUTE = "demo.glue.hooks.event_route"
 FORECOURT_EVENTS_ROUTE_CONTEXT = "demo.glue.hooks.event_route_context"
+PAYROLL_EMPLOYER_NAME = "demo.glue.hooks.current_dealership_name"

@@ -197,9 +197,15 @@ def test_sales_agent_wins_a_lead_and_the_dealer_sees_it_on_the_dashboard(site, n
     base = f"http://dealer1.localhost:{port}"
     page = new_page()
     sign_in(page, base, "agent-won", next_path="/leads/")
-    for target in ("Contacted", "Qualified", "Negotiating", "Won"):
+    for target in ("Contacted", "Qualified", "Negotiating"):
         page.locator(f'[data-lead="{lead.pk}"]').get_by_role("button", name=f"Move to {target}").click()
         expect(page.get_by_text(f"moved to {target.lower()}")).to_be_visible()
+    page.locator(f'[data-lead="{lead.pk}"]').get_by_role("button", name="Move to Won").click()
+    expect(page.get_by_label("Final price")).to_have_value("21000.00")  # won asks the final price first
+    page.get_by_label("Final price").fill("20500.00")
+    page.get_by_label("I confirm the buyer has agreed to this price").check()
+    page.get_by_role("button", name="Confirm sale").click()
+    expect(page.get_by_text(f"Lead #{lead.pk} won: sold for 20500.00.")).to_be_visible()
     expect(page.locator('[data-status="won"] [data-lead]')).to_have_count(1)
 
     boss = new_page()
@@ -236,6 +242,7 @@ def test_accountant_runs_dealer_approves_accountant_pays_employee_downloads_pays
     sign_in(acc, base, "accountant", next_path="/payroll/")
     acc.get_by_role("button", name="Start a payroll run").click()
     expect(acc.get_by_text("created.")).to_be_visible()
+    expect(acc.locator("form.actions button")).to_have_text(["Calculate"])  # a draft can only be calculated
     acc.get_by_role("button", name="Calculate").click()
     expect(acc.locator("#run-status")).to_have_text("Calculated")
     expect(acc.get_by_role("cell", name="Mia Mechanic")).to_be_visible()
@@ -246,10 +253,12 @@ def test_accountant_runs_dealer_approves_accountant_pays_employee_downloads_pays
     sign_in(boss, base, "payroll-dealer", next_path=run_url.replace(base, ""))
     boss.get_by_role("button", name="Approve").click()
     expect(boss.locator("#run-status")).to_have_text("Approved")
+    expect(boss.locator("form.actions button")).to_have_text(["Pay"])  # approved: nothing to recalculate
 
     acc.reload()
     acc.get_by_role("button", name="Pay").click()
     expect(acc.locator("#run-status")).to_have_text("Paid")
+    expect(acc.locator("form.actions button")).to_have_count(0)  # a paid run is final
     assert _balance(worker) > Decimal("0.00")
 
     me = new_page()
@@ -258,3 +267,10 @@ def test_accountant_runs_dealer_approves_accountant_pays_employee_downloads_pays
         me.get_by_role("link", name="Download PDF").click()
     pdf = Path(info.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF") and info.value.suggested_filename.endswith(".pdf")
+    import io
+
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert f"Employer {dealer1.name}" in text and "Payment method Forecourt wallet" in text
+    assert re.search(r"Pay date \d{4}-\d{2}-\d{2}", text) and re.search(r"Period [A-Z][a-z]+ \d{4}", text)

@@ -71,6 +71,7 @@ class Store:
     ledger_code: str = "1000"  # the cash account of the default chart
     vehicle: int = 0  # a vehicle of the books (car_draft's id) with its acquisition cost booked
     agent_user: int = 0
+    member: int = 0  # the membership of a sales agent who is none of the role users
 
 
 @dataclass
@@ -180,6 +181,11 @@ def _store(schema: str, users: dict, admin) -> Store:
         s.business_account = hooks.store_account(schema).pk
         s.books_entry, s.invoice = _books(draft)
         s.vehicle = draft.pk
+    from tenancy.models import Dealership
+    from tenancy.services import membership_grant
+
+    s.member = membership_grant(user=_user(f"mx-member-{schema}"), dealership=Dealership.objects.get(
+        schema_name=schema), role="sales_agent").pk
     return s
 
 

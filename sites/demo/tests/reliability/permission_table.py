@@ -137,6 +137,9 @@ def _shared(host: str) -> list[Op]:
            note="creates a trader once: 201 a new username, 409 trader_exists for an existing one (the caller's)"),
         Op(host, "POST", "/api/trading/deposits/", sig(409, broker=201), body={"amount": "5.00"},
            note="from the caller's own wallet: 409 an empty one (insufficient_funds); the broker was paid a salary"),
+        Op(host, "POST", "/api/trading/withdrawals/", sig(409, buyer=201 if P else 403), body={"amount": "5.00"},
+           note="back to the caller's own wallet: the buyer's trading account holds 10.00 (9.00 free); 409 an "
+                "empty one (insufficient_funds)"),
         Op(host, "GET", "/api/trading/users/{buyer_name}/", only(200, "buyer", "admin")
            if P else only(200, "admin"), note="the buyer's trader page"),
         Op(host, "GET", "/api/trading/stocks/", sig(200)),
@@ -383,7 +386,26 @@ def _books() -> list[Op]:
     return ops
 
 
-OPS: list[Op] = [*_public_only(), *_shared("public"), *_leads(), *_payroll(), *_books(), *_shared("dealer")]
+
+
+MEMBER_MANAGERS = ("dealer", "hr", "admin")
+
+
+def _members() -> list[Op]:
+    d = "dealer"
+    # {member} is a sales agent's membership: a staff role, so HR may change it as the dealer may.
+    return [
+        Op(d, "GET", "/api/members/", cells(200, *MEMBER_MANAGERS)),
+        Op(d, "POST", "/api/members/", cells(201, *MEMBER_MANAGERS), body={"user": "{buyer_name}", "role": "broker"},
+           note="an existing user by username or e-mail; HR gives staff roles only (403 role_not_allowed)"),
+        Op(d, "GET", "/api/members/{member}/", cells(200, *MEMBER_MANAGERS)),
+        Op(d, "PATCH", "/api/members/{member}/", cells(200, *MEMBER_MANAGERS), body={"role": "broker"}),
+        Op(d, "POST", "/api/members/{member}/deactivate/", cells(200, *MEMBER_MANAGERS)),
+    ]
+
+
+OPS: list[Op] = [*_public_only(), *_shared("public"), *_leads(), *_payroll(), *_books(), *_members(),
+                 *_shared("dealer")]
 PATH_DEFAULTS = {"start": "2026-01-01", "end": "2026-12-31"}
 
 
@@ -423,7 +445,8 @@ def render_markdown() -> str:
         "- Ids in paths: `{car_draft}` a car of the host's inventory not on sale, `{car_listed}` one on the",
         "  marketplace, `{lead}` a lead assigned to the sales agent, `{payslip}` the payslip of an employee who",
         "  is the broker user, `{pub_draft}`/`{pub_listed}` the buyer's own private cars, `{account}` and",
-        "  `{notification}` the caller's own, `{order}`/`{buyer}` the buyer's.",
+        "  `{notification}` the caller's own, `{order}`/`{buyer}` the buyer's, `{member}` a sales agent's",
+        "  membership of the host's dealership.",
         "",
     ]
     sections = [

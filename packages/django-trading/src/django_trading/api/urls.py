@@ -11,6 +11,7 @@ app_name = "trading"
 urlpatterns = [
     path("users/", views.TraderCreateApi.as_view(), name="trader-create"),
     path("deposits/", views.DepositApi.as_view(), name="deposit"),
+    path("withdrawals/", views.WithdrawalApi.as_view(), name="withdrawal"),
     path("users/<str:username>/", views.TraderDetailApi.as_view(), name="trader-detail"),
     path("stocks/", views.StockListApi.as_view(), name="stock-list"),
     path("stocks/<str:ticker>/", views.StockDetailApi.as_view(), name="stock-detail"),

@@ -139,6 +139,31 @@ class DepositApi(APIView):
                         status=status.HTTP_201_CREATED)
 
 
+class WithdrawalApi(APIView):
+    """POST /withdrawals/: move money from my trading account back to my wallet account (one keyed transfer)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TradingWithdrawalInput"
+
+        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+
+    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[KEY_REQUIRED],
+                   responses={201: inline_serializer("TradingWithdrawal", {
+                       "wallet_transaction_id": serializers.UUIDField(),
+                       "balance": serializers.DecimalField(**MONEY)})})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        txn = services.trader_withdraw(user=request.user, amount=data.validated_data["amount"],
+                                       idempotency_key=idempotency.require_idempotency_key(request))
+        return Response({"wallet_transaction_id": str(txn.pk),
+                         "balance": str(selectors.trader_balance(user=request.user))},
+                        status=status.HTTP_201_CREATED)
+
+
 class TraderDetailApi(APIView):
     """GET /users/{username}/: balance and holdings with P&L, cached until the trader or a price changes."""
 

@@ -78,3 +78,17 @@ def trader_deposit(*, user, amount: Decimal, idempotency_key: str):
     username = user.get_username()
     transaction.on_commit(lambda: cache.bump(cache.trader(username)))
     return txn
+
+
+@transaction.atomic
+def trader_withdraw(*, user, amount: Decimal, idempotency_key: str):
+    """Move ``amount`` from the user's trading account back to their own wallet account: one balanced, keyed
+    wallet transfer (insufficient_funds when the free trading cash, net of resting buys' holds, is short)."""
+    txn = wallet.transfer(source=trader_account(user),
+                          destination=wallet.account_for(user, purpose=wallet_conf.get("WALLET_USER_PURPOSE")),
+                          amount=amount, kind="trading_withdrawal", memo="from my trading account",
+                          metadata={"trading": "withdrawal"}, idempotency_key=idempotency_key,
+                          idempotency_scope=f"trading.withdraw:{user.pk}")
+    username = user.get_username()
+    transaction.on_commit(lambda: cache.bump(cache.trader(username)))
+    return txn

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_books import selectors as books
 from rest_framework.exceptions import APIException
 
 from accounts.backends import current_role
@@ -22,18 +23,20 @@ from demo.pages.views.common import (
     page_window,
     refused,
     require_perm,
+    safe_next,
 )
-from django_books import selectors as books
+from demo.pages.views.leads import my_work
 from django_car_listing import selectors as cars
 from django_car_listing.errors import CarNotFound
 from django_leads import selectors as leads
 from django_leads import services as lead_services
 from django_leads.errors import NotFound as LeadNotFound
 from django_leads.models import LeadStatus
-from django_leads.pipeline import allowed_targets
+from django_leads.pipeline import TRANSITIONS
 from django_payroll import selectors as payroll_books
 from django_payroll import services as book_services
 from django_payroll.models import Category
+from tenancy.selectors import member_list
 
 PAGE_SIZE = 25
 
@@ -62,7 +65,20 @@ def dashboard(request):
             context["pnl"] = figures["pnl"]
         context.update(chart=chart, chart_json=json.dumps(chart), summary=data["summary"], agents=data["agents"],
                        sales_total=figures["sales_total"], sales_count=figures["sales_count"])
+    context.update(_role_home(user))
     return render(request, "pages/dealer_dashboard.html", context)
+
+
+def _role_home(user) -> dict:
+    """What a role without the dashboard's figures starts its day with: an agent's or broker's own work,
+    HR's people."""
+    home = {}
+    if user.has_perm("leads.view_lead") and not user.has_perm("leads.view_all_leads"):
+        home.update(my_work(user), show_my_work=True)
+    if user.has_perm("payroll.view_employee") and not user.has_perm("tenancy.view_dashboard"):
+        home.update(show_people=True, employee_count=payroll_books.employee_list(status="active").count(),
+                    member_count=member_list(dealership=current_dealership()).filter(is_active=True).count())
+    return home
 
 
 @dealership_only
@@ -100,17 +116,28 @@ def inventory_action(request, car_id: int):
     return car_action(request, store_key=_store(), car_id=car_id, back=reverse("pages:inventory"))
 
 
+def lead_moves(user, lead) -> list[tuple[str, str]]:
+    """The statuses ``user`` may move ``lead`` to: the pipeline table's, minus those needing a permission
+    the user lacks (reopening a lost lead is a manager's)."""
+    return [(to, LeadStatus(to).label) for (frm, to), perm in TRANSITIONS.items()
+            if frm == lead.status and (perm is None or user.has_perm(perm))]
+
+
 @dealership_only
 @require_perm("leads.view_lead")
 def leads_board(request):
-    rows = list(leads.lead_list(user=request.user).select_related("agent", "buyer", "car")
-                .order_by("-created_at")[:300])
+    """One column per status; an agent sees their own leads, a manager all ("mine=1": only their own)."""
+    qs = leads.lead_list(user=request.user).select_related("agent", "buyer", "car")
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        qs = qs.filter(agent=request.user)
+    rows = list(qs.order_by("-created_at")[:300])
     columns = []
     for value, label in LeadStatus.choices:
-        items = [(lead, [(t, LeadStatus(t).label) for t in allowed_targets(lead.status)]) for lead in rows
-                 if lead.status == value]
+        items = [(lead, lead_moves(request.user, lead) if leads.can_edit(request.user, lead) else [])
+                 for lead in rows if lead.status == value]
         columns.append({"value": value, "label": label, "items": items})
-    return render(request, "pages/dealer_leads.html", {"columns": columns})
+    return render(request, "pages/dealer_leads.html", {"columns": columns, "mine": mine})
 
 
 @dealership_only
@@ -188,42 +215,44 @@ def accounting(request):
 @require_perm("leads.view_lead")
 @require_POST
 def lead_move(request, lead_id: int):
-    """The board's buttons: the same checks and service as the API's update_status."""
-    back = reverse("pages:leads")
+    """The board's buttons: the same checks and service as the API's update_status. Won is closed on its
+    own page (final price, confirmation): demo/pages/views/leads.py."""
+    back = safe_next(request, reverse("pages:leads"))
+    status = request.POST.get("status", "")
+    if status == LeadStatus.WON:
+        return redirect("pages:lead_win", lead_id)
     try:
         lead = leads.lead_get(user=request.user, pk=lead_id)
         if not leads.can_edit(request.user, lead):
             return forbidden(request, "Only the lead's agent or a manager can move this lead.")
-        status = request.POST.get("status", "")
-        extra = {}
-        if status == "won":
-            extra = {"payment": request.POST.get("payment") or "offline",
-                     "agreed_price": request.POST.get("agreed_price") or None}
-            if extra["agreed_price"] is None and lead.car_id and extra["payment"] == "offline":
-                extra["agreed_price"] = lead.car.price
         lead_services.lead_update_status(lead=lead, by=request.user, status=status,
-                                         lost_reason=request.POST.get("lost_reason", ""), **extra)
+                                         lost_reason=request.POST.get("lost_reason", ""))
     except APIException as exc:
         return refused(request, exc, back)
-    messages.success(request, f"Lead #{lead_id} moved to {status}.")
+    messages.success(request, f"Lead #{lead_id} moved to {LeadStatus(status).label.lower()}.")
     return redirect(back)
 
 
 @dealership_only
 @require_perm("car_listing.view_sale")
 def sales(request):
+    """Marketplace and offline sales, with people's names; commissions with their status in words."""
     store_sales = cars.store_sales(store_key=_store(), limit=100).results
     lead_sales, commissions = [], []
     if request.user.has_perm("leads.view_sale"):
-        lead_sales = list(leads.sale_list(user=request.user)[:100])
+        lead_sales = list(leads.sale_list(user=request.user).select_related("agent").order_by("-sold_on", "-id")[:100])
     if request.user.has_perm("leads.view_commission"):
-        commissions = list(leads.commission_list(user=request.user)[:100])
+        commissions = list(leads.commission_list(user=request.user).select_related("agent", "sale")
+                           .order_by("-accrued_at", "-id")[:100])
     if request.user.has_perm("books.view_journalentry"):
         _link_entries(store_sales, "car-sale:", "pk")
         _link_entries(lead_sales, "lead-sale:", "pk")
         _link_entries(commissions, "commission-accrued:", "uuid")
-    return render(request, "pages/dealer_sales.html", {"store_sales": store_sales, "lead_sales": lead_sales,
-                                                       "commissions": commissions})
+    buyers = dict(get_user_model().objects.filter(pk__in={s.buyer_id for s in store_sales})
+                  .values_list("pk", "username"))
+    return render(request, "pages/dealer_sales.html", {
+        "store_sales": [{"sale": s, "buyer": buyers.get(s.buyer_id, "-")} for s in store_sales],
+        "lead_sales": lead_sales, "commissions": commissions})
 
 
 def _link_entries(rows, prefix: str, field: str) -> None:

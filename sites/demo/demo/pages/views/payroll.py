@@ -17,10 +17,10 @@ from django_payroll.documents import payslip_pdf as render_pdf
 from django_payroll.models import Employee, PayrollRun
 
 ACTIONS = {
-    # action: (permission, service name, message)
-    "calculate": ("payroll.change_payrollrun", "run_calculate", "calculated"),
-    "approve": ("payroll.approve_payrollrun", "run_approve", "approved"),
-    "pay": ("payroll.pay_payrollrun", "run_pay", "paid"),
+    # action: (permission, service name, message, the run statuses the service accepts)
+    "calculate": ("payroll.change_payrollrun", "run_calculate", "calculated", {"draft", "calculated"}),
+    "approve": ("payroll.approve_payrollrun", "run_approve", "approved", {"calculated"}),
+    "pay": ("payroll.pay_payrollrun", "run_pay", "paid", {"approved"}),
 }
 
 
@@ -143,7 +143,8 @@ def _run(pk):
 @require_perm("payroll.view_payrollrun")
 def run_detail(request, run_id: int):
     run = _run(run_id)
-    actions = [(name, name.capitalize()) for name, (perm, _, _) in ACTIONS.items() if request.user.has_perm(perm)]
+    actions = [(name, name.capitalize()) for name, (perm, _, _, states) in ACTIONS.items()
+               if run.status in states and request.user.has_perm(perm)]
     books_entry = None
     if request.user.has_perm("books.view_journalentry"):
         books_entry = books.entries_by_key([f"payroll-run:{run.pk}"]).get(f"payroll-run:{run.pk}")
@@ -161,7 +162,7 @@ def run_action(request, run_id: int):
     if action is None:
         messages.error(request, "Unknown action.")
         return redirect(back)
-    perm, service, done = action
+    perm, service, done, _ = action
     if not request.user.has_perm(perm):
         messages.error(request, "Your role does not allow this step.", extra_tags="not_allowed")
         return redirect(back)

@@ -12,14 +12,42 @@ from demo.pages.views.common import public_only, refused
 from django_trading import selectors
 from django_trading import services as trading
 from django_trading.models import Order
+from django_wallet import selectors as wallet_selectors
+from django_wallet.services import account_for
 
 OPEN = ("pending", "resting")
+# The two ways money moves between one's own accounts: (service, message).
+MOVES = {"deposit": ("trader_deposit", "moved to your trading account"),
+         "withdraw": ("trader_withdraw", "moved back to your wallet")}
+
+
+def _move_money(request, back):
+    """One balanced, keyed wallet transfer between the user's main and trading accounts."""
+    from django_trading import services as trading
+
+    service, done = MOVES[request.POST["action"]]
+    try:
+        amount = Decimal(request.POST.get("amount", "").strip())
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+        messages.error(request, "Enter a positive amount with at most 2 decimals.")
+        return redirect(back)
+    try:
+        getattr(trading, service)(user=request.user, amount=amount,
+                                  idempotency_key=request.POST.get("idempotency_key") or None)
+    except APIException as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"{amount} {done}.")
+    return redirect(back)
 
 
 @public_only
 @login_required
 def desk(request):
     back = reverse("pages:trading")
+    if request.method == "POST" and request.POST.get("action") in MOVES:
+        return _move_money(request, back)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "cancel":
@@ -49,6 +77,8 @@ def desk(request):
         "stocks": list(selectors.stock_list()[:100]), "holdings": holdings,
         "open_orders": [o for o in orders if o.status in OPEN], "orders": orders,
         "cash": selectors.trader_balance(user=request.user), "key": uuid.uuid4().hex,
+        "move_key": uuid.uuid4().hex, "wallet_balance": wallet_selectors.available_balance(account_for(request.user)),
+        "rejected": [o for o in orders[:5] if o.status == "rejected"],
         "available": selectors.trader_available_balance(user=request.user),
         "realised": sum((h.realised_pnl for h, _ in holdings), Decimal("0.00")),
         "unrealised": sum((v["unrealised_pnl"] or Decimal("0.00") for _, v in holdings), Decimal("0.00")),

@@ -1,0 +1,95 @@
+"""Commission rules and payouts on a dealership's host: the dealer and staff set rules, the dealer and the
+accountant pay accrued commissions, agents and brokers read their own. The leads package's services."""
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import APIException
+
+from demo.pages.views.common import dealership_only, refused, require_perm
+
+
+def rule_text(rule) -> str:
+    """A rule in words: "2.5% of the sale price" / "150.00 per sale"."""
+    if rule.kind == rule.Kind.PERCENT:
+        return f"{rule.percent.normalize():f}% of the sale price"
+    return f"{rule.amount} per sale"
+
+
+def rule_scope(rule) -> str:
+    from django_leads.models import AgentRole
+
+    if rule.agent_id:
+        return rule.agent.get_username()
+    return f"Every {AgentRole(rule.role).label.lower()}"
+
+
+@dealership_only
+@require_perm("leads.view_commission")
+def commissions(request):
+    from django_leads import selectors as leads
+    from django_leads.models import AgentRole, Commission, CommissionRule
+
+    rows = list(leads.commission_list(user=request.user).select_related("agent", "sale", "paid_by")
+                .order_by("-accrued_at", "-id")[:200])
+    can_rules = request.user.has_perm("leads.manage_commissionrule")
+    rules = [{"scope": rule_scope(r), "text": rule_text(r), "since": r.created_at}
+             for r in CommissionRule.objects.filter(is_active=True).select_related("agent").order_by("role", "id")]
+    return render(request, "pages/dealer_commissions.html", {
+        "commissions": rows, "rules": rules, "can_rules": can_rules,
+        "can_pay": request.user.has_perm("leads.pay_commission"),
+        "agents": list(leads.agent_list()) if can_rules else [], "roles": AgentRole.choices,
+        "kinds": CommissionRule.Kind.choices, "accrued": Commission.Status.ACCRUED,
+    })
+
+
+@dealership_only
+@require_perm("leads.manage_commissionrule")
+@require_POST
+def commission_rule_new(request):
+    from django_leads import services as lead_services
+    from django_leads.models import AgentProfile, CommissionRule
+
+    back = reverse("pages:commissions")
+    scope, kind = request.POST.get("scope", ""), request.POST.get("kind", "")
+    try:
+        value = Decimal(request.POST.get("value", "").strip())
+    except InvalidOperation:
+        messages.error(request, "Enter the rule's value: a percent (such as 2.5) or an amount (such as 150.00).")
+        return redirect(back)
+    agent, role = None, ""
+    if scope.startswith("agent:"):
+        profile = AgentProfile.objects.filter(user_id=scope.removeprefix("agent:") or 0).select_related("user").first()
+        if profile is None:
+            messages.error(request, "No such agent.")
+            return redirect(back)
+        agent = profile.user
+    else:
+        role = scope.removeprefix("role:")
+    is_percent = kind == CommissionRule.Kind.PERCENT
+    try:
+        rule = lead_services.commission_rule_set(kind=kind, percent=value if is_percent else None,
+                                                 amount=None if is_percent else value, role=role, agent=agent)
+    except APIException as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"Commission rule set: {rule_scope(rule)} earns {rule_text(rule)}.")
+    return redirect(back)
+
+
+@dealership_only
+@require_perm("leads.pay_commission")
+@require_POST
+def commission_pay(request, commission_id: int):
+    from django_leads import selectors as leads
+    from django_leads import services as lead_services
+
+    back = reverse("pages:commissions")
+    try:
+        commission = leads.commission_get(user=request.user, pk=commission_id)
+        commission = lead_services.commission_payout(commission=commission, by=request.user)
+    except APIException as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"Commission of {commission.amount} paid to {commission.agent.get_username()}.")
+    return redirect(back)
