@@ -18,8 +18,9 @@ KIND = "tests.probe_happened"
 
 @pytest.fixture
 def probe():
-    """A handler for KIND that notes (event id, schema it ran in); ``probe.fail`` makes its next runs raise."""
-    seen, lock = [], threading.Lock()
+    """A handler for KIND that notes (event id, schema it ran in) and the request id it ran under;
+    ``probe.fail`` makes its next runs raise."""
+    seen, request_ids, lock = [], {}, threading.Lock()
 
     def handle(event):
         if probe.fail:
@@ -27,8 +28,9 @@ def probe():
             raise RuntimeError("handler down")
         with lock:
             seen.append((str(event.id), connection.schema_name))
+            request_ids[str(event.id)] = context.request_id.get()
 
-    probe.fail, probe.seen = 0, seen
+    probe.fail, probe.seen, probe.request_ids = 0, seen, request_ids
     registry.register(KIND, handle, name="tests.probe")
     yield probe
     registry.unregister(KIND, name="tests.probe")
@@ -71,6 +73,9 @@ def test_an_event_is_handled_in_the_schema_it_was_recorded_in_with_its_request_i
     assert in_public.route == "public" and in_public.request_id == ""
     assert services.events_relay() == 2
     assert sorted(probe.seen) == sorted([(str(in_dealer.id), "dealer1"), (str(in_public.id), "public")])
+    # The relay (here outside any request) runs each handler under its event's request id, then lets it go.
+    assert probe.request_ids == {str(in_dealer.id): "req-42", str(in_public.id): ""}
+    assert context.request_id.get() == ""
     assert set(Event.objects.values_list("status", flat=True)) == {"delivered"}
 
 

@@ -57,9 +57,30 @@ def ledger_verified(report: dict, finished_at: float) -> None:
 
 
 class ScrapeTimeCollector:
-    """Values read when Prometheus asks: the Celery queues' depth in Redis."""
+    """Values read when Prometheus asks: the Celery queues' depth in Redis, the domain events' backlog."""
 
     def collect(self):
+        yield from self._queues()
+        yield from self._outbox()
+
+    @staticmethod
+    def _outbox():
+        from django.db import DatabaseError
+        from forecourt_core.events.selectors import event_backlog
+
+        try:
+            backlog = event_backlog()
+        except DatabaseError:
+            return  # a lost database shows as missing samples, never as a failed scrape
+        yield GaugeMetricFamily("forecourt_outbox_backlog", "Domain events recorded and not delivered yet",
+                                value=backlog.count)
+        yield GaugeMetricFamily("forecourt_outbox_oldest_age_seconds", "Age of the oldest undelivered event",
+                                value=backlog.oldest_age_seconds)
+        yield GaugeMetricFamily("forecourt_outbox_failed", "Events that ran out of delivery attempts",
+                                value=backlog.failed)
+
+    @staticmethod
+    def _queues():
         import redis
 
         depth = GaugeMetricFamily("forecourt_celery_queue_depth", "Messages waiting in each Celery queue",

@@ -93,3 +93,23 @@ def test_worker_counts_tasks_by_state_with_latency_and_keeps_the_last_ledger_che
     # the purchase's e-mail went through a task too
     assert sum(v for (n, labels), v in after.items() if n == "forecourt_celery_tasks_total"
                and dict(labels)["state"] == "SUCCESS" and dict(labels)["task"] != "wallet.verify_ledger") >= 1
+
+
+def test_outbox_backlog_and_age_show_an_event_nobody_delivered(stack):
+    """An event held back (available only in an hour, recorded an hour ago) is the backlog and its age."""
+    import psycopg
+
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        before = web_metrics(stack)
+        assert value(before, "forecourt_outbox_backlog") == 0  # every purchase's events were delivered
+        event = conn.execute(
+            "INSERT INTO forecourt_events_event (id, kind, data, route, request_id, status, attempts, available_at,"
+            " last_error, created_at) VALUES (gen_random_uuid(), 'ops.held_back', '{}', '', '', 'pending', 0,"
+            " now() + interval '1 hour', '', now() - interval '1 hour') RETURNING id").fetchone()[0]
+        try:
+            held = web_metrics(stack)
+        finally:
+            conn.execute("DELETE FROM forecourt_events_event WHERE id = %s", [event])
+    assert value(held, "forecourt_outbox_backlog") == 1
+    assert 3500 < value(held, "forecourt_outbox_oldest_age_seconds") < 4000
+    assert value(web_metrics(stack), "forecourt_outbox_backlog") == 0

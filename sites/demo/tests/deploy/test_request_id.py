@@ -49,6 +49,13 @@ def test_a_purchase_is_followed_from_its_http_line_to_the_e_mail_tasks_lines(sta
         assert time.monotonic() < deadline, tasks or stack.logs["worker"].read_text()[-3000:]
         time.sleep(0.5)
     assert all(line["level"] == "INFO" for line in tasks), tasks  # nothing went wrong on the way
+    # The domain events the purchase recorded carry the id too.
+    import psycopg
+
+    with psycopg.connect(stack.database_url) as conn:
+        kinds = [row[0] for row in conn.execute(
+            "SELECT kind FROM forecourt_events_event WHERE request_id = %s", [request_id])]
+    assert kinds, "no event carries the purchase's request id"
 
 
 def test_a_request_without_a_usable_id_gets_one_made_up(stack):

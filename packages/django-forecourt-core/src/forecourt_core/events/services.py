@@ -87,7 +87,12 @@ def _claim(ids: list[str] | None) -> Event | None:
 
 
 def _deliver(event: Event) -> bool:
-    """Run the handlers and mark the event delivered in one transaction, in the event's route."""
+    """Run the handlers and mark the event delivered in one transaction, in the event's route.
+
+    The handlers run under the request id of the request that recorded the event, so the tasks and
+    log lines they cause carry it even when beat, not the commit's kick, relays the event.
+    """
+    token = context.request_id.set(event.request_id)
     try:
         with conf.route_context(event.route), transaction.atomic():
             held = (Event.objects.select_for_update(skip_locked=True)
@@ -103,6 +108,8 @@ def _deliver(event: Event) -> bool:
         logger.exception("events: handling %s %s failed (attempt %d)", event.kind, event.pk, event.attempts)
         _record_failure(event, exc)
         return False
+    finally:
+        context.request_id.reset(token)
 
 
 def _record_failure(event: Event, error: BaseException) -> None:
