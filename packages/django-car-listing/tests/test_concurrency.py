@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from django_car_listing import errors, services
+from django_car_listing import services
 from django_car_listing.models import OwnershipRecord
 from django_wallet.verification import verify_ledger
+from forecourt_core.errors import DomainError
 from forecourt_core.events.models import Event
 from tests.conftest import balance
 
@@ -29,7 +30,7 @@ def test_fifty_buyers_one_car(make_user, fund, listed_car):
             barrier.wait(timeout=30)
             services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
             outcomes[buyer.pk] = "won"
-        except errors.CarListingError as exc:
+        except DomainError as exc:
             outcomes[buyer.pk] = exc.code
         finally:
             connection.close()

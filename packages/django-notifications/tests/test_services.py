@@ -101,7 +101,7 @@ class NotifyTests:
     def test_invalid_input_is_a_domain_error(self, make_user, kwargs):
         with pytest.raises(InvalidNotification) as exc:
             services.notify(recipient=make_user(), **kwargs)
-        assert exc.value.code == "invalid_notification" and exc.value.status_code == 400
+        assert exc.value.code == "invalid_notification" and exc.value.status == 400
         assert not Notification.objects.exists() and not OutboxMessage.objects.exists()
 
 

@@ -1,59 +1,11 @@
 """The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
-import os
-import re
+from forecourt_core.testing import package_test_settings, run_suffix
 
-import dj_database_url
-
-SECRET_KEY = "tests-only"
-USE_TZ = True
-DEBUG = False
-INSTALLED_APPS = [
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-    "django.contrib.sessions",
-    "django.contrib.admin",
-    "django.contrib.messages",
-    "rest_framework",
-    "forecourt_core.events",
-    "tests.testapp",
-    "django_wallet",
-    "django_trading",
-]
-AUTH_USER_MODEL = "testapp.User"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forecourt"))}
-DATABASES["default"]["TEST"] = {"NAME": "test_django_trading"}
-# FORECOURT_TEST_SUFFIX (default: tox's env name; unset/empty: the names above) gives concurrent runs, such as
-# `tox -p`, their own test database and Redis keys (broker and results under kombu's global_keyprefix).
-TEST_SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", os.environ.get("TOX_ENV_NAME", ""))).lower()
-if TEST_SUFFIX:
-    DATABASES["default"]["TEST"]["NAME"] += f"_{TEST_SUFFIX}"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_SUFFIX}:"}
-REDIS_URL = re.sub(r"/\d*$", "/6", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-ROOT_URLCONF = "tests.urls"
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-]
-TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-              "OPTIONS": {"context_processors": ["django.template.context_processors.request",
-                                                 "django.contrib.auth.context_processors.auth",
-                                                 "django.contrib.messages.context_processors.messages"]}}]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
+base = package_test_settings("django_trading", apps=["django_wallet", "django_trading"], redis_db=6)
+globals().update(base)
 # Cache and broker share this package's Redis db; tests clear only the cache's key prefix.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": f"trading-tests-{TEST_SUFFIX}".rstrip("-")}}
-CELERY_BROKER_URL = REDIS_URL
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": base["REDIS_URL"],
+                      "KEY_PREFIX": f"trading-tests-{run_suffix()}".rstrip("-")}}
 CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
 TRADING_CACHE_ALIAS = "default"
-# drf-spectacular is not an installed app; its AutoSchema still builds the package's schema in tests.
-REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
-# Services record domain events (forecourt_core.events); these tests read the rows. No relay task is sent:
-# delivering events is the site's and forecourt-core's concern.
-FORECOURT_EVENTS_KICK = False

@@ -61,7 +61,7 @@ class TestStockCache:
 
     def test_unknown_ticker_404_and_not_cached_as_a_stock(self, reader):
         response = reader.get("/api/trading/stocks/NOPE/")
-        assert response.status_code == 404 and response.data["detail"].code == "unknown_ticker"
+        assert response.status_code == 404 and response.json()["code"] == "unknown_ticker"
         services.bars_ingest(bars=[bar("NOPE", "1.00")])
         assert reader.get("/api/trading/stocks/NOPE/").status_code == 200
 

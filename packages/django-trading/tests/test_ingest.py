@@ -52,7 +52,7 @@ class TestIngestApi:
                 **change}
         response = ingester.post(URL, body, format="json")
         assert response.status_code == 400
-        assert field in response.data
+        assert response.data["code"] == "validation_error" and field in response.data["fields"]
         assert not PriceBar.objects.exists()
 
     @pytest.mark.parametrize("prices", [
@@ -63,7 +63,7 @@ class TestIngestApi:
     def test_inconsistent_ohlc_refused_with_code(self, ingester, prices):
         response = ingester.post(URL, {"ticker": "ACME", "volume": 5, **prices}, format="json")
         assert response.status_code == 400
-        assert response.data["detail"].code == "invalid_bar"
+        assert response.json()["code"] == "invalid_bar"
 
     def test_one_bad_bar_refuses_the_whole_list(self, ingester):
         good = {"ticker": "ACME", "open": "10.00", "high": "11.00", "low": "9.00", "close": "10.00", "volume": 1,
@@ -79,7 +79,7 @@ class TestIngestApi:
         again = ingester.post(URL, body, format="json")
         assert again.status_code == 201 and again.data == {**again.data, "created": 0, "duplicates": 1}
         changed = ingester.post(URL, {**body, "close": "10.50"}, format="json")
-        assert changed.status_code == 409 and changed.data["detail"].code == "bar_conflict"
+        assert changed.status_code == 409 and changed.json()["code"] == "bar_conflict"
         assert PriceBar.objects.get().close == Decimal("10.00")
 
     def test_too_many_bars_refused(self, ingester, settings):
@@ -87,14 +87,14 @@ class TestIngestApi:
         bars = [{"ticker": "ACME", "open": "1.00", "high": "1.00", "low": "1.00", "close": "1.00", "volume": 1,
                  "timestamp": f"2026-01-01T10:0{i}:00Z"} for i in range(4)]
         response = ingester.post(URL, bars, format="json")
-        assert response.status_code == 400 and response.data["detail"].code == "invalid_bar"
+        assert response.status_code == 400 and response.json()["code"] == "invalid_bar"
         assert ingester.post(URL, bars[:3], format="json").status_code == 201
 
     def test_repeat_within_one_request_refused(self, ingester):
         body = {"ticker": "ACME", "open": "10.00", "high": "11.00", "low": "9.00", "close": "10.00", "volume": 1,
                 "timestamp": "2026-01-01T10:00:00Z"}
         response = ingester.post(URL, [body, body], format="json")
-        assert response.status_code == 400 and response.data["detail"].code == "invalid_bar"
+        assert response.status_code == 400 and response.json()["code"] == "invalid_bar"
 
     def test_older_bar_does_not_move_the_price(self, ingester):
         now = timezone.now()

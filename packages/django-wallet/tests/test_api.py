@@ -35,7 +35,7 @@ def alice(make_user):
 
 
 def code(response):
-    return response.data["detail"].code
+    return response.json()["code"]
 
 
 def test_anonymous_refused():

@@ -58,7 +58,7 @@ def test_insufficient_funds_moves_nothing(funded):
     a, b = funded("10.00"), funded("0")
     with pytest.raises(InsufficientFunds) as exc:
         services.transfer(source=a, destination=b, amount=D("10.01"))
-    assert exc.value.code == "insufficient_funds" and exc.value.status_code == 409
+    assert exc.value.code == "insufficient_funds" and exc.value.status == 409
     assert selectors.balance(a) == D("10.00") and Entry.objects.filter(account=b).count() == 0
 
 
@@ -94,7 +94,7 @@ def test_invalid_amounts_rejected_and_nothing_written(funded, amount):
     before = Transaction.objects.count()
     with pytest.raises(InvalidAmount) as exc:
         services.transfer(source=a, destination=b, amount=amount)
-    assert exc.value.code == "invalid_amount" and exc.value.status_code == 400
+    assert exc.value.code == "invalid_amount" and exc.value.status == 400
     assert Transaction.objects.count() == before and selectors.balance(a) == D("100.00")
 
 
@@ -138,7 +138,7 @@ def test_idempotent_replay_and_conflict(funded):
     assert t1.pk == t2.pk and selectors.balance(a) == D("95.00")
     with pytest.raises(IdempotencyConflict) as exc:
         services.transfer(source=a, destination=b, amount=D("6"), idempotency_key="k1", idempotency_scope="u1")
-    assert exc.value.code == "idempotency_conflict" and exc.value.status_code == 409
+    assert exc.value.code == "idempotency_conflict" and exc.value.status == 409
     # Keys are per caller: another scope may reuse the key.
     t3 = services.transfer(source=a, destination=b, amount=D("5"), idempotency_key="k1", idempotency_scope="u2")
     assert t3.pk != t1.pk and selectors.balance(a) == D("90.00")
@@ -153,7 +153,7 @@ def test_failed_keyed_request_replays_its_failure(funded):
     # The key named an attempt that failed: retrying it fails the same way, even though funds are there now.
     with pytest.raises(InsufficientFunds) as exc:
         services.transfer(**attempt)
-    assert exc.value.code == "insufficient_funds" and exc.value.status_code == 409
+    assert exc.value.code == "insufficient_funds" and exc.value.status == 409
     with pytest.raises(IdempotencyConflict):
         services.transfer(**{**attempt, "amount": D("4")})
     assert not Transaction.objects.filter(idempotency_key="k").exists()

@@ -57,7 +57,7 @@ def test_new_rule_replaces_the_old_one_and_no_rule_means_no_commission(make_agen
 def test_bad_rules_are_refused(kwargs):
     with pytest.raises((InvalidCommissionRule, InvalidAmount)) as exc:
         services.commission_rule_set(**kwargs)
-    assert getattr(exc.value, "status_code", None) == 400
+    assert exc.value.status == 400
 
 
 @pytest.mark.django_db

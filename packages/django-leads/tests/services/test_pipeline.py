@@ -53,7 +53,7 @@ def test_refused_transition(current, target, make_lead, make_user):
     lead = make_lead(status=current)
     with pytest.raises(InvalidTransition) as exc:
         _move(lead, target, user)
-    assert exc.value.status_code == 409 and exc.value.code == "invalid_transition"
+    assert exc.value.status == 409 and exc.value.code == "invalid_transition"
     lead.refresh_from_db()
     assert lead.status == current
 

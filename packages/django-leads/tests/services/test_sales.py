@@ -53,7 +53,7 @@ def test_a_car_is_sold_only_once(make_car, make_lead, make_user):
     services.lead_win(lead=first, agreed_price=Decimal("100.00"), payment="offline")
     with pytest.raises(CarAlreadySold) as exc:
         services.lead_win(lead=second, agreed_price=Decimal("120.00"), payment="offline")
-    assert exc.value.status_code == 409 and exc.value.code == "car_already_sold"
+    assert exc.value.status == 409 and exc.value.code == "car_already_sold"
     second.refresh_from_db()
     assert second.status == LeadStatus.NEGOTIATING
     assert Sale.objects.count() == 1

@@ -174,7 +174,7 @@ def test_reports_json_csv_and_filters(paid_run, client_for, people):
                                                                        "date_to": "2026-11-01"})
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_date_range")
     bad = accountant.get(reverse("payroll:report-revenue-by-source"), {"date_from": "yesterday"})
-    assert (bad.status_code, bad.json()["code"]) == (400, "invalid")
+    assert (bad.status_code, bad.json()["code"], list(bad.json()["fields"])) == (400, "validation_error", ["date_from"])
 
 
 def test_bad_input_is_a_4xx_with_code(people, client_for, make_employee):
@@ -182,7 +182,7 @@ def test_bad_input_is_a_4xx_with_code(people, client_for, make_employee):
     employee = make_employee()
     response = hr.post(reverse("payroll:employee-salaries", args=[employee.pk]),
                        {"effective_from": "2026-12-01", "base_salary": "10.005"}, format="json")
-    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert (response.status_code, list(response.json()["fields"])) == (400, ["base_salary"])
     response = hr.post(reverse("payroll:employee-salaries", args=[employee.pk]),
                        {"effective_from": "2020-01-01", "base_salary": "10.00"}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "salary_exists")

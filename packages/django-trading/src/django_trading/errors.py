@@ -1,97 +1,77 @@
-"""Domain errors of the trading desk. Each has a stable machine ``code`` and renders as a 4xx in DRF.
+"""Domain errors of the trading desk. Each has a stable machine ``code`` and is a 4xx for an API.
 
 Settlement outcomes (``insufficient_funds``, ``insufficient_holdings``, ``unknown_ticker``, ...)
 are not errors: the order is accepted (202) and later ends ``rejected`` with that reason code.
 """
-from rest_framework import status
-from rest_framework.exceptions import APIException
+from forecourt_core.errors import Conflict, IdempotencyConflict, InvalidInput, NotFound, NotPermitted
+
+__all__ = [
+    "InvalidBar", "BarConflict", "ImmutableBar", "InvalidOrder", "InvalidTimestamp", "InvalidRange",
+    "UnknownTicker", "TraderNotFound", "OrderNotFound", "OrderNotCancellable", "IdempotencyConflict",
+    "FundingNotAllowed", "TraderExists", "InsufficientHoldings",
+]
 
 
-class TradingError(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "trading_error"
-    default_detail = "Trading error."
-
-    @property
-    def code(self) -> str:
-        return self.default_code
+class InvalidBar(InvalidInput):
+    code = "invalid_bar"
+    message = "The price bar is invalid."
 
 
-class InvalidBar(TradingError):
-    default_code = "invalid_bar"
-    default_detail = "The price bar is invalid."
+class BarConflict(Conflict):
+    code = "bar_conflict"
+    message = "A different bar already exists for this ticker and timestamp; bars are immutable."
 
 
-class BarConflict(TradingError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "bar_conflict"
-    default_detail = "A different bar already exists for this ticker and timestamp; bars are immutable."
+class ImmutableBar(Conflict):
+    code = "immutable_bar"
+    message = "Price bars can never be updated or deleted."
 
 
-class ImmutableBar(TradingError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "immutable_bar"
-    default_detail = "Price bars can never be updated or deleted."
+class InvalidOrder(InvalidInput):
+    code = "invalid_order"
+    message = "The order is invalid."
 
 
-class InvalidOrder(TradingError):
-    default_code = "invalid_order"
-    default_detail = "The order is invalid."
+class InvalidTimestamp(InvalidInput):
+    code = "invalid_timestamp"
+    message = "Timestamps must be ISO-8601 or unix seconds."
 
 
-class InvalidTimestamp(TradingError):
-    default_code = "invalid_timestamp"
-    default_detail = "Timestamps must be ISO-8601 or unix seconds."
+class InvalidRange(InvalidInput):
+    code = "invalid_range"
+    message = "The start timestamp is after the end timestamp."
 
 
-class InvalidRange(TradingError):
-    default_code = "invalid_range"
-    default_detail = "The start timestamp is after the end timestamp."
+class UnknownTicker(NotFound):
+    code = "unknown_ticker"
+    message = "No such ticker."
 
 
-class UnknownTicker(TradingError):
-    status_code = status.HTTP_404_NOT_FOUND
-    default_code = "unknown_ticker"
-    default_detail = "No such ticker."
+class TraderNotFound(NotFound):
+    code = "trader_not_found"
+    message = "No such user."
 
 
-class TraderNotFound(TradingError):
-    status_code = status.HTTP_404_NOT_FOUND
-    default_code = "trader_not_found"
-    default_detail = "No such user."
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+    message = "No such order."
 
 
-class OrderNotFound(TradingError):
-    status_code = status.HTTP_404_NOT_FOUND
-    default_code = "order_not_found"
-    default_detail = "No such order."
+class OrderNotCancellable(Conflict):
+    code = "order_not_cancellable"
+    message = "Only a resting limit order can be cancelled."
 
 
-class OrderNotCancellable(TradingError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "order_not_cancellable"
-    default_detail = "Only a resting limit order can be cancelled."
+class FundingNotAllowed(NotPermitted):
+    code = "funding_not_allowed"
+    message = "Only staff may fund a trader (or anyone registering a new trader when self-funding is on)."
 
 
-class IdempotencyConflict(TradingError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "idempotency_conflict"
-    default_detail = "This idempotency key was already used for a different order."
+class TraderExists(Conflict):
+    code = "trader_exists"
+    message = "A user with this username already exists; a trader is created once."
 
 
-class FundingNotAllowed(TradingError):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_code = "funding_not_allowed"
-    default_detail = "Only staff may fund a trader (or anyone registering a new trader when self-funding is on)."
-
-
-class TraderExists(TradingError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "trader_exists"
-    default_detail = "A user with this username already exists; a trader is created once."
-
-
-class InsufficientHoldings(TradingError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "insufficient_holdings"
-    default_detail = "You do not hold enough free shares (shares promised to resting sells are not free)."
+class InsufficientHoldings(Conflict):
+    code = "insufficient_holdings"
+    message = "You do not hold enough free shares (shares promised to resting sells are not free)."

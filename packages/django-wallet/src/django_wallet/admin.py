@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 
 from . import services
-from .errors import WalletError
+from forecourt_core.errors import DomainError
 from .models import Account, ChargeSale, CreditRequest, Entry, Hold, IdempotencyFailure, Transaction
 
 
@@ -99,8 +99,8 @@ class CreditRequestAdmin(ReadOnlyAdmin):
             try:
                 decide(credit_request=credit_request, decided_by=request.user)
                 done += 1
-            except WalletError as exc:
-                self.message_user(request, f"#{credit_request.pk}: {exc.detail}", messages.WARNING)
+            except DomainError as exc:
+                self.message_user(request, f"#{credit_request.pk}: {exc.message}", messages.WARNING)
         self.message_user(request, f"{verb} {done} credit request(s).")
 
     @admin.action(description="Approve selected credit requests (credits each once)")

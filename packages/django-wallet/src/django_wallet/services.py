@@ -18,7 +18,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
+
 from forecourt_core import phones
+from forecourt_core.errors import DomainError
 
 from . import conf
 from .amounts import validate_amount
@@ -35,8 +37,6 @@ from .errors import (
     InvalidAmount,
     InvalidPhoneNumber,
     SameAccount,
-    WalletError,
-    error_for_code,
 )
 from .events import record_charge_sold, record_credit_request_decided
 from .models import Account, ChargeSale, CreditRequest, Hold, IdempotencyFailure, Transaction
@@ -125,16 +125,16 @@ def _replay(scope: str, key: str, fingerprint: str) -> Transaction | None:
     if existing is not None and existing.fingerprint != fingerprint:
         raise IdempotencyConflict()
     if isinstance(existing, IdempotencyFailure):
-        raise error_for_code(existing.code, existing.message)
+        raise DomainError.for_code(existing.code, existing.message)
     return existing
 
 
-def _remember_failure(scope: str, key: str, fingerprint: str, error: WalletError) -> None:
+def _remember_failure(scope: str, key: str, fingerprint: str, error: DomainError) -> None:
     # ON CONFLICT DO NOTHING: two identical requests refused at once record one failure, and a
     # savepoint would cost a round trip for nothing.
     IdempotencyFailure.objects.bulk_create(
         [IdempotencyFailure(idempotency_scope=scope, idempotency_key=key, fingerprint=fingerprint,
-                            code=error.code, message=str(error.detail)[:500])],
+                            code=error.code, message=error.message[:500])],
         ignore_conflicts=True,
     )
 
@@ -186,7 +186,7 @@ def _post(
         return _post_new(op=op, postings=postings, kind=kind, memo=memo, metadata=metadata,
                          idempotency_key=idempotency_key, idempotency_scope=idempotency_scope,
                          reverses=reverses, fingerprint=fingerprint)
-    except WalletError as error:
+    except DomainError as error:
         # A conflict is about the key, not an outcome of it: nothing to remember.
         if idempotency_key is not None and not isinstance(error, IdempotencyConflict):
             _remember_failure(idempotency_scope, idempotency_key, fingerprint, error)

@@ -6,6 +6,7 @@ import warnings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from forecourt_core.errors import DomainError
 from PIL import Image, UnidentifiedImageError
 
 from .. import conf, errors
@@ -46,7 +47,7 @@ def validate_image(data: bytes) -> tuple[Image.Image, str]:
             img.verify()
             img = Image.open(io.BytesIO(data), formats=formats)
             img.load()
-    except errors.CarListingError:
+    except DomainError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):

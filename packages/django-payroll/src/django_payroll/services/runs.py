@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from forecourt_core.errors import DomainError
 
 from .. import calculation as calc
 from .. import conf
@@ -38,6 +39,8 @@ from ..signals import payroll_run_paid, payslip_issued
 from ._money import money
 from .accounting import entry_record_automatic
 from .events import record_run_paid
+
+SHORT_BALANCE = "The business account cannot cover the payroll run; nothing was paid."
 
 Status = PayrollRun.Status
 
@@ -234,7 +237,6 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
     A short balance pays nothing, records ``error_code="insufficient_funds"`` on the run (that
     write commits) and raises ``InsufficientFunds``.
     """
-    from django_wallet import errors as wallet_errors
     from django_wallet import services as wallet
 
     failure: Exception | None = None
@@ -262,16 +264,16 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
                     idempotency_key=f"payroll-run:{run.pk}:{run.pay_attempts}",
                     idempotency_scope="payroll",
                 )
-        except wallet_errors.InsufficientFunds:
-            failure, code = InsufficientFunds(), "insufficient_funds"
-        except wallet_errors.WalletError as exc:
+        except InsufficientFunds:
+            failure, code = InsufficientFunds(SHORT_BALANCE), "insufficient_funds"
+        except DomainError as exc:
             code = str(getattr(exc, "code", "") or "payment_failed")
             failure = PaymentFailed(f"The wallet refused the transfer ({code}); nothing was paid.")
         if failure is not None:
             # A fresh key next time: the wallet replays a keyed failure, so the same key would fail again.
             run.pay_attempts += 1
             run.error_code = code
-            run.error_message = str(failure.detail)[:255]
+            run.error_message = failure.message[:255]
             run.save(update_fields=["error_code", "error_message", "pay_attempts"])
         else:
             run.status = Status.PAID

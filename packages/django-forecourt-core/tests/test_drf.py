@@ -1,0 +1,73 @@
+"""The exception handler and pagination, through Django's full request stack."""
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.urls("tests.urls")
+
+
+@pytest.fixture
+def client():
+    return Client(raise_request_exception=False)
+
+
+@pytest.mark.parametrize(("kind", "status", "body"), [
+    ("insufficient", 409, {"code": "insufficient_funds", "message": "The account's available balance is too low."}),
+    ("custom", 409, {"code": "car_sold", "message": "The car was sold."}),
+    ("fields", 404, {"code": "not_found", "message": "Not found.", "fields": {"car": ["No such car."]}}),
+    ("http404", 404, {"code": "not_found", "message": "Not found."}),
+    ("denied", 403, {"code": "permission_denied", "message": "You do not have permission to perform this action."}),
+    ("django-validation", 400, {"code": "validation_error", "message": "Some fields are invalid.",
+                                "fields": {"vin": ["Bad VIN."]}}),
+    ("too-big", 413, {"code": "request_too_large", "message": "The request body is too large."}),
+    ("throttled", 429, {"code": "throttled", "message": "Request was throttled. Expected available in 7 seconds."}),
+])
+def test_every_refusal_is_the_error_shape(client, kind, status, body):
+    response = client.get(f"/raise/{kind}/")
+    assert (response.status_code, response.json()) == (status, body)
+
+
+@pytest.mark.parametrize(("kind", "service"), [("database-gone", "database"), ("redis-gone", "redis")])
+def test_a_lost_backing_service_is_a_503_to_retry(client, kind, service):
+    response = client.get(f"/raise/{kind}/")
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    assert response.json() == {"code": "service_unavailable",
+                               "message": f"The {service} is unavailable; try again shortly."}
+
+
+def test_a_bug_is_left_to_django_as_a_500(client):
+    assert client.get("/raise/bug/").status_code == 500
+
+
+def _pay(client, body, **headers):
+    return client.post("/pay/", body, content_type="application/json", headers=headers)
+
+
+def test_an_amount_field_refusal_is_invalid_amount_naming_the_field(client):
+    for amount in ["\u0661\u0660", "10.005", "NaN", "-1", 10, 10.5, True]:
+        response = _pay(client, {"amount": amount})
+        assert response.status_code == 400, amount
+        assert response.json()["code"] == "invalid_amount" and list(response.json()["fields"]) == ["amount"], amount
+
+
+def test_other_field_errors_are_a_validation_error_with_each_field(client):
+    response = _pay(client, {"note": "far too long"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_error" and set(body["fields"]) == {"amount", "note"}
+
+
+def test_an_amount_goes_out_as_a_two_place_string_and_the_key_is_parsed(client):
+    response = _pay(client, {"amount": "12.5", "tip": "0"}, **{"Idempotency-Key": "  k-1 "})
+    assert (response.status_code, response.json()) == (200, {"amount": "12.50", "tip": "0.00",
+                                                                "idempotency_key": "k-1"})
+    response = _pay(client, {"amount": "12.5"}, **{"Idempotency-Key": "x" * 256})
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_idempotency_key")
+
+
+def test_every_list_has_one_shape(client):
+    body = client.get("/numbers/?page=2&page_size=20").json()
+    assert (body["count"], body["results"]) == (45, list(range(21, 41)))
+    assert body["next"].endswith("/numbers/?page=3&page_size=20") and body["previous"].endswith("page_size=20")
+    assert len(client.get("/numbers/?page_size=1000").json()["results"]) == 45  # capped at 100
+    beyond = client.get("/numbers/?page=9")
+    assert (beyond.status_code, beyond.json()["code"]) == (404, "not_found")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("raise/<str:kind>/", views.raiser),
+    path("pay/", views.payment),
+    path("numbers/", views.NumberList.as_view()),
+]
