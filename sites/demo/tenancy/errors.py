@@ -1,62 +1,47 @@
-from rest_framework import status
-from rest_framework.exceptions import APIException
+"""Refusals of the tenancy app, in the kernel's one error tree."""
+from forecourt_core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 
 
-class TenancyError(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "tenancy_error"
-    default_detail = "The dealership request could not be completed."
-
-    @property
-    def code(self) -> str:
-        return self.default_code
+class DealershipExists(Conflict):
+    code = "dealership_exists"
+    message = "A dealership with this slug already exists."
 
 
-class DealershipExists(TenancyError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "dealership_exists"
-    default_detail = "A dealership with this slug already exists."
+class InvalidSlug(InvalidInput):
+    code = "invalid_slug"
+    message = "A slug is 2-30 lowercase letters, digits or hyphens and starts with a letter."
 
 
-class InvalidSlug(TenancyError):
-    default_code = "invalid_slug"
-    default_detail = "A slug is 2-30 lowercase letters, digits or hyphens and starts with a letter."
+class UnknownUser(InvalidInput):
+    code = "unknown_user"
+    message = "No user has this e-mail address or username; they sign up first."
 
 
-class UnknownUser(TenancyError):
-    default_code = "unknown_user"
-    default_detail = "No user has this e-mail address or username; they sign up first."
+class AmbiguousUser(InvalidInput):
+    code = "ambiguous_user"
+    message = "Several users share this e-mail address; give the username."
 
 
-class AmbiguousUser(TenancyError):
-    default_code = "ambiguous_user"
-    default_detail = "Several users share this e-mail address; give the username."
+class AlreadyMember(Conflict):
+    code = "already_member"
+    message = "This user is already an active member; change their role instead."
 
 
-class AlreadyMember(TenancyError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "already_member"
-    default_detail = "This user is already an active member; change their role instead."
+class RoleNotAllowed(NotPermitted):
+    code = "role_not_allowed"
+    message = "Your role cannot give, change or take away this role."
 
 
-class RoleNotAllowed(TenancyError):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_code = "role_not_allowed"
-    default_detail = "Your role cannot give, change or take away this role."
+class OwnMembership(Conflict):
+    code = "own_membership"
+    message = "You cannot change or deactivate your own membership; another manager can."
 
 
-class OwnMembership(TenancyError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "own_membership"
-    default_detail = "You cannot change or deactivate your own membership; another manager can."
+class MemberNotFound(NotFound):
+    code = "not_found"
+    message = "No such member in this dealership."
 
 
-class MemberNotFound(TenancyError):
-    status_code = status.HTTP_404_NOT_FOUND
-    default_code = "not_found"
-    default_detail = "No such member in this dealership."
-
-
-class NotAMember(TenancyError):
-    default_code = "not_a_member"
-    default_detail = "Money goes only to an active member of this dealership."
+class NotAMember(InvalidInput):
+    code = "not_a_member"
+    message = "Money goes only to an active member of this dealership."

@@ -12,7 +12,6 @@ from django_tenants.utils import schema_exists
 
 from accounts.roles import ROLE_CHOICES
 
-
 PHONE_REGIONS = ["", *sorted(phonenumbers.SUPPORTED_REGIONS)]
 
 

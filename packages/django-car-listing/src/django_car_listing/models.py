@@ -25,8 +25,6 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
-from .compat import check_constraint
-
 
 class BodyType(models.TextChoices):
     SEDAN = "sedan", "Sedan"
@@ -107,8 +105,8 @@ class Car(models.Model):
             # Unique per store among live cars; a store car sold out of the store is an archive row.
             models.UniqueConstraint(fields=["store_key", "vin"], name="car_listing_car_vin_live_uniq",
                                     condition=Q(deleted_at__isnull=True) & (Q(store_key="") | Q(is_sold=False))),
-            check_constraint(Q(price__gt=0), "car_listing_car_price_positive"),
-            check_constraint(~Q(is_for_sale=True, is_sold=True), "car_listing_car_sale_state"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="car_listing_car_price_positive"),
+            models.CheckConstraint(condition=~Q(is_for_sale=True, is_sold=True), name="car_listing_car_sale_state"),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ __all__ = [
     "InvalidTransition", "TransitionNotPermitted", "CarAlreadySold", "NotAnAgent", "InvalidPhoneNumber",
     "MissingContact", "LostReasonRequired", "SaleDetailsRequired", "PlatformPaymentNeedsBuyer",
     "InvalidAmount", "InvalidCommissionRule", "InvalidDateRange", "InvalidEmail", "InvalidSource", "NotFound",
-    "PriceMismatch",
+    "PriceMismatch", "InvalidFilters",
 ]
 
 
@@ -77,3 +77,8 @@ class InvalidSource(InvalidInput):
 class PriceMismatch(Conflict):
     code = "price_mismatch"
     message = "Platform payment charges the car's listed price; the agreed price differs."
+
+
+class InvalidFilters(InvalidInput):
+    code = "validation_error"
+    message = "Some filters are invalid."

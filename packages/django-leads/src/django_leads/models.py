@@ -21,8 +21,6 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .compat import check_constraint
-
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
@@ -59,7 +57,7 @@ class AssignmentRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [check_constraint(Q(id=1), "leads_assignmentrule_singleton")]
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="leads_assignmentrule_singleton")]
 
     def __str__(self) -> str:
         return f"Assignment: {self.strategy}"
@@ -120,12 +118,14 @@ class Lead(models.Model):
             models.Index(fields=["created_at"]),
         ]
         constraints = [
-            check_constraint(Q(buyer__isnull=False) | ~Q(contact_name="") | ~Q(contact_phone="") | ~Q(contact_email=""),
-                             "leads_lead_has_contact"),
-            check_constraint(~Q(status="lost") | ~Q(lost_reason=""), "leads_lead_lost_has_reason"),
-            check_constraint(Q(status__in=["won", "lost"], closed_at__isnull=False)
-                             | (~Q(status__in=["won", "lost"]) & Q(closed_at__isnull=True)),
-                             "leads_lead_closed_at_iff_closed"),
+            models.CheckConstraint(
+                condition=Q(buyer__isnull=False) | ~Q(contact_name="") | ~Q(contact_phone="") | ~Q(contact_email=""),
+                name="leads_lead_has_contact"),
+            models.CheckConstraint(condition=~Q(status="lost") | ~Q(lost_reason=""), name="leads_lead_lost_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status__in=["won", "lost"], closed_at__isnull=False)
+                | (~Q(status__in=["won", "lost"]) & Q(closed_at__isnull=True)),
+                name="leads_lead_closed_at_iff_closed"),
         ]
 
     def __str__(self) -> str:
@@ -159,7 +159,7 @@ class Sale(models.Model):
 
     class Meta:
         ordering = ["-sold_on", "-id"]
-        constraints = [check_constraint(Q(agreed_price__gt=0), "leads_sale_price_positive")]
+        constraints = [models.CheckConstraint(condition=Q(agreed_price__gt=0), name="leads_sale_price_positive")]
 
     def __str__(self) -> str:
         return f"Sale #{self.pk} car {self.car_key} for {self.agreed_price}"
@@ -184,10 +184,11 @@ class CommissionRule(models.Model):
         ordering = ["id"]
         permissions = [("manage_commissionrule", "Can set commission rules")]
         constraints = [
-            check_constraint(Q(kind="percent", percent__gt=0, percent__lte=100, amount__isnull=True)
-                             | Q(kind="flat", amount__gt=0, percent__isnull=True),
-                             "leads_commissionrule_kind_values"),
-            check_constraint(Q(agent__isnull=False) | ~Q(role=""), "leads_commissionrule_scope"),
+            models.CheckConstraint(
+                condition=Q(kind="percent", percent__gt=0, percent__lte=100, amount__isnull=True)
+                | Q(kind="flat", amount__gt=0, percent__isnull=True),
+                name="leads_commissionrule_kind_values"),
+            models.CheckConstraint(condition=Q(agent__isnull=False) | ~Q(role=""), name="leads_commissionrule_scope"),
             # At most one active rule per agent and one per role, so the applicable rule is unambiguous.
             models.UniqueConstraint(fields=["agent"], condition=Q(is_active=True, agent__isnull=False),
                                     name="leads_commissionrule_one_active_per_agent"),
@@ -223,9 +224,10 @@ class Commission(models.Model):
         permissions = [("pay_commission", "Can pay commissions out of the business account")]
         constraints = [
             models.UniqueConstraint(fields=["sale", "agent"], name="leads_commission_one_per_sale_agent"),
-            check_constraint(Q(amount__gt=0), "leads_commission_amount_positive"),
-            check_constraint(Q(status="accrued", paid_at__isnull=True) | Q(status="paid", paid_at__isnull=False),
-                             "leads_commission_paid_at_iff_paid"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="leads_commission_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="accrued", paid_at__isnull=True) | Q(status="paid", paid_at__isnull=False),
+                name="leads_commission_paid_at_iff_paid"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
-from .compat import check_constraint
 
 
 class Notification(models.Model):
@@ -65,7 +64,7 @@ class Preference(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "channel"], name="notif_pref_unique"),
-            check_constraint(Q(channel__in=conf.CHANNELS), name="notif_pref_channel_valid"),
+            models.CheckConstraint(condition=Q(channel__in=conf.CHANNELS), name="notif_pref_channel_valid"),
         ]
 
     def __str__(self) -> str:
@@ -105,10 +104,10 @@ class OutboxMessage(models.Model):
             ),
         ]
         constraints = [
-            check_constraint(Q(channel__in=["email", "push"]), name="notif_outbox_channel_valid"),
-            check_constraint(
-                Q(status__in=["pending", "queued", "delivered", "failed"]), name="notif_outbox_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(channel__in=["email", "push"]), name="notif_outbox_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "queued", "delivered", "failed"]),
+                name="notif_outbox_status_valid"),
         ]
 
     def __str__(self) -> str:

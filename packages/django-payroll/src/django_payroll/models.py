@@ -24,8 +24,6 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .compat import check_constraint
-
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
@@ -68,8 +66,9 @@ class Employee(models.Model):
             models.UniqueConstraint(
                 fields=["user"], condition=Q(user__isnull=False), name="payroll_employee_user_uniq"
             ),
-            check_constraint(Q(termination_date__isnull=True) | Q(termination_date__gte=F("hire_date")),
-                             name="payroll_employee_dates_ck"),
+            models.CheckConstraint(
+                condition=Q(termination_date__isnull=True) | Q(termination_date__gte=F("hire_date")),
+                name="payroll_employee_dates_ck"),
         ]
 
     def __str__(self) -> str:
@@ -95,7 +94,7 @@ class SalaryStructure(models.Model):
         ordering = ["employee_id", "effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "effective_from"], name="payroll_salary_employee_from_uniq"),
-            check_constraint(Q(base_salary__gte=0), name="payroll_salary_base_ck"),
+            models.CheckConstraint(condition=Q(base_salary__gte=0), name="payroll_salary_base_ck"),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +117,7 @@ class SalaryComponent(models.Model):
 
     class Meta:
         ordering = ["structure_id", "kind", "id"]
-        constraints = [check_constraint(Q(amount__gt=0), name="payroll_component_amount_ck")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payroll_component_amount_ck")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
@@ -134,9 +133,11 @@ class TaxBand(models.Model):
     class Meta:
         ordering = ["lower"]
         constraints = [
-            check_constraint(Q(rate__gte=0) & Q(rate__lte=100), name="payroll_taxband_rate_ck"),
-            check_constraint(Q(lower__gte=0), name="payroll_taxband_lower_ck"),
-            check_constraint(Q(upper__isnull=True) | Q(upper__gt=F("lower")), name="payroll_taxband_upper_ck"),
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100), name="payroll_taxband_rate_ck"),
+            models.CheckConstraint(condition=Q(lower__gte=0), name="payroll_taxband_lower_ck"),
+            models.CheckConstraint(
+                condition=Q(upper__isnull=True) | Q(upper__gt=F("lower")),
+                name="payroll_taxband_upper_ck"),
         ]
 
     def __str__(self) -> str:
@@ -189,8 +190,10 @@ class PayrollRun(models.Model):
             models.UniqueConstraint(
                 fields=["period"], condition=Q(kind="regular"), name="payroll_run_regular_period_uniq"
             ),
-            check_constraint(Q(period__day=1), name="payroll_run_period_first_day_ck"),
-            check_constraint(Q(total_net=F("total_gross") - F("total_deductions")), name="payroll_run_totals_ck"),
+            models.CheckConstraint(condition=Q(period__day=1), name="payroll_run_period_first_day_ck"),
+            models.CheckConstraint(
+                condition=Q(total_net=F("total_gross") - F("total_deductions")),
+                name="payroll_run_totals_ck"),
         ]
 
     def __str__(self) -> str:
@@ -208,7 +211,7 @@ class PayrollAdjustment(models.Model):
 
     class Meta:
         ordering = ["run_id", "id"]
-        constraints = [check_constraint(Q(amount__gt=0), name="payroll_adjustment_amount_ck")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payroll_adjustment_amount_ck")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}: {self.description}"
@@ -232,8 +235,8 @@ class Payslip(models.Model):
         ordering = ["run_id", "employee_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "employee"], name="payroll_payslip_run_employee_uniq"),
-            check_constraint(Q(net=F("gross") - F("total_deductions")), name="payroll_payslip_net_ck"),
-            check_constraint(Q(net__gte=0), name="payroll_payslip_net_nonneg_ck"),
+            models.CheckConstraint(condition=Q(net=F("gross") - F("total_deductions")), name="payroll_payslip_net_ck"),
+            models.CheckConstraint(condition=Q(net__gte=0), name="payroll_payslip_net_nonneg_ck"),
         ]
 
     def __str__(self) -> str:
@@ -258,7 +261,7 @@ class PayslipLine(models.Model):
 
     class Meta:
         ordering = ["payslip_id", "position"]
-        constraints = [check_constraint(Q(amount__gte=0), name="payroll_line_amount_ck")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="payroll_line_amount_ck")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
@@ -304,7 +307,7 @@ class Entry(models.Model):
             models.UniqueConstraint(
                 fields=["source_type", "source_id"], condition=~Q(source_type=""), name="payroll_entry_source_uniq"
             ),
-            check_constraint(Q(amount__gt=0), name="payroll_entry_amount_ck"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payroll_entry_amount_ck"),
         ]
 
     def __str__(self) -> str:

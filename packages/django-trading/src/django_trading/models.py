@@ -26,7 +26,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .compat import check_constraint
 from .errors import ImmutableBar
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -42,8 +41,8 @@ class Stock(models.Model):
     class Meta:
         ordering = ["ticker"]
         constraints = [
-            check_constraint(condition=Q(volume__gte=0), name="trading_stock_volume_non_negative"),
-            check_constraint(condition=Q(ticker__regex=TICKER_PATTERN), name="trading_stock_ticker_format"),
+            models.CheckConstraint(condition=Q(volume__gte=0), name="trading_stock_volume_non_negative"),
+            models.CheckConstraint(condition=Q(ticker__regex=TICKER_PATTERN), name="trading_stock_ticker_format"),
         ]
 
     def __str__(self) -> str:
@@ -79,11 +78,9 @@ class PriceBar(models.Model):
         permissions = [("ingest_prices", "Can ingest price bars")]
         constraints = [
             models.UniqueConstraint(fields=["stock", "timestamp"], name="trading_pricebar_unique_stock_timestamp"),
-            check_constraint(
+            models.CheckConstraint(
                 condition=Q(low__gte=0) & Q(volume__gte=0) & Q(low__lte=F("open")) & Q(open__lte=F("high"))
-                & Q(low__lte=F("close")) & Q(close__lte=F("high")),
-                name="trading_pricebar_ohlc_consistent",
-            ),
+                & Q(low__lte=F("close")) & Q(close__lte=F("high")), name="trading_pricebar_ohlc_consistent"),
         ]
 
     def __str__(self) -> str:
@@ -150,12 +147,11 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
                                     name="trading_order_unique_idempotency"),
-            check_constraint(condition=Q(volume__gt=0), name="trading_order_volume_positive"),
-            check_constraint(
+            models.CheckConstraint(condition=Q(volume__gt=0), name="trading_order_volume_positive"),
+            models.CheckConstraint(
                 condition=(Q(order_type="market") & Q(limit_price__isnull=True))
                 | (Q(order_type="limit") & Q(limit_price__isnull=False) & Q(limit_price__gt=0)),
-                name="trading_order_limit_price_iff_limit",
-            ),
+                name="trading_order_limit_price_iff_limit"),
         ]
         indexes = [
             models.Index(fields=["user", "created_at"], name="trading_order_history"),
@@ -182,9 +178,10 @@ class Holding(models.Model):
         ordering = ["stock__ticker"]
         constraints = [
             models.UniqueConstraint(fields=["user", "stock"], name="trading_holding_unique_user_stock"),
-            check_constraint(condition=Q(quantity__gte=0), name="trading_holding_quantity_non_negative"),
-            check_constraint(condition=Q(reserved__gte=0) & Q(reserved__lte=F("quantity")),
-                                   name="trading_holding_reserved_within_quantity"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="trading_holding_quantity_non_negative"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(reserved__lte=F("quantity")),
+                name="trading_holding_reserved_within_quantity"),
         ]
 
     def __str__(self) -> str:

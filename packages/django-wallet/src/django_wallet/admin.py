@@ -2,8 +2,9 @@
 
 from django.contrib import admin, messages
 
-from . import services
 from forecourt_core.errors import DomainError
+
+from . import services
 from .models import Account, ChargeSale, CreditRequest, Entry, Hold, IdempotencyFailure, Transaction
 
 

@@ -19,7 +19,6 @@ from django.db import models
 from django.db.models import Q
 
 from . import conf
-from .compat import check_constraint
 from .errors import ImmutableLedger
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -47,15 +46,14 @@ class Account(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            check_constraint(
-                condition=Q(allow_overdraft=True) | Q(balance__gte=0), name="wallet_account_no_overdraft"
-            ),
+            models.CheckConstraint(
+                condition=Q(allow_overdraft=True) | Q(balance__gte=0),
+                name="wallet_account_no_overdraft"),
             # Either an owner or a system name, never both or neither.
-            check_constraint(
+            models.CheckConstraint(
                 condition=(Q(owner_type__isnull=False) & ~Q(owner_id="") & Q(name=""))
                 | (Q(owner_type__isnull=True) & Q(owner_id="") & ~Q(name="")),
-                name="wallet_account_owner_xor_name",
-            ),
+                name="wallet_account_owner_xor_name"),
             models.UniqueConstraint(
                 fields=["owner_type", "owner_id", "purpose"],
                 condition=Q(owner_type__isnull=False),
@@ -135,7 +133,7 @@ class Entry(AppendOnlyModel):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "entries"
-        constraints = [check_constraint(condition=~Q(amount=0), name="wallet_entry_nonzero")]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="wallet_entry_nonzero")]
         indexes = [
             models.Index(fields=["account", "created_at", "id"], name="wallet_entry_statement"),
             models.Index(fields=["transaction", "id"], name="wallet_entry_transaction"),
@@ -190,7 +188,7 @@ class Hold(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [check_constraint(condition=Q(amount__gt=0), name="wallet_hold_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_hold_positive")]
         indexes = [
             models.Index(fields=["account", "status"], name="wallet_hold_account_status"),
             models.Index(fields=["status", "expires_at"], name="wallet_hold_expiry"),
@@ -226,11 +224,10 @@ class CreditRequest(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [("decide_creditrequest", "Can approve or reject credit requests")]
         constraints = [
-            check_constraint(condition=Q(amount__gt=0), name="wallet_creditrequest_positive"),
-            check_constraint(
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_creditrequest_positive"),
+            models.CheckConstraint(
                 condition=~Q(status="approved") | Q(transaction__isnull=False),
-                name="wallet_creditrequest_approved_has_transaction",
-            ),
+                name="wallet_creditrequest_approved_has_transaction"),
         ]
 
     def __str__(self) -> str:
@@ -250,7 +247,7 @@ class ChargeSale(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [check_constraint(condition=Q(amount__gt=0), name="wallet_chargesale_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_chargesale_positive")]
 
     def __str__(self) -> str:
         return f"Charge {self.amount} to {self.phone}"

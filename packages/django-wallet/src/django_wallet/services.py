@@ -22,6 +22,8 @@ from django.utils import timezone
 from forecourt_core import phones
 from forecourt_core.errors import DomainError
 
+from forecourt_core.errors import DomainError
+
 from . import conf
 from .amounts import validate_amount
 from .errors import (

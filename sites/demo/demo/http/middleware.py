@@ -5,7 +5,8 @@ import sys
 from django.core.signals import got_request_exception
 from django.dispatch import receiver
 
-from demo.http.errors import error_response, service_unavailable, unavailable_service
+from demo.http.errors import error_response, service_unavailable
+from forecourt_core.outage import unavailable_service
 
 
 class DatabaseUnavailableMiddleware:

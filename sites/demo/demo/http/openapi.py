@@ -6,8 +6,8 @@ collide. Prefix a nested serializer's component with its enclosing class.
 
 drf-spectacular documents only the success response. Every operation here also
 declares the errors the site can answer it with, all in the one error shape
-(`ApiError`, demo/http/errors.py), so a client (and the fuzzer, tests/reliability/) can
-rely on the schema for every status it will see.
+(`ApiError` below, as `forecourt_core.drf.exception_handler` renders it), so a client (and the
+fuzzer, tests/reliability/) can rely on the schema for every status it will see.
 """
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from rest_framework import permissions, serializers

@@ -1,7 +1,7 @@
 """Refuse API requests no view could store or parse, before any view sees them, in the error shape.
 
 - A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 `request_too_large`. Django bounds form bodies itself
-  (RequestDataTooBig, rendered by demo.http.errors.exception_handler) but DRF's JSON parser reads the raw stream,
+  (RequestDataTooBig, rendered by forecourt_core.drf.exception_handler) but DRF's JSON parser reads the raw stream,
   which no setting bounds.
 - JSON nested deeper than API_MAX_JSON_DEPTH: 400 `json_too_deep` (Python's parser would raise
   RecursionError, a 500, near depth 1000; no payload of ours nests past a handful of levels).

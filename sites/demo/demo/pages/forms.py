@@ -4,11 +4,11 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 
-from django_car_listing.errors import CarListingError
 from django_car_listing.models import BodyType, Fuel, SaleType, Transmission
 from django_car_listing.services.images import validate_image
 from django_car_listing.validators import normalize_vin, vin_problem
 from django_payroll.models import ComponentKind, Employee
+from forecourt_core.errors import DomainError
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
 
@@ -92,8 +92,8 @@ class ImagesField(forms.FileField):
             upload = super().clean(upload, initial)
             try:
                 validate_image(upload.read())
-            except CarListingError as exc:
-                problems.append(f"{upload.name}: {exc.detail}")
+            except DomainError as exc:
+                problems.append(f"{upload.name}: {exc.message}")
             else:
                 cleaned.append(upload)
             finally:

@@ -159,10 +159,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "demo.http.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "demo.http.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "forecourt_core.drf.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "demo.http.errors.exception_handler",
+    "EXCEPTION_HANDLER": "forecourt_core.drf.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "20/min")},
     # Proxies in front that append to X-Forwarded-For. With DRF's default (None) a client picks its own
     # throttle identity by sending that header; 0 = the socket address, which nobody can forge.

@@ -105,18 +105,16 @@ def soak_worker(database_url: str, world: dict, seconds: float, seed: int) -> di
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
-    from django_car_listing import errors as car_errors
     from django_car_listing.services import car_buy
-    from django_payroll.errors import PayrollError
     from django_payroll.models import PayrollRun
     from django_payroll.services import run_pay
     from django_trading import services as trading
-    from django_wallet import errors as wallet_errors
     from django_wallet import services as wallet
+    from forecourt_core.errors import DomainError
 
     rng = random.Random(seed)
     users = list(get_user_model().objects.filter(pk__in=world["users"]).order_by("pk"))
-    refusals = (car_errors.CarListingError, wallet_errors.WalletError, PayrollError)
+    refusals = DomainError
     done, refused, transfers, unexpected = Counter(), Counter(), [], []
 
     def transfer():

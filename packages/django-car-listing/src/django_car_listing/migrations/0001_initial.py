@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 import django_car_listing.models
-from django_car_listing.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -244,11 +243,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='car',
-            constraint=check_constraint(condition=models.Q(('price__gt', 0)), name='car_listing_car_price_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('price__gt', 0)), name='car_listing_car_price_positive'),
         ),
         migrations.AddConstraint(
             model_name='car',
-            constraint=check_constraint(condition=models.Q(('is_for_sale', True), ('is_sold', True), _negated=True), name='car_listing_car_sale_state'),
+            constraint=models.CheckConstraint(condition=models.Q(('is_for_sale', True), ('is_sold', True), _negated=True), name='car_listing_car_sale_state'),
         ),
         migrations.AddConstraint(
             model_name='ownershiprecord',

@@ -6,8 +6,9 @@ import warnings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from forecourt_core.errors import DomainError
 from PIL import Image, UnidentifiedImageError
+
+from forecourt_core.errors import DomainError
 
 from .. import conf, errors
 from ..models import CarImage

@@ -8,7 +8,6 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from django_leads.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -44,7 +43,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
             options={
-                'constraints': [check_constraint(models.Q(('id', 1)), 'leads_assignmentrule_singleton')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='leads_assignmentrule_singleton')],
             },
         ),
         migrations.CreateModel(
@@ -161,11 +160,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='commissionrule',
-            constraint=check_constraint(models.Q(models.Q(('amount__isnull', True), ('kind', 'percent'), ('percent__gt', 0), ('percent__lte', 100)), models.Q(('amount__gt', 0), ('kind', 'flat'), ('percent__isnull', True)), _connector='OR'), 'leads_commissionrule_kind_values'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('kind', 'percent'), ('percent__gt', 0), ('percent__lte', 100)), models.Q(('amount__gt', 0), ('kind', 'flat'), ('percent__isnull', True)), _connector='OR'), name='leads_commissionrule_kind_values'),
         ),
         migrations.AddConstraint(
             model_name='commissionrule',
-            constraint=check_constraint(models.Q(('agent__isnull', False), models.Q(('role', ''), _negated=True), _connector='OR'), 'leads_commissionrule_scope'),
+            constraint=models.CheckConstraint(condition=models.Q(('agent__isnull', False), models.Q(('role', ''), _negated=True), _connector='OR'), name='leads_commissionrule_scope'),
         ),
         migrations.AddConstraint(
             model_name='commissionrule',
@@ -189,19 +188,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='lead',
-            constraint=check_constraint(models.Q(('buyer__isnull', False), models.Q(('contact_name', ''), _negated=True), models.Q(('contact_phone', ''), _negated=True), models.Q(('contact_email', ''), _negated=True), _connector='OR'), 'leads_lead_has_contact'),
+            constraint=models.CheckConstraint(condition=models.Q(('buyer__isnull', False), models.Q(('contact_name', ''), _negated=True), models.Q(('contact_phone', ''), _negated=True), models.Q(('contact_email', ''), _negated=True), _connector='OR'), name='leads_lead_has_contact'),
         ),
         migrations.AddConstraint(
             model_name='lead',
-            constraint=check_constraint(models.Q(models.Q(('status', 'lost'), _negated=True), models.Q(('lost_reason', ''), _negated=True), _connector='OR'), 'leads_lead_lost_has_reason'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'lost'), _negated=True), models.Q(('lost_reason', ''), _negated=True), _connector='OR'), name='leads_lead_lost_has_reason'),
         ),
         migrations.AddConstraint(
             model_name='lead',
-            constraint=check_constraint(models.Q(models.Q(('closed_at__isnull', False), ('status__in', ['won', 'lost'])), models.Q(models.Q(('status__in', ['won', 'lost']), _negated=True), ('closed_at__isnull', True)), _connector='OR'), 'leads_lead_closed_at_iff_closed'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status__in', ['won', 'lost'])), models.Q(models.Q(('status__in', ['won', 'lost']), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='leads_lead_closed_at_iff_closed'),
         ),
         migrations.AddConstraint(
             model_name='sale',
-            constraint=check_constraint(models.Q(('agreed_price__gt', 0)), 'leads_sale_price_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('agreed_price__gt', 0)), name='leads_sale_price_positive'),
         ),
         migrations.AddConstraint(
             model_name='commission',
@@ -209,10 +208,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='commission',
-            constraint=check_constraint(models.Q(('amount__gt', 0)), 'leads_commission_amount_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='leads_commission_amount_positive'),
         ),
         migrations.AddConstraint(
             model_name='commission',
-            constraint=check_constraint(models.Q(models.Q(('paid_at__isnull', True), ('status', 'accrued')), models.Q(('paid_at__isnull', False), ('status', 'paid')), _connector='OR'), 'leads_commission_paid_at_iff_paid'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('paid_at__isnull', True), ('status', 'accrued')), models.Q(('paid_at__isnull', False), ('status', 'paid')), _connector='OR'), name='leads_commission_paid_at_iff_paid'),
         ),
     ]

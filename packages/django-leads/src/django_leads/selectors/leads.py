@@ -2,9 +2,8 @@
 import django_filters
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from rest_framework.exceptions import ValidationError
 
-from ..errors import NotFound
+from ..errors import InvalidFilters, NotFound
 from ..models import OPEN_STATUSES, AgentProfile, Commission, Lead, LeadSource, LeadStatus, Sale
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -45,7 +44,7 @@ def lead_list(*, user, filters=None) -> QuerySet[Lead]:
     """Visible leads filtered by ``LeadFilter``; a bad filter value is a 400 naming the field."""
     filterset = LeadFilter(filters or {}, lead_visible_qs(user=user).select_related("sale"))
     if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
+        raise InvalidFilters(fields={name: [str(m) for m in errors] for name, errors in filterset.errors.items()})
     return filterset.qs
 
 

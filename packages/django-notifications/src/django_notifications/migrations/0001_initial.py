@@ -9,7 +9,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from django_notifications.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -77,11 +76,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='outboxmessage',
-            constraint=check_constraint(models.Q(('channel__in', ['email', 'push'])), name='notif_outbox_channel_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['email', 'push'])), name='notif_outbox_channel_valid'),
         ),
         migrations.AddConstraint(
             model_name='outboxmessage',
-            constraint=check_constraint(models.Q(('status__in', ['pending', 'queued', 'delivered', 'failed'])), name='notif_outbox_status_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'queued', 'delivered', 'failed'])), name='notif_outbox_status_valid'),
         ),
         migrations.AddConstraint(
             model_name='preference',
@@ -89,6 +88,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='preference',
-            constraint=check_constraint(models.Q(('channel__in', ('inbox', 'email', 'push'))), name='notif_pref_channel_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ('inbox', 'email', 'push'))), name='notif_pref_channel_valid'),
         ),
     ]

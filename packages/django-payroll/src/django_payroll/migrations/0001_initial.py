@@ -6,7 +6,6 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from django_payroll.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -244,7 +243,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['lower'],
-                'constraints': [check_constraint(models.Q(('rate__gte', 0), ('rate__lte', 100)), name='payroll_taxband_rate_ck'), check_constraint(models.Q(('lower__gte', 0)), name='payroll_taxband_lower_ck'), check_constraint(models.Q(('upper__isnull', True), ('upper__gt', models.F('lower')), _connector='OR'), name='payroll_taxband_upper_ck')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 100)), name='payroll_taxband_rate_ck'), models.CheckConstraint(condition=models.Q(('lower__gte', 0)), name='payroll_taxband_lower_ck'), models.CheckConstraint(condition=models.Q(('upper__isnull', True), ('upper__gt', models.F('lower')), _connector='OR'), name='payroll_taxband_upper_ck')],
             },
         ),
         migrations.AddConstraint(
@@ -253,7 +252,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='employee',
-            constraint=check_constraint(models.Q(('termination_date__isnull', True), ('termination_date__gte', models.F('hire_date')), _connector='OR'), name='payroll_employee_dates_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('termination_date__isnull', True), ('termination_date__gte', models.F('hire_date')), _connector='OR'), name='payroll_employee_dates_ck'),
         ),
         migrations.AddConstraint(
             model_name='entry',
@@ -261,7 +260,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='entry',
-            constraint=check_constraint(models.Q(('amount__gt', 0)), name='payroll_entry_amount_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payroll_entry_amount_ck'),
         ),
         migrations.AddConstraint(
             model_name='payrollrun',
@@ -269,15 +268,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='payrollrun',
-            constraint=check_constraint(models.Q(('period__day', 1)), name='payroll_run_period_first_day_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('period__day', 1)), name='payroll_run_period_first_day_ck'),
         ),
         migrations.AddConstraint(
             model_name='payrollrun',
-            constraint=check_constraint(models.Q(('total_net', django.db.models.expressions.CombinedExpression(models.F('total_gross'), '-', models.F('total_deductions')))), name='payroll_run_totals_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('total_net', django.db.models.expressions.CombinedExpression(models.F('total_gross'), '-', models.F('total_deductions')))), name='payroll_run_totals_ck'),
         ),
         migrations.AddConstraint(
             model_name='payrolladjustment',
-            constraint=check_constraint(models.Q(('amount__gt', 0)), name='payroll_adjustment_amount_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payroll_adjustment_amount_ck'),
         ),
         migrations.AddConstraint(
             model_name='payslip',
@@ -285,15 +284,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='payslip',
-            constraint=check_constraint(models.Q(('net', django.db.models.expressions.CombinedExpression(models.F('gross'), '-', models.F('total_deductions')))), name='payroll_payslip_net_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('net', django.db.models.expressions.CombinedExpression(models.F('gross'), '-', models.F('total_deductions')))), name='payroll_payslip_net_ck'),
         ),
         migrations.AddConstraint(
             model_name='payslip',
-            constraint=check_constraint(models.Q(('net__gte', 0)), name='payroll_payslip_net_nonneg_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('net__gte', 0)), name='payroll_payslip_net_nonneg_ck'),
         ),
         migrations.AddConstraint(
             model_name='payslipline',
-            constraint=check_constraint(models.Q(('amount__gte', 0)), name='payroll_line_amount_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='payroll_line_amount_ck'),
         ),
         migrations.AddConstraint(
             model_name='salarystructure',
@@ -301,10 +300,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='salarystructure',
-            constraint=check_constraint(models.Q(('base_salary__gte', 0)), name='payroll_salary_base_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('base_salary__gte', 0)), name='payroll_salary_base_ck'),
         ),
         migrations.AddConstraint(
             model_name='salarycomponent',
-            constraint=check_constraint(models.Q(('amount__gt', 0)), name='payroll_component_amount_ck'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payroll_component_amount_ck'),
         ),
     ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+
 from forecourt_core.errors import DomainError
 
 from .. import calculation as calc

@@ -8,7 +8,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from django_trading.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -94,16 +93,16 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
                 'permissions': [('view_any_order', "Can view any trader's orders"), ('fund_trader', 'Can register and fund traders')],
                 'indexes': [models.Index(fields=['user', 'created_at'], name='trading_order_history'), models.Index(condition=models.Q(('status', 'pending')), fields=['status', 'pending_since'], name='trading_order_pending'), models.Index(condition=models.Q(('status', 'resting')), fields=['ticker'], name='trading_order_resting')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('user', 'idempotency_key'), name='trading_order_unique_idempotency'), check_constraint(condition=models.Q(('volume__gt', 0)), name='trading_order_volume_positive'), check_constraint(condition=models.Q(models.Q(('order_type', 'market'), ('limit_price__isnull', True)), models.Q(('order_type', 'limit'), ('limit_price__isnull', False), ('limit_price__gt', 0)), _connector='OR'), name='trading_order_limit_price_iff_limit')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('user', 'idempotency_key'), name='trading_order_unique_idempotency'), models.CheckConstraint(condition=models.Q(('volume__gt', 0)), name='trading_order_volume_positive'), models.CheckConstraint(condition=models.Q(models.Q(('order_type', 'market'), ('limit_price__isnull', True)), models.Q(('order_type', 'limit'), ('limit_price__isnull', False), ('limit_price__gt', 0)), _connector='OR'), name='trading_order_limit_price_iff_limit')],
             },
         ),
         migrations.AddConstraint(
             model_name='stock',
-            constraint=check_constraint(condition=models.Q(('volume__gte', 0)), name='trading_stock_volume_non_negative'),
+            constraint=models.CheckConstraint(condition=models.Q(('volume__gte', 0)), name='trading_stock_volume_non_negative'),
         ),
         migrations.AddConstraint(
             model_name='stock',
-            constraint=check_constraint(condition=models.Q(('ticker__regex', '^[A-Z][A-Z0-9.]{0,9}$')), name='trading_stock_ticker_format'),
+            constraint=models.CheckConstraint(condition=models.Q(('ticker__regex', '^[A-Z][A-Z0-9.]{0,9}$')), name='trading_stock_ticker_format'),
         ),
         migrations.AddConstraint(
             model_name='pricebar',
@@ -111,7 +110,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='pricebar',
-            constraint=check_constraint(condition=models.Q(('low__gte', 0), ('volume__gte', 0), ('low__lte', models.F('open')), ('open__lte', models.F('high')), ('low__lte', models.F('close')), ('close__lte', models.F('high'))), name='trading_pricebar_ohlc_consistent'),
+            constraint=models.CheckConstraint(condition=models.Q(('low__gte', 0), ('volume__gte', 0), ('low__lte', models.F('open')), ('open__lte', models.F('high')), ('low__lte', models.F('close')), ('close__lte', models.F('high'))), name='trading_pricebar_ohlc_consistent'),
         ),
         migrations.AddConstraint(
             model_name='holding',
@@ -119,6 +118,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='holding',
-            constraint=check_constraint(condition=models.Q(('quantity__gte', 0)), name='trading_holding_quantity_non_negative'),
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='trading_holding_quantity_non_negative'),
         ),
     ]

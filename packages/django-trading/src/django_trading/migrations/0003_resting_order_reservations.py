@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from django_trading.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -33,6 +32,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='holding',
-            constraint=check_constraint(condition=models.Q(('reserved__gte', 0), ('reserved__lte', models.F('quantity'))), name='trading_holding_reserved_within_quantity'),
+            constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0), ('reserved__lte', models.F('quantity'))), name='trading_holding_reserved_within_quantity'),
         ),
     ]

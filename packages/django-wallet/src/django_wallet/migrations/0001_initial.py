@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 import django_wallet.models
-from django_wallet.compat import check_constraint
 
 
 class Migration(migrations.Migration):
@@ -124,11 +123,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='account',
-            constraint=check_constraint(condition=models.Q(('allow_overdraft', True), ('balance__gte', 0), _connector='OR'), name='wallet_account_no_overdraft'),
+            constraint=models.CheckConstraint(condition=models.Q(('allow_overdraft', True), ('balance__gte', 0), _connector='OR'), name='wallet_account_no_overdraft'),
         ),
         migrations.AddConstraint(
             model_name='account',
-            constraint=check_constraint(condition=models.Q(models.Q(('owner_type__isnull', False), models.Q(('owner_id', ''), _negated=True), ('name', '')), models.Q(('owner_type__isnull', True), ('owner_id', ''), models.Q(('name', ''), _negated=True)), _connector='OR'), name='wallet_account_owner_xor_name'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('owner_type__isnull', False), models.Q(('owner_id', ''), _negated=True), ('name', '')), models.Q(('owner_type__isnull', True), ('owner_id', ''), models.Q(('name', ''), _negated=True)), _connector='OR'), name='wallet_account_owner_xor_name'),
         ),
         migrations.AddConstraint(
             model_name='account',
@@ -152,7 +151,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='hold',
-            constraint=check_constraint(condition=models.Q(('amount__gt', 0)), name='wallet_hold_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='wallet_hold_positive'),
         ),
         migrations.AddIndex(
             model_name='entry',
@@ -164,18 +163,18 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='entry',
-            constraint=check_constraint(condition=models.Q(('amount', 0), _negated=True), name='wallet_entry_nonzero'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='wallet_entry_nonzero'),
         ),
         migrations.AddConstraint(
             model_name='creditrequest',
-            constraint=check_constraint(condition=models.Q(('amount__gt', 0)), name='wallet_creditrequest_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='wallet_creditrequest_positive'),
         ),
         migrations.AddConstraint(
             model_name='creditrequest',
-            constraint=check_constraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('transaction__isnull', False), _connector='OR'), name='wallet_creditrequest_approved_has_transaction'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('transaction__isnull', False), _connector='OR'), name='wallet_creditrequest_approved_has_transaction'),
         ),
         migrations.AddConstraint(
             model_name='chargesale',
-            constraint=check_constraint(condition=models.Q(('amount__gt', 0)), name='wallet_chargesale_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='wallet_chargesale_positive'),
         ),
     ]

@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException
 
 from demo.pages import staged_uploads
 from demo.pages.forms import CarForm, CarImagesForm, PriceForm
@@ -18,13 +17,12 @@ from demo.pages.views.marketplace import car_url
 from django_car_listing import conf
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
-from django_car_listing.errors import CarListingError, CarNotFound
+from django_car_listing.errors import CarNotFound
 from django_notifications import selectors as inbox
 from django_notifications import services as notifications
-from django_wallet.errors import WalletError
+from forecourt_core.errors import DomainError
 
 PAGE_SIZE = 20
-CAR_ERRORS = (CarListingError, WalletError)
 
 
 def _my_car(request, car_id):
@@ -43,7 +41,7 @@ def _add_images(request, car, files) -> int:
         try:
             car_services.car_image_add(actor=request.user, store_key=car.store_key, car_id=car.pk, upload=upload)
             added += 1
-        except CarListingError as exc:
+        except DomainError as exc:
             messages.error(request, f"{upload.name}: {refusal_text(exc)}")
     return added
 
@@ -93,8 +91,8 @@ def _save_car(request, form, store_key: str, car):
                 return car_services.car_create(actor=request.user, store_key=store_key, **form.cleaned_data)
             changed = {k: v for k, v in form.cleaned_data.items() if getattr(car, k) != v}
             return car_services.car_update(actor=request.user, store_key=store_key, car_id=car.pk, **changed)
-    except CAR_ERRORS as exc:
-        form.add_error(FIELD_OF_ERROR.get(getattr(exc, "default_code", "")), refusal_text(exc))
+    except DomainError as exc:
+        form.add_error(FIELD_OF_ERROR.get(getattr(exc, "code", "")), refusal_text(exc))
     except ValidationError as exc:
         form.add_error(None, exc)
     return None
@@ -150,7 +148,7 @@ def car_action(request, *, store_key: str, car_id: int, back: str):
             messages.success(request, "The car was removed.")
         else:
             messages.error(request, "Unknown action.")
-    except CAR_ERRORS as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     return redirect(back)
 
@@ -197,7 +195,7 @@ def notification_list(request):
                 notifications.mark_all_read(user=request.user)
             else:
                 notifications.mark_read(user=request.user, notification_id=int(request.POST.get("id", 0)))
-        except (APIException, ValueError) as exc:
+        except (DomainError, ValueError) as exc:
             return refused(request, exc, reverse("pages:notifications"))
         return redirect("pages:notifications")
     items = list(inbox.notification_list(user=request.user)[:50])

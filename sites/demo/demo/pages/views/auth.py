@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.services import user_register
-from demo.pages.forms import SignupForm
 from demo.glue import links
+from demo.pages.forms import SignupForm
 from demo.pages.views.common import current_dealership, is_dealership, safe_next
 
 

@@ -8,12 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.exceptions import APIException
-
-from demo.pages.views.common import dealership_only, int_param, page_window, refused, require_perm
 from django_books import selectors, services
 from django_books.documents import invoice_pdf, report_table, to_csv
 from django_books.models import AccountType, JournalEntry, LedgerAccount, VehicleCost, VehicleSale
+from rest_framework.exceptions import APIException
+
+from demo.pages.views.common import dealership_only, int_param, page_window, refused, require_perm
 from django_car_listing.models import Car
 from django_payroll.models import Payslip
 

@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException
 
 from demo.pages.views.common import dealership_only, refused, require_perm
+from forecourt_core.errors import DomainError
 
 
 def rule_text(rule) -> str:
@@ -72,7 +72,7 @@ def commission_rule_new(request):
     try:
         rule = lead_services.commission_rule_set(kind=kind, percent=value if is_percent else None,
                                                  amount=None if is_percent else value, role=role, agent=agent)
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Commission rule set: {rule_scope(rule)} earns {rule_text(rule)}.")
     return redirect(back)
@@ -89,7 +89,7 @@ def commission_pay(request, commission_id: int):
     try:
         commission = leads.commission_get(user=request.user, pk=commission_id)
         commission = lead_services.commission_payout(commission=commission, by=request.user)
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Commission of {commission.amount} paid to {commission.agent.get_username()}.")
     return redirect(back)

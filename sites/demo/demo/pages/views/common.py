@@ -12,24 +12,23 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_tenants.utils import get_public_schema_name
 
+from forecourt_core.errors import DomainError
+
 SITE_STATIC = Path(settings.BASE_DIR) / "static"
 
 
 def refusal_text(exc: Exception) -> str:
-    """A human sentence for a package error (APIException) or a Django validation error."""
+    """A human sentence for a package error (DomainError) or a Django validation error."""
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
-    detail = getattr(exc, "detail", None)
-    if isinstance(detail, (list, tuple)):
-        return " ".join(str(d) for d in detail)
-    if isinstance(detail, dict):
-        return " ".join(f"{k}: {v}" for k, v in detail.items())
-    return str(detail or exc)
+    if isinstance(exc, DomainError) and exc.fields:
+        return " ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.fields.items())
+    return str(exc)
 
 
 def flash_refusal(request, exc: Exception) -> None:
     """The refusal as an error message (with its code), for a page that re-renders its form."""
-    messages.error(request, refusal_text(exc), extra_tags=getattr(exc, "default_code", "refused"))
+    messages.error(request, refusal_text(exc), extra_tags=getattr(exc, "code", "refused"))
 
 
 def refused(request, exc: Exception, redirect_to: str):
@@ -37,7 +36,7 @@ def refused(request, exc: Exception, redirect_to: str):
 
     Not found (a missing id, another dealership's id, or a row this user may not see) is the 404 page, as
     it is on a GET: a redirect would answer a foreign id differently from the API."""
-    if getattr(exc, "status_code", None) == 404:
+    if getattr(exc, "status", None) == 404:
         raise Http404(str(exc))
     flash_refusal(request, exc)
     return HttpResponseRedirect(redirect_to)

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_books import selectors as books
-from rest_framework.exceptions import APIException
 
 from accounts.backends import current_role
 from demo.glue.dashboard import dashboard_figures
@@ -36,6 +35,7 @@ from django_leads.pipeline import TRANSITIONS
 from django_payroll import selectors as payroll_books
 from django_payroll import services as book_services
 from django_payroll.models import Category
+from forecourt_core.errors import DomainError
 from tenancy.selectors import member_list
 
 PAGE_SIZE = 25
@@ -175,7 +175,7 @@ def lead_assign(request, lead_id: int):
             messages.error(request, "No such agent.")
             return redirect(back)
         lead_services.lead_assign(lead=lead, agent=agent, by=request.user)
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Lead #{lead_id} assigned to {agent.username if agent else 'nobody'}.")
     return redirect(back)
@@ -200,7 +200,7 @@ def accounting(request):
             book_services.entry_create(category=category, amount=request.POST.get("amount", ""), booked_on=booked_on,
                                        description=request.POST.get("description", "")[:255],
                                        created_by=request.user)
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, "Entry booked.")
         return redirect(back)
@@ -227,7 +227,7 @@ def lead_move(request, lead_id: int):
             return forbidden(request, "Only the lead's agent or a manager can move this lead.")
         lead_services.lead_update_status(lead=lead, by=request.user, status=status,
                                          lost_reason=request.POST.get("lost_reason", ""))
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Lead #{lead_id} moved to {LeadStatus(status).label.lower()}.")
     return redirect(back)

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from rest_framework.exceptions import APIException
 
 from demo.pages.views.common import (
     current_dealership,
@@ -16,6 +15,7 @@ from demo.pages.views.common import (
     refused,
     require_perm,
 )
+from forecourt_core.errors import DomainError
 
 
 def open_cars():
@@ -61,7 +61,7 @@ def lead_new(request):
             car=car, source=post.get("source") or "walk_in", by=request.user, agent=agent,
             contact_name=post.get("contact_name", "")[:200], contact_phone=post.get("contact_phone", "")[:40],
             contact_email=post.get("contact_email", "")[:254], notes=post.get("notes", "")[:2000])
-    except APIException as exc:
+    except DomainError as exc:
         flash_refusal(request, exc)
         return render(request, "pages/dealer_lead_new.html", {**lead_form_context(request), "values": post},
                       status=400)
@@ -88,7 +88,7 @@ def lead_win(request, lead_id: int):
         return forbidden(request, "Only the lead's agent or a manager can close this lead.")
     try:
         check_transition(current=lead.status, target=LeadStatus.WON, user=request.user)
-    except APIException as exc:  # not negotiating yet, or already closed: the board says why
+    except DomainError as exc:  # not negotiating yet, or already closed: the board says why
         return refused(request, exc, reverse("pages:leads"))
     rule = lead_services.commission_rule_for(agent_id=lead.agent_id) if lead.agent_id else None
     payments = [(v, label) for v, label in Sale.Payment.choices if v != Sale.Payment.PLATFORM or lead.buyer_id]
@@ -110,7 +110,7 @@ def lead_win(request, lead_id: int):
     try:
         lead_services.lead_update_status(lead=lead, by=request.user, status=LeadStatus.WON, payment=payment,
                                          agreed_price=price if payment == Sale.Payment.OFFLINE else None)
-    except APIException as exc:
+    except DomainError as exc:
         flash_refusal(request, exc)
         return render(request, "pages/dealer_lead_win.html", context, status=getattr(exc, "status_code", 400))
     sale = Sale.objects.select_related("lead").get(lead=lead)

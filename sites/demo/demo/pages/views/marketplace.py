@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException
 
 from demo.glue.contact import dealer_contact
 from demo.pages.forms import SearchForm
@@ -15,12 +14,12 @@ from demo.pages.views.common import int_param, is_dealership, page_window, refus
 from django_car_listing import conf
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
-from django_car_listing.errors import CarListingError, CarNotFound
+from django_car_listing.errors import CarNotFound
 from django_car_listing.models import Fuel, Transmission
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
-from django_wallet.errors import WalletError
 from forecourt_core.display import money
+from forecourt_core.errors import DomainError
 
 PAGE_SIZE = 12
 
@@ -73,7 +72,7 @@ def car_detail(request, car_id: int, store: str = ""):
     except CarNotFound:
         return render(request, "pages/car_gone.html", status=404)
     if request.session.session_key or request.user.is_authenticated:
-        with contextlib.suppress(CarListingError):  # a view counter must never break the page
+        with contextlib.suppress(DomainError):  # a view counter must never break the page
             car_services.interaction_record(store_key=store, car_id=car.pk, kind="view", user=request.user,
                                             session_key=request.session.session_key, check_car=False)
     seller = car.owner.username if car.owner_id else _store_name(store)
@@ -118,7 +117,7 @@ def buy(request, car_id: int, store: str = ""):
         try:
             record = car_services.car_buy(buyer=request.user, store_key=store, car_id=car_id,
                                           idempotency_key=request.POST.get("idempotency_key") or None)
-        except (CarListingError, WalletError) as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, f"You bought the {record.car.year} {record.car.make} {record.car.model} "
                                   f"for {money(record.price)}.")
@@ -141,7 +140,7 @@ def save(request, car_id: int, store: str = ""):
         else:
             car_services.car_save(user=request.user, store_key=store, car_id=car_id)
             messages.success(request, "Saved. Find it under My account, Saved.")
-    except CarListingError as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     return redirect(back)
 
@@ -154,7 +153,7 @@ def contact(request, store: str, car_id: int):
     message = (request.POST.get("message") or "").strip()[:2000]
     try:
         _, created = dealer_contact(buyer=request.user, store_key=store, car_id=car_id, message=message)
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, "The dealer has your message and will contact you." if created
                      else "Added to your earlier request; the dealer will contact you.")

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException
 
 from accounts.roles import ROLE_CHOICES, role_label
 from demo.pages.views.common import current_dealership, dealership_only, refused, require_perm
+from forecourt_core.errors import DomainError
 from tenancy import selectors, services
 
 
@@ -21,7 +21,7 @@ def members(request):
         try:
             membership = services.member_add(dealership=dealership, identifier=request.POST.get("user", ""),
                                              role=request.POST.get("role", ""), by=request.user)
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, f"{membership.user.username} added as {role_label(membership.role)}.")
         return redirect(back)
@@ -46,6 +46,6 @@ def member_action(request, member_id: int):
             membership = services.member_role_change(membership=membership, role=request.POST.get("role", ""),
                                                      by=request.user)
             messages.success(request, f"{membership.user.username} is now {role_label(membership.role)}.")
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     return redirect(back)

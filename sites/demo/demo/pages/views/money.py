@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 from demo.pages.forms import MemberPayoutForm, StatementFilterForm
@@ -16,6 +16,7 @@ from demo.pages.views.common import current_dealership, dealership_only, refused
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.api.views import StatementCursorPagination
+from forecourt_core.errors import DomainError
 from tenancy import selectors as tenancy_selectors
 from tenancy import services as tenancy_services
 
@@ -100,7 +101,7 @@ def money_pay(request):
         tenancy_services.dealership_pay_member(
             dealership=dealership, member=member, amount=form.cleaned_data["amount"], memo=form.cleaned_data["memo"],
             by=request.user, idempotency_key=request.POST.get("idempotency_key") or None)
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Paid {form.cleaned_data['amount']} to {member.username}.")
     return redirect(back)

@@ -7,14 +7,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException
+from django_books import selectors as books
 
 from demo.pages.forms import ComponentFormSet, EmployeeEditForm, EmployeeForm, SalaryForm
 from demo.pages.views.common import dealership_only, flash_refusal, forbidden, refused, require_perm
-from django_books import selectors as books
 from django_payroll import selectors, services
 from django_payroll.documents import payslip_pdf as render_pdf
 from django_payroll.models import Employee, PayrollRun
+from forecourt_core.errors import DomainError
 
 ACTIONS = {
     # action: (permission, service name, message, the run statuses the service accepts)
@@ -36,7 +36,7 @@ def employees(request):
     if request.method == "POST" and form.is_valid():
         try:
             employee = services.employee_create(**form.service_fields())
-        except APIException as exc:
+        except DomainError as exc:
             flash_refusal(request, exc)  # shown on the re-rendered form, input kept
         else:
             messages.success(request, f"Employee {employee.first_name} {employee.last_name} added.")
@@ -80,7 +80,7 @@ def employee_detail(request, employee_id: int):
         changed = {k: v for k, v in form.service_fields().items() if getattr(employee, k) != v}
         try:
             employee = services.employee_update(employee=employee, **changed)
-        except APIException as exc:
+        except DomainError as exc:
             flash_refusal(request, exc)
         else:
             messages.success(request, f"Employee {employee.first_name} {employee.last_name} saved.")
@@ -101,7 +101,7 @@ def salary_new(request, employee_id: int):
         rows = [c for c in (f.component() for f in components.forms) if c]
         try:
             structure = services.salary_create(employee=employee, components=rows, **form.cleaned_data)
-        except APIException as exc:
+        except DomainError as exc:
             flash_refusal(request, exc)
         else:
             messages.success(request, f"Salary of {structure.base_salary} from {structure.effective_from} added.")
@@ -123,7 +123,7 @@ def runs(request):
             return redirect("pages:payroll")
         try:
             run = services.run_create(period=period, created_by=request.user)
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, reverse("pages:payroll"))
         messages.success(request, f"Payroll run for {run.period:%B %Y} created.")
         return redirect("pages:payroll_run", run.pk)
@@ -171,7 +171,7 @@ def run_action(request, run_id: int):
         request.POST["action"], {})
     try:
         run = getattr(services, service)(run=run, **kwargs)
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Payroll run {run.period:%B %Y} {done}.")
     return redirect(back)

@@ -5,18 +5,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, schema_context
-from rest_framework.exceptions import APIException
 
 from demo.pages.forms import DealershipForm, RejectForm
 from demo.pages.views.common import public_only, refused, staff_only
 from django_car_listing import services as car_services
-from django_car_listing.errors import CarListingError
 from django_car_listing.models import Car, Verification
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
-from django_wallet.errors import WalletError
 from django_wallet.models import CreditRequest
 from forecourt_core.display import money
+from forecourt_core.errors import DomainError
 from tenancy.models import Dealership
 from tenancy.services import dealership_create
 
@@ -53,7 +51,7 @@ def verification_decide(request, car_id: int, store: str = ""):
             car_services.car_reject(actor=request.user, store_key=store, car_id=car_id,
                                     reason=request.POST.get("reason", ""))
             messages.success(request, f"Car #{car_id} rejected.")
-    except CarListingError as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     return redirect(back)
 
@@ -74,7 +72,7 @@ def credit_requests(request):
             else:
                 wallet.credit_request_reject(credit_request=found, decided_by=request.user)
                 messages.success(request, f"Credit request #{found.pk} rejected.")
-        except WalletError as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         return redirect(back)
     pending = list(wallet_selectors.credit_request_list(status=CreditRequest.Status.PENDING)[:100])
@@ -97,8 +95,8 @@ def dealership_new(request):
             try:
                 dealership = dealership_create(name=form.cleaned_data["name"], slug=form.cleaned_data["slug"],
                                                owner=owner)
-            except APIException as exc:
-                form.add_error(None, str(exc.detail))
+            except DomainError as exc:
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, f"{dealership.name} is ready at {dealership.slug}.{request.get_host()}")
                 return redirect("pages:staff_dealership_new")

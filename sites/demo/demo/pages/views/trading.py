@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from rest_framework.exceptions import APIException
 
 from demo.pages.views.common import public_only, refused
 from django_trading import selectors
@@ -14,6 +13,7 @@ from django_trading import services as trading
 from django_trading.models import Order
 from django_wallet import selectors as wallet_selectors
 from django_wallet.services import account_for
+from forecourt_core.errors import DomainError
 
 OPEN = ("pending", "resting")
 # The two ways money moves between one's own accounts: (service, message).
@@ -36,7 +36,7 @@ def _move_money(request, back):
     try:
         getattr(trading, service)(user=request.user, amount=amount,
                                   idempotency_key=request.POST.get("idempotency_key") or None)
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"{amount} {done}.")
     return redirect(back)
@@ -67,7 +67,7 @@ def desk(request):
         except (ValueError, InvalidOperation):
             messages.error(request, "Enter a whole number of shares and a valid limit price.")
             return redirect(back)
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, f"Order accepted: {order.side} {order.volume} {order.ticker} ({order.status}).")
         return redirect(back)

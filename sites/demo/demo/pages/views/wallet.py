@@ -14,8 +14,8 @@ from demo.pages.forms import ChargeSaleForm, CreditRequestForm, StatementFilterF
 from demo.pages.views.common import public_only, refused
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
-from django_wallet.errors import WalletError
 from forecourt_core.display import money
+from forecourt_core.errors import DomainError
 
 STATEMENT_ROWS = 100
 
@@ -79,7 +79,7 @@ def transfer(request):
                         f"Transfer to {recipient.username}",
                         idempotency_key=request.POST.get("idempotency_key") or None,
                         idempotency_scope=f"pages.transfer:{request.user.pk}")
-    except WalletError as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Sent {money(form.cleaned_data['amount'])} to {recipient.username}.")
     return redirect(back)
@@ -97,7 +97,7 @@ def credit_request(request):
     try:
         wallet.credit_request_create(account=wallet.account_for(request.user), amount=form.cleaned_data["amount"],
                                      requested_by=request.user, note=form.cleaned_data["note"])
-    except WalletError as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, "Credit requested; a platform admin will decide.")
     return redirect(back)
@@ -118,7 +118,7 @@ def charge_sale(request):
                                          amount=form.cleaned_data["amount"], sold_by=request.user,
                                          idempotency_key=request.POST.get("idempotency_key") or None,
                                          idempotency_scope=f"pages.charge:{request.user.pk}")
-    except WalletError as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Charged {money(sale.amount)} to {sale.phone}.")
     return redirect(back)
