@@ -12,11 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ROOT / "packages"
 
-# package -> (import name, other monorepo wheels it needs): the kernel comes with django-wallet
+# package -> (import name, other monorepo wheels it needs); the kernel's wheel comes with each
 KERNEL = "django-forecourt-core"
 SPECS = {
     "django-wallet": ("django_wallet", [KERNEL]),
-    "django-notifications": ("django_notifications", []),
+    "django-notifications": ("django_notifications", [KERNEL]),
     "django-car-listing": ("django_car_listing", [KERNEL, "django-wallet"]),
     "django-leads": ("django_leads", [KERNEL, "django-wallet", "django-car-listing"]),
     "django-books": ("django_books", [KERNEL, "django-wallet"]),
@@ -46,7 +46,7 @@ def pip_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def dists(tmp_path_factory) -> dict[str, dict[str, Path]]:
-    """{distribution name: {"sdist": path, "wheel": path}} for all six packages.
+    """{distribution name: {"sdist": path, "wheel": path}} for the kernel and the six packages.
 
     Plain `python -m build` (isolated): the sdist first, then the wheel built from that sdist, so a
     file missing from the sdist breaks the wheel and everything downstream of it.

@@ -48,7 +48,7 @@ out(alice=wallet_sel.balance(acc_a), bob=wallet_sel.balance(acc_b), mismatches=l
 """,
     "django-car-listing": """
 from django_car_listing import services as cars
-from django_car_listing.errors import CarListingError
+from forecourt_core.errors import DomainError
 seller, buyer = User.objects.create_user("seller"), User.objects.create_user("buyer")
 staff = User.objects.create_user("staff", is_staff=True)
 wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("20000.00"))
@@ -57,7 +57,7 @@ car = cars.car_create(actor=seller, make="Toyota", model="Corolla", year=2019, p
 cars.car_put_on_sale(actor=seller, store_key="", car_id=car.pk)
 try:  # CAR_LISTING_REQUIRE_VERIFICATION defaults to True (README)
     cars.car_buy(buyer=buyer, store_key="", car_id=car.pk); unverified = "bought"
-except CarListingError as exc:
+except DomainError as exc:
     unverified = exc.code
 cars.car_verify(actor=staff, store_key="", car_id=car.pk)
 cars.car_buy(buyer=buyer, store_key="", car_id=car.pk)

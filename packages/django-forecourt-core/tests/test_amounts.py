@@ -28,8 +28,8 @@ def test_ascii_text_is_an_exact_two_place_decimal(text, amount):
     assert parsed == amount and parsed.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize("value", [1.5, 10.0, True, None, [1], Decimal("NaN"), Decimal("Infinity"), Decimal("-1"),
-                                   Decimal("0"), Decimal("0.001"), MAX_AMOUNT, Decimal("1e-30"), -5])
+@pytest.mark.parametrize("value", [1.5, 10.0, True, None, [1], "10", "10.00", Decimal("NaN"), Decimal("Infinity"),
+                                   Decimal("-1"), Decimal("0"), Decimal("0.001"), MAX_AMOUNT, Decimal("1e-30"), -5])
 def test_python_values_outside_the_rules_are_refused(value):
     with pytest.raises(InvalidAmount):
         validate_amount(value)
@@ -43,7 +43,7 @@ def test_zero_only_where_the_caller_allows_it():
 
 
 def test_ints_decimals_and_text_give_the_same_amount():
-    assert validate_amount(5) == validate_amount(Decimal("5")) == validate_amount("5.00") == Decimal("5.00")
+    assert validate_amount(5) == validate_amount(Decimal("5")) == parse_amount("5.00") == Decimal("5.00")
 
 
 def test_invalid_amount_is_a_framework_free_domain_error():

@@ -47,6 +47,8 @@ def test_an_amount_field_refusal_is_invalid_amount_naming_the_field(client):
         response = _pay(client, {"amount": amount})
         assert response.status_code == 400, amount
         assert response.json()["code"] == "invalid_amount" and list(response.json()["fields"]) == ["amount"], amount
+    both = _pay(client, {"amount": "1.001", "tip": "-1"}).json()
+    assert both["code"] == "invalid_amount" and set(both["fields"]) == {"amount", "tip"}
 
 
 def test_other_field_errors_are_a_validation_error_with_each_field(client):
@@ -54,6 +56,9 @@ def test_other_field_errors_are_a_validation_error_with_each_field(client):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "validation_error" and set(body["fields"]) == {"amount", "note"}
+    body = _pay(client, {"amount": "1.001", "note": "far too long"}).json()  # every field is checked
+    assert body["code"] == "validation_error" and set(body["fields"]) == {"amount", "note"}
+    assert _pay(client, {"amount": None}).json()["code"] == "validation_error"  # null is DRF's own refusal
 
 
 def test_an_amount_goes_out_as_a_two_place_string_and_the_key_is_parsed(client):

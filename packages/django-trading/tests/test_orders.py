@@ -65,8 +65,10 @@ class TestSettlement:
         assert (holding.quantity, holding.cost_basis, holding.realised_pnl) == (6, Decimal("75.00"), Decimal("10.00"))
         assert Stock.objects.get(ticker="ACME").volume == 504
         assert selectors.trader_balance(user=alice) == Decimal("935.00")
-        detail = client.get("/api/trading/users/alice/").data  # invalidated by the settlement
-        assert detail["balance"] == "935.00" and detail["holdings"][0]["quantity"] == 6
+        # Invalidated by the settlement: the worker bumps the trader's version just after its commit, which
+        # the order's status above can show a moment earlier.
+        detail = wait_for(lambda: (d := client.get("/api/trading/users/alice/").data)["balance"] == "935.00" and d)
+        assert detail["holdings"][0]["quantity"] == 6
         assert detail["holdings"][0]["realised_pnl"] == "10.00" and detail["holdings"][0]["unrealised_pnl"] == "15.00"
 
         polled = client.get(f"/api/trading/orders/{order.id}/")

@@ -52,7 +52,7 @@ def test_dealer2_member_cannot_manage_dealer1_cars(dealer1_staff, dealer2, make_
         # dealer's role grants car_listing.* only inside dealer2; here it grants nothing.
         with pytest.raises(Exception) as refused:
             car_put_on_sale(actor=intruder, store_key="dealer1", car_id=car.pk)
-        assert getattr(refused.value, "status_code", None) in {403, 404}
+        assert getattr(refused.value, "status", None) in {403, 404}
 
 
 def _listed_dealer_car(staff, admin, vin=VIN_A, price="12000.00"):

@@ -5,8 +5,9 @@ The rules:
 - An amount is a ``Decimal`` with at most 2 decimal places, finite, positive (zero only where a
   caller passes ``allow_zero=True``, e.g. a salary component) and strictly below ``MAX_AMOUNT``
   (10**16, what ``NUMERIC(18, 2)`` can hold). Too many places is refused, never rounded.
-- Python callers pass a ``Decimal`` or an ``int``; a ``float`` or ``bool`` is refused (a binary
-  float cannot carry cents exactly).
+- Python callers (services) pass a ``Decimal`` or an ``int``; a ``float`` or ``bool`` is refused (a
+  binary float cannot carry cents exactly), and so is text: parsing text is the API's or the form's job
+  (``parse_amount``), so a service never guesses what a string meant.
 - Text (an API or form value) must match ``AMOUNT_PATTERN``: ASCII digits ``0-9`` only, an
   optional ``.`` and one or two places, no sign, exponent, separator or other script's digits
   (Python's ``Decimal("١٠")`` is 10; here it is refused, as the published OpenAPI schema says).
@@ -35,9 +36,7 @@ _AMOUNT_RE = re.compile(AMOUNT_PATTERN, re.ASCII)
 
 
 def validate_amount(value, *, allow_zero: bool = False) -> Decimal:
-    """``value`` (Decimal, int or text) as a 2-place Decimal, or raise InvalidAmount."""
-    if isinstance(value, str):
-        return parse_amount(value, allow_zero=allow_zero)
+    """``value`` (a Decimal or an int) as a 2-place Decimal, or raise InvalidAmount."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise InvalidAmount()
     amount = Decimal(value)

@@ -44,19 +44,25 @@ class DomainError(Exception):
         return body
 
     @classmethod
+    def declared(cls, code: str) -> type[DomainError] | None:
+        """The most general class declaring ``code``, or None."""
+        pending = [cls]
+        while pending:
+            klass = pending.pop(0)
+            if klass.__dict__.get("code") == code:
+                return klass
+            pending += klass.__subclasses__()
+        return None
+
+    @classmethod
     def for_code(cls, code: str, message: str) -> DomainError:
         """Rebuild a recorded refusal (e.g. an idempotent replay of a failed request) as its own class.
 
         The most general class declaring ``code`` wins; an unknown code gives a plain ``cls``
         carrying that code.
         """
-        pending = [cls]
-        while pending:
-            klass = pending.pop(0)
-            if klass.__dict__.get("code") == code:
-                return klass(message)
-            pending += klass.__subclasses__()
-        return cls(message, code=code)
+        klass = cls.declared(code)
+        return klass(message) if klass else cls(message, code=code)
 
 
 class InvalidInput(DomainError):

@@ -114,7 +114,7 @@ def soak_worker(database_url: str, world: dict, seconds: float, seed: int) -> di
 
     rng = random.Random(seed)
     users = list(get_user_model().objects.filter(pk__in=world["users"]).order_by("pk"))
-    refusals = DomainError
+    refusals = (DomainError,)
     done, refused, transfers, unexpected = Counter(), Counter(), [], []
 
     def transfer():

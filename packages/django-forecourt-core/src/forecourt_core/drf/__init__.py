@@ -9,6 +9,6 @@ Settings for a site or a package's tests::
 """
 from .errors import exception_handler
 from .fields import AmountField
-from .pagination import Pagination
+from .pagination import KeysetPagination, Pagination
 
-__all__ = ["AmountField", "Pagination", "exception_handler"]
+__all__ = ["AmountField", "KeysetPagination", "Pagination", "exception_handler"]

@@ -60,12 +60,30 @@ def _as_drf(exc):
     return exc
 
 
+def _leaf_codes(codes) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*(_leaf_codes(c) for c in codes.values())) if codes else set()
+    if isinstance(codes, list):
+        return set().union(*(_leaf_codes(c) for c in codes)) if codes else set()
+    return {codes}
+
+
+def _validation_body(exc: exceptions.ValidationError) -> dict:
+    """Field errors carry each field's own messages in "fields". The top code is "validation_error", unless
+    every field fails with one domain code (e.g. ``invalid_amount``): then that code, so a client handles a
+    bad amount the same whether a serializer or a service refused it."""
+    fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": _flatten(exc.detail)}
+    codes = _leaf_codes(exc.get_codes())
+    shared = DomainError.declared(next(iter(codes))) if len(codes) == 1 else None
+    if shared is not None and shared is not DomainError:  # DomainError's own "invalid" is DRF's generic code
+        return {"code": shared.code, "message": shared.message, "fields": fields}
+    code = "validation_error" if isinstance(exc.detail, dict) else _first_code(exc.get_codes()) or "invalid"
+    return {"code": code, "message": "Some fields are invalid.", "fields": fields}
+
+
 def _body(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": _flatten(exc.detail)}
-        # Field errors carry each field's own code in "fields"; the top code says "validation".
-        code = "validation_error" if isinstance(exc.detail, dict) else _first_code(exc.get_codes()) or "invalid"
-        return {"code": code, "message": "Some fields are invalid.", "fields": fields}
+        return _validation_body(exc)
     code = _first_code(exc.get_codes()) or exc.default_code
     detail = exc.detail
     message = str(_flatten(detail)) if isinstance(detail, dict | list) else str(detail)

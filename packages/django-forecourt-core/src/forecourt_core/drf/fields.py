@@ -12,9 +12,9 @@ from ..errors import InvalidAmount
 class AmountField(serializers.DecimalField):
     """A money amount: a JSON string such as ``"12.50"`` in and out.
 
-    Input follows ``forecourt_core.amounts.parse_amount``; a refusal is a ``400 invalid_amount`` naming the
-    field in ``fields``. ``allow_zero=True`` admits ``"0"`` / ``"0.00"``. The published schema is a string
-    with ``AMOUNT_PATTERN``.
+    Input follows ``forecourt_core.amounts.parse_amount``; a refusal is a field error with the code
+    ``invalid_amount`` (the whole body is then ``400 invalid_amount`` when no other field is at fault).
+    ``allow_zero=True`` admits ``"0"`` / ``"0.00"``. The published schema is a string with ``AMOUNT_PATTERN``.
     """
 
     def __init__(self, *, allow_zero: bool = False, **kwargs):
@@ -28,7 +28,7 @@ class AmountField(serializers.DecimalField):
         try:
             return parse_amount(data, allow_zero=self.allow_zero)
         except InvalidAmount as error:
-            raise InvalidAmount(error.message, fields={self.field_name: [error.message]}) from None
+            raise serializers.ValidationError(error.message, code=error.code) from None
 
 
 try:  # publish the exact pattern in the OpenAPI schema when drf-spectacular is installed
