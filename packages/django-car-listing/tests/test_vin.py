@@ -40,6 +40,6 @@ def test_the_service_refuses_with_the_reason_and_accepts_a_european_vin(make_use
     user = make_user()
     with pytest.raises(errors.InvalidVin) as refused:
         services.car_create(actor=user, **car_data(vin="1M8GDM9A1KP042788"))
-    assert "must have 'X' as its 9th character" in str(refused.value.detail)
+    assert "must have 'X' as its 9th character" in refused.value.message
     car = services.car_create(actor=user, **car_data(vin="wauzzz8k9ha012345"))
     assert car.vin == "WAUZZZ8K9HA012345"
