@@ -323,7 +323,7 @@ def test_two_concurrent_identical_charge_sales_charge_once(make_user):
     services.deposit(account=account, amount=D("10.00"))
     unkeyed = run_threads(post_charge_sale, [(seller.pk, None)] * 2)
     assert [status for status, _ in unkeyed] == [400, 400], unkeyed
-    assert {body["detail"].code for _, body in unkeyed} == {"idempotency_key_required"}
+    assert {body["code"] for _, body in unkeyed} == {"idempotency_key_required"}
     assert ChargeSale.objects.count() == 0 and selectors.balance(account) == D("10.00")
     keyed = run_threads(post_charge_sale, [(seller.pk, "retry-1")] * 2)
     assert [status for status, _ in keyed] == [201, 201] and keyed[0][1] == keyed[1][1], keyed
