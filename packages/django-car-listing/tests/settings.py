@@ -5,7 +5,8 @@ import tempfile
 from forecourt_core.testing import package_test_settings
 
 globals().update(package_test_settings(
-    "django_car_listing", apps=["forecourt_core.events", "simple_history", "django_wallet", "django_car_listing"], redis_db=3))
+    "django_car_listing", redis_db=3,
+    apps=["forecourt_core.events", "simple_history", "django_wallet", "django_car_listing"]))
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "car_listing_test_media")
 DEFAULT_FROM_EMAIL = "noreply@forecourt.test"
 

@@ -1,7 +1,8 @@
 """The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
 from forecourt_core.testing import package_test_settings, run_suffix
 
-base = package_test_settings("django_trading", apps=["forecourt_core.events", "django_wallet", "django_trading"], redis_db=6)
+base = package_test_settings(
+    "django_trading", apps=["forecourt_core.events", "django_wallet", "django_trading"], redis_db=6)
 globals().update(base)
 # Cache and broker share this package's Redis db; tests clear only the cache's key prefix.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": base["REDIS_URL"],
