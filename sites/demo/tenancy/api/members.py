@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import ROLE_CHOICES, role_label
-from demo.http.pagination import Pagination
+from forecourt_core.drf import Pagination
 from tenancy import selectors, services
 from tenancy.models import Membership
 
