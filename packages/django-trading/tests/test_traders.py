@@ -114,7 +114,7 @@ class TestWithdrawal:
         assert wallet_selectors.balance(main) == Decimal("15.00")
         refused = client.post("/api/trading/withdrawals/", {"amount": "25.01"}, format="json",
                               HTTP_IDEMPOTENCY_KEY="wd-2")
-        assert refused.status_code == 409 and refused.data["detail"].code == "insufficient_funds"
+        assert refused.status_code == 409 and refused.json()["code"] == "insufficient_funds"
         assert selectors.trader_balance(user=dave) == Decimal("25.00")
         assert wallet_selectors.balance(main) + selectors.trader_balance(user=dave) == Decimal("40.00")
 

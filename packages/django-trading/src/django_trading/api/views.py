@@ -114,54 +114,57 @@ class TraderCreateApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class DepositApi(APIView):
+def _own_transfer_schema(name: str):
+    """The OpenAPI of a move between my own wallet and trading accounts, ``name`` its schema prefix."""
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = f"Trading{name}Input"
+
+        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+
+    return InputSerializer, extend_schema(
+        tags=["trading"], request=InputSerializer, parameters=[KEY_REQUIRED],
+        responses={201: inline_serializer(f"Trading{name}", {"wallet_transaction_id": serializers.UUIDField(),
+                                                             "balance": serializers.DecimalField(**MONEY)})})
+
+
+class _OwnTransferApi(APIView):
+    """A keyed transfer between the caller's own wallet and trading accounts, answering the new balance."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _move(self, request, move):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        txn = move(user=request.user, amount=data.validated_data["amount"],
+                   idempotency_key=idempotency.require_idempotency_key(request))
+        return Response({"wallet_transaction_id": str(txn.pk),
+                         "balance": str(selectors.trader_balance(user=request.user))},
+                        status=status.HTTP_201_CREATED)
+
+
+_DEPOSIT_INPUT, _deposit_schema = _own_transfer_schema("Deposit")
+_WITHDRAWAL_INPUT, _withdrawal_schema = _own_transfer_schema("Withdrawal")
+
+
+class DepositApi(_OwnTransferApi):
     """POST /deposits/: move money from my wallet account to my trading account (one keyed transfer)."""
 
-    permission_classes = [IsAuthenticated]
+    InputSerializer = _DEPOSIT_INPUT
 
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TradingDepositInput"
-
-        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
-
-    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[KEY_REQUIRED],
-                   responses={201: inline_serializer("TradingDeposit", {
-                       "wallet_transaction_id": serializers.UUIDField(),
-                       "balance": serializers.DecimalField(**MONEY)})})
+    @_deposit_schema
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        txn = services.trader_deposit(user=request.user, amount=data.validated_data["amount"],
-                                      idempotency_key=idempotency.require_idempotency_key(request))
-        return Response({"wallet_transaction_id": str(txn.pk),
-                         "balance": str(selectors.trader_balance(user=request.user))},
-                        status=status.HTTP_201_CREATED)
+        return self._move(request, services.trader_deposit)
 
 
-class WithdrawalApi(APIView):
+class WithdrawalApi(_OwnTransferApi):
     """POST /withdrawals/: move money from my trading account back to my wallet account (one keyed transfer)."""
 
-    permission_classes = [IsAuthenticated]
+    InputSerializer = _WITHDRAWAL_INPUT
 
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TradingWithdrawalInput"
-
-        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
-
-    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[KEY_REQUIRED],
-                   responses={201: inline_serializer("TradingWithdrawal", {
-                       "wallet_transaction_id": serializers.UUIDField(),
-                       "balance": serializers.DecimalField(**MONEY)})})
+    @_withdrawal_schema
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        txn = services.trader_withdraw(user=request.user, amount=data.validated_data["amount"],
-                                       idempotency_key=idempotency.require_idempotency_key(request))
-        return Response({"wallet_transaction_id": str(txn.pk),
-                         "balance": str(selectors.trader_balance(user=request.user))},
-                        status=status.HTTP_201_CREATED)
+        return self._move(request, services.trader_withdraw)
 
 
 class TraderDetailApi(APIView):
