@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from demo.pages.forms import MemberPayoutForm, StatementFilterForm
+from demo.pages.forms import MemberPayoutForm
 from demo.pages.views.common import current_dealership, dealership_only, refused, require_perm
+from demo.pages.views.wallet import filtered_statement
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.api.views import StatementCursorPagination
@@ -33,14 +34,6 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
-def _statement(request, account):
-    filters = StatementFilterForm(request.GET or None)
-    kwargs = {}
-    if filters.is_bound and filters.is_valid():
-        kwargs = {k: v for k, v in filters.cleaned_data.items() if v}
-    return filters, wallet_selectors.entry_list(account=account, **kwargs)
-
-
 def _members(dealership):
     return [m for m in tenancy_selectors.member_list(dealership=dealership) if m.is_active]
 
@@ -50,7 +43,7 @@ def _members(dealership):
 def money(request):
     dealership = current_dealership()
     account = wallet.account_for(dealership)
-    filters, entries = _statement(request, account)
+    filters, entries = filtered_statement(request, account)
     pager = StatementCursorPagination()
     try:
         page = pager.paginate_queryset(entries, Request(request))
@@ -74,7 +67,7 @@ def money(request):
 @require_perm("tenancy.view_money")
 def money_csv(request):
     account = wallet.account_for(current_dealership())
-    _, entries = _statement(request, account)
+    _, entries = filtered_statement(request, account)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="dealership-statement.csv"'
     out = csv.writer(response)

@@ -20,7 +20,8 @@ from forecourt_core.errors import DomainError
 STATEMENT_ROWS = 100
 
 
-def _statement(request, account):
+def filtered_statement(request, account):
+    """The statement filter form bound to the query string, and the account's entries it selects."""
     filters = StatementFilterForm(request.GET or None)
     kwargs = {}
     if filters.is_bound and filters.is_valid():
@@ -32,7 +33,7 @@ def _statement(request, account):
 @login_required
 def wallet_page(request):
     account = wallet.account_for(request.user)
-    filters, entries = _statement(request, account)
+    filters, entries = filtered_statement(request, account)
     return render(request, "pages/wallet.html", {
         "account": account, "balance": wallet_selectors.balance(account),
         "available": wallet_selectors.available_balance(account),
@@ -49,7 +50,7 @@ def wallet_page(request):
 @login_required
 def statement_csv(request):
     account = wallet.account_for(request.user)
-    _, entries = _statement(request, account)
+    _, entries = filtered_statement(request, account)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="statement.csv"'
     out = csv.writer(response)
