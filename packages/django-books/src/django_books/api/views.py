@@ -12,6 +12,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf.fields import AmountField
+
 from .. import selectors, services
 from ..documents import invoice_pdf, report_table, to_csv
 from ..errors import UnbalancedEntry
@@ -103,8 +105,8 @@ class JournalEntryListCreateApi(APIView):
     class JournalEntryPostInputSerializer(serializers.Serializer):
         class LineInput(serializers.Serializer):
             account = serializers.SlugRelatedField(slug_field="code", queryset=LedgerAccount.objects.all())
-            debit = serializers.DecimalField(**MONEY, min_value=0, default=0)
-            credit = serializers.DecimalField(**MONEY, min_value=0, default=0)
+            debit = AmountField(allow_zero=True, default=Decimal("0"))
+            credit = AmountField(allow_zero=True, default=Decimal("0"))
             memo = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
         date = serializers.DateField()
@@ -214,7 +216,7 @@ class VehicleCostApi(APIView):
 
     class VehicleCostPostInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(VehicleCost.Kind.choices)
-        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+        amount = AmountField()
         incurred_on = serializers.DateField()
         description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
         paid_from = serializers.ChoiceField(["payables", "cash"], default="payables")

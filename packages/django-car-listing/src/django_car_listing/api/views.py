@@ -1,7 +1,6 @@
 """The cars API: one thin viewset; every action validates input, calls one service or selector, and
 serialises. Store rules: management actions act only on cars of the *current* store (so a dealer's staff
 can never reach another store's cars); buy/save/track/retrieve may name any store with ``?store=``."""
-from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
@@ -10,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from django_wallet.api import idempotency
+from forecourt_core.drf.fields import AmountField
 
 from .. import cache, conf, errors, selectors, services
 from ..models import BodyType, Car, Fuel, InteractionKind, SaleType, Transmission
@@ -76,7 +76,7 @@ class CarViewSet(viewsets.GenericViewSet):
         make = serializers.CharField(max_length=64)
         model = serializers.CharField(max_length=64)
         year = serializers.IntegerField(min_value=1886, max_value=2100)
-        price = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
+        price = AmountField()
         mileage = serializers.IntegerField(min_value=0, max_value=2_147_483_647, default=0)  # the column's range
         vin = serializers.CharField(min_length=17, max_length=17)
         body_type = serializers.ChoiceField(choices=BodyType.choices, default=BodyType.OTHER)
@@ -93,8 +93,8 @@ class CarViewSet(viewsets.GenericViewSet):
         model = serializers.CharField(required=False, max_length=64)
         year_min = serializers.IntegerField(required=False, min_value=0, max_value=9999)
         year_max = serializers.IntegerField(required=False, min_value=0, max_value=9999)
-        price_min = serializers.DecimalField(required=False, max_digits=18, decimal_places=2)
-        price_max = serializers.DecimalField(required=False, max_digits=18, decimal_places=2)
+        price_min = AmountField(allow_zero=True, required=False)
+        price_max = AmountField(allow_zero=True, required=False)
         body_type = serializers.ChoiceField(choices=BodyType.choices, required=False)
         fuel = serializers.ChoiceField(choices=Fuel.choices, required=False)
         transmission = serializers.ChoiceField(choices=Transmission.choices, required=False)
@@ -190,7 +190,7 @@ class CarViewSet(viewsets.GenericViewSet):
 
     # -- sale flow ------------------------------------------------------------------------------------------
     class PutOnSaleInput(serializers.Serializer):
-        price = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"), required=False)
+        price = AmountField(required=False)
 
     @extend_schema(request=PutOnSaleInput, responses=CarOutput,
                    examples=[OpenApiExample("reprice", request_only=True, value={"price": "11900.00"}),

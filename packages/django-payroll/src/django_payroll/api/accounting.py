@@ -7,6 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf.fields import AmountField
+
 from .. import selectors, services
 from ..documents import to_csv
 from ..models import Category, Entry
@@ -49,7 +51,7 @@ class EntryListCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
-        amount = serializers.DecimalField(**MONEY, min_value=0)
+        amount = AmountField(allow_zero=True)
         booked_on = serializers.DateField()
         description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 

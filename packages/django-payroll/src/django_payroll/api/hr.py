@@ -8,6 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf.fields import AmountField
+
 from .. import selectors, services
 from ..models import ComponentKind, Employee
 from .common import MethodPerms, Pagination, paginate
@@ -130,7 +132,7 @@ class EmployeeHistoryApi(APIView):
 class ComponentSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(ComponentKind.choices)
-    amount = serializers.DecimalField(**MONEY, min_value=0)
+    amount = AmountField(allow_zero=True)
     prorate = serializers.BooleanField(default=True)
 
 
@@ -142,7 +144,7 @@ class SalaryListCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         effective_from = serializers.DateField()
-        base_salary = serializers.DecimalField(**MONEY, min_value=0)
+        base_salary = AmountField(allow_zero=True)
         include_commission = serializers.BooleanField(default=True)
         note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
         components = ComponentSerializer(many=True, required=False, default=list)

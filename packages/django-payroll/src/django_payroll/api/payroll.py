@@ -9,6 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf.fields import AmountField
+
 from .. import selectors, services
 from ..documents import payslip_csv, payslip_pdf, run_csv
 from ..models import ComponentKind, Employee, PayrollRun, TaxBand
@@ -151,7 +153,7 @@ class RunAdjustmentCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         employee = serializers.PrimaryKeyRelatedField(queryset=Employee.objects.all())
         kind = serializers.ChoiceField(ComponentKind.choices)
-        amount = serializers.DecimalField(**MONEY, min_value=0)
+        amount = AmountField(allow_zero=True)
         description = serializers.CharField(max_length=255)
 
     @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})

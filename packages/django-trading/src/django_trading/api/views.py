@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from django_wallet.api import idempotency
+from forecourt_core.drf.fields import AmountField
 
 from .. import cache, conf, selectors, services
 from ..errors import FundingNotAllowed, InvalidRange, OrderNotFound, TraderNotFound, UnknownTicker
@@ -77,7 +78,7 @@ class TraderCreateApi(APIView):
         password = serializers.CharField(max_length=128, write_only=True, required=False,
                                          help_text="To sign in at /api/auth/token/; without it the trader "
                                                    "cannot sign in.")
-        balance = serializers.DecimalField(**MONEY, min_value=0, default=0)
+        balance = AmountField(allow_zero=True, default=Decimal("0"))
 
         def validate_username(self, value):
             # The user model's own rules (e.g. no "/" or spaces).
@@ -120,7 +121,7 @@ def _own_transfer_schema(name: str):
         class Meta:
             ref_name = f"Trading{name}Input"
 
-        amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+        amount = AmountField()
 
     return InputSerializer, extend_schema(
         tags=["trading"], request=InputSerializer, parameters=[KEY_REQUIRED],
@@ -332,7 +333,7 @@ class OrderInput(serializers.Serializer):
     side = serializers.ChoiceField(choices=Order.Side.choices)
     volume = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     order_type = serializers.ChoiceField(choices=Order.Type.choices, default=Order.Type.MARKET)
-    limit_price = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    limit_price = AmountField(allow_zero=True, required=False, allow_null=True)
 
     def validate(self, attrs):
         limit = attrs.get("limit_price")
