@@ -116,7 +116,7 @@ out(saved=n.pk is not None, unread=note_sel.unread_count(user=u),
 }
 EXPECTED = {
     "django-wallet": {"alice": "87.50", "bob": "12.50", "mismatches": 0, "api": [200, True]},
-    "django-car-listing": {"unverified": "not_verified", "owner": "buyer", "for_sale": False,
+    "django-car-listing": {"unverified": "car_not_found", "owner": "buyer", "for_sale": False,
                            "buyer": "5000.00", "seller": "15000.00", "mismatches": 0,
                            "api": [200, True]},
     "django-leads": {"status": "contacted", "car": True, "leads": 1, "api": [200, True]},

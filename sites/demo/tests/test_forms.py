@@ -11,6 +11,7 @@ from PIL import Image
 from django_car_listing import selectors as cars
 from django_car_listing import services as car_services
 from django_wallet import services as wallet
+from forecourt_core.events.services import events_relay
 from tests.conftest import host_client
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_a_file_that_is_not_an_image_is_an_error_at_the_photos_field_with_the_ot
 
 @pytest.fixture
 def bought(make_user, django_capture_on_commit_callbacks):
-    """seller-l sold a listed Saab to buyer-l on the marketplace (the on-commit receivers ran)."""
+    """seller-l sold a listed Saab to buyer-l on the marketplace (its events relayed)."""
     seller, buyer, admin = make_user("seller-l"), make_user("buyer-l"), make_user("admin-l", is_staff=True)
     car = car_services.car_create(actor=seller, store_key="", make="Saab", model="9-3", year=2008,
                                   price=Decimal("3500.00"), vin=EUROPEAN_VIN)
@@ -124,6 +125,7 @@ def bought(make_user, django_capture_on_commit_callbacks):
     wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("5000.00"))
     with django_capture_on_commit_callbacks(execute=True):
         record = car_services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+    events_relay()  # the purchase's events become notifications, as the relay task does after the commit
     return {"seller": seller, "buyer": buyer, "car": record.car}
 
 
