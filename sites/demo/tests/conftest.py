@@ -5,9 +5,12 @@ Celery worker, threads, websockets) use `committed_db`, which cleans up with a
 schema-qualified TRUNCATE ... CASCADE instead of Django's flush: flush only sees
 the current schema and would delete the tenant rows.
 """
+import time
+
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
+from psycopg.errors import DeadlockDetected
 
 DEALERS = {"dealer1": "First Motors", "dealer2": "Second Autos"}
 KEEP_TABLES = {"django_migrations", "tenancy_dealership", "tenancy_domain", "django_content_type", "auth_permission"}
@@ -111,7 +114,16 @@ def _truncate_everything() -> None:
         if tables:
             # The wallet's immutability triggers refuse TRUNCATE; tests may clear them with the triggers off.
             cursor.execute("SET session_replication_role = replica")
-            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            # A live worker may still be relaying the test's last events; PostgreSQL then picks the TRUNCATE
+            # as a deadlock victim, and once the worker's short transaction is done the TRUNCATE goes through.
+            for attempt in range(20):
+                try:
+                    cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                    break
+                except OperationalError as exc:
+                    if not isinstance(exc.__cause__, DeadlockDetected) or attempt == 19:
+                        raise
+                    time.sleep(0.25)
             cursor.execute("SET session_replication_role = DEFAULT")
 
 

@@ -95,7 +95,9 @@ def _deliver(event: Event) -> bool:
     token = context.request_id.set(event.request_id)
     try:
         with conf.route_context(event.route), transaction.atomic():
-            held = (Event.objects.select_for_update(skip_locked=True)
+            # Wait for the row rather than skip it: another relay's claim query may hold it for a moment,
+            # and skipping would leave this claimed event undelivered until it is reclaimed.
+            held = (Event.objects.select_for_update()
                     .filter(pk=event.pk, status=Status.CLAIMED, claimed_at=event.claimed_at).first())
             if held is None:  # another relay reclaimed it meanwhile
                 return False
