@@ -35,3 +35,19 @@ def test_purchase_with_the_cache_down_commits_and_announces(settings, make_user,
     assert len(callbacks) >= 2  # generation bump and car_purchased: both ran
     assert "cache generation bump failed" in caplog.text  # the dead cache really was tried
     assert Event.objects.filter(kind="car_listing.car_purchased", data__car_id=car.pk).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_reads_with_the_cache_down_come_from_the_database(settings, make_user, listed_car, api, caplog):
+    car = listed_car(make_user(), make="Kia", model="Ceed", price=Decimal("9000.00"))
+    settings.CACHES = DEAD_CACHE
+    settings.CAR_LISTING_CACHE_ALIAS = "default"
+    with caplog.at_level(logging.WARNING):
+        search = api().get("/api/cars/", {"make": "Kia"})
+        detail = api().get(f"/api/cars/{car.pk}/", {"store": ""})
+        facets = api().get("/api/cars/facets/")
+    assert search.status_code == 200, search.json()
+    assert [row["id"] for row in search.json()["results"]] == [car.pk]
+    assert detail.status_code == 200 and detail.json()["price"] == "9000.00"
+    assert facets.status_code == 200, facets.json()
+    assert "cache unavailable, read from the database" in caplog.text  # the dead cache really was tried

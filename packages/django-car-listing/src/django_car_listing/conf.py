@@ -7,8 +7,7 @@ store (private sellers and the marketplace ListingIndex).
 import contextlib
 from decimal import Decimal
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from forecourt_core.conf import PackageSettings
 
 DEFAULTS = {
     # Dotted path to a zero-argument callable returning the current store key ("" = public store).
@@ -48,13 +47,9 @@ DEFAULTS = {
 }
 
 
-def get(name: str):
-    return getattr(settings, name, DEFAULTS[name])
-
-
-def _hook(name: str):
-    path = get(name)
-    return import_string(path) if path else None
+package_settings = PackageSettings(DEFAULTS)
+get = package_settings.get
+_hook = package_settings.hook
 
 
 def current_store() -> str:

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
+from forecourt_core.amounts import AmountField
+
 
 class BodyType(models.TextChoices):
     SEDAN = "sedan", "Sedan"
@@ -73,7 +75,7 @@ class Car(models.Model):
     make = models.CharField(max_length=64)
     model = models.CharField(max_length=64)
     year = models.PositiveSmallIntegerField()
-    price = models.DecimalField(max_digits=18, decimal_places=2)
+    price = AmountField()
     mileage = models.PositiveIntegerField(default=0)
     vin = models.CharField(max_length=17)
     body_type = models.CharField(max_length=16, choices=BodyType.choices, default=BodyType.OTHER)
@@ -154,7 +156,7 @@ class OwnershipRecord(models.Model):
     previous_owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    price = AmountField(null=True, blank=True)
     from_store_key = models.CharField(max_length=63, blank=True, default="")
     from_car_id = models.BigIntegerField(null=True, blank=True)
     wallet_transaction_id = models.UUIDField(null=True, blank=True)
@@ -178,7 +180,7 @@ class StoreSale(models.Model):
     car = models.OneToOneField(Car, on_delete=models.PROTECT, related_name="store_sale")
     store_key = models.CharField(max_length=63)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    price = models.DecimalField(max_digits=18, decimal_places=2)
+    price = AmountField()
     public_car_id = models.BigIntegerField()
     wallet_transaction_id = models.UUIDField(null=True, blank=True)
     sold_at = models.DateTimeField(auto_now_add=True)
@@ -200,7 +202,7 @@ class ListingIndex(models.Model):
     make = models.CharField(max_length=64)
     model = models.CharField(max_length=64)
     year = models.PositiveSmallIntegerField()
-    price = models.DecimalField(max_digits=18, decimal_places=2)
+    price = AmountField()
     mileage = models.PositiveIntegerField(default=0)
     body_type = models.CharField(max_length=16)
     fuel = models.CharField(max_length=16)

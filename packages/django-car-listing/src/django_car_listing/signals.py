@@ -1,9 +1,9 @@
-"""Domain events, sent on commit. They announce; receivers (the site's wiring) decide.
+"""Domain events, sent on commit (``forecourt_core.signals.send_on_commit``, sender ``Car``). They announce;
+receivers (the site's wiring) decide.
 
 Every signal carries ``store_key`` and ``car_id`` (the stable cross-store name of a car) and the
 ``car`` instance as loaded in its store: receivers must not save it inside another store's context.
 """
-from django.db import transaction
 from django.dispatch import Signal
 
 car_created = Signal()    # store_key, car_id, car, actor
@@ -14,12 +14,3 @@ car_verified = Signal()   # store_key, car_id, car, actor; on verify and on reje
 # store car), price, sale (store StoreSale or None), ownership_record
 car_purchased = Signal()
 
-
-def send_on_commit(signal: Signal, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=signal_sender(), **kwargs))
-
-
-def signal_sender():
-    from .models import Car
-
-    return Car

@@ -3,6 +3,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from rest_framework import serializers
 
+from forecourt_core.drf import AmountField
+
 from ..models import BodyType, Fuel, SaleType, Transmission
 
 
@@ -32,7 +34,7 @@ class CarOutput(serializers.Serializer):
     make = serializers.CharField()
     model = serializers.CharField()
     year = serializers.IntegerField()
-    price = serializers.DecimalField(max_digits=18, decimal_places=2)
+    price = AmountField()
     mileage = serializers.IntegerField()
     vin = serializers.CharField()
     body_type = serializers.ChoiceField(choices=BodyType.choices)
@@ -63,7 +65,7 @@ class ListingOutput(serializers.Serializer):
     make = serializers.CharField()
     model = serializers.CharField()
     year = serializers.IntegerField()
-    price = serializers.DecimalField(max_digits=18, decimal_places=2)
+    price = AmountField()
     mileage = serializers.IntegerField()
     body_type = serializers.CharField()
     fuel = serializers.CharField()
@@ -89,7 +91,7 @@ class OwnershipOutput(serializers.Serializer):
     kind = serializers.CharField()
     owner_id = serializers.IntegerField(allow_null=True)
     previous_owner_id = serializers.IntegerField(allow_null=True)
-    price = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    price = AmountField(allow_null=True)
     from_store = serializers.CharField(source="from_store_key")
     from_car_id = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
@@ -99,7 +101,7 @@ class PriceHistoryOutput(serializers.Serializer):
     """One change of a car's price or status; money as a string, like every other amount."""
 
     history_date = serializers.DateTimeField()
-    price = serializers.DecimalField(max_digits=18, decimal_places=2)
+    price = AmountField()
     is_for_sale = serializers.BooleanField()
     is_sold = serializers.BooleanField()
     verification_status = serializers.CharField()

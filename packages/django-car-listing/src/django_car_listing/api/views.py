@@ -8,8 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from django_wallet.api import idempotency
 from forecourt_core.drf.fields import AmountField
+from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
+from forecourt_core.idempotency import require_idempotency_key
 
 from .. import cache, conf, errors, selectors, services
 from ..models import BodyType, Car, Fuel, InteractionKind, SaleType, Transmission
@@ -211,7 +212,7 @@ class CarViewSet(viewsets.GenericViewSet):
         car = services.car_return_from_sale(actor=request.user, store_key=self._current(), car_id=pk)
         return Response(_car(car))
 
-    @extend_schema(request=None, parameters=[STORE_PARAM, idempotency.REQUIRED_PARAMETER], responses={201: PurchaseOutput},
+    @extend_schema(request=None, parameters=[STORE_PARAM, IDEMPOTENCY_KEY_REQUIRED], responses={201: PurchaseOutput},
                    examples=[OpenApiExample("bought", response_only=True, status_codes=["201"], value={
                        "id": 12, "kind": "store_purchase", "owner_id": 5, "previous_owner_id": None,
                        "price": "12500.00", "from_store": "dealer1", "from_car_id": 7,
@@ -224,7 +225,7 @@ class CarViewSet(viewsets.GenericViewSet):
                                "insufficient_funds (409), idempotency_conflict (409), car_not_found (404).")
     @action(detail=True, methods=["post"])
     def buy(self, request, pk=None):
-        key = idempotency.require_idempotency_key(request)
+        key = require_idempotency_key(request.headers)
         if len(key) > 128:  # what a purchase record keeps
             raise serializers.ValidationError({"Idempotency-Key": "At most 128 characters."})
         record = services.car_buy(buyer=request.user, store_key=self._any_store(), car_id=pk, idempotency_key=key)
@@ -256,7 +257,7 @@ class CarViewSet(viewsets.GenericViewSet):
     class FeatureInput(serializers.Serializer):
         days = serializers.IntegerField(min_value=1)
 
-    @extend_schema(request=FeatureInput, parameters=[idempotency.REQUIRED_PARAMETER], responses=CarOutput,
+    @extend_schema(request=FeatureInput, parameters=[IDEMPOTENCY_KEY_REQUIRED], responses=CarOutput,
                    examples=[OpenApiExample("a week", request_only=True, value={"days": 7})])
     @action(detail=True, methods=["post"])
     def feature(self, request, pk=None):
@@ -264,7 +265,7 @@ class CarViewSet(viewsets.GenericViewSet):
         s.is_valid(raise_exception=True)
         car = services.car_feature(actor=request.user, store_key=self._current(), car_id=pk,
                                    days=s.validated_data["days"],
-                                   idempotency_key=idempotency.require_idempotency_key(request))
+                                   idempotency_key=require_idempotency_key(request.headers))
         return Response(_car(car))
 
     # -- saved cars and interactions ------------------------------------------------------------------------

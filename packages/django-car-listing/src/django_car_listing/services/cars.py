@@ -1,11 +1,12 @@
 """Car lifecycle in a store: create, update, soft delete, put on / return from sale, verification."""
-from decimal import Decimal, InvalidOperation
-
 from django.db import IntegrityError, transaction
+
+from forecourt_core.amounts import validate_amount
+from forecourt_core.signals import send_on_commit
 
 from .. import conf, errors
 from ..models import Car, OwnershipRecord, Verification
-from ..signals import car_created, car_listed, car_unlisted, car_verified, send_on_commit
+from ..signals import car_created, car_listed, car_unlisted, car_verified
 from ..validators import normalize_vin, vin_problem
 from ._common import ADD_PERM, get_car, now, require_manage, require_verifier, visible_car
 from .events import record_car_listed, record_car_verified
@@ -17,19 +18,6 @@ EDITABLE_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_typ
 REVERIFY_FIELDS = {"make", "model", "year", "vin"}
 
 
-def _clean_price(price) -> Decimal:
-    try:
-        value = Decimal(str(price)) if not isinstance(price, Decimal) else price
-    except (InvalidOperation, ValueError):
-        value = None
-    if value is None or not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")) \
-            or value >= Decimal(10) ** 16:
-        from django_wallet.errors import InvalidAmount
-
-        raise InvalidAmount()
-    return value
-
-
 def _clean(data: dict) -> dict:
     data = dict(data)
     if "vin" in data:
@@ -37,7 +25,7 @@ def _clean(data: dict) -> dict:
         if problem := vin_problem(data["vin"]):
             raise errors.InvalidVin(problem)
     if "price" in data:
-        data["price"] = _clean_price(data["price"])
+        data["price"] = validate_amount(data["price"])
     return data
 
 
@@ -69,7 +57,7 @@ def car_create(*, actor, store_key: str | None = None, **fields) -> Car:
         if not store_key:
             OwnershipRecord.objects.create(car=car, owner=actor, kind=OwnershipRecord.Kind.CREATED)
         index_sync(car=car)
-    send_on_commit(car_created, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+    send_on_commit(car_created, sender=Car, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
 
@@ -108,7 +96,7 @@ def car_delete(*, actor, store_key: str, car_id: int) -> Car:
         car.save(update_fields=["deleted_at", "is_for_sale", "updated_at"])
         index_sync(car=car)
     if was_listed:
-        send_on_commit(car_unlisted, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+        send_on_commit(car_unlisted, sender=Car, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
 
@@ -120,7 +108,7 @@ def car_put_on_sale(*, actor, store_key: str, car_id: int, price=None) -> Car:
         require_manage(actor, car)
         if car.store_key and car.is_sold:
             raise errors.CarSold()
-        new_price = _clean_price(price) if price is not None else car.price
+        new_price = validate_amount(price) if price is not None else car.price
         if car.is_for_sale and new_price == car.price:
             return car
         car.is_for_sale, car.is_sold, car.price = True, False, new_price
@@ -128,7 +116,7 @@ def car_put_on_sale(*, actor, store_key: str, car_id: int, price=None) -> Car:
         car.save(update_fields=["is_for_sale", "is_sold", "price", "updated_at"])
         index_sync(car=car)
         record_car_listed(car=car, actor=actor)
-    send_on_commit(car_listed, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+    send_on_commit(car_listed, sender=Car, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
 
@@ -144,7 +132,7 @@ def car_return_from_sale(*, actor, store_key: str, car_id: int) -> Car:
         car._history_user = actor
         car.save(update_fields=["is_for_sale", "updated_at"])
         index_sync(car=car)
-    send_on_commit(car_unlisted, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+    send_on_commit(car_unlisted, sender=Car, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
 
@@ -160,7 +148,7 @@ def car_mark_sold(*, store_key: str, car_id: int, actor=None) -> Car:
         car._history_user = actor
         car.save(update_fields=["is_for_sale", "is_sold", "updated_at"])
         index_sync(car=car)
-    send_on_commit(car_unlisted, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+    send_on_commit(car_unlisted, sender=Car, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
 
@@ -177,7 +165,7 @@ def car_verify(*, actor, store_key: str, car_id: int) -> Car:
         car.save(update_fields=["verification_status", "rejection_reason", "updated_at"])
         index_sync(car=car)
         record_car_verified(car=car, actor=actor)
-    send_on_commit(car_verified, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+    send_on_commit(car_verified, sender=Car, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car
 
 
@@ -197,5 +185,5 @@ def car_reject(*, actor, store_key: str, car_id: int, reason: str) -> Car:
         index_sync(car=car)
         record_car_verified(car=car, actor=actor)
     # One signal for the verification decision; car.verification_status says which.
-    send_on_commit(car_verified, store_key=store_key, car_id=car.pk, car=car, actor=actor)
+    send_on_commit(car_verified, sender=Car, store_key=store_key, car_id=car.pk, car=car, actor=actor)
     return car

@@ -5,10 +5,11 @@ import uuid
 from django.db import transaction
 
 from django_wallet import services as wallet
+from forecourt_core.signals import send_on_commit
 
 from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
-from ..signals import car_purchased, send_on_commit
+from ..signals import car_purchased
 from ._common import can_see, get_car
 from .cars import _save
 from .events import record_car_purchased
@@ -120,6 +121,6 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
             record, sale = _move_public_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key), None
         record_car_purchased(car=car, buyer=buyer, seller_id=getattr(seller, "pk", None), buyer_car_id=record.car_id,
                              sale_id=getattr(sale, "pk", None))
-    send_on_commit(car_purchased, store_key=store_key, car_id=car_id, car=record.car, buyer=buyer, seller=seller,
-                   price=record.price, sale=sale, ownership_record=record)
+    send_on_commit(car_purchased, sender=Car, store_key=store_key, car_id=car_id, car=record.car, buyer=buyer,
+                   seller=seller, price=record.price, sale=sale, ownership_record=record)
     return record
