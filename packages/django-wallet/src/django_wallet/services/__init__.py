@@ -1,0 +1,20 @@
+"""Every write to the wallet. All atomic, nestable in a caller's ``transaction.atomic()``.
+
+Concurrency rules (see ``posting``): accounts are locked in ascending id order, then holds or credit
+requests; funds are checked under those locks; an idempotency key posts once.
+"""
+from ..verification import LedgerReport, verify_ledger
+from .accounts import account_for, account_set_status, open_account, system_account
+from .charge_sales import charge_sale_create, normalize_phone
+from .credit import credit_request_approve, credit_request_create, credit_request_reject
+from .holds import capture, hold, release, release_expired_holds
+from .posting import BALANCE_LIMIT
+from .transfers import deposit, reverse, transfer, transfer_many, withdraw
+
+__all__ = [
+    "account_for", "system_account", "open_account", "account_set_status",
+    "transfer", "transfer_many", "deposit", "withdraw", "reverse",
+    "hold", "capture", "release", "release_expired_holds",
+    "credit_request_create", "credit_request_approve", "credit_request_reject",
+    "normalize_phone", "charge_sale_create", "verify_ledger", "LedgerReport", "BALANCE_LIMIT",
+]

@@ -1,0 +1,59 @@
+"""Seller credit: a request that staff approve (crediting the seller exactly once) or reject."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction as db_transaction
+from django.utils import timezone
+
+from .. import conf
+from ..amounts import validate_amount
+from ..errors import CreditRequestDecided
+from ..events import record_credit_request_decided
+from ..models import Account, CreditRequest
+from ..signals import credit_request_decided, send_on_commit
+from .accounts import system_account
+from .posting import post
+
+
+def credit_request_create(*, account: Account, amount: Decimal, requested_by=None, note: str = "") -> CreditRequest:
+    """A seller asks for ``amount`` of credit on ``account``; nothing moves until staff approve."""
+    value = validate_amount(amount)
+    return CreditRequest.objects.create(account=account, amount=value, requested_by=requested_by, note=note)
+
+
+def _decide(credit_request: CreditRequest, decided_by, approve: bool) -> CreditRequest:
+    with db_transaction.atomic():
+        # The row lock serialises racing deciders; the loser sees the decision and raises.
+        locked = CreditRequest.objects.select_for_update().get(pk=credit_request.pk)
+        if locked.status != CreditRequest.Status.PENDING:
+            raise CreditRequestDecided()
+        if approve:
+            source = system_account(conf.get("WALLET_CREDIT_ACCOUNT"))
+            locked.transaction, _ = post(
+                op="credit",
+                postings=[(source.pk, -locked.amount), (locked.account_id, locked.amount)],
+                kind="credit",
+                memo=f"Credit request #{locked.pk}",
+                metadata={"credit_request": locked.pk},
+                # Belt and braces: even a bypassed status check cannot credit twice.
+                idempotency_key=f"credit_request:{locked.pk}",
+                idempotency_scope="wallet",
+            )
+        locked.status = CreditRequest.Status.APPROVED if approve else CreditRequest.Status.REJECTED
+        locked.decided_by, locked.decided_at = decided_by, timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "transaction"])
+        send_on_commit(credit_request_decided, CreditRequest, credit_request=locked)
+        record_credit_request_decided(locked)
+    return locked
+
+
+def credit_request_approve(*, credit_request: CreditRequest, decided_by=None) -> CreditRequest:
+    """Approve and credit the seller, exactly once (CreditRequestDecided if already decided)."""
+    return _decide(credit_request, decided_by, approve=True)
+
+
+def credit_request_reject(*, credit_request: CreditRequest, decided_by=None) -> CreditRequest:
+    """Reject; moves nothing (CreditRequestDecided if already decided)."""
+    return _decide(credit_request, decided_by, approve=False)
