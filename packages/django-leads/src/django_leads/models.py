@@ -21,8 +21,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
+from forecourt_core.amounts import AmountField
 
 
 class AgentRole(models.TextChoices):
@@ -150,7 +149,7 @@ class Sale(models.Model):
     buyer_name = models.CharField(max_length=200, blank=True, default="")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    agreed_price = models.DecimalField(**MONEY)
+    agreed_price = AmountField()
     payment = models.CharField(max_length=16, choices=Payment.choices)
     # car-listing's purchase id for platform payments.
     purchase_ref = models.CharField(max_length=64, blank=True, default="")
@@ -172,7 +171,7 @@ class CommissionRule(models.Model):
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    amount = AmountField(null=True, blank=True)
     role = models.CharField(max_length=16, choices=AgentRole.choices, blank=True, default="",
                             help_text="Applies to agents of this role (ignored when agent is set).")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
@@ -210,7 +209,7 @@ class Commission(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="commissions")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rule = models.ForeignKey(CommissionRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    amount = models.DecimalField(**MONEY)
+    amount = AmountField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACCRUED)
     accrued_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)

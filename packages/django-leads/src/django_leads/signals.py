@@ -1,4 +1,5 @@
-"""Domain events, sent on commit (they announce; receivers never decide anything for the package).
+"""Domain events, sent on commit with ``forecourt_core.signals.send_on_commit`` (they announce; receivers never
+decide anything for the package).
 
 - ``lead_created(sender, lead)``
 - ``lead_assigned(sender, lead, agent, previous_agent_id, by)``  (``agent`` None: unassigned)
@@ -6,7 +7,6 @@
 - ``sale_closed(sender, sale)``
 - ``commission_paid(sender, commission)``
 """
-from django.db import transaction
 from django.dispatch import Signal
 
 lead_created = Signal()
@@ -14,7 +14,3 @@ lead_assigned = Signal()
 lead_status_changed = Signal()
 sale_closed = Signal()
 commission_paid = Signal()
-
-
-def send_on_commit(signal: Signal, *, sender, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))

@@ -1,20 +1,9 @@
-"""Shared bits of the leads API: pagination, permission helper, car lookup."""
+"""Shared bits of the leads API: permission helper, car and user lookup."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 
-from .. import conf
 from ..models import Lead
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def get_page_size(self, request):
-        self.page_size = conf.get("LEADS_PAGE_SIZE")
-        return super().get_page_size(request)
 
 
 def require_perm(user, perm: str) -> None:

@@ -6,10 +6,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from forecourt_core.drf import AmountField, Pagination
+from forecourt_core.idempotency import parse_idempotency_key
+
 from .. import selectors, services
 from ..models import Lead, LeadSource, LeadStatus, Sale
 from ..pipeline import allowed_targets
-from .common import CarField, Pagination, UserField, require_perm
+from .common import CarField, UserField, require_perm
 
 
 class LeadOutput(serializers.ModelSerializer):
@@ -61,7 +64,7 @@ class LeadViewSet(viewsets.GenericViewSet):
     class StatusInput(serializers.Serializer):
         status = serializers.ChoiceField(choices=LeadStatus.choices)
         lost_reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-        agreed_price = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, required=False)
+        agreed_price = AmountField(required=False)
         payment = serializers.ChoiceField(choices=Sale.Payment.choices, required=False)
         sold_on = serializers.DateField(required=False)
 
@@ -125,7 +128,7 @@ class LeadViewSet(viewsets.GenericViewSet):
         lead = self._editable_lead(request, pk)
         data = self._valid(self.StatusInput, request.data)
         lead = services.lead_update_status(lead=lead, by=request.user,
-                                           idempotency_key=request.headers.get("Idempotency-Key"), **data)
+                                           idempotency_key=parse_idempotency_key(request.headers), **data)
         return self._out(selectors.lead_get(user=request.user, pk=lead.pk))
 
     @extend_schema(request=AssignInput, responses=LeadOutput)

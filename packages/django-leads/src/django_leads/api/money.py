@@ -5,9 +5,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf import AmountField, Pagination
+
 from .. import selectors, services
 from ..models import AgentRole, AssignmentRule, Commission, CommissionRule, Sale
-from .common import Pagination, UserField, require_perm
+from .common import UserField, require_perm
 
 
 class SaleListApi(APIView):
@@ -72,8 +74,7 @@ class CommissionRuleApi(APIView):
         kind = serializers.ChoiceField(choices=CommissionRule.Kind.choices)
         percent = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, allow_null=True,
                                            default=None)
-        amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True,
-                                          default=None)
+        amount = AmountField(required=False, allow_null=True, default=None)
         role = serializers.ChoiceField(choices=AgentRole.choices, required=False, allow_blank=True, default="")
         agent = UserField(required=False, allow_null=True, default=None)
 

@@ -2,9 +2,11 @@
 from django.db import transaction
 from django.db.models import Count
 
+from forecourt_core.signals import send_on_commit
+
 from ..errors import NotAnAgent
 from ..models import OPEN_STATUSES, AgentProfile, AssignmentRule, Lead
-from ..signals import lead_assigned, send_on_commit
+from ..signals import lead_assigned
 from .events import record_lead_assigned
 
 

@@ -1,16 +1,22 @@
 """Commission rules, accrual on a sale, and payout from the business account to the agent's wallet."""
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from forecourt_core.amounts import CENT, validate_amount
+from forecourt_core.signals import send_on_commit
+
 from .. import conf
-from ..amounts import money, percent_of
 from ..errors import InvalidCommissionRule
 from ..models import AgentProfile, AgentRole, Commission, CommissionRule, Sale
-from ..signals import commission_paid, send_on_commit
+from ..signals import commission_paid
 from .events import record_commission_paid
 
+
+def _percent_of(amount: Decimal, percent: Decimal) -> Decimal:
+    """``percent`` % of ``amount`` rounded half-up to the cent (the one place rounding is intended)."""
+    return (amount * percent / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 @transaction.atomic
 def commission_rule_set(*, kind: str, percent: Decimal | None = None, amount: Decimal | None = None,
@@ -25,7 +31,7 @@ def commission_rule_set(*, kind: str, percent: Decimal | None = None, amount: De
     elif kind == CommissionRule.Kind.FLAT:
         if percent is not None or amount is None:
             raise InvalidCommissionRule()
-        amount = money(amount)
+        amount = validate_amount(amount)
     else:
         raise InvalidCommissionRule()
     if agent is None and role not in AgentRole.values:
@@ -58,7 +64,7 @@ def commission_accrue(*, sale: Sale) -> Commission | None:
     if rule is None:
         return None
     is_percent = rule.kind == CommissionRule.Kind.PERCENT
-    amount = percent_of(sale.agreed_price, rule.percent) if is_percent else rule.amount
+    amount = _percent_of(sale.agreed_price, rule.percent) if is_percent else rule.amount
     if amount <= 0:
         return None
     return Commission.objects.create(sale=sale, agent_id=sale.agent_id, rule=rule, amount=amount)

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+
 from forecourt_core import phones
+from forecourt_core.signals import send_on_commit
 
 from .. import conf
 from ..errors import (
@@ -19,7 +21,7 @@ from ..errors import (
 )
 from ..models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
 from ..pipeline import check_transition
-from ..signals import lead_assigned, lead_created, lead_status_changed, send_on_commit
+from ..signals import lead_assigned, lead_created, lead_status_changed
 from .assignment import ensure_active_agent, pick_agent_id
 from .events import record_lead_assigned, record_lead_created, record_lead_status_changed
 

@@ -5,11 +5,13 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..amounts import money
+from forecourt_core.amounts import validate_amount
+from forecourt_core.signals import send_on_commit
+
 from ..errors import CarAlreadySold, PlatformPaymentNeedsBuyer, PriceMismatch, SaleDetailsRequired
 from ..models import Lead, LeadStatus, Sale
 from ..pipeline import check_transition
-from ..signals import sale_closed, send_on_commit
+from ..signals import sale_closed
 from .commissions import commission_accrue
 from .events import record_sale_closed
 from .leads import apply_status
@@ -30,7 +32,7 @@ def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None 
     """
     if payment not in Sale.Payment.values:
         raise SaleDetailsRequired()
-    price = money(agreed_price) if agreed_price is not None else None
+    price = validate_amount(agreed_price) if agreed_price is not None else None
     locked = Lead.objects.select_for_update(of=("self",)).select_related("car", "buyer").get(pk=lead.pk)
     check_transition(current=locked.status, target=LeadStatus.WON, user=by)
     car = locked.car
