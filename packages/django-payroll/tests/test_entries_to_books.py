@@ -1,4 +1,5 @@
-"""Migration 0005 copies the income and expense list into django-books: every figure is kept."""
+"""Migration 0005 copies the income and expense list into django-books, every figure kept, before 0006
+drops payroll's tables: migrating forward from the old schema in one go copies first."""
 import datetime as dt
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 D = Decimal
 BEFORE = [("payroll", "0004_run_wallet_transaction_uuid"), ("books", "0002_invariants")]
-AFTER = [("payroll", "0005_entries_to_books")]
+AFTER = [("payroll", "0006_remove_income_and_expenses")]
 # (category code, kind, amount, booked_on, description, source_type, source_id)
 ENTRIES = [
     ("car_sales", "income", "12000.00", dt.date(2026, 10, 3), "Car sale #4", "car_sale", "car:4"),
@@ -41,7 +42,11 @@ def test_the_copy_into_the_books_keeps_every_figure():
                     "INSERT INTO payroll_entry (category_id, kind, amount, booked_on, description, source_type,"
                     " source_id, created_at) SELECT id, %s, %s, %s, %s, %s, %s, now() FROM payroll_category"
                     " WHERE code = %s", [kind, D(amount), day, memo, source_type, source_id, code])
+            cursor.execute("SELECT id FROM payroll_entry WHERE source_type = '' ORDER BY id")
+            manual_ids = [row[0] for row in cursor.fetchall()]
         _migrate(AFTER)
+        assert not {"payroll_entry", "payroll_category", "payroll_monthlytotal"} & set(
+            connection.introspection.table_names())
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
@@ -57,7 +62,7 @@ def test_the_copy_into_the_books_keeps_every_figure():
         assert (line.source_type, line.source_id) != ("", "")
     assert set(JournalEntry.objects.values_list("key", flat=True)) == {
         "car-sale:4", "lead-sale:2", "commission-paid:3f1c0a52-0000-4000-8000-000000000001", "payroll-run:1",
-        *(f"payroll-entry:{pk}" for pk in _manual_entry_ids())}
+        *(f"payroll-entry:{pk}" for pk in manual_ids)}
     pnl = selectors.profit_and_loss()
     assert pnl["total_income"] == D("21080.10") and pnl["total_expenses"] == D("7150.55")
     assert selectors.trial_balance()["difference"] == 0
@@ -65,12 +70,6 @@ def test_the_copy_into_the_books_keeps_every_figure():
     # The other side of each entry: debited with every income, credited with every expense.
     migrated = LedgerAccount.objects.get(role="migrated_balance")
     assert migrated.type == "equity" and sum(migrated.lines.values_list("amount", flat=True)) == D("13929.55")
-
-
-def _manual_entry_ids():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM payroll_entry WHERE source_type = '' ORDER BY id")
-        return [row[0] for row in cursor.fetchall()]
 
 
 @pytest.mark.django_db

@@ -35,8 +35,7 @@ _HR = {"payroll.view_employee", "payroll.add_employee", "payroll.change_employee
        "payroll.view_payslip"}
 _ACCOUNTING = {"payroll.view_payrollrun", "payroll.add_payrollrun", "payroll.change_payrollrun",
                "payroll.pay_payrollrun", "payroll.view_payslip", "payroll.view_employee",
-               "payroll.view_taxband", "payroll.change_taxband", "payroll.view_category", "payroll.add_category",
-               "payroll.view_entry", "payroll.add_entry", "payroll.view_reports",
+               "payroll.view_taxband", "payroll.change_taxband",
                "leads.view_commission", "leads.pay_commission", "leads.view_sale", "books.*"}
 
 # The dealership's own wallet: its balance and statement, and paying a member out of it.

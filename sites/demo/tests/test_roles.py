@@ -24,7 +24,7 @@ TABLE = [
     ("hr", "payroll.add_salarystructure", True),
     ("hr", "payroll.add_employee", True),
     ("hr", "payroll.add_payrollrun", False),
-    ("hr", "payroll.view_reports", False),
+    ("hr", "books.view_reports", False),
     ("hr", "leads.view_lead", False),
 ]
 

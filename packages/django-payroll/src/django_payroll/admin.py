@@ -2,9 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Category,
     Employee,
-    Entry,
     PayrollRun,
     Payslip,
     PayslipLine,
@@ -72,14 +70,3 @@ class PayrollRunAdmin(ReadOnlyAdmin):
 class PayslipAdmin(ReadOnlyAdmin):
     list_display = ["employee_name", "run", "gross", "total_deductions", "net"]
     inlines = [PayslipLineInline]
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind"]
-
-
-@admin.register(Entry)
-class EntryAdmin(ReadOnlyAdmin):
-    list_display = ["booked_on", "kind", "category", "amount", "source_type", "source_id"]
-    list_filter = ["kind", "category"]

@@ -2,21 +2,15 @@
 from forecourt_core.errors import Conflict, InsufficientFunds, InvalidAmount, InvalidInput
 
 __all__ = [
-    "InvalidAmount", "InvalidPeriod", "InvalidDateRange", "InvalidTaxBands", "InvalidCommission",
+    "InvalidAmount", "InvalidPeriod", "InvalidTaxBands", "InvalidCommission",
     "InvalidEmployee", "EmployeeUserTaken", "SalaryExists", "RunExists", "InvalidTransition", "RunFrozen",
     "EmptyRun", "NegativeNet", "MissingPayoutAccount", "InsufficientFunds", "PaymentFailed",
-    "CategoryMismatch",
 ]
 
 
 class InvalidPeriod(InvalidInput):
     code = "invalid_period"
     message = "The period must be a month (any date in it)."
-
-
-class InvalidDateRange(InvalidInput):
-    code = "invalid_date_range"
-    message = "date_from must not be after date_to."
 
 
 class InvalidTaxBands(InvalidInput):
@@ -77,8 +71,3 @@ class MissingPayoutAccount(InvalidInput):
 class PaymentFailed(Conflict):
     code = "payment_failed"
     message = "The wallet refused the payroll transfer; nothing was paid."
-
-
-class CategoryMismatch(InvalidInput):
-    code = "category_mismatch"
-    message = "The category does not exist or is of the other kind."

@@ -1,4 +1,4 @@
-"""HR, payroll and accounting for one business (in the demo site: one dealership schema).
+"""HR and payroll for one business (in the demo site: one dealership schema).
 
 Design overview
 ---------------
@@ -11,8 +11,8 @@ Design overview
   ``Payslip`` per employee (DB-unique per run and employee) with ``PayslipLine`` rows.
   Paying is ONE wallet ``transfer_many`` from the business account; a paid run is frozen,
   corrections are runs of kind ``adjustment``. One regular run per period (DB-unique).
-- ``Category`` / ``Entry`` are income and expense entries. Automatic entries carry
-  ``(source_type, source_id)``, unique, so a car sale or a payroll run is booked once.
+- The business's books (income, expenses, reports) are django-books: a paid run posts its
+  salaries, withholdings and nets there, keyed by the run, in the transaction that pays it.
 
 All money is ``Decimal`` with 2 places; the services validate amounts and never let the
 database round them.
@@ -265,67 +265,3 @@ class PayslipLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
-
-
-class Category(models.Model):
-    class Kind(models.TextChoices):
-        INCOME = "income", "Income"
-        EXPENSE = "expense", "Expense"
-
-    code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-
-    class Meta:
-        ordering = ["kind", "name"]
-        verbose_name_plural = "categories"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Entry(models.Model):
-    """An income or expense; automatic ones are linked to their source, never duplicated."""
-
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
-    kind = models.CharField(max_length=10, choices=Category.Kind.choices)  # copied from category for fast reports
-    amount = models.DecimalField(**MONEY)
-    booked_on = models.DateField(db_index=True)
-    description = models.CharField(max_length=255, blank=True)
-    source_type = models.CharField(max_length=50, blank=True)  # "" = manual
-    source_id = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-booked_on", "-id"]
-        verbose_name_plural = "entries"
-        permissions = [("view_reports", "Can view financial reports")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source_type", "source_id"], condition=~Q(source_type=""), name="payroll_entry_source_uniq"
-            ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payroll_entry_amount_ck"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.amount} {self.booked_on}"
-
-
-class MonthlyTotal(models.Model):
-    """Per month (its first day) and kind: the sum and number of entries. Kept by a database trigger on
-    Entry (every insert, update and delete, whoever makes them; migration 0003), so a report over whole
-    months reads a few rows, not every entry of the books. Never written by Python code."""
-
-    month = models.DateField()
-    kind = models.CharField(max_length=10, choices=Category.Kind.choices)
-    total = models.DecimalField(**MONEY, default=0)
-    entries = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["month", "kind"], name="payroll_monthlytotal_uniq")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.month:%Y-%m}: {self.total} ({self.entries})"

@@ -4,9 +4,10 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection, connections
+from django_books.models import JournalEntry
 
 from django_payroll import errors, services
-from django_payroll.models import Entry, PayrollRun
+from django_payroll.models import PayrollRun
 from django_payroll.signals import payroll_run_paid, payslip_issued
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
@@ -15,6 +16,11 @@ from django_wallet.models import Transaction
 from tests.conftest import NOV
 
 NETS = [D("2000.00"), D("1234.56"), D("999.99")]
+
+
+def _booked(run) -> list[JournalEntry]:
+    """The run's entries in the books (django-books), by the key it is posted under."""
+    return list(JournalEntry.objects.filter(key=f"payroll-run:{run.pk}"))
 
 
 def _staff(make_employee):
@@ -50,9 +56,15 @@ def test_pay_credits_each_employee_exactly_the_net_in_one_ledger_transaction(
     assert sorted(e.amount for e in entries if e.amount > 0) == sorted(NETS)
     assert sum(e.amount for e in entries if e.account_id == business.pk) == -sum(NETS)
     assert paid == [run.pk] and len(issued) == 3
-    # The salary expense (gross) is booked once, on the period's last day.
-    entry = Entry.objects.get(source_type="payroll_run", source_id=str(run.pk))
-    assert (entry.amount, entry.booked_on.isoformat(), entry.category.code) == (sum(NETS), "2026-11-30", "payroll")
+    # The books: once, on the day paid; per payslip its gross is salary expense, the nets leave the
+    # books' wallet account with the wallet transaction that paid them.
+    (entry,) = _booked(run)
+    assert entry.date == run.paid_at.date()
+    lines = {(line.account.role, line.source_type, line.source_id): line.amount
+             for line in entry.lines.select_related("account")}
+    slips = {str(slip.pk): slip.gross for slip in run.payslips.all()}
+    assert lines == {**{("salaries", "payslip", pk): gross for pk, gross in slips.items()},
+                     ("wallet", "wallet_transaction", str(txn.pk)): -sum(NETS)}
 
 
 @pytest.mark.django_db
@@ -67,7 +79,7 @@ def test_short_balance_pays_nothing_and_marks_the_run(make_employee, fund, appro
     assert wallet_selectors.balance(business) == D("4000.00")
     assert all(wallet_selectors.balance(wallet.account_for(e.user)) == 0 for e in employees)
     assert not Transaction.objects.filter(kind="payroll").exists()
-    assert not Entry.objects.filter(source_type="payroll_run").exists()
+    assert _booked(run) == []
     # After a top-up the same run pays (a fresh wallet key: a failure is never replayed).
     fund("300.00")
     run = services.run_pay(run=run)
@@ -85,7 +97,7 @@ def test_paying_twice_pays_once_and_a_paid_run_is_frozen(make_employee, fund, ap
     assert first.wallet_transaction_id == second.wallet_transaction_id
     assert Transaction.objects.filter(kind="payroll").count() == 1
     assert wallet_selectors.balance(business) == D("10000.00") - sum(NETS)
-    assert Entry.objects.filter(source_type="payroll_run").count() == 1
+    assert len(_booked(run)) == 1
     for action in (services.run_calculate, services.run_approve):
         with pytest.raises(errors.RunFrozen):
             action(run=run)
@@ -134,4 +146,4 @@ def test_paying_concurrently_pays_once(make_employee, fund, approved_run):
     assert wallet_selectors.balance(business) == D("10000.00") - sum(NETS)
     for employee, net in zip(employees, NETS, strict=True):
         assert wallet_selectors.balance(wallet.account_for(employee.user)) == net
-    assert Entry.objects.filter(source_type="payroll_run").count() == 1
+    assert len(_booked(run)) == 1

@@ -5,7 +5,6 @@ What is posted, each through a keyed service of django-books, so it exists once 
 - a dealer car sold on the platform (car-listing's Sale): revenue, VAT, the car's cost, paid into
   the wallet by the purchase's wallet transaction; a CRM sale paid offline: the same, paid in cash;
 - each commission when accrued (with its sale) and when paid from the dealership's wallet;
-- each payroll run when paid (per payslip: salary and withholdings; the nets out of the wallet);
 - every other wallet transaction of the dealership's account (top-ups, withdrawals, fees).
 
 demo/glue/wiring.py posts each one when its transaction commits (the fast path). A process that died
@@ -29,14 +28,14 @@ from django_books.models import JournalEntry
 from django_car_listing.models import StoreSale
 from django_leads.models import Commission
 from django_leads.models import Sale as LeadSale
-from django_payroll.models import PayrollRun
 from django_wallet.models import Entry as WalletEntry
 from django_wallet.models import Transaction
 from tenancy.models import Dealership
 
 logger = logging.getLogger(__name__)
 
-# Wallet transactions of these kinds are booked by the business posting that caused them.
+# Wallet transactions of these kinds are booked by the business posting that caused them (a paid payroll
+# run by django-payroll's run_pay itself, in the transaction that pays it).
 BOOKED_BY_THEIR_CAUSE = frozenset({"car_purchase", "commission", "payroll"})
 
 
@@ -74,13 +73,6 @@ def book_commission_paid(commission) -> None:
                           date=_day(commission.paid_at), accrued_on=_day(commission.accrued_at),
                           wallet_transaction_id=str(commission.wallet_transaction_id),
                           memo=f"Commission on sale #{commission.sale_id} paid")
-
-
-def book_payroll_run(run) -> None:
-    books.payroll_paid(run_id=run.pk, date=_day(run.paid_at), wallet_transaction_id=str(run.wallet_transaction_id),
-                       memo=f"Payroll {run.period:%Y-%m} ({run.kind}) paid",
-                       payslips=[books.PayslipAmounts(s.pk, s.gross, s.total_deductions, s.net)
-                                 for s in run.payslips.order_by("id")])
 
 
 def book_wallet_transaction(transaction) -> None:
@@ -121,8 +113,6 @@ def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
         (book_commission_paid, Commission.objects.filter(_keyed("commission-paid:", "uuid"),
                                                          status=Commission.Status.PAID,
                                                          paid_at__range=(since, until))),
-        (book_payroll_run, PayrollRun.objects.filter(_keyed("payroll-run:", "pk"), status=PayrollRun.Status.PAID,
-                                                     paid_at__range=(since, until))),
         (book_wallet_transaction, Transaction.objects.filter(
             _keyed("wallet:", "pk"), entries__account=current_business_account(), created_at__range=(since, until),
         ).exclude(kind__in=BOOKED_BY_THEIR_CAUSE).order_by("created_at")),

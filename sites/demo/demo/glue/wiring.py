@@ -7,11 +7,10 @@ and pushes), keyed by the event's id, so an event notifies each recipient once. 
 carries in ``data`` what an e-mail needs (names, amounts) and, in ``link`` and ``data["url"]``,
 the page of the thing it is about.
 
-Books: a dealer car sold on the platform or offline, a commission accrued and
-paid, a payroll run paid and any other wallet transaction of the dealership's
-account are posted once each into the dealership's books (demo/glue/books.py,
-keyed postings of django-books; its sweep posts what a receiver lost to a crash
-after the commit). PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
+Books: a dealer car sold on the platform or offline, a commission accrued and paid and any other
+wallet transaction of the dealership's account are posted once each into the dealership's books
+(demo/glue/books.py, keyed postings of django-books; its sweep posts what a receiver lost to a
+crash after the commit); a paid payroll run is posted by django-payroll itself. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
 """
 from django.contrib.auth import get_user_model
@@ -26,7 +25,6 @@ from django_car_listing import signals as cars
 from django_leads import signals as leads
 from django_leads.models import LeadStatus
 from django_notifications.services import notify_many
-from django_payroll import signals as payroll
 from django_wallet import signals as wallet
 from forecourt_core.display import money
 from forecourt_core.events.registry import handles
@@ -220,11 +218,6 @@ def book_lead_sale(sender, *, sale, **kwargs):
 @receiver(leads.commission_paid, dispatch_uid="wiring.book_commission")
 def book_commission(sender, *, commission, **kwargs):
     books.book_commission_paid(commission)
-
-
-@receiver(payroll.payroll_run_paid, dispatch_uid="wiring.book_payroll_run")
-def book_payroll_run(sender, *, run, **kwargs):
-    books.book_payroll_run(run)
 
 
 @receiver(wallet.transaction_posted, dispatch_uid="wiring.book_wallet_transaction")

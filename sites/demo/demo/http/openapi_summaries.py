@@ -59,7 +59,7 @@ SUMMARIES = {
     "POST /api/leads/commissions/{id}/payout/": "Pay an accrued commission",
     "POST /api/leads/contact/": "Contact the dealer about a car (on the dealership's host)",
     "GET /api/leads/sales/": "Sales closed from leads",
-    # payroll, HR and accounting
+    # payroll and HR
     "GET /api/hr/employees/": "Employees",
     "POST /api/hr/employees/": "Hire an employee",
     "GET /api/hr/employees/{id}/": "One employee",
@@ -82,19 +82,6 @@ SUMMARIES = {
     "GET /api/payroll/payslips/{id}/pdf/": "A payslip as PDF",
     "GET /api/payroll/tax-bands/": "The income tax table",
     "PUT /api/payroll/tax-bands/": "Replace the income tax table",
-    "GET /api/accounting/categories/": "Accounting categories",
-    "POST /api/accounting/categories/": "Add an accounting category",
-    "GET /api/accounting/entries/": "Accounting entries",
-    "POST /api/accounting/entries/": "Book an income or expense by hand",
-    "GET /api/accounting/reports/cash-position/": "Cash position",
-    "GET /api/accounting/reports/expenses-by-category/": "Expenses by category",
-    "GET /api/accounting/reports/expenses-by-category/csv/": "Expenses by category as CSV",
-    "GET /api/accounting/reports/payroll-by-department/": "Payroll cost by department",
-    "GET /api/accounting/reports/payroll-by-department/csv/": "Payroll cost by department as CSV",
-    "GET /api/accounting/reports/profit-and-loss/": "Profit and loss by month",
-    "GET /api/accounting/reports/profit-and-loss/csv/": "Profit and loss by month as CSV",
-    "GET /api/accounting/reports/revenue-by-source/": "Revenue by source",
-    "GET /api/accounting/reports/revenue-by-source/csv/": "Revenue by source as CSV",
     # notifications
     "GET /api/notifications/": "My notifications",
     "POST /api/notifications/{id}/read/": "Mark a notification read",

@@ -4,6 +4,7 @@ Included last by demo.urls_common without a namespace; names are prefixed "pages
 except "home", which other code reverses bare.
 """
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from accounts.throttling import sign_in_throttled
 from demo.http.media import serve_upload
@@ -69,7 +70,8 @@ page_patterns = [
     path("leads/<int:lead_id>/win/", leads.lead_win, name="lead_win"),
     path("leads/<int:lead_id>/move/", dealership.lead_move, name="lead_move"),
     path("leads/<int:lead_id>/assign/", dealership.lead_assign, name="lead_assign"),
-    path("accounting/", dealership.accounting, name="accounting"),
+    # The old single-entry accounting page lives on as the books (bookmarks land there).
+    path("accounting/", RedirectView.as_view(pattern_name="pages:books", permanent=True)),
     path("books/", books.journal, name="books"),
     path("books/entries/<int:entry_id>/", books.entry, name="books_entry"),
     path("books/accounts/", books.accounts, name="books_accounts"),

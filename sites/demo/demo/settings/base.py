@@ -195,7 +195,6 @@ SPECTACULAR_SETTINGS = {
         "PayrollRunKindEnum": "django_payroll.models.PayrollRun.Kind",
         "PayrollRunStatusEnum": "django_payroll.models.PayrollRun.Status",
         "EmployeeStatusEnum": "django_payroll.models.Employee.Status",
-        "CategoryKindEnum": "django_payroll.models.Category.Kind",
         "LedgerAccountTypeEnum": "django_books.models.AccountType",
         "VehicleCostKindEnum": "django_books.models.VehicleCost.Kind",
         "WalletAccountStatusEnum": "django_wallet.models.Account.Status",

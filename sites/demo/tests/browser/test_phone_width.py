@@ -40,7 +40,7 @@ def _world():
                  f"/me/cars/{own.pk}/edit/", "/me/purchases/", "/me/saved/", "/me/notifications/", "/me/wallet/",
                  "/me/trading/"]
     dealership = ["/", "/inventory/", "/inventory/new/", f"/inventory/{ids['stock']}/edit/", "/leads/",
-                  f"/leads/{ids['lead']}/", "/accounting/", "/sales/", "/employees/", f"/employees/{ids['employee']}/",
+                  f"/leads/{ids['lead']}/", "/books/", "/sales/", "/employees/", f"/employees/{ids['employee']}/",
                   "/payroll/", f"/payroll/{ids['run']}/", "/payslips/"]
     return {"marketplace": marketplace, "signed_in": signed_in, "dealership": dealership}
 

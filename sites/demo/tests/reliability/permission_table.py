@@ -331,17 +331,7 @@ def _payroll() -> list[Op]:
         Op(d, "GET", "/api/payroll/payslips/{payslip}/", own_payslip, other=on_other | {"buyer": 404}),
         Op(d, "GET", "/api/payroll/payslips/{payslip}/csv/", own_payslip, other=on_other | {"buyer": 404}),
         Op(d, "GET", "/api/payroll/payslips/{payslip}/pdf/", own_payslip, other=on_other | {"buyer": 404}),
-        Op(d, "GET", "/api/accounting/categories/", cells(200, *PAYROLL)),
-        Op(d, "POST", "/api/accounting/categories/", cells(201, *PAYROLL),
-           body={"code": "detailing", "name": "Detailing", "kind": "income"}),
-        Op(d, "GET", "/api/accounting/entries/", cells(200, *PAYROLL)),
-        Op(d, "POST", "/api/accounting/entries/", cells(201, *PAYROLL),
-           body={"category": "{category}", "amount": "80.00", "booked_on": "2026-01-20"}),
-        Op(d, "GET", "/api/accounting/reports/cash-position/", cells(200, *PAYROLL)),
     ]
-    for report in ("profit-and-loss", "revenue-by-source", "expenses-by-category", "payroll-by-department"):
-        ops.append(Op(d, "GET", f"/api/accounting/reports/{report}/", cells(200, *PAYROLL)))
-        ops.append(Op(d, "GET", f"/api/accounting/reports/{report}/csv/", cells(200, *PAYROLL)))
     return ops
 
 

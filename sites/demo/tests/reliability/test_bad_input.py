@@ -31,10 +31,6 @@ def people(db, make_user, dealer1):
     for user in (buyer, other, dealer):
         wallet.deposit(account=wallet.account_for(user), amount=Decimal("1000.00"))
     _market()
-    with schema_context("dealer1"):
-        from django_payroll import services as payroll
-
-        payroll.category_ensure(code="car_sales")
     return {"buyer": buyer, "other": other, "dealer": dealer}
 
 
@@ -58,7 +54,7 @@ def snapshot() -> dict:
               "wallet.Entry", "wallet.CreditRequest", "trading.Order", "trading.PriceBar", "trading.Stock",
               "accounts.User", "tenancy.Dealership"]
     tenant_labels = ["car_listing.Car", "car_listing.CarImage", "leads.Lead", "payroll.Employee",
-                     "payroll.SalaryStructure", "payroll.Entry"]
+                     "payroll.SalaryStructure", "books.JournalEntry"]
     with schema_context("public"):  # a request to a dealer host leaves the connection in its schema
         counts = {f"public.{label}": apps.get_model(label).objects.count() for label in labels}
         counts["balances"] = sorted(Account.objects.values_list("pk", "balance"))
@@ -136,8 +132,9 @@ MONEY_ENDPOINTS = [
     pytest.param(PUBLIC, "/api/trading/transactions/", {"ticker": "ACME", "transaction_type": "buy",
                                                          "transaction_volume": 1, "order_type": "limit",
                                                          "limit_price": "AMOUNT"}, "buyer", id="limit-price"),
-    pytest.param(DEALER, "/api/accounting/entries/", {"category": "car_sales", "amount": "AMOUNT",
-                                                      "booked_on": "2026-01-05"}, "dealer", id="accounting-entry"),
+    pytest.param(DEALER, "/api/books/vehicles/7/costs/", {"kind": "reconditioning", "amount": "AMOUNT",
+                                                          "incurred_on": "2026-01-05"}, "dealer",
+                 id="books-vehicle-cost"),
 ]
 
 
@@ -398,7 +395,7 @@ LISTS = [
     (PUBLIC, "/api/cars/"), (PUBLIC, "/api/cars/mine/"), (PUBLIC, "/api/wallet/credit-requests/"),
     (PUBLIC, "/api/notifications/"), (PUBLIC, "/api/trading/stocks/"), (PUBLIC, "/api/dealerships/"),
     (DEALER, "/api/cars/"), (DEALER, "/api/leads/"), (DEALER, "/api/hr/employees/"), (DEALER, "/api/payroll/runs/"),
-    (DEALER, "/api/accounting/entries/"),
+    (DEALER, "/api/books/entries/"),
 ]
 
 

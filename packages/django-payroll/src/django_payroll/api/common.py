@@ -1,12 +1,9 @@
-"""Shared API helpers: per-method permission checks, pagination, date-range filters, CSV."""
+"""Shared API helpers: per-method permission checks, pagination, CSV."""
 from __future__ import annotations
 
 from django.http import HttpResponse
-from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
-
-from ..errors import InvalidDateRange
 
 
 class MethodPerms(BasePermission):
@@ -29,16 +26,6 @@ class MethodPerms(BasePermission):
 class Pagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 200
-
-
-class DateRangeSerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-
-    def validate(self, attrs):
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise InvalidDateRange()
-        return attrs
 
 
 def csv_response(content: str, filename: str) -> HttpResponse:

@@ -2,11 +2,11 @@
 
     path("api/", include("django_payroll.api.urls"))
 
-which serves /api/hr/..., /api/payroll/... and /api/accounting/... (URL names ``payroll:<name>``).
+which serves /api/hr/... and /api/payroll/... (URL names ``payroll:<name>``).
 """
 from django.urls import path
 
-from . import accounting, hr, payroll
+from . import hr, payroll
 
 app_name = "payroll"
 
@@ -30,19 +30,4 @@ urlpatterns = [
     path("payroll/payslips/<int:pk>/", payroll.PayslipDetailApi.as_view(), name="payslip-detail"),
     path("payroll/payslips/<int:pk>/csv/", payroll.PayslipCsvApi.as_view(), name="payslip-csv"),
     path("payroll/payslips/<int:pk>/pdf/", payroll.PayslipPdfApi.as_view(), name="payslip-pdf"),
-    # Accounting
-    path("accounting/categories/", accounting.CategoryListCreateApi.as_view(), name="category-list"),
-    path("accounting/entries/", accounting.EntryListCreateApi.as_view(), name="entry-list"),
-    path("accounting/reports/cash-position/", accounting.CashPositionApi.as_view(), name="report-cash-position"),
 ]
-
-for _prefix, _view in [
-    ("profit-and-loss", accounting.ProfitAndLossApi),
-    ("revenue-by-source", accounting.RevenueBySourceApi),
-    ("expenses-by-category", accounting.ExpensesByCategoryApi),
-    ("payroll-by-department", accounting.PayrollByDepartmentApi),
-]:
-    urlpatterns += [
-        path(f"accounting/reports/{_prefix}/", _view.as_view(), name=f"report-{_prefix}"),
-        path(f"accounting/reports/{_prefix}/csv/", _view.as_view(as_csv=True), name=f"report-{_prefix}-csv"),
-    ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django_books import services as books
 
 from forecourt_core.errors import DomainError
 
@@ -38,7 +39,6 @@ from ..models import (
 )
 from ..signals import payroll_run_paid, payslip_issued
 from ._money import money
-from .accounting import entry_record_automatic
 from .events import record_run_paid
 
 SHORT_BALANCE = "The business account cannot cover the payroll run; nothing was paid."
@@ -283,7 +283,7 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
             run.wallet_transaction_id = txn.pk
             run.error_code = run.error_message = ""
             run.save()
-            _book_expense(run)
+            _book(run, payslips)
             record_run_paid(run=run, payslips=payslips)
             transaction.on_commit(lambda: _announce(run, payslips))
     if failure is not None:
@@ -291,17 +291,17 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
     return run
 
 
-def _book_expense(run: PayrollRun) -> None:
-    """Salary expense = gross pay (net paid + amounts withheld), booked on the period's last day."""
-    if run.total_gross <= 0:
-        return
-    entry_record_automatic(
-        source_type="payroll_run",
-        source_id=str(run.pk),
-        category_code="payroll",
-        amount=run.total_gross,
-        booked_on=calc.month_bounds(run.period)[1],
-        description=f"Payroll {run.period:%Y-%m} ({run.get_kind_display().lower()})",
+def _book(run: PayrollRun, payslips: list[Payslip]) -> None:
+    """Post the paid run into the books (django-books), in the transaction that pays it, keyed
+    ``payroll-run:<id>`` so it is booked once: per payslip its gross is salary expense and its
+    deductions are owed to the tax office; the nets leave the books' wallet account with the
+    wallet transaction that paid them."""
+    books.payroll_paid(
+        run_id=run.pk,
+        date=timezone.localdate(run.paid_at),
+        wallet_transaction_id=str(run.wallet_transaction_id),
+        memo=f"Payroll {run.period:%Y-%m} ({run.get_kind_display().lower()}) paid",
+        payslips=[books.PayslipAmounts(s.pk, s.gross, s.total_deductions, s.net) for s in payslips],
     )
 
 

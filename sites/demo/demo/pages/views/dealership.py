@@ -1,6 +1,5 @@
 """A dealership's workspace on its subdomain (members only, see demo.http.members_only): dashboard,
 inventory, leads board, sales. Every write goes through the packages' services."""
-import datetime as dt
 import json
 
 from django.contrib import messages
@@ -33,8 +32,6 @@ from django_leads.errors import NotFound as LeadNotFound
 from django_leads.models import LeadStatus
 from django_leads.pipeline import TRANSITIONS
 from django_payroll import selectors as payroll_books
-from django_payroll import services as book_services
-from django_payroll.models import Category
 from forecourt_core.errors import DomainError
 from tenancy.selectors import member_list
 
@@ -179,36 +176,6 @@ def lead_assign(request, lead_id: int):
         return refused(request, exc, back)
     messages.success(request, f"Lead #{lead_id} assigned to {agent.username if agent else 'nobody'}.")
     return redirect(back)
-
-
-@dealership_only
-@require_perm("payroll.view_entry")
-def accounting(request):
-    if request.method == "POST":
-        back = reverse("pages:accounting")
-        if not request.user.has_perm("payroll.add_entry"):
-            return forbidden(request, "Your role cannot book entries.")
-        category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
-        try:
-            booked_on = dt.date.fromisoformat(request.POST.get("booked_on", ""))
-        except ValueError:
-            booked_on = None
-        if category is None or booked_on is None:
-            messages.error(request, "Choose a category and a date.")
-            return redirect(back)
-        try:
-            book_services.entry_create(category=category, amount=request.POST.get("amount", ""), booked_on=booked_on,
-                                       description=request.POST.get("description", "")[:255],
-                                       created_by=request.user)
-        except DomainError as exc:
-            return refused(request, exc, back)
-        messages.success(request, "Entry booked.")
-        return redirect(back)
-    return render(request, "pages/dealer_accounting.html", {
-        "entries": list(payroll_books.entry_list().order_by("-booked_on", "-id")[:100]),
-        "categories": list(payroll_books.category_list()), "pnl": payroll_books.profit_and_loss(),
-        "today": dt.date.today().isoformat(),
-    })
 
 
 @dealership_only
