@@ -33,4 +33,18 @@ def test_settlement_with_the_cache_down_still_announces_the_trade(settings, make
     finally:
         signals.trade_settled.disconnect(on_settled)
     assert settled.status == "settled" and announced == [order.pk]
-    assert "cache version bump failed" in caplog.text  # the dead cache really was tried
+    assert "cache generation bump failed" in caplog.text  # the dead cache really was tried
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_reads_with_the_cache_down_come_from_the_database(settings, api, make_user, caplog):
+    services.bars_ingest(bars=[bar("ACME", "10.00")])
+    reader = api(make_user("reader"))
+    settings.CACHES = DEAD_CACHE
+    settings.TRADING_CACHE_ALIAS = "default"
+    with caplog.at_level(logging.WARNING):
+        listed = reader.get("/api/trading/stocks/")
+        detail = reader.get("/api/trading/stocks/ACME/")
+    assert listed.status_code == 200 and [s["ticker"] for s in listed.data["results"]] == ["ACME"]
+    assert detail.status_code == 200 and detail.data["price"] == "10.00"
+    assert "cache unavailable, read from the database" in caplog.text  # the dead cache really was tried

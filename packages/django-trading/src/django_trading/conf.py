@@ -1,5 +1,5 @@
 """Trading settings, read at call time (never at import) so tests and sites can override them."""
-from django.conf import settings
+from forecourt_core.conf import PackageSettings
 
 DEFAULTS = {
     # Django cache alias for shared (public) market data; on django-tenants use an alias without
@@ -23,9 +23,6 @@ DEFAULTS = {
     "TRADING_RECENT_BARS": 20,
     # Most bars accepted by one ingest request.
     "TRADING_MAX_BARS_PER_REQUEST": 10000,
-    "TRADING_PAGE_SIZE": 50,
 }
-
-
-def get(name: str):
-    return getattr(settings, name, DEFAULTS[name])
+package_settings = PackageSettings(DEFAULTS)
+get = package_settings.get

@@ -5,13 +5,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from django_wallet.api import idempotency
-from forecourt_core.drf.fields import AmountField
+from forecourt_core.drf import AmountField, Pagination
+from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED as KEY_REQUIRED
+from forecourt_core.idempotency import parse_idempotency_key, require_idempotency_key
 
 from .. import cache, conf, selectors, services
 from ..errors import FundingNotAllowed, InvalidRange, OrderNotFound, TraderNotFound, UnknownTicker
@@ -22,7 +22,6 @@ from .permissions import CanIngestPrices, can_view_trader, is_trading_admin
 MONEY = {"max_digits": 18, "decimal_places": 2}
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                    description="Same key and body: the first result again; other body: 409.")
-KEY_REQUIRED = idempotency.REQUIRED_PARAMETER
 TRADER_CREATED = inline_serializer("TraderCreated", {
     "user_id": serializers.CharField(), "username": serializers.CharField(),
     "balance": serializers.DecimalField(**MONEY),
@@ -33,15 +32,6 @@ INGESTED = inline_serializer("BarsIngested", {"created": serializers.IntegerFiel
                                               "duplicates": serializers.IntegerField(),
                                               "tickers": serializers.ListField(child=serializers.CharField()),
                                               "triggered_orders": serializers.ListField(child=serializers.UUIDField())})
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def get_page_size(self, request):
-        self.page_size = conf.get("TRADING_PAGE_SIZE")
-        return super().get_page_size(request)
 
 
 class BarOutput(serializers.Serializer):
@@ -107,7 +97,7 @@ class TraderCreateApi(APIView):
         try:
             user = services.trader_create(username=v["username"], password=v.get("password"), balance=v["balance"],
                                           funded_by=request.user if staff else None,
-                                          idempotency_key=request.headers.get("Idempotency-Key"))
+                                          idempotency_key=parse_idempotency_key(request.headers))
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}, code="invalid_password") from None
         body = {"user_id": str(user.pk), "username": user.get_username(),
@@ -138,7 +128,7 @@ class _OwnTransferApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         txn = move(user=request.user, amount=data.validated_data["amount"],
-                   idempotency_key=idempotency.require_idempotency_key(request))
+                   idempotency_key=require_idempotency_key(request.headers))
         return Response({"wallet_transaction_id": str(txn.pk),
                          "balance": str(selectors.trader_balance(user=request.user))},
                         status=status.HTTP_201_CREATED)
@@ -228,10 +218,10 @@ class StockListApi(APIView):
             ref_name = "StockListInput"
 
         ticker = serializers.RegexField(TICKER_PATTERN)
-        open = serializers.DecimalField(**MONEY, min_value=0)
-        high = serializers.DecimalField(**MONEY, min_value=0)
-        low = serializers.DecimalField(**MONEY, min_value=0)
-        close = serializers.DecimalField(**MONEY, min_value=0)
+        open = AmountField(allow_zero=True)
+        high = AmountField(allow_zero=True)
+        low = AmountField(allow_zero=True)
+        close = AmountField(allow_zero=True)
         volume = serializers.IntegerField(min_value=0)
         timestamp = serializers.DateTimeField(required=False)
 
@@ -366,7 +356,7 @@ def _order_place(request, input_serializer: type[serializers.Serializer]) -> Ord
     v = data.validated_data
     order, _ = services.order_create(user=request.user, ticker=v["ticker"], side=v["side"], volume=v["volume"],
                                      order_type=v["order_type"], limit_price=v.get("limit_price"),
-                                     idempotency_key=idempotency.require_idempotency_key(request))
+                                     idempotency_key=require_idempotency_key(request.headers))
     return order
 
 

@@ -8,6 +8,10 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from forecourt_core.amounts import validate_amount
+from forecourt_core.errors import InvalidAmount
+from forecourt_core.signals import send_on_commit
+
 from .. import cache, conf
 from ..errors import BarConflict, InvalidBar
 from ..models import TICKER_PATTERN, Order, PriceBar, Stock
@@ -16,8 +20,6 @@ from .outbox import enqueue_settlement
 from .stocks import lock_stocks
 
 TICKER_RE = re.compile(TICKER_PATTERN)
-CENT = Decimal("0.01")
-MAX_PRICE = Decimal(10) ** 16
 PRICE_FIELDS = ("open", "high", "low", "close")
 
 
@@ -39,15 +41,11 @@ def _validate(index: int, bar: dict) -> dict:
         raise _invalid(index, "ticker must match " + TICKER_PATTERN)
     clean = {"ticker": ticker}
     for name in PRICE_FIELDS:
-        value = bar.get(name)
-        if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-            raise _invalid(index, f"{name} must be a Decimal")
-        value = Decimal(value)
-        if not value.is_finite() or value < 0 or value >= MAX_PRICE:
-            raise _invalid(index, f"{name} must be finite, non-negative and below 10**16")
-        if value != value.quantize(CENT):
-            raise _invalid(index, f"{name} has more than 2 decimal places")
-        clean[name] = value
+        try:  # a price of 0 is valid market data
+            clean[name] = validate_amount(bar.get(name), allow_zero=True)
+        except InvalidAmount:
+            raise _invalid(index, f"{name} must be a Decimal, non-negative, with at most 2 decimal places and "
+                                  "below 10**16") from None
     body_low, body_high = sorted((clean["open"], clean["close"]))
     if not clean["low"] <= body_low or not body_high <= clean["high"]:
         raise _invalid(index, "prices must satisfy low <= open, close <= high")
@@ -150,10 +148,7 @@ def _ingest(clean: list[dict], tickers: list[str]) -> IngestResult:
     result = IngestResult(created=len(new), duplicates=duplicates, tickers=[s.ticker for s in stocks.values()],
                           triggered_orders=triggered)
 
-    def after_commit():
-        cache.bump(cache.STOCKS, *(cache.stock(t) for t in result.tickers))
-        enqueue_settlement(triggered)
-        bars_ingested.send(sender=PriceBar, tickers=result.tickers, created=result.created)
-
-    transaction.on_commit(after_commit)
+    cache.bump_on_commit(cache.STOCKS, *(cache.stock(t) for t in result.tickers))
+    transaction.on_commit(lambda: enqueue_settlement(triggered))
+    send_on_commit(bars_ingested, sender=PriceBar, tickers=result.tickers, created=result.created)
     return result

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
+from forecourt_core.amounts import validate_amount
+from forecourt_core.errors import InvalidAmount
 
 from .. import cache
 from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable, UnknownTicker
@@ -31,9 +33,10 @@ def _validate(*, ticker: str, side: str, volume: int, order_type: str, limit_pri
         if limit_price is not None:
             raise InvalidOrder("limit_price is only for limit orders")
         return
-    if not isinstance(limit_price, Decimal) or not limit_price.is_finite() or not 0 < limit_price < Decimal(10) ** 16 \
-            or limit_price != limit_price.quantize(CENT):
-        raise InvalidOrder("a limit order needs a positive limit_price with at most 2 decimal places")
+    try:
+        validate_amount(limit_price)
+    except InvalidAmount:
+        raise InvalidOrder("a limit order needs a positive limit_price with at most 2 decimal places") from None
 
 
 def _same_request(order: Order, **fields) -> bool:
@@ -83,7 +86,7 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
             if status == Order.Status.PENDING:
                 transaction.on_commit(lambda: enqueue_settlement([order.id]))
             else:  # its reservation changes the trader's available cash or free shares
-                transaction.on_commit(lambda: cache.bump(cache.trader(user.get_username())))
+                cache.bump_on_commit(cache.trader(user.get_username()))
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first.
         existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
@@ -133,5 +136,5 @@ def order_cancel(*, order: Order) -> Order:
     locked.settled_at = timezone.now()
     locked.save(update_fields=["status", "settled_at", "shares_reserved"])
     username = order.user.get_username()
-    transaction.on_commit(lambda: cache.bump(cache.trader(username)))
+    cache.bump_on_commit(cache.trader(username))
     return locked

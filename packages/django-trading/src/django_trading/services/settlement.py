@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from django_wallet import services as wallet
 from django_wallet.errors import AccountFrozen, InsufficientFunds
+from forecourt_core.signals import send_on_commit
 
 from .. import cache, conf
 from ..models import Holding, Order, Stock
@@ -36,20 +37,11 @@ def _finish(order: Order, stock: Stock | None, *, status: str, reason: str = "")
     order.save(update_fields=["status", "reason", "price", "amount", "wallet_transaction_id", "settled_at",
                               "shares_reserved"])
     record_order_finished(order)
-    username = order.user.get_username()
-    ticker = stock.ticker if stock else None
-
-    def after_commit():
-        names = [cache.trader(username)]
-        if status == Order.Status.SETTLED:
-            names += [cache.STOCKS, cache.stock(ticker)]
-        cache.bump(*names)
-        if status == Order.Status.SETTLED:
-            trade_settled.send(sender=Order, order=order)
-        else:
-            order_rejected.send(sender=Order, order=order)
-
-    transaction.on_commit(after_commit)
+    names = [cache.trader(order.user.get_username())]
+    if status == Order.Status.SETTLED:
+        names += [cache.STOCKS, cache.stock(stock.ticker)]
+    cache.bump_on_commit(*names)
+    send_on_commit(trade_settled if status == Order.Status.SETTLED else order_rejected, sender=Order, order=order)
     return order
 
 

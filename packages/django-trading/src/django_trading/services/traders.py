@@ -63,7 +63,7 @@ def trader_fund(*, username: str, amount: Decimal, by=None, idempotency_key: str
                        memo=f"trading funds for {username}",
                        metadata={"trading": "fund", "by": by.pk if by is not None else "self-funding"},
                        idempotency_key=idempotency_key, idempotency_scope=f"trading.fund:{username}")
-    transaction.on_commit(lambda: cache.bump(cache.trader(username)))
+    cache.bump_on_commit(cache.trader(username))
     return user, created
 
 
@@ -76,7 +76,7 @@ def trader_deposit(*, user, amount: Decimal, idempotency_key: str):
                           memo="to my trading account", metadata={"trading": "deposit"},
                           idempotency_key=idempotency_key, idempotency_scope=f"trading.deposit:{user.pk}")
     username = user.get_username()
-    transaction.on_commit(lambda: cache.bump(cache.trader(username)))
+    cache.bump_on_commit(cache.trader(username))
     return txn
 
 
@@ -90,5 +90,5 @@ def trader_withdraw(*, user, amount: Decimal, idempotency_key: str):
                           metadata={"trading": "withdrawal"}, idempotency_key=idempotency_key,
                           idempotency_scope=f"trading.withdraw:{user.pk}")
     username = user.get_username()
-    transaction.on_commit(lambda: cache.bump(cache.trader(username)))
+    cache.bump_on_commit(cache.trader(username))
     return txn
