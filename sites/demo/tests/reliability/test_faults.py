@@ -160,13 +160,13 @@ def _assert_no_half_state(cars, sellers, payers, poor, won) -> None:
     assert_ledger_clean()
 
 
-def _assert_redis_endpoints_say_503(stack, poor) -> None:
-    """Endpoints that need Redis itself (the sign-in throttle, the trading cache) say so: 503, not 500."""
-    for method, path, body, bearer in [
-            ("POST", "/api/auth/token/", {"username": "burst-poor", "password": "x"}, None),
-            ("GET", "/api/trading/stocks/", None, token(poor))]:
-        status, answer = stack.request(method, path, body=body, token=bearer)
-        assert status == 503 and answer["code"] == "service_unavailable", (path, status, answer)
+def _assert_redis_endpoints_during_the_outage(stack, poor) -> None:
+    """An endpoint that needs Redis itself (the sign-in throttle) says so: 503, not 500. A cached read (the
+    trading stock list) is built from the database instead: the cache is never a dependency."""
+    status, answer = stack.request("POST", "/api/auth/token/", body={"username": "burst-poor", "password": "x"})
+    assert status == 503 and answer["code"] == "service_unavailable", (status, answer)
+    status, answer = stack.request("GET", "/api/trading/stocks/", token=token(poor))
+    assert status == 200 and "results" in answer, (status, answer)
 
 
 def _expected_purchase_mails(cars, sellers, won) -> dict:
@@ -222,7 +222,7 @@ def test_redis_dies_during_a_purchase_burst_and_every_committed_purchase_is_anno
         statuses, done = _buy_while_redis_dies(stack, jobs)
         won = _assert_committed_or_cleanly_refused(statuses, done, cars)
         _assert_no_half_state(cars, sellers, payers, poor, won)
-        _assert_redis_endpoints_say_503(stack, poor)
+        _assert_redis_endpoints_during_the_outage(stack, poor)
 
         # The outage really met committed purchases: their events wait in the outbox, not in a broker.
         assert Event.objects.filter(kind="car_listing.car_purchased", status=Event.Status.PENDING).exists()
