@@ -46,8 +46,8 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-# The site's one exception handler renders {code, message, fields}; tests use an equivalent.
-REST_FRAMEWORK = {"EXCEPTION_HANDLER": "tests.exception_handler.handler",
+# The kernel's one exception handler renders {code, message, fields}, as in the site.
+REST_FRAMEWORK = {"EXCEPTION_HANDLER": "forecourt_core.drf.exception_handler",
                   "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 BOOKS_WALLET_ACCOUNT = "tests.hooks.business_account"
 BOOKS_PROFILE_DEFAULTS = "tests.hooks.profile_defaults"

@@ -56,9 +56,9 @@ def test_a_manual_entry_is_posted_and_reversed_never_edited(accountant):
     ([{"account": "1000", "debit": "10.00"}, {"account": "4900", "credit": "9.00"}], "unbalanced_entry"),
     ([{"account": "1000", "debit": "10.00", "credit": "10.00"}, {"account": "4900", "credit": "0"}],
      "unbalanced_entry"),
-    ([{"account": "1000", "debit": "10.001"}, {"account": "4900", "credit": "10.001"}], "invalid"),
-    ([{"account": "9999", "debit": "10.00"}, {"account": "4900", "credit": "10.00"}], "invalid"),
-    ([{"account": "1000", "debit": "-10.00"}, {"account": "4900", "debit": "10.00"}], "invalid"),
+    ([{"account": "1000", "debit": "10.001"}, {"account": "4900", "credit": "10.001"}], "invalid_amount"),
+    ([{"account": "9999", "debit": "10.00"}, {"account": "4900", "credit": "10.00"}], "validation_error"),
+    ([{"account": "1000", "debit": "-10.00"}, {"account": "4900", "debit": "10.00"}], "invalid_amount"),
 ])
 def test_bad_entries_are_a_4xx_with_a_code_and_nothing_is_stored(accountant, lines, code):
     accountant.get("/api/books/accounts/")

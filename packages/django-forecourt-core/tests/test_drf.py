@@ -76,3 +76,46 @@ def test_every_list_has_one_shape(client):
     assert len(client.get("/numbers/?page_size=1000").json()["results"]) == 45  # capped at 100
     beyond = client.get("/numbers/?page=9")
     assert (beyond.status_code, beyond.json()["code"]) == (404, "not_found")
+
+
+def test_a_view_paging_by_hand_answers_the_same_shape_and_a_csv_is_an_attachment(client):
+    body = client.get("/numbers/by-hand/?page=3&page_size=20").json()
+    assert (body["count"], body["results"], body["next"]) == (45, [{"n": n} for n in range(41, 46)], None)
+    download = client.get("/numbers/by-hand/?download=1")
+    assert download["Content-Type"].startswith("text/csv")
+    assert download["Content-Disposition"] == 'attachment; filename="numbers.csv"'
+
+
+class _User:
+    """Who asks, with the permissions Django would answer for them."""
+
+    def __init__(self, *perms, signed_in=True):
+        self.is_authenticated, self.perms = signed_in, set(perms)
+
+    def has_perm(self, perm):
+        return perm in self.perms
+
+
+class _Request:
+    def __init__(self, method, user):
+        self.method, self.user = method, user
+
+
+class _View:
+    perms = {"GET": "books.view_journalentry", "POST": "books.add_journalentry", "DELETE": None}
+
+
+@pytest.mark.parametrize(("method", "user", "allowed"), [
+    ("GET", _User("books.view_journalentry"), True),
+    ("HEAD", _User("books.view_journalentry"), True),  # what GET needs
+    ("OPTIONS", _User(), False),
+    ("POST", _User("books.view_journalentry"), False),
+    ("POST", _User("books.add_journalentry"), True),
+    ("DELETE", _User(), True),  # None: any signed-in user
+    ("DELETE", _User(signed_in=False), False),
+    ("PUT", _User("books.view_journalentry", "books.add_journalentry"), False),  # no entry: refused
+])
+def test_method_perms_asks_the_permission_of_each_method(method, user, allowed):
+    from forecourt_core.drf import MethodPerms
+
+    assert MethodPerms().has_permission(_Request(method, user), _View()) is allowed

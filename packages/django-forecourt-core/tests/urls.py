@@ -6,4 +6,5 @@ urlpatterns = [
     path("raise/<str:kind>/", views.raiser),
     path("pay/", views.payment),
     path("numbers/", views.NumberList.as_view()),
+    path("numbers/by-hand/", views.numbers_page),
 ]

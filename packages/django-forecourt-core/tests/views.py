@@ -11,7 +11,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from forecourt_core.drf import AmountField
+from forecourt_core.drf import AmountField, csv_response, paginate
 from forecourt_core.errors import Conflict, InsufficientFunds, NotFound
 from forecourt_core.idempotency import parse_idempotency_key
 
@@ -60,3 +60,16 @@ class NumberList(ListAPIView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(page)
+
+
+class _Number(serializers.Serializer):
+    n = serializers.IntegerField(source="*")
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def numbers_page(request):
+    """A hand-paginated list, as a thin APIView pages a selector's queryset."""
+    if request.query_params.get("download"):
+        return csv_response("n\n1\n", "numbers.csv")
+    return paginate(None, request, list(range(1, 46)), _Number)

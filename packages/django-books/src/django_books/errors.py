@@ -1,89 +1,72 @@
-"""Domain errors: each has a stable machine ``code`` and a 4xx status (see docs/conventions.md)."""
+"""Domain errors: the kernel's ``DomainError`` classes, each with a stable ``code`` and a 4xx status
+(see docs/conventions.md). Framework-free: services raise them, the kernel's DRF handler and the
+site's pages render them."""
 from __future__ import annotations
 
-from rest_framework import status
-from rest_framework.exceptions import APIException
+from forecourt_core.errors import Conflict, InvalidAmount, InvalidInput
+
+__all__ = [
+    "InvalidAmount", "UnbalancedEntry", "InvalidDateRange", "InvalidVatRate", "PeriodClosed",
+    "PeriodAlreadyClosed", "AlreadyReversed", "NotReversible", "AccountNotFound", "AccountInUse",
+    "DuplicateAccount", "VehicleAlreadySold", "DuplicateAcquisition",
+]
 
 
-class BooksError(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "books_error"
-    default_detail = "Books error."
-
-    @property
-    def code(self) -> str:
-        return self.default_code
+class UnbalancedEntry(InvalidInput):
+    code = "unbalanced_entry"
+    message = "The lines of a journal entry must have debits equal to credits, and at least two lines."
 
 
-class InvalidAmount(BooksError):
-    default_code = "invalid_amount"
-    default_detail = "Amounts must be finite decimals with at most two places, below 10**16."
+class InvalidDateRange(InvalidInput):
+    code = "invalid_date_range"
+    message = "date_from must not be after date_to."
 
 
-class UnbalancedEntry(BooksError):
-    default_code = "unbalanced_entry"
-    default_detail = "The lines of a journal entry must have debits equal to credits, and at least two lines."
+class InvalidVatRate(InvalidInput):
+    code = "invalid_vat_rate"
+    message = "The VAT rate is a percentage from 0 up to (not including) 100, with at most two places."
 
 
-class InvalidDateRange(BooksError):
-    default_code = "invalid_date_range"
-    default_detail = "date_from must not be after date_to."
+class PeriodClosed(Conflict):
+    code = "period_closed"
+    message = "The books are closed for that date; post in an open period."
 
 
-class InvalidVatRate(BooksError):
-    default_code = "invalid_vat_rate"
-    default_detail = "The VAT rate is a percentage from 0 up to (not including) 100, with at most two places."
+class PeriodAlreadyClosed(Conflict):
+    code = "period_already_closed"
+    message = "The books are already closed through that date or a later one."
 
 
-class PeriodClosed(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "period_closed"
-    default_detail = "The books are closed for that date; post in an open period."
+class AlreadyReversed(Conflict):
+    code = "already_reversed"
+    message = "This entry has already been reversed."
 
 
-class PeriodAlreadyClosed(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "period_already_closed"
-    default_detail = "The books are already closed through that date or a later one."
+class NotReversible(Conflict):
+    code = "not_reversible"
+    message = "A reversal entry is not reversed again; post a new entry."
 
 
-class AlreadyReversed(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "already_reversed"
-    default_detail = "This entry has already been reversed."
+class AccountNotFound(Conflict):
+    code = "account_missing"
+    message = "The chart of accounts has no account for this role; add one with that role."
 
 
-class NotReversible(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "not_reversible"
-    default_detail = "A reversal entry is not reversed again; post a new entry."
+class AccountInUse(Conflict):
+    code = "account_in_use"
+    message = "An account with lines keeps its type; open a new account instead."
 
 
-class AccountNotFound(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "account_missing"
-    default_detail = "The chart of accounts has no account for this role; add one with that role."
+class DuplicateAccount(Conflict):
+    code = "duplicate_account"
+    message = "Another account already has this code or role."
 
 
-class AccountInUse(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "account_in_use"
-    default_detail = "An account with lines keeps its type; open a new account instead."
+class VehicleAlreadySold(Conflict):
+    code = "vehicle_sold"
+    message = "The vehicle has been sold; its costs are closed."
 
 
-class DuplicateAccount(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "duplicate_account"
-    default_detail = "Another account already has this code or role."
-
-
-class VehicleAlreadySold(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "vehicle_sold"
-    default_detail = "The vehicle has been sold; its costs are closed."
-
-
-class DuplicateAcquisition(BooksError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "duplicate_acquisition"
-    default_detail = "The vehicle's acquisition cost is already booked; add a reconditioning cost or reverse it."
+class DuplicateAcquisition(Conflict):
+    code = "duplicate_acquisition"
+    message = "The vehicle's acquisition cost is already booked; add a reconditioning cost or reverse it."

@@ -12,16 +12,25 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf.fields import AmountField
+from forecourt_core.drf import AmountField, MethodPerms, Pagination, csv_response, paginate
 
 from .. import selectors, services
 from ..documents import invoice_pdf, report_table, to_csv
-from ..errors import UnbalancedEntry
+from ..errors import InvalidDateRange, UnbalancedEntry
 from ..models import AccountType, JournalEntry, LedgerAccount, VehicleCost, VehicleSale
-from .common import DateRangeSerializer, MethodPerms, Pagination, csv_response, paginate
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 REPORTS_PERM = "books.view_reports"
+
+
+class DateRangeSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise InvalidDateRange()
+        return attrs
 
 
 class LedgerAccountSerializer(serializers.ModelSerializer):

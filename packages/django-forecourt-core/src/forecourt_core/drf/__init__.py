@@ -1,4 +1,5 @@
-"""The DRF side of the kernel (needs the ``drf`` extra): the exception handler, pagination and the amount field.
+"""The DRF side of the kernel (needs the ``drf`` extra): the exception handler, pagination, the amount field
+and the helpers of thin views (a permission per method, a page of a queryset, a CSV download).
 
 Settings for a site or a package's tests::
 
@@ -10,5 +11,7 @@ Settings for a site or a package's tests::
 from .errors import exception_handler
 from .fields import AmountField
 from .pagination import KeysetPagination, Pagination
+from .views import MethodPerms, csv_response, paginate
 
-__all__ = ["AmountField", "KeysetPagination", "Pagination", "exception_handler"]
+__all__ = ["AmountField", "KeysetPagination", "MethodPerms", "Pagination", "csv_response", "exception_handler",
+           "paginate"]

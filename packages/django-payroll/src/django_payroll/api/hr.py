@@ -8,11 +8,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf.fields import AmountField
+from forecourt_core.drf import AmountField, MethodPerms, Pagination, paginate
 
 from .. import selectors, services
 from ..models import ComponentKind, Employee
-from .common import MethodPerms, Pagination, paginate
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 

@@ -9,12 +9,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf.fields import AmountField
+from forecourt_core.drf import AmountField, MethodPerms, Pagination, csv_response, paginate
 
 from .. import selectors, services
 from ..documents import payslip_csv, payslip_pdf, run_csv
 from ..models import ComponentKind, Employee, PayrollRun, TaxBand
-from .common import MethodPerms, Pagination, csv_response, paginate
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 

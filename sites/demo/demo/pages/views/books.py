@@ -11,11 +11,11 @@ from django.utils import timezone
 from django_books import selectors, services
 from django_books.documents import invoice_pdf, report_table, to_csv
 from django_books.models import AccountType, JournalEntry, LedgerAccount, VehicleCost, VehicleSale
-from rest_framework.exceptions import APIException
 
 from demo.pages.views.common import dealership_only, int_param, page_window, refused, require_perm
 from django_car_listing.models import Car
 from django_payroll.models import Payslip
+from forecourt_core.errors import DomainError
 
 PAGE_SIZE = 25
 REPORTS = {
@@ -92,7 +92,7 @@ def _journal_post(request, back: str):
         amount = request.POST.get("amount", "")
         entry, _ = services.entry_post(date=date, memo=request.POST.get("memo", "")[:255], created_by=request.user,
                                        lines=[services.debit(debit, amount), services.credit(credit, amount)])
-    except APIException as exc:
+    except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Entry {entry.pk} posted.")
     return redirect("pages:books_entry", entry_id=entry.pk)
@@ -125,7 +125,7 @@ def entry(request, entry_id: int):
         try:
             reversal = services.entry_reverse(entry=found, created_by=request.user,
                                               date=_date(request.POST.get("date"), None))
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, f"Entry {entry_id} reversed by entry {reversal.pk}.")
         return redirect("pages:books_entry", entry_id=reversal.pk)
@@ -164,7 +164,7 @@ def accounts(request):
                     return redirect(back)
                 services.account_create(code=code, name=name, type=account_type)
                 messages.success(request, f"Account {code} added.")
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         return redirect(back)
     services.chart_ensure()
@@ -221,7 +221,7 @@ def vat_settings(request):
                                     vat_number=request.POST.get("vat_number", "")[:40],
                                     vat_rate=request.POST.get("vat_rate", ""),
                                     vat_exempt=request.POST.get("vat_exempt") == "on")
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, "VAT and invoice details saved.")
         return redirect(back)
@@ -249,7 +249,7 @@ def vehicle(request, car_id: int):
                                       description=request.POST.get("description", "")[:255],
                                       paid_from=request.POST.get("paid_from", "payables"),
                                       created_by=request.user)
-        except APIException as exc:
+        except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, "Cost booked.")
         return redirect(back)
