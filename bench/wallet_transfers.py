@@ -38,7 +38,10 @@ def setup_django() -> None:
 
     if not settings.configured:
         settings.configure(
-            INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "django_wallet"],
+            INSTALLED_APPS=[
+                "django.contrib.contenttypes", "django.contrib.auth", "forecourt_core.events", "django_wallet"
+            ],
+            FORECOURT_EVENTS_KICK=False,  # charge sales record events; no broker in this bench
             DATABASES={
                 "default": {
                     "ENGINE": "django.db.backends.postgresql",

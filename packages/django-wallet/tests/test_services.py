@@ -347,3 +347,22 @@ def test_accounts_of_agrees_with_the_orm_definition_of_held(make_user):
     orm = selectors.with_held(Account.objects.filter(owner_type=owner_type, owner_id=str(owner.pk)))
     assert got == [(x.pk, x.balance, x.held) for x in orm]
     assert got == [(a.pk, D("487.00"), D("50.00")), (other.pk, D("53.00"), D("0"))]
+
+
+def test_a_posting_is_one_statement(funded, django_assert_num_queries):
+    """Lock, checks, transaction, entries and balances: one call of wallet_post, keyed or not."""
+    a, b = funded("10.00"), funded("0")
+    with django_assert_num_queries(1):
+        services.transfer(source=a, destination=b, amount=D("1.00"))
+    with django_assert_num_queries(1):
+        services.transfer(source=a, destination=b, amount=D("1.00"), idempotency_key="k1", idempotency_scope="s")
+    assert selectors.balance(a) == D("8.00") and selectors.balance(b) == D("2.00")
+
+
+def test_batch_entries_carry_each_running_balance(funded):
+    a, b, c = funded("10.00"), funded("0"), funded("0")
+    txn = services.transfer_many(legs=[(a, b, D("1.00")), (a, c, D("2.00")), (b, c, D("0.50"))])
+    rows = list(txn.entries.order_by("id").values_list("account_id", "amount", "balance_after"))
+    assert rows == [(a.pk, D("-1.00"), D("9.00")), (b.pk, D("1.00"), D("1.00")), (a.pk, D("-2.00"), D("7.00")),
+                    (c.pk, D("2.00"), D("2.00")), (b.pk, D("-0.50"), D("0.50")), (c.pk, D("0.50"), D("2.50"))]
+    assert services.verify_ledger().ok

@@ -8,7 +8,6 @@ from .accounts import account_for, account_set_status, open_account, system_acco
 from .charge_sales import charge_sale_create, normalize_phone
 from .credit import credit_request_approve, credit_request_create, credit_request_reject
 from .holds import capture, hold, release, release_expired_holds
-from .posting import BALANCE_LIMIT
 from .transfers import deposit, reverse, transfer, transfer_many, withdraw
 
 __all__ = [
@@ -16,5 +15,5 @@ __all__ = [
     "transfer", "transfer_many", "deposit", "withdraw", "reverse",
     "hold", "capture", "release", "release_expired_holds",
     "credit_request_create", "credit_request_approve", "credit_request_reject",
-    "normalize_phone", "charge_sale_create", "verify_ledger", "LedgerReport", "BALANCE_LIMIT",
+    "normalize_phone", "charge_sale_create", "verify_ledger", "LedgerReport",
 ]
