@@ -53,6 +53,12 @@ def held_by_account(account_ids: Iterable[int], *, now: datetime | None = None) 
         return dict(cur.fetchall())
 
 
+_POST_SQL = (
+    "SELECT * FROM wallet_post(%s::uuid, %s::text, %s::text, %s::jsonb, %s::text, %s::text, %s::text, %s::uuid,"
+    " %s::bigint[], %s::numeric[], %s::timestamptz)"
+)
+
+
 def post(
     *,
     op: str,
@@ -77,7 +83,7 @@ def post(
                       created_at=timezone.now())
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT * FROM wallet_post(%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s::bigint[], %s::numeric[], %s)",
+            _POST_SQL,
             [txn.pk, kind, memo, json.dumps(metadata), idempotency_scope, idempotency_key, fingerprint,
              reverses.pk if reverses is not None else None, [a for a, _ in postings], [x for _, x in postings],
              txn.created_at],
