@@ -34,6 +34,13 @@ def test_a_lost_backing_service_is_a_503_to_retry(client, kind, service):
                                "message": f"The {service} is unavailable; try again shortly."}
 
 
+def test_a_refusal_that_passes_with_time_says_when_to_retry(client):
+    response = client.get("/raise/locked/")
+    assert (response.status_code, response["Retry-After"]) == (429, "60")
+    assert response.json() == {"code": "account_locked", "message": "Locked for a minute."}
+    assert not client.get("/raise/custom/").has_header("Retry-After")
+
+
 def test_a_bug_is_left_to_django_as_a_500(client):
     assert client.get("/raise/bug/").status_code == 500
 

@@ -12,12 +12,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from forecourt_core.drf import AmountField, csv_response, paginate
-from forecourt_core.errors import Conflict, InsufficientFunds, NotFound
+from forecourt_core.errors import Conflict, DomainError, InsufficientFunds, NotFound
 from forecourt_core.idempotency import parse_idempotency_key
 
 RAISED = {
     "insufficient": lambda: InsufficientFunds(),
     "custom": lambda: Conflict("The car was sold.", code="car_sold"),
+    "locked": lambda: DomainError("Locked for a minute.", code="account_locked", status=429, retry_after=60),
     "fields": lambda: NotFound(fields={"car": ["No such car."]}),
     "http404": lambda: Http404("nope"),
     "denied": lambda: PermissionDenied(),

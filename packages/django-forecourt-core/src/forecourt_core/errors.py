@@ -1,7 +1,8 @@
 """Domain errors: one framework-free tree every package raises and every API renders the same way.
 
 A ``DomainError`` carries a stable machine ``code``, a human ``message``, an HTTP ``status`` (a hint
-for whichever layer renders it) and optional per-field messages ``fields``. Services and Celery
+for whichever layer renders it), optional per-field messages ``fields`` and, for a refusal that passes
+with time (a lock, a rate limit), ``retry_after`` seconds (sent as the ``Retry-After`` header). Services and Celery
 tasks raise these and never import DRF; ``forecourt_core.drf.exception_handler`` renders them as
 ``{"code", "message", "fields"}``.
 
@@ -21,9 +22,10 @@ class DomainError(Exception):
     code: str = "invalid"
     message: str = "The request is invalid."
     status: int = 400
+    retry_after: int | None = None
 
     def __init__(self, message: str | None = None, *, code: str | None = None, status: int | None = None,
-                 fields: dict[str, list[str]] | None = None):
+                 fields: dict[str, list[str]] | None = None, retry_after: int | None = None):
         if message is not None:
             self.message = str(message)
         if code is not None:
@@ -31,6 +33,8 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
         self.fields = dict(fields or {})
+        if retry_after is not None:
+            self.retry_after = retry_after
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -131,3 +135,4 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     message = "A backing service is unavailable; try again shortly."
     status = 503
+    retry_after = 5

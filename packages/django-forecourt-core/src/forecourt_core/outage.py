@@ -18,7 +18,7 @@ try:  # redis is optional: a deployment without it simply has no Redis outages t
 except ImportError:  # pragma: no cover - redis is installed wherever the test suite runs
     REDIS_OUTAGES = ()
 
-RETRY_AFTER_SECONDS = 5
+RETRY_AFTER_SECONDS = ServiceUnavailable.retry_after
 
 
 def unavailable_service(exc: BaseException | None) -> str | None:

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 
-from .errors import DomainError, ServiceUnavailable
-from .outage import RETRY_AFTER_SECONDS
+from .errors import DomainError
 
 
 def error_json(error: DomainError) -> JsonResponse:
-    """The error shape ``{"code", "message", "fields"}`` with the error's status (and ``Retry-After`` for a 503)."""
+    """The error shape ``{"code", "message", "fields"}`` with the error's status (and its ``Retry-After``)."""
     response = JsonResponse(error.as_dict(), status=error.status)
-    if isinstance(error, ServiceUnavailable):
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
     return response

@@ -1,13 +1,14 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts.backends import current_role
+from accounts.errors import AccountLocked
 from accounts.services import user_register
 from accounts.throttling import SignInThrottle, account_lock_seconds, account_locked_message
 
@@ -16,18 +17,11 @@ class AuthThrottled:
     throttle_classes = [SignInThrottle]
 
 
-class AccountLocked(exceptions.APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "account_locked"
-
-
 class TokenObtainApi(AuthThrottled, TokenObtainPairView):
     def post(self, request, *args, **kwargs):
         locked = account_lock_seconds(request.data.get("username") if isinstance(request.data, dict) else None)
         if locked:  # checked before the password, so a locked account leaks nothing about it
-            exc = AccountLocked(account_locked_message(locked))
-            exc.wait = locked
-            raise exc
+            raise AccountLocked(account_locked_message(locked), retry_after=locked)
         return super().post(request, *args, **kwargs)
 
 

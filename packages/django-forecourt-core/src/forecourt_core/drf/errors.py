@@ -18,8 +18,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..errors import DomainError, RequestTooLarge, ServiceUnavailable
-from ..outage import RETRY_AFTER_SECONDS, outage_error, unavailable_service
+from ..errors import DomainError, RequestTooLarge
+from ..outage import outage_error, unavailable_service
 
 
 def _first_code(codes) -> str | None:
@@ -42,8 +42,8 @@ def _flatten(detail):
 
 def domain_error_response(error: DomainError) -> Response:
     response = Response(error.as_dict(), status=error.status)
-    if isinstance(error, ServiceUnavailable):
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
