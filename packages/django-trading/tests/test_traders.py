@@ -133,3 +133,62 @@ class TestTraderDetail:
         assert api().get(URL + "alice/").status_code in (401, 403)
         missing = api(staff).get(URL + "ghost/")
         assert missing.status_code == 404 and missing.json()["code"] == "trader_not_found"
+
+
+def _post(user, path: str, body: dict, key: str | None):
+    """One POST from a fresh client, with ``key`` as its Idempotency-Key or none at all."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    return client.post(path, body, format="json", **headers)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestTwoConcurrentIdenticalRequests:
+    """A client retrying on a timeout: the same request twice at once. Without a key both are refused and no
+    money moves; with one key the money moves once and both get the first answer."""
+
+    def _race(self, user, path, body):
+        from forecourt_core.racing import at_once
+
+        keyless = at_once(lambda: _post(user, path, body, None))
+        assert [(r.status_code, r.json()["code"]) for r in keyless] == [(400, "idempotency_key_required")] * 2
+        keyed = at_once(lambda: _post(user, path, body, "retry-1"))
+        assert [r.status_code for r in keyed] == [201, 201] and keyed[0].json() == keyed[1].json(), keyed
+        return keyed[0].json()
+
+    def test_a_staff_top_up_at_creation(self, staff, django_user_model):
+        from django_wallet import selectors as wallet_selectors
+        from django_wallet import services as wallet
+
+        topups = wallet.system_account("topups")
+        before = wallet_selectors.balance(topups)
+        answer = self._race(staff, URL, {"username": "bob", "balance": "100.00"})
+        assert answer["balance"] == "100.00" and answer["funding"] == "staff_top_up"
+        bob = django_user_model.objects.get(username="bob")
+        assert selectors.trader_balance(user=bob) == Decimal("100.00")
+        assert wallet_selectors.balance(topups) == before - Decimal("100.00")
+        # The same key with another balance is not a retry; another key is another create, refused.
+        conflict = _post(staff, URL, {"username": "bob", "balance": "5.00"}, "retry-1")
+        assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency_conflict"
+        again = _post(staff, URL, {"username": "bob", "balance": "100.00"}, "retry-2")
+        assert again.status_code == 409 and again.json()["code"] == "trader_exists"
+        assert selectors.trader_balance(user=bob) == Decimal("100.00")
+
+    @pytest.mark.parametrize("path, wallet_after, trading_after", [
+        ("/api/trading/deposits/", "20.00", "40.00"), ("/api/trading/withdrawals/", "40.00", "20.00")])
+    def test_a_move_between_own_accounts(self, make_user, path, wallet_after, trading_after):
+        from django_wallet import selectors as wallet_selectors
+        from django_wallet import services as wallet
+
+        carol = make_user("carol")
+        main = wallet.account_for(carol)
+        wallet.deposit(account=main, amount=Decimal("30.00"))
+        services.trader_fund(username="carol", amount=Decimal("30.00"))
+        answer = self._race(carol, path, {"amount": "10.00"})
+        assert answer["balance"] == trading_after
+        assert wallet_selectors.balance(main) == Decimal(wallet_after)
+        assert selectors.trader_balance(user=carol) == Decimal(trading_after)

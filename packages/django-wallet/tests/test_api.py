@@ -177,12 +177,18 @@ def test_credit_request_flow(make_user, client_for):
     staff_client = client_for(staff)
     listed = staff_client.get(reverse("wallet:credit-request-staff-list"), {"status": "pending"})
     assert [x["id"] for x in listed.data["results"]] == [pk]
-    r = staff_client.post(reverse("wallet:credit-request-approve", args=[pk]))
+    r = staff_client.post(reverse("wallet:credit-request-approve", args=[pk]), HTTP_IDEMPOTENCY_KEY="approve-1")
     assert r.status_code == 200 and r.data["status"] == "approved" and r.data["transaction"]
+    # The approver's retry with its key gets the first answer; another key is a second decision, refused.
+    retry = staff_client.post(reverse("wallet:credit-request-approve", args=[pk]), HTTP_IDEMPOTENCY_KEY="approve-1")
+    assert retry.status_code == 200 and retry.data == r.data
+    other = staff_client.post(reverse("wallet:credit-request-approve", args=[pk]), HTTP_IDEMPOTENCY_KEY="approve-2")
+    assert other.status_code == 409 and code(other) == "credit_request_decided"
     again = staff_client.post(reverse("wallet:credit-request-reject", args=[pk]))
     assert again.status_code == 409 and code(again) == "credit_request_decided"
     assert selectors.balance(services.account_for(seller)) == D("500.00")
-    assert staff_client.post(reverse("wallet:credit-request-approve", args=[999999])).status_code == 404
+    assert staff_client.post(reverse("wallet:credit-request-approve", args=[999999]),
+                             HTTP_IDEMPOTENCY_KEY="approve-3").status_code == 404
 
 
 def test_decide_permission_without_staff_flag(make_user, client_for):

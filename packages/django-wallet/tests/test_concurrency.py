@@ -330,6 +330,31 @@ def test_two_concurrent_identical_charge_sales_charge_once(make_user):
     assert ChargeSale.objects.count() == 1 and selectors.balance(account) == D("6.00")
 
 
+def post_approval(staff_pk: int, request_pk: int, key: str | None) -> tuple[int, dict]:
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(pk=staff_pk))
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    r = client.post(f"/api/wallet/credit-requests/{request_pk}/approve/", **headers)
+    return r.status_code, dict(r.data)
+
+
+def test_two_concurrent_identical_approvals_credit_once(make_user):
+    """Staff retrying an approval on a timeout: two identical requests at once. Without a key both are
+    refused (400 idempotency_key_required), nothing credited; with the same key, one credit, both get its answer."""
+    staff, seller = make_user(is_staff=True), services.account_for(make_user())
+    request = services.credit_request_create(account=seller, amount=D("250.00"))
+    unkeyed = run_threads(post_approval, [(staff.pk, request.pk, None)] * 2)
+    assert [(status, body["code"]) for status, body in unkeyed] == [(400, "idempotency_key_required")] * 2
+    assert selectors.balance(seller) == 0
+    keyed = run_threads(post_approval, [(staff.pk, request.pk, "retry-1")] * 2)
+    assert [status for status, _ in keyed] == [200, 200] and keyed[0][1] == keyed[1][1], keyed
+    assert keyed[0][1]["status"] == "approved"
+    assert selectors.balance(seller) == D("250.00") and Transaction.objects.filter(kind="credit").count() == 1
+
+
 def test_spawned_processes_set_django_up_themselves(funded):
     """The spawn path (fresh interpreters) works too: two spawned spenders, one wins."""
     a, b = funded("10.00"), funded("0")

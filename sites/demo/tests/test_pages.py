@@ -1,4 +1,5 @@
 """Fast Django-client tests of the server-rendered pages (real PostgreSQL, django-tenants hosts)."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -161,7 +162,11 @@ def test_staff_verify_queue_and_credit_requests(make_user, admin):
     assert "250.00" in page
     from django_wallet.models import CreditRequest
 
-    staff.post("/staff/credit/", {"id": CreditRequest.objects.get().pk, "action": "approve"})
+    key = re.search(r'name="idempotency_key" value="(\w+)"', page).group(1)  # the page's one-time key
+    form = {"id": CreditRequest.objects.get().pk, "action": "approve", "idempotency_key": key}
+    first = staff.post("/staff/credit/", form, follow=True).content.decode()
+    second = staff.post("/staff/credit/", form, follow=True).content.decode()  # a double submit
+    assert "approved" in first and "approved" in second and "already decided" not in second
     assert wallet_selectors.balance(wallet.account_for(seller)) == Decimal("250.00")
 
 

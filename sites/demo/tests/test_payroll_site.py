@@ -1,5 +1,6 @@
 """Payroll in the site: roles of dealer1 run it, dealer1's wallet pays, nobody else sees it."""
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -31,7 +32,7 @@ def employee_user(make_user):
 
 
 def _post(client, path, data=None):
-    return client.post(path, data or {}, content_type="application/json")
+    return client.post(path, data or {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
 
 
 @pytest.mark.django_db

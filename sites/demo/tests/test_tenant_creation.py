@@ -213,7 +213,7 @@ def test_replayed_dealership_works_end_to_end(make_user):
     assert accountant.post(f"/api/payroll/runs/{run_id}/calculate/").status_code == 200
     dealer = host_client("newco.localhost", staff["dealer"])
     assert dealer.post(f"/api/payroll/runs/{run_id}/approve/").status_code == 200
-    paid = accountant.post(f"/api/payroll/runs/{run_id}/pay/")
+    paid = accountant.post(f"/api/payroll/runs/{run_id}/pay/", HTTP_IDEMPOTENCY_KEY="newco-run-1")
     assert paid.status_code == 200, paid.content
     assert selectors.balance(wallet.account_for(employee.user)) == Decimal(paid.json()["total_net"]) > 0
 

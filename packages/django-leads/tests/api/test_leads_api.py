@@ -214,8 +214,11 @@ def test_platform_win_through_the_endpoint(team, make_user, make_car, make_lead)
     wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("30000.00"))
     lead = make_lead(car=make_car(price="12000.00"), buyer=buyer, agent=team["a"], status=LeadStatus.NEGOTIATING)
     url = f"/api/leads/{lead.pk}/update_status/"
+    keyless = client_for(team["a"]).patch(url, {"status": "won", "payment": "platform"}, format="json")
+    assert keyless.status_code == 400 and keyless.json()["code"] == "idempotency_key_required"
+    assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("30000.00")
     mismatch = client_for(team["a"]).patch(url, {"status": "won", "payment": "platform", "agreed_price": "1.00"},
-                                           format="json")
+                                           format="json", HTTP_IDEMPOTENCY_KEY="win-0")
     assert mismatch.status_code == 409 and mismatch.json()["code"] == "price_mismatch"
     response = client_for(team["a"]).patch(url, {"status": "won", "payment": "platform"}, format="json",
                                            HTTP_IDEMPOTENCY_KEY="win-1")

@@ -43,13 +43,15 @@ def test_payout_endpoint(sold, make_user):
     assert client_for(a).post(url).status_code == 403  # agents can't pay themselves
     payer = grant(make_user(), "leads.pay_commission")
     wallet.deposit(account=stores.business_account(), amount=Decimal("1000.00"))
-    first = client_for(payer).post(url)
-    second = client_for(payer).post(url)
-    assert first.status_code == second.status_code == 200
+    keyless = client_for(payer).post(url)
+    assert keyless.status_code == 400 and keyless.json()["code"] == "idempotency_key_required"
+    first = client_for(payer).post(url, HTTP_IDEMPOTENCY_KEY="payout-1")
+    second = client_for(payer).post(url, HTTP_IDEMPOTENCY_KEY="payout-1")
+    assert first.status_code == second.status_code == 200 and first.json() == second.json()
     assert first.json()["status"] == "paid"
     assert first.json()["wallet_transaction_id"] == second.json()["wallet_transaction_id"]
     assert wallet_selectors.balance(wallet.account_for(a)) == Decimal("100.00")
-    assert client_for(payer).post("/api/leads/commissions/999999/payout/").status_code == 404
+    assert client_for(payer).post("/api/leads/commissions/999999/payout/", HTTP_IDEMPOTENCY_KEY="p").status_code == 404
 
 
 @pytest.mark.django_db
@@ -57,7 +59,7 @@ def test_payout_with_an_empty_business_account_is_409(sold, make_user, settings)
     settings.LEADS_BUSINESS_ACCOUNT = "tests.api.test_money_api.empty_account"
     payer = grant(make_user(), "leads.pay_commission")
     commission = Commission.objects.first()
-    response = client_for(payer).post(f"/api/leads/commissions/{commission.pk}/payout/")
+    response = client_for(payer).post(f"/api/leads/commissions/{commission.pk}/payout/", HTTP_IDEMPOTENCY_KEY="p")
     assert response.status_code == 409 and response.json()["code"] == "insufficient_funds"
     commission.refresh_from_db()
     assert commission.status == "accrued"
@@ -127,3 +129,24 @@ def test_agent_list_with_open_counts(make_agent, make_user, make_lead, django_as
         rows = api.get("/api/leads/agents/").json()
     assert rows == [{"user_id": a.pk, "username": "ann", "role": "sales_agent", "open_leads": 2},
                     {"user_id": b.pk, "username": "ben", "role": "broker", "open_leads": 0}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_identical_payouts_pay_once(sold, make_user):
+    """A client retrying on a timeout: the same payout twice at once. Without a key both are refused and
+    nothing is paid; with one key the commission is paid once and both answers are the paid commission."""
+    from forecourt_core.racing import at_once
+
+    a, _ = sold
+    commission = Commission.objects.get(agent=a)
+    payer = grant(make_user(), "leads.pay_commission")
+    wallet.deposit(account=stores.business_account(), amount=Decimal("1000.00"))
+    url = f"/api/leads/commissions/{commission.pk}/payout/"
+
+    keyless = at_once(lambda: client_for(payer).post(url))
+    assert [(r.status_code, r.json()["code"]) for r in keyless] == [(400, "idempotency_key_required")] * 2
+    assert wallet_selectors.balance(wallet.account_for(a)) == 0
+    keyed = at_once(lambda: client_for(payer).post(url, HTTP_IDEMPOTENCY_KEY="retry-1"))
+    assert [r.status_code for r in keyed] == [200, 200] and keyed[0].json() == keyed[1].json()
+    assert keyed[0].json()["status"] == "paid"
+    assert wallet_selectors.balance(wallet.account_for(a)) == Decimal("100.00")

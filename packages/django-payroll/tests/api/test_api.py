@@ -66,10 +66,12 @@ def test_run_lifecycle_over_http_needs_the_right_perm_at_each_step(people, clien
     assert accountant.post(reverse("payroll:run-approve", args=[run_id])).status_code == 403
     assert dealer.post(reverse("payroll:run-approve", args=[run_id])).json()["status"] == "approved"
     assert accountant.post(reverse("payroll:run-pay", args=[run_id])).status_code == 403
-    paid = dealer.post(reverse("payroll:run-pay", args=[run_id]))
+    keyless = dealer.post(reverse("payroll:run-pay", args=[run_id]))
+    assert (keyless.status_code, keyless.json()["code"]) == (400, "idempotency_key_required")
+    paid = dealer.post(reverse("payroll:run-pay", args=[run_id]), HTTP_IDEMPOTENCY_KEY="pay-1")
     assert paid.status_code == 200 and paid.json()["status"] == "paid" and paid.json()["total_net"] == "1000.00"
-    again = dealer.post(reverse("payroll:run-pay", args=[run_id]))  # idempotent
-    assert again.json()["wallet_transaction_id"] == paid.json()["wallet_transaction_id"]
+    again = dealer.post(reverse("payroll:run-pay", args=[run_id]), HTTP_IDEMPOTENCY_KEY="pay-1")  # the first answer
+    assert again.status_code == 200 and again.json() == paid.json()
     frozen = accountant.post(reverse("payroll:run-calculate", args=[run_id]))
     assert (frozen.status_code, frozen.json()["code"]) == (409, "run_frozen")
     dup = accountant.post(reverse("payroll:run-list"), {"period": "2026-11-30"}, format="json")
@@ -80,7 +82,7 @@ def test_short_balance_over_http_is_a_409_with_code(people, client_for, make_emp
     make_employee(base="1000.00")
     fund("999.99")
     run = approved_run()
-    response = client_for(people["dealer"]).post(reverse("payroll:run-pay", args=[run.pk]))
+    response = client_for(people["dealer"]).post(reverse("payroll:run-pay", args=[run.pk]), HTTP_IDEMPOTENCY_KEY="pay-1")
     assert (response.status_code, response.json()["code"]) == (409, "insufficient_funds")
     detail = client_for(people["dealer"]).get(reverse("payroll:run-detail", args=[run.pk])).json()
     assert (detail["status"], detail["error_code"]) == ("approved", "insufficient_funds")
@@ -231,3 +233,25 @@ def test_employee_sees_a_payslip_only_once_issued(make_employee, approved_run, c
     fund("100.00")
     services.run_pay(run=run)
     assert mine.get(reverse("payroll:payslip-detail", args=[slip.pk])).json()["net"] == "100.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_identical_pay_requests_pay_once(people, client_for, make_employee, fund, approved_run):
+    """A client retrying on a timeout: the same pay request twice at once. Without a key both are refused and
+    nothing is paid; with one key the run is paid once and both answers are the paid run."""
+    from django_wallet import selectors as wallet_selectors
+    from django_wallet.models import Transaction
+    from forecourt_core.racing import at_once
+
+    make_employee(base="1000.00")
+    business = fund("1000.00")
+    run = approved_run()
+    url = reverse("payroll:run-pay", args=[run.pk])
+
+    keyless = at_once(lambda: client_for(people["dealer"]).post(url))
+    assert [(r.status_code, r.json()["code"]) for r in keyless] == [(400, "idempotency_key_required")] * 2
+    keyed = at_once(lambda: client_for(people["dealer"]).post(url, HTTP_IDEMPOTENCY_KEY="retry-1"))
+    assert [r.status_code for r in keyed] == [200, 200] and keyed[0].json() == keyed[1].json()
+    assert keyed[0].json()["status"] == "paid"
+    assert Transaction.objects.filter(kind="payroll").count() == 1
+    assert wallet_selectors.balance(business) == 0

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from .models import Account, ChargeSale, CreditRequest, Entry, Hold
+from .models import Account, ChargeSale, CreditRequest, Entry, Hold, Transaction
 
 
 def balance(account: Account) -> Decimal:
@@ -104,6 +104,11 @@ def credit_request_list(*, account: Account | None = None, status: str | None = 
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+def keyed_transaction(*, scope: str, key: str) -> Transaction | None:
+    """The transaction posted under the idempotency ``key`` in ``scope``, None when none was."""
+    return Transaction.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
 
 
 def charge_sale_list(*, account: Account) -> QuerySet[ChargeSale]:

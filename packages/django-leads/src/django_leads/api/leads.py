@@ -1,5 +1,5 @@
 """The lead viewset under /api/leads/ (thin: validate, call one service or selector, serialise)."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -7,12 +7,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from forecourt_core.drf import AmountField, Pagination
-from forecourt_core.idempotency import parse_idempotency_key
+from forecourt_core.idempotency import parse_idempotency_key, require_idempotency_key
 
 from .. import selectors, services
 from ..models import Lead, LeadSource, LeadStatus, Sale
 from ..pipeline import allowed_targets
 from .common import CarField, UserField, require_perm
+
+PLATFORM_SALE_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Required when winning with platform payment (the buyer's wallet pays for the car): 1 to 255 "
+                "printable ASCII characters; without it 400 idempotency_key_required.")
 
 
 class LeadOutput(serializers.ModelSerializer):
@@ -122,13 +127,15 @@ class LeadViewSet(viewsets.GenericViewSet):
         data = self._valid(self.UpdateInput, request.data)
         return self._out(services.lead_update(lead=lead, by=request.user, **data))
 
-    @extend_schema(request=StatusInput, responses=LeadOutput)
+    @extend_schema(request=StatusInput, responses=LeadOutput, parameters=[PLATFORM_SALE_KEY])
     @action(detail=True, methods=["patch"])
     def update_status(self, request, pk=None):
         lead = self._editable_lead(request, pk)
         data = self._valid(self.StatusInput, request.data)
-        lead = services.lead_update_status(lead=lead, by=request.user,
-                                           idempotency_key=parse_idempotency_key(request.headers), **data)
+        # Won with platform payment buys the car: that moves money, so it needs a key like every payment.
+        moves_money = data.get("status") == LeadStatus.WON and data.get("payment") == Sale.Payment.PLATFORM
+        key = (require_idempotency_key if moves_money else parse_idempotency_key)(request.headers)
+        lead = services.lead_update_status(lead=lead, by=request.user, idempotency_key=key, **data)
         return self._out(selectors.lead_get(user=request.user, pk=lead.pk))
 
     @extend_schema(request=AssignInput, responses=LeadOutput)

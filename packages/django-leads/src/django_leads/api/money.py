@@ -6,6 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from forecourt_core.drf import AmountField, Pagination
+from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
+from forecourt_core.idempotency import require_idempotency_key
 
 from .. import selectors, services
 from ..models import AgentRole, AssignmentRule, Commission, CommissionRule, Sale
@@ -55,13 +57,15 @@ class CommissionListApi(APIView):
 
 
 class CommissionPayoutApi(APIView):
-    """Pay one accrued commission; calling it again (or twice at once) pays nothing more."""
+    """Pay one accrued commission, keyed (Idempotency-Key); calling it again (or twice at once) pays nothing
+    more and answers the paid commission."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=CommissionOutput)
+    @extend_schema(request=None, responses=CommissionOutput, parameters=[IDEMPOTENCY_KEY_REQUIRED])
     def post(self, request, pk):
         require_perm(request.user, "leads.pay_commission")
+        require_idempotency_key(request.headers)
         commission = selectors.commission_get(user=request.user, pk=pk)
         commission = services.commission_payout(commission=commission, by=request.user)
         return Response(CommissionOutput(commission).data)

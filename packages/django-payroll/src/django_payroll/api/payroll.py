@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from forecourt_core.drf import AmountField, MethodPerms, Pagination, csv_response, paginate
+from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
+from forecourt_core.idempotency import require_idempotency_key
 
 from .. import selectors, services
 from ..documents import payslip_csv, payslip_pdf, run_csv
@@ -137,9 +139,14 @@ class RunApproveApi(_RunActionApi):
 
 
 class RunPayApi(_RunActionApi):
-    """Pays the run once; repeating the call returns the paid run without paying again."""
+    """Pays the run once, keyed (Idempotency-Key); repeating the call returns the paid run without paying again."""
 
     perms = {"POST": "payroll.pay_payrollrun"}
+
+    @extend_schema(request=None, responses=RunOutput, parameters=[IDEMPOTENCY_KEY_REQUIRED])
+    def post(self, request, pk: int):
+        require_idempotency_key(request.headers)
+        return super().post(request, pk)
 
     def act(self, request, run):
         return services.run_pay(run=run, paid_by=request.user)

@@ -20,8 +20,11 @@ from . import timestamps
 from .permissions import CanIngestPrices, can_view_trader, is_trading_admin
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
-IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-                                   description="Same key and body: the first result again; other body: 409.")
+FUNDING_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                               description="Required with a non-zero balance (the top-up moves money): 1 to 255 "
+                                           "printable ASCII characters; a retry with the same key and body gets "
+                                           "the first answer and moves nothing again, another balance is 409 "
+                                           "idempotency_conflict. Without it: 400 idempotency_key_required.")
 TRADER_CREATED = inline_serializer("TraderCreated", {
     "user_id": serializers.CharField(), "username": serializers.CharField(),
     "balance": serializers.DecimalField(**MONEY),
@@ -79,7 +82,7 @@ class TraderCreateApi(APIView):
                 raise serializers.ValidationError(exc.messages, code="invalid") from None
             return value
 
-    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[IDEMPOTENCY_KEY],
+    @extend_schema(tags=["trading"], request=InputSerializer, parameters=[FUNDING_KEY],
                    responses={201: TRADER_CREATED})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -94,10 +97,10 @@ class TraderCreateApi(APIView):
                 funding = "demo_self_funding"
             else:
                 raise FundingNotAllowed()
+        key = (require_idempotency_key if v["balance"] else parse_idempotency_key)(request.headers)
         try:
             user = services.trader_create(username=v["username"], password=v.get("password"), balance=v["balance"],
-                                          funded_by=request.user if staff else None,
-                                          idempotency_key=parse_idempotency_key(request.headers))
+                                          funded_by=request.user if staff else None, idempotency_key=key)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}, code="invalid_password") from None
         body = {"user_id": str(user.pk), "username": user.get_username(),

@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model, password_validation
 from django.db import IntegrityError, transaction
 
 from django_wallet import conf as wallet_conf
+from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
+from django_wallet.errors import IdempotencyConflict
 
 from .. import cache, conf
 from ..errors import TraderExists
@@ -31,7 +33,7 @@ def trader_create(*, username: str, password: str | None = None, balance: Decima
     User = get_user_model()
     manager = User._default_manager
     if manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
-        raise TraderExists()
+        return _replayed_create(username=username, balance=balance, idempotency_key=idempotency_key)
     user = User(**{User.USERNAME_FIELD: username})
     if password:
         password_validation.validate_password(password, user)
@@ -39,12 +41,33 @@ def trader_create(*, username: str, password: str | None = None, balance: Decima
     try:
         with transaction.atomic():
             user.save(force_insert=True)
-    except IntegrityError:  # a concurrent create of the same username committed first
-        raise TraderExists() from None
+    except IntegrityError:  # a concurrent create of the same username committed first (with its top-up)
+        return _replayed_create(username=username, balance=balance, idempotency_key=idempotency_key)
     trader_account(user)
     if balance:
         trader_fund(username=username, amount=balance, by=funded_by, idempotency_key=idempotency_key)
     return user
+
+
+def _replayed_create(*, username: str, balance: Decimal, idempotency_key: str | None):
+    """The trader an earlier create with this key and balance made (a client's retry), else TraderExists.
+
+    The earlier create's top-up was posted under the key, so finding it proves the retry; another balance
+    under the same key is IdempotencyConflict. A create without a top-up has nothing to replay.
+    """
+    funded = None
+    if balance and idempotency_key is not None:
+        funded = wallet_selectors.keyed_transaction(scope=_fund_scope(username), key=idempotency_key)
+    if funded is None:
+        raise TraderExists()
+    if funded.metadata.get("amount") != str(balance):
+        raise IdempotencyConflict()
+    User = get_user_model()
+    return User._default_manager.get(**{User.USERNAME_FIELD: username})
+
+
+def _fund_scope(username: str) -> str:
+    return f"trading.fund:{username}"
 
 
 @transaction.atomic
@@ -61,8 +84,9 @@ def trader_fund(*, username: str, amount: Decimal, by=None, idempotency_key: str
     if amount:
         wallet.deposit(account=account, amount=amount, source=conf.get("TRADING_FUNDING_ACCOUNT"),
                        memo=f"trading funds for {username}",
-                       metadata={"trading": "fund", "by": by.pk if by is not None else "self-funding"},
-                       idempotency_key=idempotency_key, idempotency_scope=f"trading.fund:{username}")
+                       metadata={"trading": "fund", "by": by.pk if by is not None else "self-funding",
+                                 "amount": str(amount)},
+                       idempotency_key=idempotency_key, idempotency_scope=_fund_scope(username))
     cache.bump_on_commit(cache.trader(username))
     return user, created
 

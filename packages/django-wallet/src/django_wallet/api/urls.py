@@ -15,12 +15,12 @@ urlpatterns = [
     path("credit-requests/all/", views.CreditRequestStaffListApi.as_view(), name="credit-request-staff-list"),
     path(
         "credit-requests/<int:pk>/approve/",
-        views.CreditRequestDecideApi.as_view(approve=True),
+        views.CreditRequestApproveApi.as_view(),
         name="credit-request-approve",
     ),
     path(
         "credit-requests/<int:pk>/reject/",
-        views.CreditRequestDecideApi.as_view(approve=False),
+        views.CreditRequestRejectApi.as_view(),
         name="credit-request-reject",
     ),
     path("charge-sales/", views.ChargeSaleListCreateApi.as_view(), name="charge-sale-list"),

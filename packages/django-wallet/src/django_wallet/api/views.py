@@ -15,11 +15,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
+from forecourt_core.idempotency import require_idempotency_key
+
 from .. import conf, selectors, services
 from ..amounts import parse_amount
 from ..errors import RecipientNotFound
 from ..models import Account, CreditRequest
-from .idempotency import REQUIRED_PARAMETER, require_idempotency_key
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
@@ -222,7 +224,7 @@ class TransferCreateApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={201: TransactionOutput},
-        parameters=[REQUIRED_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_REQUIRED],
         summary="Send money from my account to another user's",
         examples=[
             OpenApiExample("transfer", value={"to_user": 42, "amount": "12.50", "memo": "lunch"}, request_only=True)
@@ -241,7 +243,7 @@ class TransferCreateApi(APIView):
             destination=services.account_for(recipient, purpose=purpose),
             amount=amount,
             memo=data.validated_data["memo"],
-            idempotency_key=require_idempotency_key(request),
+            idempotency_key=require_idempotency_key(request.headers),
             idempotency_scope=user_scope(request.user),
         )
         return Response(TransactionOutput(txn).data, status=status.HTTP_201_CREATED)
@@ -332,17 +334,28 @@ class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
 
 
 class CreditRequestDecideApi(StaffPermissionMixin, APIView):
-    approve = True
-
-    @extend_schema(
-        request=None, responses=CreditRequestOutput, summary="Approve or reject a credit request (staff, once)"
-    )
-    def post(self, request, pk: int):
+    def _credit_request(self, pk: int) -> CreditRequest:
         credit_request = CreditRequest.objects.filter(pk=pk).first()
         if credit_request is None:
             raise NotFound()
-        decide = services.credit_request_approve if self.approve else services.credit_request_reject
-        return Response(CreditRequestOutput(decide(credit_request=credit_request, decided_by=request.user)).data)
+        return credit_request
+
+
+class CreditRequestApproveApi(CreditRequestDecideApi):
+    @extend_schema(request=None, responses=CreditRequestOutput, parameters=[IDEMPOTENCY_KEY_REQUIRED],
+                   summary="Approve a credit request and credit the seller (staff, once)")
+    def post(self, request, pk: int):
+        key = require_idempotency_key(request.headers)  # approving moves money: the approver's retry is answered once
+        approved = services.credit_request_approve(credit_request=self._credit_request(pk), decided_by=request.user,
+                                                   idempotency_key=key)
+        return Response(CreditRequestOutput(approved).data)
+
+
+class CreditRequestRejectApi(CreditRequestDecideApi):
+    @extend_schema(request=None, responses=CreditRequestOutput, summary="Reject a credit request (staff, once)")
+    def post(self, request, pk: int):
+        rejected = services.credit_request_reject(credit_request=self._credit_request(pk), decided_by=request.user)
+        return Response(CreditRequestOutput(rejected).data)
 
 
 class ChargeSaleOutput(serializers.Serializer):
@@ -378,7 +391,7 @@ class ChargeSaleListCreateApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={201: ChargeSaleOutput},
-        parameters=[REQUIRED_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_REQUIRED],
         summary="Sell prepaid charge to a phone number out of my credit",
         examples=[OpenApiExample("sale", value={"phone": "+44 7911 123456", "amount": "10.00"}, request_only=True)],
     )
@@ -390,7 +403,7 @@ class ChargeSaleListCreateApi(APIView):
             phone=data.validated_data["phone"],
             amount=parse_amount(data.validated_data["amount"]),
             sold_by=request.user,
-            idempotency_key=require_idempotency_key(request),
+            idempotency_key=require_idempotency_key(request.headers),
             idempotency_scope=user_scope(request.user),
         )
         return Response(ChargeSaleOutput(sale).data, status=status.HTTP_201_CREATED)

@@ -23,11 +23,21 @@ def credit_request_create(*, account: Account, amount: Decimal, requested_by=Non
     return CreditRequest.objects.create(account=account, amount=value, requested_by=requested_by, note=note)
 
 
-def _decide(credit_request: CreditRequest, decided_by, approve: bool) -> CreditRequest:
+def _approved_with_key(credit_request: CreditRequest, decided_by, key: str | None) -> bool:
+    """Whether ``credit_request`` was approved by ``decided_by`` with the client's idempotency ``key``."""
+    txn = credit_request.transaction
+    return (key is not None and txn is not None and credit_request.decided_by_id == getattr(decided_by, "pk", None)
+            and txn.metadata.get("request_key") == key)
+
+
+def _decide(credit_request: CreditRequest, decided_by, approve: bool, key: str | None = None) -> CreditRequest:
     with db_transaction.atomic():
-        # The row lock serialises racing deciders; the loser sees the decision and raises.
+        # The row lock serialises racing deciders; the loser sees the decision and raises, unless it is
+        # the winner's own retry (same decider and key), which gets the decided request again.
         locked = CreditRequest.objects.select_for_update().get(pk=credit_request.pk)
         if locked.status != CreditRequest.Status.PENDING:
+            if approve and _approved_with_key(locked, decided_by, key):
+                return locked
             raise CreditRequestDecided()
         if approve:
             source = system_account(conf.get("WALLET_CREDIT_ACCOUNT"))
@@ -36,7 +46,7 @@ def _decide(credit_request: CreditRequest, decided_by, approve: bool) -> CreditR
                 postings=[(source.pk, -locked.amount), (locked.account_id, locked.amount)],
                 kind="credit",
                 memo=f"Credit request #{locked.pk}",
-                metadata={"credit_request": locked.pk},
+                metadata={"credit_request": locked.pk, **({"request_key": key} if key is not None else {})},
                 # Belt and braces: even a bypassed status check cannot credit twice.
                 idempotency_key=f"credit_request:{locked.pk}",
                 idempotency_scope="wallet",
@@ -49,9 +59,11 @@ def _decide(credit_request: CreditRequest, decided_by, approve: bool) -> CreditR
     return locked
 
 
-def credit_request_approve(*, credit_request: CreditRequest, decided_by=None) -> CreditRequest:
-    """Approve and credit the seller, exactly once (CreditRequestDecided if already decided)."""
-    return _decide(credit_request, decided_by, approve=True)
+def credit_request_approve(*, credit_request: CreditRequest, decided_by=None,
+                           idempotency_key: str | None = None) -> CreditRequest:
+    """Approve and credit the seller, exactly once (CreditRequestDecided if already decided, except for the
+    approver's retry with the same ``idempotency_key``, which returns the approved request)."""
+    return _decide(credit_request, decided_by, approve=True, key=idempotency_key)
 
 
 def credit_request_reject(*, credit_request: CreditRequest, decided_by=None) -> CreditRequest:

@@ -1,4 +1,6 @@
 """Platform admin pages (marketplace host, staff only): verification queue, credit requests, new dealership."""
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
@@ -67,7 +69,9 @@ def credit_requests(request):
             return redirect(back)
         try:
             if request.POST.get("action") == "approve":
-                wallet.credit_request_approve(credit_request=found, decided_by=request.user)
+                # The page's one-time key: a double submit gets the first approval again, not a refusal.
+                wallet.credit_request_approve(credit_request=found, decided_by=request.user,
+                                              idempotency_key=request.POST.get("idempotency_key") or None)
                 messages.success(request, f"Credit request #{found.pk} approved; {money(found.amount)} credited.")
             else:
                 wallet.credit_request_reject(credit_request=found, decided_by=request.user)
@@ -77,7 +81,8 @@ def credit_requests(request):
         return redirect(back)
     pending = list(wallet_selectors.credit_request_list(status=CreditRequest.Status.PENDING)[:100])
     decided = list(wallet_selectors.credit_request_list().exclude(status=CreditRequest.Status.PENDING)[:20])
-    return render(request, "pages/staff_credit.html", {"pending": pending, "decided": decided})
+    return render(request, "pages/staff_credit.html", {"pending": pending, "decided": decided,
+                                                       "approve_key": uuid.uuid4().hex})
 
 
 @public_only
