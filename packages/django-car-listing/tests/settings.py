@@ -1,4 +1,4 @@
-"""The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
+"""The package alone on plain PostgreSQL (no django-tenants), from the kernel's test settings factory."""
 import os
 import tempfile
 
@@ -6,7 +6,7 @@ from forecourt_core.testing import package_test_settings
 
 globals().update(package_test_settings(
     "django_car_listing", redis_db=3,
-    apps=["forecourt_core.events", "simple_history", "django_wallet", "django_car_listing"]))
+    apps=["simple_history", "django_wallet", "django_car_listing"]))
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "car_listing_test_media")
 DEFAULT_FROM_EMAIL = "noreply@forecourt.test"
 
@@ -17,5 +17,3 @@ CAR_LISTING_STORE_ACCOUNT = "tests.stores.store_account"
 CAR_LISTING_STORE_NAME = "tests.stores.store_name"
 CAR_LISTING_LEAD_COUNTER = "tests.stores.lead_counter"
 CELERY_TASK_DEFAULT_QUEUE = "car_listing_tests"
-# Services record domain events (forecourt_core.events); these tests read the rows, no relay task is sent.
-FORECOURT_EVENTS_KICK = False

@@ -1,4 +1,4 @@
-"""The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
+"""The package alone on plain PostgreSQL (no django-tenants), from the kernel's test settings factory."""
 from pathlib import Path
 
 from forecourt_core.testing import package_test_settings, run_suffix

@@ -1,8 +1,8 @@
-"""The package alone on plain PostgreSQL (no django-tenants), with a custom user model."""
+"""The package alone on plain PostgreSQL (no django-tenants), from the kernel's test settings factory."""
 from forecourt_core.testing import package_test_settings, run_suffix
 
 base = package_test_settings(
-    "django_trading", apps=["forecourt_core.events", "django_wallet", "django_trading"], redis_db=6)
+    "django_trading", apps=["django_wallet", "django_trading"], redis_db=6)
 globals().update(base)
 # Cache and broker share this package's Redis db; tests clear only the cache's key prefix.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": base["REDIS_URL"],
@@ -10,5 +10,3 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
 TRADING_CACHE_ALIAS = "default"
-# Services record domain events (forecourt_core.events); these tests read the rows, no relay task is sent.
-FORECOURT_EVENTS_KICK = False

@@ -1,4 +1,4 @@
-"""The settings every package's test suite starts from: the package alone on plain PostgreSQL.
+"""What every package's test suite starts from: the package alone on plain PostgreSQL.
 
 A package's ``tests/settings.py``::
 
@@ -7,10 +7,12 @@ A package's ``tests/settings.py``::
     globals().update(package_test_settings("django_wallet", apps=["django_wallet"], redis_db=1))
     WALLET_PHONE_REGION = "GB"  # then whatever this package's tests need on top
 
-What it gives: Django's contrib apps, DRF with the kernel's exception handler and pagination (so a
-package's tests see the error body a site sends), a custom user model ``testapp.User`` from the
-package's ``tests/testapp``, the test database ``test_<package>`` and the Redis database ``redis_db``
-(Celery broker and results) of ``REDIS_URL``.
+What it gives: Django's contrib apps; the custom user model ``testapp.User`` (this package is its
+app, label ``testapp``, so no package's tests can assume ``auth.User``); the kernel's event outbox
+(``forecourt_core.events``: services record events and tests read the rows; no relay task is sent,
+delivering events is a site's concern); DRF with the kernel's exception handler and pagination (so a
+package's tests see the error body a site sends); the test database ``test_<package>`` and the Redis
+database ``redis_db`` (Celery broker and results) of ``REDIS_URL``.
 
 ``FORECOURT_TEST_SUFFIX`` (default: tox's env name; unset or empty: none) gives concurrent runs, such as
 ``tox -p`` or two checkouts on one machine, their own test database (``test_<package>_<suffix>``) and
@@ -48,8 +50,8 @@ def run_suffix() -> str:
     return re.sub(r"\W", "_", raw).lower()
 
 
-def package_test_settings(package: str, *, apps: list[str], redis_db: int, middleware: list[str] | None = None,
-                  test_app: str | None = "tests.testapp") -> dict:
+def package_test_settings(package: str, *, apps: list[str], redis_db: int,
+                          middleware: list[str] | None = None) -> dict:
     """Django settings for ``package``'s tests (see the module docstring); ``apps`` follow the contrib apps."""
     import dj_database_url  # a test dependency only
 
@@ -65,7 +67,7 @@ def package_test_settings(package: str, *, apps: list[str], redis_db: int, middl
         "SECRET_KEY": "tests-only",
         "USE_TZ": True,
         "DEBUG": False,
-        "INSTALLED_APPS": CONTRIB_APPS + ([test_app] if test_app else []) + list(apps),
+        "INSTALLED_APPS": [*CONTRIB_APPS, "forecourt_core.testing", "forecourt_core.events", *apps],
         "DATABASES": {"default": database},
         "REDIS_URL": redis_url,
         "ROOT_URLCONF": "tests.urls",
@@ -86,9 +88,9 @@ def package_test_settings(package: str, *, apps: list[str], redis_db: int, middl
             "DEFAULT_PAGINATION_CLASS": "forecourt_core.drf.Pagination",
             "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
         },
+        "AUTH_USER_MODEL": "testapp.User",
+        "FORECOURT_EVENTS_KICK": False,
     }
-    if test_app:
-        settings["AUTH_USER_MODEL"] = "testapp.User"
     if key_prefix:
         settings["CELERY_BROKER_TRANSPORT_OPTIONS"] = {"global_keyprefix": key_prefix}
         settings["CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS"] = {"global_keyprefix": key_prefix}

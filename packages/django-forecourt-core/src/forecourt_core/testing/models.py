@@ -1,5 +1,4 @@
-"""A custom user model, so the package never assumes auth.User."""
-
+"""A custom user model, so no package's tests can assume ``auth.User``."""
 from django.contrib.auth.models import AbstractUser
 
 
