@@ -52,7 +52,7 @@ SITE = ROOT / "sites" / "demo"
 # that commit, not whatever is being edited in the main checkout).
 CODE_PATHS = [str(SITE), str(ROOT / "bench"), *(str(p / "src") for p in sorted((ROOT / "packages").iterdir()))]
 sys.path[:0] = CODE_PATHS
-DB = "forecourt_bench_http"
+DB = os.environ.get("HTTP_BENCH_DB", "forecourt_bench_http")
 PG = "postgres://postgres@127.0.0.1:5432"
 SEARCHES = ["", "?make=Toyota&sort=price", "?q=panoramic+roof", "?store=dealer2&sort=newest",
             "?price_min=5000&price_max=20000&year_min=2015&body_type=suv&sort=price", "?fuel=electric",
@@ -156,6 +156,10 @@ class Endpoints:
         if name == "dealer dashboard":
             return [Item("GET", "/", {"Host": f"{slug}.localhost", "Cookie": f"sessionid={sid}"})
                     for slug, sid in self.sessions.items()]
+        if name == "charge sale":  # many sellers (every buyer sells charge out of its wallet)
+            body = json.dumps({"phone": "+447911123456", "amount": "1.00"})
+            return [Item("POST", "/api/wallet/charge-sales/",
+                         {**pub, "Authorization": t, "Content-Type": "application/json"}, body) for t in self.tokens]
         if name == "purchase":
             cars, d.buy_cars = d.buy_cars, []
             return [Item("POST", f"/api/cars/{cid}/buy/?store={store}",
@@ -177,18 +181,22 @@ class Endpoints:
             item = Item("POST", f"/api/cars/{cid}/buy/?store={store}",
                         {"Host": "localhost", "Authorization": self.tokens[0]})
         headers = {("HTTP_" + k.upper().replace("-", "_")): v for k, v in item.headers.items()}
-        if name == "purchase":
+        if name in KEYED:
             headers["HTTP_IDEMPOTENCY_KEY"] = f"inproc-{time.time_ns()}"
         if self._client is None:
             self._client = Client()  # one handler: middleware (WhiteNoise's file scan) loads once, as in a server
         with CaptureQueriesContext(connection) as ctx:
-            response = self._client.generic(item.method, item.path, **headers)
+            response = self._client.generic(item.method, item.path, item.body or "",
+                                            content_type=item.headers.get("Content-Type"), **headers)
+        self.last_queries = [q["sql"] for q in ctx.captured_queries]
         connection.set_schema_to_public()
         return response.status_code, len(ctx.captured_queries)
 
 
 HIT_RATE_SECONDS = 5  # the MONITOR passes (hit rates only)
 MIXED_SECONDS = 10  # purchases and reads at once: one window, reported as measured
+KEYED = {"purchase", "charge sale"}  # POSTs that move money: each request gets its own Idempotency-Key
+WRITES = ["charge sale"]  # measured like a read (the same item list every window), keyed per request
 READS = ["marketplace search", "marketplace facets", "car detail", "wallet balance", "stock quote", "dealer dashboard"]
 MIXED_READS = ["marketplace search", "marketplace facets", "car detail", "dealer dashboard", "stock quote"]
 DATASET_FILE = Path(tempfile.gettempdir()) / f"{DB}.dataset.json"
@@ -327,6 +335,8 @@ def main() -> None:
     parser.add_argument("--reuse-db", action="store_true", help="reuse a database kept by --keep-db")
     parser.add_argument("--profile", action="store_true", help="cProfile each endpoint in-process")
     parser.add_argument("--label", default="", help="a note for the results files (e.g. 'before caching')")
+    parser.add_argument("--only", default="", help="comma-separated endpoints to measure (ping always runs); "
+                        "skips the hit-rate passes and the mixed round, and writes http-only.md")
     args = parser.parse_args()
 
     import _wrk
@@ -350,11 +360,13 @@ def main() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         data = load_or_seed(args)
         endpoints = Endpoints(data)
-        available = [n for n in READS if endpoints.one(n)[0] != 404]
+        only = {n.strip() for n in args.only.split(",") if n.strip()}
+        available = [n for n in READS + WRITES if (not only or n in only) and endpoints.one(n)[0] != 404]
+        buying = ["purchase"] if not only or "purchase" in only else []
         queries = {}
         import redis
 
-        for name in available + ["purchase"]:
+        for name in available + buying:
             redis.Redis(port=redis_port).flushall()  # the bench's own Redis: every cache starts empty
             cold = endpoints.one(name)
             warm = endpoints.one(name) if name != "purchase" else cold
@@ -387,21 +399,24 @@ def main() -> None:
         all_buys = endpoints.items("purchase")
         per_window = len(all_buys) // (args.windows + 2)  # the last two shares: the mixed rounds
         ping_items = endpoints.items("ping (reference)")
-        for name in available + ["purchase"]:
-            buying = name == "purchase"  # distinct cars in every window
-            windows = ([all_buys[w * per_window:(w + 1) * per_window] for w in range(args.windows)] if buying
+        for name in available + buying:
+            buying_now = name == "purchase"  # distinct cars in every window
+            windows = ([all_buys[w * per_window:(w + 1) * per_window] for w in range(args.windows)] if buying_now
                        else [endpoints.items(name)] * args.windows)
             runs, pings, ratios[name] = paired_windows(url, ping_items, windows, args.seconds, args.connections,
-                                                       idem=f"bench-{run_id}" if buying else "")
+                                                       idem=f"bench-{run_id}-{name[:8]}" if name in KEYED else "")
             results[name] = runs
             results["ping (reference)"].extend(pings)
             r = ratios[name]
             print(f"{name}: {statistics.median([x.rps for x in runs]):.0f} rps, ratio median "
                   f"{statistics.median(r):.2f} [{min(r):.2f}-{max(r):.2f}], non-2xx {sum(x.non_2xx for x in runs)}, "
                   f"errors {sum(x.errors for x in runs)}", flush=True)
-            if buying and any(x.requests > per_window for x in runs):
+            if buying_now and any(x.requests > per_window for x in runs):
                 print("  (a window's purchase list ran out: later requests repeat cars and get 409)")
             load.append(os.getloadavg()[0])
+        if only:
+            report(args, data, results, ratios, queries, inproc, {}, load)
+            return
         for name in available:
             _add_counts(cache_counts, "read-only", hit_rates(url, endpoints.items(name), HIT_RATE_SECONDS,
                                                              args.connections, redis_port))
