@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import batches, views
 
 app_name = "wallet"
 
@@ -24,5 +24,6 @@ urlpatterns = [
         name="credit-request-reject",
     ),
     path("charge-sales/", views.ChargeSaleListCreateApi.as_view(), name="charge-sale-list"),
+    path("batches/", batches.BatchCreateApi.as_view(), name="batch-create"),
     path("staff/accounts/", views.AccountLookupApi.as_view(), name="account-lookup"),
 ]

@@ -28,6 +28,28 @@ def account_for(owner, *, purpose: str = "main") -> Account:
     return _get_or_create({"owner_type": owner_type, "owner_id": str(owner.pk), "purpose": purpose}, {})
 
 
+def accounts_for(owners, *, purpose: str = "main") -> dict:
+    """``{owner.pk: account}`` for saved instances of one model, the missing accounts created (one query
+    when all exist; a racing creator's row wins as in ``account_for``)."""
+    owners = list(owners)
+    if not owners:
+        return {}
+    owner_type = ContentType.objects.get_for_model(owners[0])
+    wanted = {str(o.pk): o.pk for o in owners}
+
+    def existing() -> dict:
+        return {wanted[a.owner_id]: a for a in Account.objects.filter(
+            owner_type=owner_type, owner_id__in=list(wanted), purpose=purpose)}
+
+    found = existing()
+    missing = [key for key, pk in wanted.items() if pk not in found]
+    if missing:
+        Account.objects.bulk_create([Account(owner_type=owner_type, owner_id=key, purpose=purpose) for key in missing],
+                                    ignore_conflicts=True)
+        found = existing()
+    return found
+
+
 def system_account(name: str) -> Account:
     """A named system account ("platform", "topups", "fees", ...); system accounts may overdraw."""
     return _get_or_create({"name": name}, {"allow_overdraft": True})

@@ -95,7 +95,7 @@ def post(
         return txn, True
     if outcome == "replayed" and code is None:
         return Transaction.objects.get(pk=transaction_id), False
-    error = _refusal(code, message)
+    error = refusal(code, message)
     # A replayed refusal is already recorded; a conflict is about the key, not an outcome of it.
     if idempotency_key is not None and outcome == "refused" and not isinstance(error, IdempotencyConflict):
         idempotency.remember_failure(idempotency_scope, idempotency_key, fingerprint, error)
@@ -109,7 +109,7 @@ _REFUSALS: dict[str, type[DomainError]] = {
 }
 
 
-def _refusal(code: str, message: str | None) -> DomainError:
+def refusal(code: str, message: str | None) -> DomainError:
     if message is not None:  # a recorded refusal, replayed as it was
         return DomainError.for_code(code, message)
     if code == "balance_limit":
