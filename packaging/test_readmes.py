@@ -83,7 +83,7 @@ def test_readme_names_every_setting_signal_task_and_command(name):
 
 def test_extraction_finds_known_names():
     """Guards the extractors above, so an empty set cannot pass the check by accident."""
-    assert {"WALLET_CURRENCY", "WALLET_PAGE_SIZE"} <= settings_read("django-wallet")
+    assert {"WALLET_CURRENCY", "WALLET_USER_PURPOSE"} <= settings_read("django-wallet")
     assert {"PAYROLL_BUSINESS_ACCOUNT", "PAYROLL_COMMISSION_SOURCE"} <= settings_read("django-payroll")
     assert {"transaction_posted", "credit_request_decided"} == signals("django-wallet")
     assert "trading.settle_order" in task_names("django-trading")

@@ -94,7 +94,7 @@ def test_payroll_and_commission_payouts_are_on_the_statement_and_the_csv(shop, d
 def test_the_statement_pages_by_cursor_without_gaps_or_repeats(shop, dealer1, settings):
     from django_wallet import services as wallet
 
-    settings.WALLET_PAGE_SIZE = 4
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "PAGE_SIZE": 4}  # the one page size of every list
     for n in range(9):
         wallet.deposit(account=wallet.account_for(dealer1), amount=Decimal("1.00"), memo=f"line {n}")
     client = host_client("dealer1.localhost", shop["dealer"])

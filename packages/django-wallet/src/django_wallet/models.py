@@ -18,10 +18,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from forecourt_core.amounts import AmountField
+
 from . import conf
 from .errors import ImmutableLedger
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 def default_currency() -> str:
@@ -40,7 +40,7 @@ class Account(models.Model):
     currency = models.CharField(max_length=3, default=default_currency)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     allow_overdraft = models.BooleanField(default=False)
-    balance = models.DecimalField(**MONEY, default=0, editable=False)
+    balance = AmountField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,8 +126,8 @@ class Entry(AppendOnlyModel):
     # Indexed by the (transaction, id) index below, which the balance trigger uses.
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries", db_index=False)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
-    amount = models.DecimalField(**MONEY, help_text="Signed: positive credits the account, negative debits it.")
-    balance_after = models.DecimalField(**MONEY)
+    amount = AmountField(help_text="Signed: positive credits the account, negative debits it.")
+    balance_after = AmountField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,7 +175,7 @@ class Hold(models.Model):
         EXPIRED = "expired", "Expired"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="holds")
-    amount = models.DecimalField(**MONEY)
+    amount = AmountField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     expires_at = models.DateTimeField(null=True, blank=True)
     memo = models.CharField(max_length=255, blank=True, default="")
@@ -208,7 +208,7 @@ class CreditRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    amount = models.DecimalField(**MONEY)
+    amount = AmountField()
     note = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
@@ -241,7 +241,7 @@ class ChargeSale(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     phone = models.CharField(max_length=16, help_text="E.164")
-    amount = models.DecimalField(**MONEY)
+    amount = AmountField()
     transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="charge_sale")
     created_at = models.DateTimeField(auto_now_add=True)
 

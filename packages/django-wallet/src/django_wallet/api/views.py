@@ -10,46 +10,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf import AmountField, KeysetPagination, Pagination
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
 from .. import conf, selectors, services
-from ..amounts import parse_amount
 from ..errors import RecipientNotFound
 from ..models import Account, CreditRequest
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-    def get_page_size(self, request):
-        self.page_size = conf.get("WALLET_PAGE_SIZE")
-        return super().get_page_size(request)
-
-
-class StatementCursorPagination(CursorPagination):
-    """Keyset pages for long statements: no count, each page one range of the (account, created_at, id)
-    index, so the last page of a million entries costs what the first costs (page numbers pay a COUNT
-    and an OFFSET that grow with the statement)."""
-
-    ordering = ("-created_at", "-id")
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-    def get_page_size(self, request):
-        self.page_size = conf.get("WALLET_PAGE_SIZE")
-        return super().get_page_size(request)
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except NotFound:  # DRF's answer to a malformed cursor; it is bad input
-            raise serializers.ValidationError({"cursor": ["Invalid cursor."]}) from None
 
 
 def is_wallet_staff(user) -> bool:
@@ -116,18 +87,10 @@ class AccountListApi(APIView):
         return Response(AccountOutput(accounts, many=True).data)
 
 
-class _StatementPage(Pagination):
-    """Documents either page StatementApi returns: cursor pages have no `count`."""
-
-    def get_paginated_response_schema(self, schema):
-        page = super().get_paginated_response_schema(schema)
-        page["required"] = ["results"]
-        return page
-
-
 class StatementApi(APIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = _StatementPage  # the page this view returns, for the OpenAPI schema
+    # The page this view returns, for the OpenAPI schema: either kind, so `count` may be null.
+    pagination_class = KeysetPagination
 
     class FilterSerializer(serializers.Serializer):
         class Meta:
@@ -168,8 +131,10 @@ class StatementApi(APIView):
         summary="Statement of one of my accounts (newest first, paginated)",
     )
     def get(self, request, pk: int):
+        # Cursor mode: keyset pages over the (account, created_at, id) index, so the last page of a long
+        # statement costs what the first costs (page numbers pay a COUNT and an OFFSET that grow with it).
         cursor_mode = "cursor" in request.query_params
-        paginator = StatementCursorPagination() if cursor_mode else Pagination()
+        paginator = KeysetPagination() if cursor_mode else Pagination()
         page = paginator.paginate_queryset(self.entries(request, pk), request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
@@ -218,7 +183,7 @@ class TransferCreateApi(APIView):
             ref_name = "WalletTransferInput"
 
         to_user = serializers.IntegerField(help_text="Recipient user id.")
-        amount = serializers.CharField(help_text='Decimal string, at most 2 places, e.g. "12.50".')
+        amount = AmountField()
         memo = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
     @extend_schema(
@@ -233,7 +198,7 @@ class TransferCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        amount = parse_amount(data.validated_data["amount"])
+        amount = data.validated_data["amount"]
         recipient = get_user_model().objects.filter(pk=data.validated_data["to_user"]).first()
         if recipient is None:
             raise RecipientNotFound()
@@ -277,7 +242,7 @@ class CreditRequestListCreateApi(APIView):
         class Meta:
             ref_name = "WalletCreditRequestInput"
 
-        amount = serializers.CharField()
+        amount = AmountField()
         note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
     @extend_schema(responses=CreditRequestOutput(many=True), summary="My credit requests")
@@ -298,7 +263,7 @@ class CreditRequestListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         credit_request = services.credit_request_create(
             account=services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE")),
-            amount=parse_amount(data.validated_data["amount"]),
+            amount=data.validated_data["amount"],
             requested_by=request.user,
             note=data.validated_data["note"],
         )
@@ -378,8 +343,9 @@ class ChargeSaleListCreateApi(APIView):
         class Meta:
             ref_name = "WalletChargeSaleInput"
 
-        phone = serializers.CharField(max_length=32, help_text="International (+44...) or local to the region of the deployment (FORECOURT_PHONE_REGION) or dealership.")
-        amount = serializers.CharField()
+        phone = serializers.CharField(max_length=32, help_text="International (+44...) or local to the region of the "
+                                                               "deployment (FORECOURT_PHONE_REGION) or dealership.")
+        amount = AmountField()
 
     @extend_schema(responses=ChargeSaleOutput(many=True), summary="My charge sales")
     def get(self, request):
@@ -401,7 +367,7 @@ class ChargeSaleListCreateApi(APIView):
         sale = services.charge_sale_create(
             account=services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE")),
             phone=data.validated_data["phone"],
-            amount=parse_amount(data.validated_data["amount"]),
+            amount=data.validated_data["amount"],
             sold_by=request.user,
             idempotency_key=require_idempotency_key(request.headers),
             idempotency_scope=user_scope(request.user),

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db import transaction as db_transaction
 
 from forecourt_core import phones
+from forecourt_core.amounts import validate_amount
 
 from .. import conf
-from ..amounts import validate_amount
 from ..errors import InvalidPhoneNumber, SameAccount
 from ..events import record_charge_sold
 from ..models import Account, ChargeSale

@@ -7,12 +7,14 @@ from decimal import Decimal
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+from forecourt_core.amounts import validate_amount
+from forecourt_core.signals import send_on_commit
+
 from .. import conf
-from ..amounts import validate_amount
 from ..errors import CreditRequestDecided
 from ..events import record_credit_request_decided
 from ..models import Account, CreditRequest
-from ..signals import credit_request_decided, send_on_commit
+from ..signals import credit_request_decided
 from .accounts import system_account
 from .posting import post
 
@@ -54,7 +56,7 @@ def _decide(credit_request: CreditRequest, decided_by, approve: bool, key: str |
         locked.status = CreditRequest.Status.APPROVED if approve else CreditRequest.Status.REJECTED
         locked.decided_by, locked.decided_at = decided_by, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at", "transaction"])
-        send_on_commit(credit_request_decided, CreditRequest, credit_request=locked)
+        send_on_commit(credit_request_decided, sender=CreditRequest, credit_request=locked)
         record_credit_request_decided(locked)
     return locked
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from ..amounts import validate_amount
+from forecourt_core.amounts import validate_amount
+
 from ..errors import AccountFrozen, HoldExpired, HoldNotActive, InsufficientFunds, InvalidAmount, SameAccount
 from ..models import Account, Hold, Transaction
 from .posting import held_by_account, lock_accounts, post

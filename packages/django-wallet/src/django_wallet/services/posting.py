@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from forecourt_core.errors import DomainError
+from forecourt_core.signals import send_on_commit
 
 from ..errors import (
     AccountFrozen,
@@ -28,7 +29,7 @@ from ..errors import (
     InvalidAmount,
 )
 from ..models import Account, Hold, Transaction
-from ..signals import send_on_commit, transaction_posted
+from ..signals import transaction_posted
 from . import idempotency
 
 Posting = tuple[int, Decimal]  # (account id, signed amount)
@@ -91,7 +92,7 @@ def post(
         outcome, transaction_id, code, message = cur.fetchone()
     if outcome == "posted":
         txn._state.adding, txn._state.db = False, connection.alias
-        send_on_commit(transaction_posted, Transaction, transaction=txn)
+        send_on_commit(transaction_posted, sender=Transaction, transaction=txn)
         return txn, True
     if outcome == "replayed" and code is None:
         return Transaction.objects.get(pk=transaction_id), False

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.db import transaction as db_transaction
 
-from ..amounts import validate_amount
+from forecourt_core.amounts import validate_amount
+
 from ..errors import AlreadyReversed, InvalidAmount, SameAccount
 from ..models import Account, Transaction
 from .accounts import resolve_account

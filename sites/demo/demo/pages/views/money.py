@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 from demo.pages.forms import MemberPayoutForm
@@ -16,8 +15,8 @@ from demo.pages.views.common import current_dealership, dealership_only, refused
 from demo.pages.views.wallet import filtered_statement
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
-from django_wallet.api.views import StatementCursorPagination
-from forecourt_core.errors import DomainError
+from forecourt_core.drf import KeysetPagination
+from forecourt_core.errors import DomainError, InvalidInput
 from tenancy import selectors as tenancy_selectors
 from tenancy import services as tenancy_services
 
@@ -44,10 +43,10 @@ def money(request):
     dealership = current_dealership()
     account = wallet.account_for(dealership)
     filters, entries = filtered_statement(request, account)
-    pager = StatementCursorPagination()
+    pager = KeysetPagination()  # the wallet API's statement pages
     try:
         page = pager.paginate_queryset(entries, Request(request))
-    except ValidationError:
+    except InvalidInput:  # a malformed cursor
         messages.error(request, "That statement page link is not valid; here is the first page.")
         return redirect(reverse("pages:money"))
     rows = [{"entry": e, "what": e.transaction.memo or kind_label(e.transaction.kind),
