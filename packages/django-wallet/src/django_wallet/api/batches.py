@@ -12,12 +12,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.amounts import parse_amount
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.errors import DomainError, InvalidInput
 from forecourt_core.idempotency import require_idempotency_key
 
 from .. import conf, services
-from ..amounts import parse_amount
 from ..errors import RecipientNotFound
 
 

@@ -17,14 +17,15 @@ from django.db import connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+from forecourt_core.amounts import validate_amount
 from forecourt_core.errors import DomainError, InvalidInput
+from forecourt_core.signals import send_on_commit
 
 from .. import conf
-from ..amounts import validate_amount
 from ..errors import IdempotencyConflict, SameAccount
 from ..events import record_charge_sold
 from ..models import Account, ChargeSale, IdempotencyFailure, Transaction
-from ..signals import send_on_commit, transaction_posted
+from ..signals import transaction_posted
 from . import idempotency
 from .accounts import system_account
 from .posting import refusal
@@ -159,7 +160,7 @@ def _post_rows(rows: dict, items: list, outcomes: list[BatchOutcome], scope: str
     _load_replayed(outcomes, replayed)
     _write_charge_sales(outcomes, items, posted, sold_by)
     for index in posted:
-        send_on_commit(transaction_posted, Transaction, transaction=outcomes[index].transaction)
+        send_on_commit(transaction_posted, sender=Transaction, transaction=outcomes[index].transaction)
 
 
 def _load_replayed(outcomes: list[BatchOutcome], replayed: dict) -> None:
