@@ -1,4 +1,5 @@
-"""The dealer dashboard's figures (lead analytics, store sales, profit and loss), cached per dealership.
+"""The dealer dashboard's figures (lead analytics, store sales, profit and loss), cached per dealership on the
+kernel's generation cache (``forecourt_core.cache.GenerationCache``).
 
 Entries live in the ``default`` cache, whose key function prefixes the current schema, so one
 dealership never reads another's figures. Each dealership has a generation number, read in the same
@@ -8,73 +9,35 @@ load after a write rebuilds. The generation is read before the database, so a pa
 older rows is stored under the older generation and never served after the bump. The TTL is only a
 backstop for writes that bypass save()/delete() (queryset.update(), raw SQL).
 """
-import logging
-import time
-from collections.abc import Callable
-from typing import Any
-
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Count
+from django_books import selectors as books
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from django_books import selectors as books
 from django_car_listing import selectors as cars
 from django_leads import selectors as leads
 from django_leads.models import LeadStatus
 from django_leads.selectors import analytics
 from django_leads.selectors.leads import can_see_all
+from forecourt_core.cache import GenerationCache
 
-log = logging.getLogger(__name__)
 GENERATION_KEY = "dashboard:generation"
 TTL_SECONDS = 300
 SALES_WINDOW = 500  # the dashboard sums the latest 500 store sales
-
-
-def _cache():
-    return caches["default"]
+# The kernel's generation cache: a cache outage is logged and the figures are computed from the database.
+figures_cache = GenerationCache(name="dashboard", alias=lambda: "default", ttl=lambda: TTL_SECONDS)
 
 
 def _bump(schema_name: str) -> None:
     with schema_context(schema_name):  # the key function reads the schema at call time
-        cache = _cache()
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # missing: start above every generation handed out before
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        figures_cache.bump(GENERATION_KEY)
 
 
 def invalidate_on_commit() -> None:
     """Forget the current dealership's figures once the surrounding transaction commits."""
     schema_name = connection.schema_name  # captured now: the commit may happen in another schema's context
     if schema_name != get_public_schema_name():
-        # robust: a cache outage is logged and never stops the on_commit callbacks after this one.
-        transaction.on_commit(lambda: _bump(schema_name), robust=True)
-
-
-def _cached(builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Each key's payload, from the cache when stored at the current generation: one round trip for all."""
-    if connection.in_atomic_block:  # uncommitted rows must never reach the cache (a rollback sends no bump)
-        return {key: build() for key, build in builders.items()}
-    cache = _cache()
-    try:
-        found = cache.get_many([GENERATION_KEY, *builders])
-    except Exception:  # noqa: BLE001 - any cache backend's connection error: the page still renders
-        log.warning("dashboard: cache unavailable, figures computed without it", exc_info=True)
-        return {key: build() for key, build in builders.items()}
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    payloads = {}
-    for key, build in builders.items():
-        stored = found.get(key)
-        if stored is not None and stored[0] == generation:
-            payloads[key] = stored[1]
-        else:
-            payloads[key] = build()
-            cache.set(key, (generation, payloads[key]), timeout=TTL_SECONDS)
-    return payloads
+        transaction.on_commit(lambda: _bump(schema_name))
 
 
 def _figures(store_key: str, with_pnl: bool) -> dict:
@@ -101,5 +64,6 @@ def dashboard_figures(*, user, store_key: str) -> dict:
     with_pnl = user.has_perm("books.view_reports")
     scope = "all" if can_see_all(user) else f"user{user.pk}"  # an agent's funnel counts only their leads
     figures_key, funnel_key = f"dashboard:figures:{int(with_pnl)}", f"dashboard:funnel:{scope}"
-    found = _cached({figures_key: lambda: _figures(store_key, with_pnl), funnel_key: lambda: _funnel(user)})
+    found = figures_cache.cached_many({figures_key: lambda: _figures(store_key, with_pnl),
+                                       funnel_key: lambda: _funnel(user)}, generations=[GENERATION_KEY])
     return {**found[figures_key], "funnel": found[funnel_key]}
