@@ -16,12 +16,20 @@ from tools import services
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "sites" / "demo"
 SUITES = [*sorted(p for p in (ROOT / "packages").iterdir() if (p / "tests").is_dir()), SITE, ROOT / "packaging"]
+# The site's tests that pass on a Citus cluster (docs/scaling.md); `dev.py test --citus ARGS` runs ARGS instead.
+CITUS_SUITE = ["tests/citus", "tests/test_marketplace.py", "tests/test_tenancy.py", "tests/test_payroll_site.py"]
 SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
-def _env() -> dict[str, str]:
+def _env(*, citus: bool = False) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(services.environment())
+    if citus:  # a local Citus cluster instead of the single PostgreSQL (tools/citus.py)
+        from tools import citus as cluster
+
+        env.update(cluster.cluster_start())
+        env["REDIS_URL"] = services.redis_url()
+    else:
+        env.update(services.environment())
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
@@ -36,9 +44,16 @@ def test(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="dev.py test")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="suites run side by side")
     parser.add_argument("-k", "--only", action="append", default=[], help="run only suites whose folder contains this")
+    parser.add_argument("--citus", action="store_true",
+                        help="the site's Citus suite on a local cluster (docs/scaling.md); pytest args replace it")
     opts, extra = parser.parse_known_args(args)
-    env = _env()
-    suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
+    env = _env(citus=opts.citus)
+    if opts.citus:
+        # The packages' suites run without django-tenants, so without dealership schemas to distribute.
+        suites = [SITE]
+        extra = extra or CITUS_SUITE
+    else:
+        suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
     totals: dict[str, int] = {}
     failed_suites = []
     started = time.monotonic()
@@ -69,13 +84,28 @@ def manage(args: list[str]) -> int:
 def demo(args: list[str]) -> int:
     from tools.demo import run_demo
 
-    return run_demo(_env(), args)
+    return run_demo(_env(citus="--citus" in args), args)
+
+
+def citus(args: list[str]) -> int:
+    """`dev.py citus stop` stops the local cluster's nodes; `dev.py citus start` starts them."""
+    from tools import citus as cluster
+
+    if args[:1] == ["stop"]:
+        cluster.cluster_stop()
+        return 0
+    if args[:1] == ["start"]:
+        for key, value in cluster.cluster_start().items():
+            print(f"{key}={value}")
+        return 0
+    print("usage: python3 dev.py citus {start|stop}")
+    return 2
 
 
 def run(argv: list[str]) -> int:
-    commands = {"test": test, "demo": demo, "manage": manage}
+    commands = {"test": test, "demo": demo, "manage": manage, "citus": citus}
     if not argv or argv[0] not in commands:
-        print("usage: python3 dev.py {demo|test|manage} [args]")
+        print("usage: python3 dev.py {demo|test|manage|citus} [args]")
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     return commands[argv[0]](argv[1:])

@@ -67,6 +67,9 @@ def flower(demo_port: str, environ: dict[str, str]) -> tuple[list[str], dict[str
 def run_demo(env: dict[str, str], args: list[str]) -> int:
     port = os.environ.get("DEMO_PORT", "8000")
     env = _prepare_var({**env, "DJANGO_SETTINGS_MODULE": "demo.settings.dev", "DEBUG": "true"})
+    if env.get("CITUS_WORKERS"):
+        print("==> joining the database to the Citus workers", flush=True)
+        _manage(env, "citus_join")
     print("==> migrating the public schema and every dealership", flush=True)
     _manage(env, "migrate_schemas", "--noinput", "-v", "0")
     _manage(env, "bootstrap")

@@ -6,7 +6,7 @@ while a request runs in that dealership's schema.
 """
 import phonenumbers
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
@@ -39,9 +39,12 @@ class Dealership(TenantMixin):
 
         TenantMixin.save() calls this for a new dealership; `schema_build_method` tells how it went.
         """
-        from tenancy import schemas  # here: tenancy.schemas imports this module
+        from tenancy import citus, schemas  # here: tenancy.schemas imports this module
 
         if not sync_schema or not schemas.wants_replay():
+            if citus.enabled():
+                with connection.cursor() as cursor:
+                    citus.session_prepare(cursor)  # distributed when created (tenancy/citus.py)
             created = super().create_schema(check_if_exists, sync_schema, verbosity)
             self.schema_build_method = schemas.MIGRATED if sync_schema and created is not False else ""
             return created

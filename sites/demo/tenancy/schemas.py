@@ -38,6 +38,7 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import quote_schema_name
 
+from tenancy import citus
 from tenancy.models import SchemaRecipe
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,8 @@ def schema_create_empty(schema_name: str) -> None:
     _check_schema_name(schema_name)
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
+        if citus.enabled():
+            citus.session_prepare(cursor)  # the schema becomes a distributed schema (tenancy/citus.py)
         cursor.execute(f"CREATE SCHEMA {quote_schema_name(schema_name)}")
 
 
@@ -156,8 +159,14 @@ def _replay(schema_name: str, recipe) -> None:
         connection.set_schema(schema_name)
         try:
             with connection.cursor() as cursor:
-                # One round trip; statements are separated on their own line so a trailing comment can't eat it.
-                cursor.execute("\n;\n".join(recipe.statements))
+                if citus.enabled():
+                    # Citus sends some DDL on to the worker as the statement text it was given, one
+                    # statement a command: a joined script would be refused there.
+                    for statement in recipe.statements:
+                        cursor.execute(statement)
+                else:
+                    # One round trip; statements are separated on their own line so a trailing comment can't eat it.
+                    cursor.execute("\n;\n".join(recipe.statements))
                 apps, names = zip(*recipe.migrations, strict=True) if recipe.migrations else ((), ())
                 cursor.execute(
                     "INSERT INTO django_migrations (app, name, applied)"

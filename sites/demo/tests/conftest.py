@@ -5,12 +5,15 @@ Celery worker, threads, websockets) use `committed_db`, which cleans up with a
 schema-qualified TRUNCATE ... CASCADE instead of Django's flush: flush only sees
 the current schema and would delete the tenant rows.
 """
+import os
 import time
 
 import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 from psycopg.errors import DeadlockDetected
+
+from tenancy import citus
 
 DEALERS = {"dealer1": "First Motors", "dealer2": "Second Autos"}
 KEEP_TABLES = {"django_migrations", "tenancy_dealership", "tenancy_domain", "django_content_type", "auth_permission"}
@@ -22,7 +25,14 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_modify
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
+        citus_workers = citus.workers_from(os.environ.get("CITUS_WORKERS", ""))
+        test_database = connection.settings_dict["TEST"]["NAME"]
+        if citus_workers:  # a run that died left it; Django's own DROP would wait for Citus's sessions in it
+            citus.database_drop(citus_workers, test_database)
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+        if citus_workers:  # `dev.py test --citus`: the test database joins the local cluster (tenancy/citus.py)
+            citus.nodes_join(citus_workers)
+            citus.shared_tables_distribute()
         from tenancy.models import Dealership
         from tenancy.services import dealership_create, public_tenant_ensure
 
@@ -33,7 +43,10 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_modify
     yield
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        teardown_databases(config, verbosity=0)
+        if citus_workers:  # Citus's own sessions stay in the database: dropped WITH (FORCE) on every node
+            citus.database_drop(citus_workers, test_database)
+        else:
+            teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,8 @@ before double entry" (role ``migrated_balance``), which holds what the single-en
 ``car-sale:<id>`` or ``lead-sale:<id>``, a commission ``commission-paid:<uuid>``, a payroll run
 ``payroll-run:<id>``, as the books' own postings are, so nothing is booked a second time; a manual
 entry is keyed ``payroll-entry:<id>``. Plain SQL, so a schema with no entries (every new one)
-writes nothing and its recorded migration SQL can be replayed.
+writes nothing and its recorded migration SQL can be replayed. The copy runs only when there are
+entries: on a Citus cluster its joins cannot even be planned in a new (distributed) schema.
 """
 from django.db import migrations
 
@@ -22,6 +23,7 @@ KEY = """CASE
 END"""
 
 FORWARD = f"""
+DO $copy$ BEGIN IF EXISTS (SELECT 1 FROM payroll_entry) THEN
 INSERT INTO books_ledgeraccount (code, name, type, role, is_active, created_at)
 SELECT '3900', 'Single-entry books before double entry', 'equity', 'migrated_balance', true, now()
 WHERE EXISTS (SELECT 1 FROM payroll_entry)
@@ -50,6 +52,7 @@ FROM payroll_entry e
 JOIN books_ledgeraccount m ON m.role = 'migrated_balance'
 JOIN books_journalentry j ON j.key = {KEY}
 ORDER BY e.id;
+END IF; END $copy$;
 """
 
 

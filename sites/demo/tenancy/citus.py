@@ -1,0 +1,146 @@
+"""The site on a Citus cluster: each dealership schema a distributed schema on one worker (docs/scaling.md).
+
+Nothing here runs on a plain PostgreSQL: every entry point first asks `enabled()`, which is true when
+the database has the citus extension. What Citus needs from the site:
+
+- Shared tables that dealership tables reference by foreign key become *reference tables* (a copy on
+  every node): a distributed schema's tables may only reference reference tables. Only the user table is
+  referenced that way today; `reference_tables()` reads the set from the models, so a new such foreign
+  key is covered. Citus turns the public tables tied to a reference table by foreign keys (the wallet,
+  trading, notifications, memberships) into Citus local tables: they stay on the coordinator.
+- A dealership's schema is created with schema-based sharding on, so Citus distributes it when it is
+  created, whether it is migrated or replayed from the recipe (tenancy/schemas.py).
+- Triggers on a distributed schema's tables need `citus.enable_unsafe_triggers`: Citus then creates
+  them on the schema's shards. That is safe here because every trigger touches only tables of its own
+  schema, which Citus keeps together on one node (one colocation group per distributed schema).
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+
+
+def enabled(conn=connection) -> bool:
+    """Whether this database is a Citus coordinator (asked once per connection wrapper)."""
+    cached = getattr(conn, "_forecourt_citus", None)
+    if cached is None:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
+            cached = conn._forecourt_citus = cursor.fetchone()[0]
+    return cached
+
+
+def session_prepare(cursor) -> None:
+    """Settings a schema build needs on a Citus coordinator (see the module docstring)."""
+    cursor.execute("SET citus.enable_schema_based_sharding TO on")
+    cursor.execute("SET citus.enable_unsafe_triggers TO on")
+
+
+def reference_tables() -> list[str]:
+    """Shared tables that a dealership schema's tables reference by foreign key."""
+    tenant_labels = {config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS}
+    tables = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in tenant_labels:
+            continue
+        for field in model._meta.concrete_fields:
+            target = field.related_model if field.is_relation else None
+            if target is not None and target._meta.app_label not in tenant_labels:
+                tables.add(target._meta.db_table)
+    return sorted(tables)
+
+
+def shared_tables_distribute() -> list[str]:
+    """Make the shared tables that dealership tables reference reference tables; returns the ones it made."""
+    made = []
+    with connection.cursor() as cursor:
+        for table in reference_tables():
+            qualified = f"public.{table}"
+            cursor.execute("SELECT to_regclass(%s)", [qualified])
+            if cursor.fetchone()[0] is None:
+                continue  # not migrated yet: made after the migrations (tenancy/apps.py)
+            cursor.execute("SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass(%s)"
+                           " AND partmethod = 'n' AND repmodel = 't'", [qualified])
+            if cursor.fetchone() is None:
+                # A table already turned into a Citus local table (by a foreign key to another reference
+                # table) must be undistributed first; create_reference_table takes a plain table.
+                cursor.execute("SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass(%s)", [qualified])
+                if cursor.fetchone() is not None:
+                    cursor.execute("SELECT undistribute_table(%s, cascade_via_foreign_keys => true)", [qualified])
+                cursor.execute("SELECT create_reference_table(%s)", [qualified])
+                made.append(table)
+        if made:
+            _identity_sequences_resync(cursor)
+    return made
+
+
+def _identity_sequences_resync(cursor) -> None:
+    """Move each converted table's identity sequence past its rows.
+
+    Converting a table into a reference or Citus local table recreates its identity sequence from the
+    start, so the next insert would reuse an existing id.
+    """
+    cursor.execute(
+        "SELECT c.relname, a.attname FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid"
+        " WHERE n.nspname = 'public' AND a.attidentity <> '' AND NOT a.attisdropped")
+    for table, column in cursor.fetchall():
+        # Names from pg_catalog, quoted: not user input.
+        highest = f'SELECT coalesce(max("{column}"), 0) + 1 FROM public."{table}"'  # noqa: S608
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), ({highest}), false)",
+                       [f'public."{table}"', column])
+
+
+def nodes_join(workers: list[tuple[str, int]]) -> None:
+    """Join this database to the cluster: citus on the coordinator and on each worker, the workers registered.
+
+    Citus keeps its metadata per database, so a new database (a test database) joins on its own. The
+    workers are reached with the coordinator's credentials.
+    """
+    db = connection.settings_dict
+    name = db["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS citus")
+    for host, port in workers:
+        with _worker(host, port, "postgres") as admin:
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                admin.execute(f'CREATE DATABASE "{name}"')
+        with _worker(host, port, name) as worker:
+            worker.execute("CREATE EXTENSION IF NOT EXISTS citus")
+    with connection.cursor() as cursor:
+        coordinator = [db["HOST"] or "localhost", int(db["PORT"] or 5432)]
+        cursor.execute("SELECT citus_set_coordinator_host(%s, %s)", coordinator)
+        for host, port in workers:
+            cursor.execute("SELECT 1 FROM pg_dist_node WHERE nodename = %s AND nodeport = %s", [host, port])
+            if cursor.fetchone() is None:
+                cursor.execute("SELECT citus_add_node(%s, %s)", [host, port])
+    connection._forecourt_citus = True
+
+
+def database_drop(workers: list[tuple[str, int]], database: str) -> None:
+    """Drop `database` on the coordinator and the workers (a test database, before and after its run).
+
+    WITH (FORCE): Citus's maintenance daemon and the workers' metadata connections stay in it.
+    """
+    db = connection.settings_dict
+    connection.close()
+    for host, port in [(db["HOST"] or "localhost", int(db["PORT"] or 5432)), *workers]:
+        with _worker(host, port, "postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _worker(host: str, port: int, database: str):
+    """An autocommit connection to a node with the coordinator's credentials."""
+    import psycopg
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else "")
+    return psycopg.connect(f"postgres://{auth}@{host}:{port}/{quote(database, safe='')}", autocommit=True)
+
+
+def workers_from(value: str) -> list[tuple[str, int]]:
+    """'host:port,host:port' (the CITUS_WORKERS variable) as a list of (host, port)."""
+    return [(part.rsplit(":", 1)[0], int(part.rsplit(":", 1)[1])) for part in value.split(",") if part.strip()]

@@ -1,0 +1,188 @@
+"""A local Citus cluster for `dev.py demo --citus` and `dev.py test --citus`.
+
+A coordinator and two workers, each a PostgreSQL instance of its own under `.data/citus/` on its
+own loopback port (CITUS_PORT, default 9700, for the coordinator; the workers follow), with
+`citus.enable_schema_based_sharding = on`: every dealership schema created on the coordinator
+becomes a distributed schema placed whole on one worker (docs/scaling.md). The instances are
+started when missing and left running, so the next run reuses them (`dev.py citus stop` stops them).
+
+The cluster is for development and tests only: trust authentication on loopback, no TLS between
+the nodes, fsync off. Production clusters come from Citus's own packages or container image.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / ".data" / "citus"
+HOST = "127.0.0.1"
+INSTALL_HELP = """Citus is not installed in this machine's PostgreSQL ({libdir} has no citus.so).
+Install Citus 12 or newer for PostgreSQL {major}, then run this again:
+  Debian/Ubuntu: add Citus's package repository (https://docs.citusdata.com/en/stable/installation/)
+                 and `apt-get install postgresql-{major}-citus-13.2`
+  Docker:        `docker compose --profile citus up` runs the site on a Citus cluster from the
+                 official citusdata/citus image (docker-compose.yml)
+Set PG_CONFIG to use another PostgreSQL installation's pg_config."""
+
+# Development settings for every node: Citus loaded, schema-based sharding, logical WAL for online
+# shard moves (citus_rebalance_start, citus_schema_move), room for Citus's own connections between nodes
+# and its two-phase commits; durability traded for speed (a throwaway local cluster).
+NODE_SETTINGS = {
+    "shared_preload_libraries": "'citus'",
+    "citus.enable_schema_based_sharding": "on",
+    "citus.node_conninfo": "'sslmode=disable'",
+    "listen_addresses": f"'{HOST}'",
+    "unix_socket_directories": "''",
+    "max_connections": "300",
+    "max_prepared_transactions": "300",
+    "wal_level": "logical",
+    "max_replication_slots": "20",
+    "max_wal_senders": "20",
+    "shared_buffers": "64MB",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "log_min_messages": "warning",
+}
+
+
+def pg_config() -> Path:
+    """The pg_config of the PostgreSQL to run: PG_CONFIG, else the newest installed one, else the one on PATH."""
+    if os.environ.get("PG_CONFIG"):
+        return Path(os.environ["PG_CONFIG"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_config"), key=lambda p: int(p.split("/")[4]))
+    if found:
+        return Path(found[-1])
+    on_path = shutil.which("pg_config")
+    if not on_path:
+        sys.exit("No PostgreSQL found (no pg_config): install PostgreSQL 15 and Citus, or set PG_CONFIG.")
+    return Path(on_path)
+
+
+def _pg_config_value(flag: str) -> str:
+    return subprocess.check_output([str(pg_config()), flag], text=True).strip()
+
+
+def installed() -> bool:
+    return (Path(_pg_config_value("--pkglibdir")) / "citus.so").exists()
+
+
+def require_installed() -> None:
+    """Stop with how to install Citus when this machine's PostgreSQL has no Citus."""
+    if not installed():
+        major = _pg_config_value("--version").split()[1].split(".")[0]
+        sys.exit(INSTALL_HELP.format(libdir=_pg_config_value("--pkglibdir"), major=major))
+
+
+def base_port() -> int:
+    return int(os.environ.get("CITUS_PORT", "9700"))
+
+
+def node_names(workers: int = 2) -> list[str]:
+    return ["coordinator", *(f"worker{i}" for i in range(1, workers + 1))]
+
+
+def node_port(name: str) -> int:
+    return base_port() + (0 if name == "coordinator" else int(name.removeprefix("worker")))
+
+
+def _as_server_user() -> dict:
+    """PostgreSQL refuses to run as root: as root, run its programs as the `postgres` user."""
+    if os.geteuid() != 0:
+        return {}
+    user = pwd.getpwnam(os.environ.get("CITUS_OS_USER", "postgres"))
+
+    def demote() -> None:
+        os.setgid(user.pw_gid)
+        os.setuid(user.pw_uid)
+
+    return {"preexec_fn": demote, "user_record": user}
+
+
+def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    demote = _as_server_user()
+    return subprocess.run(argv, preexec_fn=demote.get("preexec_fn"), check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, **kwargs)
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def node_start(name: str) -> int:
+    """Create (initdb) and start one node when it is not already running; returns its port."""
+    port = node_port(name)
+    folder = DATA / name
+    bindir = Path(_pg_config_value("--bindir"))
+    if _listening(port):
+        return port
+    demote = _as_server_user()
+    if not (folder / "PG_VERSION").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        if "user_record" in demote:
+            os.chown(folder, demote["user_record"].pw_uid, demote["user_record"].pw_gid)
+        _run([str(bindir / "initdb"), "-D", str(folder), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+              "--locale=C.UTF-8"])
+        settings = "\n".join(f"{key} = {value}" for key, value in NODE_SETTINGS.items())
+        with open(folder / "postgresql.conf", "a") as conf:
+            conf.write(f"\n# dev.py citus\nport = {port}\n{settings}\n")
+    print(f"==> starting Citus {name} on {HOST}:{port}", flush=True)
+    _run([str(bindir / "pg_ctl"), "-D", str(folder), "-l", str(folder / "server.log"), "-w", "-t", "60", "start"])
+    return port
+
+
+def node_stop(name: str) -> None:
+    folder = DATA / name
+    if (folder / "postmaster.pid").exists():
+        _run([str(Path(_pg_config_value("--bindir")) / "pg_ctl"), "-D", str(folder), "-m", "fast", "-w", "stop"])
+
+
+def url(name: str, database: str) -> str:
+    return f"postgres://postgres@{HOST}:{node_port(name)}/{database}"
+
+
+def _connect(name: str, database: str = "postgres"):
+    import psycopg
+
+    return psycopg.connect(url(name, database), autocommit=True)
+
+
+def database_ensure(database: str) -> None:
+    """`database` on the coordinator; `manage.py citus_join` adds it to the workers and registers them."""
+    with _connect("coordinator") as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def cluster_start(workers: int = 2) -> dict[str, str]:
+    """Start the coordinator and `workers` workers; returns the environment that points the site at them."""
+    require_installed()
+    names = node_names(workers)
+    for name in names:
+        node_start(name)
+    deadline = time.monotonic() + 30
+    while not all(_listening(node_port(name)) for name in names):
+        if time.monotonic() > deadline:
+            sys.exit(f"Citus nodes did not start; see {DATA}/*/server.log")
+        time.sleep(0.2)
+    database_ensure("forecourt")
+    return {
+        "DATABASE_URL": url("coordinator", "forecourt"),
+        # `manage.py citus_join` and the site's tests (their own test database) join these workers.
+        "CITUS_WORKERS": ",".join(f"{HOST}:{node_port(name)}" for name in names[1:]),
+    }
+
+
+def cluster_stop() -> None:
+    for name in sorted(p.name for p in DATA.glob("*") if (p / "PG_VERSION").exists()):
+        node_stop(name)
