@@ -103,7 +103,7 @@ def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, f
     def explode(**kwargs):
         raise RuntimeError("injected after the payment")
 
-    monkeypatch.setattr(purchase, "_move_store_car", explode)
+    monkeypatch.setattr(purchase, "_copy_to_buyer", explode)
     with pytest.raises(RuntimeError):
         car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
     assert Entry.objects.count() == entries_before

@@ -169,7 +169,7 @@ class StorePurchaseTests:
         buyer = make_user()
         fund(buyer, "3000.00")
         car = listed_car(store_key="dealer1", manager=manager, price=Decimal("2500.00"))
-        original = purchase_module._move_store_car
+        original = purchase_module._record_store_sale
         reached = []
 
         def failing(**kwargs):
@@ -177,7 +177,7 @@ class StorePurchaseTests:
             reached.append(True)
             raise RuntimeError("injected")
 
-        monkeypatch.setattr(purchase_module, "_move_store_car", failing)
+        monkeypatch.setattr(purchase_module, "_record_store_sale", failing)
         cars_before = Car.objects.count()
         with pytest.raises(RuntimeError):
             services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)

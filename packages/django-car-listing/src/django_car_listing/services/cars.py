@@ -29,9 +29,10 @@ def _clean(data: dict) -> dict:
     return data
 
 
-def _save(car: Car, **kwargs) -> None:
+def _save(car: Car, *, savepoint: bool = True, **kwargs) -> None:
+    # Without a savepoint (a caller that gives up on DuplicateVin anyway) one statement instead of three.
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             car.save(**kwargs)
     except IntegrityError as exc:
         if "car_listing_car_vin_live_uniq" in str(exc):

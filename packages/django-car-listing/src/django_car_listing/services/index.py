@@ -1,5 +1,6 @@
 """Keeps the public-store ListingIndex in step with cars, in the caller's transaction."""
 from django.contrib.postgres.search import SearchVector
+from django.db import connection
 from django.db.models import Value
 from django.utils import timezone
 
@@ -12,25 +13,36 @@ def _thumbnail_name(car: Car) -> str:
     return (first[0] or first[1]) if first else ""
 
 
-def index_sync(*, car: Car) -> None:
-    """Upsert the car's index row. Call inside the car's store context; reads stay there, the write
-    happens in the public store (never re-saving the store-loaded row there)."""
-    if car.deleted_at is not None or (car.store_key and car.is_sold):
-        index_remove(store_key=car.store_key, car_id=car.pk)
-        return
-    fields = {
+def _fields(car: Car, thumbnail: str) -> dict:
+    return {
         "store_name": conf.store_name(car.store_key)[:128],
         "owner_id": car.owner_id,
         "make": car.make, "model": car.model, "year": car.year, "price": car.price,
         "mileage": car.mileage, "body_type": car.body_type, "fuel": car.fuel,
         "transmission": car.transmission, "colour": car.colour, "sale_type": car.sale_type,
         "location": car.location, "description": car.description,
-        "thumbnail": _thumbnail_name(car),
+        "thumbnail": thumbnail,
         "verified": car.verification_status == Verification.VERIFIED,
         "is_for_sale": car.is_for_sale and not car.is_sold,
         # An expired featuring must not come back when some other field changes.
         "featured_until": car.featured_until if car.featured_until and car.featured_until > timezone.now() else None,
     }
+
+
+def _search_vector(car: Car):
+    cfg = conf.get("CAR_LISTING_SEARCH_CONFIG")
+    return (SearchVector(Value(car.make), weight="A", config=cfg)
+            + SearchVector(Value(car.model), weight="A", config=cfg)
+            + SearchVector(Value(car.description), weight="C", config=cfg))
+
+
+def index_sync(*, car: Car) -> None:
+    """Upsert the car's index row. Call inside the car's store context; reads stay there, the write
+    happens in the public store (never re-saving the store-loaded row there)."""
+    if car.deleted_at is not None or (car.store_key and car.is_sold):
+        index_remove(store_key=car.store_key, car_id=car.pk)
+        return
+    fields = _fields(car, _thumbnail_name(car))
     with conf.public_context():
         row, created = ListingIndex.objects.select_for_update().get_or_create(
             store_key=car.store_key, car_id=car.pk, defaults=fields)
@@ -41,15 +53,24 @@ def index_sync(*, car: Car) -> None:
                 setattr(row, k, v)
         elif fields["is_for_sale"]:
             row.listed_at = timezone.now()
-        cfg = conf.get("CAR_LISTING_SEARCH_CONFIG")
-        row.search_vector = (SearchVector(Value(car.make), weight="A", config=cfg)
-                             + SearchVector(Value(car.model), weight="A", config=cfg)
-                             + SearchVector(Value(car.description), weight="C", config=cfg))
+        row.search_vector = _search_vector(car)
         row.save()
     cache.bump_on_commit(car=(car.store_key, car.pk))
 
 
+def index_add(*, car: Car, thumbnail: str) -> None:
+    """The index row of a public car created in this transaction (none can exist yet): one INSERT.
+    Call in the public store."""
+    fields = _fields(car, thumbnail)
+    ListingIndex.objects.create(store_key=car.store_key, car_id=car.pk, search_vector=_search_vector(car),
+                                listed_at=timezone.now() if fields["is_for_sale"] else None, **fields)
+    cache.bump_on_commit(car=(car.store_key, car.pk))
+
+
 def index_remove(*, store_key: str, car_id: int) -> None:
-    with conf.public_context():
-        ListingIndex.objects.filter(store_key=store_key, car_id=car_id).delete()
+    # One DELETE: the ORM's delete() first selects the rows for signal receivers, and nothing listens
+    # for an index row's deletion.
+    with conf.public_context(), connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {ListingIndex._meta.db_table} WHERE store_key = %s AND car_id = %s",  # noqa: S608
+                    [store_key, car_id])
     cache.bump_on_commit(car=(store_key, car_id))

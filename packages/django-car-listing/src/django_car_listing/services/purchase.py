@@ -1,5 +1,10 @@
 """Buying a car: one DB transaction locks the car, moves the money through django-wallet and moves
-the car to the buyer (a store car becomes a new public car owned by the buyer, plus a StoreSale)."""
+the car to the buyer (a store car becomes a new public car owned by the buyer, plus a StoreSale).
+
+The work is grouped by schema (the car's store, then the public store, then the store again) so a
+purchase switches search_path three times, and every write is one statement. What need not happen
+in the request (notifications, the dealership's books) hangs on the car_purchased event.
+"""
 import uuid
 
 from django.db import transaction
@@ -13,7 +18,7 @@ from ..signals import car_purchased
 from ._common import can_see, get_car
 from .cars import _save
 from .events import record_car_purchased
-from .index import index_sync
+from .index import index_add, index_remove, index_sync
 
 COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
                  "colour", "sale_type", "description", "location", "verification_status")
@@ -52,29 +57,40 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
     return record
 
 
-def _move_store_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> tuple[OwnershipRecord, StoreSale]:
-    """Store car: the store keeps a StoreSale and an archived (sold) row; the buyer gets a NEW public row.
-    Never re-save the store-loaded row in the public store (ids restart per store)."""
+def _sell_store_car(car: Car, buyer) -> list[dict]:
+    """In the car's store: mark it sold (the store keeps the archived row); returns its images to copy."""
     images = list(car.images.order_by("position", "id").values("image", "thumbnail", "width", "height", "position"))
     car.is_for_sale, car.is_sold = False, True
     car._history_user = buyer
     car.save(update_fields=["is_for_sale", "is_sold", "updated_at"])
-    index_sync(car=car)  # removes the store listing from the index
-    with conf.public_context():
-        new_car = Car(store_key="", owner=buyer, is_for_sale=False, is_sold=True, origin_store_key=car.store_key,
-                      origin_car_id=car.pk, **{f: getattr(car, f) for f in COPIED_FIELDS})
-        new_car._history_user = buyer
-        _save(new_car)
-        # Same file names: the store key is in the path, so the URLs stay valid.
+    return images
+
+
+def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
+    """In the public store: the store's listing leaves the index and the buyer gets a NEW public car
+    (never re-save the store-loaded row in the public store: ids restart per store)."""
+    index_remove(store_key=car.store_key, car_id=car.pk)
+    new_car = Car(store_key="", owner=buyer, is_for_sale=False, is_sold=True, origin_store_key=car.store_key,
+                  origin_car_id=car.pk, **{f: getattr(car, f) for f in COPIED_FIELDS})
+    new_car._history_user = buyer
+    _save(new_car, savepoint=False)  # a duplicate VIN ends the purchase: nothing to roll back to
+    if images:  # same file names: the store key is in the path, so the URLs stay valid
         CarImage.objects.bulk_create([CarImage(car=new_car, **img) for img in images])
-        record = OwnershipRecord.objects.create(
-            car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
-            from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
-            idempotency_key=idempotency_key)
-        index_sync(car=new_car)
-    sale = StoreSale.objects.create(car=car, store_key=car.store_key, buyer=buyer, price=car.price,
-                                    public_car_id=new_car.pk, wallet_transaction_id=txn_id)
-    return record, sale
+    record = OwnershipRecord.objects.create(
+        car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
+        from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
+        idempotency_key=idempotency_key)
+    index_add(car=new_car, thumbnail=(images[0]["thumbnail"] or images[0]["image"]) if images else "")
+    return record
+
+
+def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid.UUID) -> StoreSale:
+    """Back in the car's store: its sale, and the purchase event (handled in that dealership)."""
+    with conf.store_context(car.store_key):
+        sale = StoreSale.objects.create(car=car, store_key=car.store_key, buyer=buyer, price=car.price,
+                                        public_car_id=record.car_id, wallet_transaction_id=txn_id)
+        record_car_purchased(car=car, buyer=buyer, seller_id=None, buyer_car_id=record.car_id, sale_id=sale.pk)
+    return sale
 
 
 @transaction.atomic
@@ -107,20 +123,22 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
                 return prior
         _check_buyable(car, buyer)
         seller = car.owner if not store_key else None
-        with conf.public_context():
-            destination = wallet.account_for(seller) if seller is not None else conf.store_account(store_key)
-            txn = wallet.transfer(
-                source=wallet.account_for(buyer), destination=destination, amount=car.price, kind="car_purchase",
-                memo=f"Car {car.year} {car.make} {car.model} ({car.vin})",
-                metadata={"store_key": store_key, "car_id": car.pk, "buyer_id": buyer.pk},
-                idempotency_key=idempotency_key, idempotency_scope=f"car_listing.buy:{buyer.pk}")
-        txn_id = txn.pk
+        images = _sell_store_car(car, buyer) if store_key else []
+    # The public work in one place (one search_path switch): the payment, the listing, the buyer's car.
+    with conf.public_context():
+        destination = wallet.account_for(seller) if seller is not None else conf.store_account(store_key)
+        txn = wallet.transfer(
+            source=wallet.account_for(buyer), destination=destination, amount=car.price, kind="car_purchase",
+            memo=f"Car {car.year} {car.make} {car.model} ({car.vin})",
+            metadata={"store_key": store_key, "car_id": car.pk, "buyer_id": buyer.pk},
+            idempotency_key=idempotency_key, idempotency_scope=f"car_listing.buy:{buyer.pk}")
         if store_key:
-            record, sale = _move_store_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key)
+            record = _copy_to_buyer(car=car, buyer=buyer, images=images, txn_id=txn.pk,
+                                    idempotency_key=idempotency_key)
         else:
-            record, sale = _move_public_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key), None
-        record_car_purchased(car=car, buyer=buyer, seller_id=getattr(seller, "pk", None), buyer_car_id=record.car_id,
-                             sale_id=getattr(sale, "pk", None))
+            record = _move_public_car(car=car, buyer=buyer, txn_id=txn.pk, idempotency_key=idempotency_key)
+            record_car_purchased(car=car, buyer=buyer, seller_id=seller.pk, buyer_car_id=record.car_id, sale_id=None)
+    sale = _record_store_sale(car=car, buyer=buyer, record=record, txn_id=txn.pk) if store_key else None
     send_on_commit(car_purchased, sender=Car, store_key=store_key, car_id=car_id, car=record.car, buyer=buyer,
                    seller=seller, price=record.price, sale=sale, ownership_record=record)
     return record
