@@ -1,11 +1,10 @@
-"""A dealership's books (django-books through demo/glue/books.py): every business event is posted once
-into the right dealership, also when the on-commit receiver that posts it never ran (a crash between
-the commit and the callback), and a month of real business leaves books that balance and agree with
-the dealership's wallet.
+"""A dealership's books (django-books through the event handlers of demo/glue/wiring.py and the
+postings of demo/glue/books.py): every business event is posted once into the right dealership, also
+when the relay delivers its event twice or never (the sweep then posts it), and a month of real
+business leaves books that balance and agree with the dealership's wallet.
 
-The crash is the tests' default: pytest-django's rollback transaction never commits, so on-commit
-callbacks run only inside django_capture_on_commit_callbacks(execute=True). The sweep's grace period
-(the last minute, left to receivers still running) is off here: every event is seconds old.
+Events are recorded in the test's transaction and relayed only when a test calls deliver_events(). The
+sweep's grace period (the last minute, left to the relay) is off here: every event is seconds old.
 """
 import datetime as dt
 from decimal import Decimal
@@ -55,7 +54,7 @@ def _offline_win(car, agent, *, price: str, sold_on: dt.date):
 
 @pytest.mark.django_db
 def test_a_car_sale_whose_posting_was_lost_is_posted_by_the_sweep_once(dealer1, dealer1_staff, funded_buyer,
-                                                                       make_user):
+                                                                       make_user, deliver_events):
     from django_books.models import VehicleSale
 
     from demo.glue import books
@@ -63,7 +62,7 @@ def test_a_car_sale_whose_posting_was_lost_is_posted_by_the_sweep_once(dealer1, 
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
-    car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)  # committed; its receiver never ran
+    car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)  # its event not relayed (yet)
     assert _keys() == []
 
     assert books.reconcile_all() == {"dealer1": 1}
@@ -75,18 +74,19 @@ def test_a_car_sale_whose_posting_was_lost_is_posted_by_the_sweep_once(dealer1, 
         assert (wallet_line.source_type, wallet_line.source_id) == (
             "wallet_transaction", str(sale.wallet_transaction_id))
     assert books.reconcile_all() == {}  # nothing twice
-    assert _keys("dealer2") == []
+    deliver_events()  # the event, relayed late, finds its posting there
+    assert _keys() == ["car-sale"] and _keys("dealer2") == []
 
 
 @pytest.mark.django_db
-def test_the_sweep_posts_nothing_the_receiver_already_posted(dealer1, dealer1_staff, funded_buyer, make_user,
-                                                             django_capture_on_commit_callbacks):
+def test_the_sweep_posts_nothing_the_handler_already_posted(dealer1, dealer1_staff, funded_buyer, make_user,
+                                                            deliver_events):
     from demo.glue import books
     from django_car_listing.services import car_buy
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
-    with django_capture_on_commit_callbacks(execute=True):
-        car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
+    car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
+    deliver_events()
     assert _keys() == ["car-sale"]
     assert books.reconcile_all() == {}
     assert _keys() == ["car-sale"]
@@ -108,7 +108,7 @@ def test_lost_offline_sale_commission_and_top_up_postings_are_swept_on_their_own
     wallet.deposit(account=store_account("dealer1"), amount=Decimal("1000.00"))
     with schema_context("dealer1"):
         commission = leads.commission_payout(commission=sale.commissions.get())
-    assert _keys() == []  # no receiver ran
+    assert _keys() == []  # no event relayed
 
     assert books.reconcile_all() == {"dealer1": 4}
     assert _keys() == ["commission-accrued", "commission-paid", "lead-sale", "wallet"]
@@ -120,15 +120,14 @@ def test_lost_offline_sale_commission_and_top_up_postings_are_swept_on_their_own
 
 
 @pytest.mark.django_db
-def test_the_receiver_posts_an_offline_sale_on_its_sale_date_with_its_commission(dealer1, dealer1_staff, agent,
-                                                                                 make_user,
-                                                                                 django_capture_on_commit_callbacks):
+def test_the_handler_posts_an_offline_sale_on_its_sale_date_with_its_commission(dealer1, dealer1_staff, agent,
+                                                                                make_user, deliver_events):
     from django_books.models import JournalEntry, VehicleSale
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
     sold_on = timezone.localdate() - dt.timedelta(days=3)
-    with schema_context("dealer1"), django_capture_on_commit_callbacks(execute=True):  # commits in the dealership
-        sale = _offline_win(car, agent, price="7000.00", sold_on=sold_on)
+    sale = _offline_win(car, agent, price="7000.00", sold_on=sold_on)
+    deliver_events()
     assert _keys() == ["commission-accrued", "lead-sale"]
     with schema_context("dealer1"):
         booked = VehicleSale.objects.get()
@@ -140,14 +139,13 @@ def test_the_receiver_posts_an_offline_sale_on_its_sale_date_with_its_commission
 
 
 @pytest.mark.django_db
-def test_a_top_up_of_the_dealership_wallet_is_owners_equity_in_its_books_only(dealer1, dealer2,
-                                                                              django_capture_on_commit_callbacks):
+def test_a_top_up_of_the_dealership_wallet_is_owners_equity_in_its_books_only(dealer1, dealer2, deliver_events):
     from django_books import selectors
 
     from django_wallet import services as wallet
 
-    with django_capture_on_commit_callbacks(execute=True):
-        top_up = wallet.deposit(account=wallet.account_for(dealer1), amount=D("500.00"))
+    top_up = wallet.deposit(account=wallet.account_for(dealer1), amount=D("500.00"))  # on the marketplace host
+    deliver_events()
     with schema_context("dealer1"):
         sheet = selectors.balance_sheet()
         assert [(r["name"], r["amount"]) for r in sheet["equity"]] == [("Owner's equity", D("500.00"))]
@@ -171,7 +169,7 @@ def test_the_sweep_looks_back_books_reconcile_days_only(dealer1, dealer1_staff, 
 
 
 @pytest.mark.django_db
-def test_an_event_of_a_moment_ago_is_left_to_its_receiver(dealer1, dealer1_staff, funded_buyer, make_user,
+def test_an_event_of_a_moment_ago_is_left_to_the_relay(dealer1, dealer1_staff, funded_buyer, make_user,
                                                           settings):
     from demo.glue import books
     from django_car_listing.services import car_buy
@@ -179,13 +177,13 @@ def test_an_event_of_a_moment_ago_is_left_to_its_receiver(dealer1, dealer1_staff
     settings.BOOKS_RECONCILE_GRACE_SECONDS = 60
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
     car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
-    assert books.reconcile_all() == {}  # its receiver may still be running: no false alarm, no race
+    assert books.reconcile_all() == {}  # the relay may still be delivering it: no false alarm, no race
 
 
 @pytest.mark.django_db
 def test_a_month_of_business_leaves_books_that_balance_and_agree_with_the_wallet(
-        dealer1, dealer1_staff, agent, funded_buyer, make_user, django_capture_on_commit_callbacks):
-    """Through the real services and receivers: a top-up, a vehicle bought in and sold on the
+        dealer1, dealer1_staff, agent, funded_buyer, make_user, deliver_events):
+    """Through the real services and event handlers: a top-up, a vehicle bought in and sold on the
     marketplace, another sold offline, its commission paid, and a payroll run paid."""
     from django_books import selectors
     from django_books import services as books
@@ -199,8 +197,7 @@ def test_a_month_of_business_leaves_books_that_balance_and_agree_with_the_wallet
 
     admin = make_user(is_staff=True)
     employee_user = make_user()
-    with django_capture_on_commit_callbacks(execute=True):
-        wallet.deposit(account=wallet.account_for(dealer1), amount=D("20000.00"))  # owner's capital
+    wallet.deposit(account=wallet.account_for(dealer1), amount=D("20000.00"))  # owner's capital
     online = _listed_dealer_car(dealer1_staff, admin)  # 12,000.00
     offline = _listed_dealer_car(dealer1_staff, admin, vin=VIN_B, price="9000.00")
     with schema_context("dealer1"):
@@ -210,22 +207,19 @@ def test_a_month_of_business_leaves_books_that_balance_and_agree_with_the_wallet
                                incurred_on=timezone.localdate())
         books.vehicle_cost_add(vehicle_id=offline.pk, kind="acquisition", amount=D("6000.00"),
                                incurred_on=timezone.localdate())
-    with django_capture_on_commit_callbacks(execute=True):
-        car_buy(buyer=funded_buyer, store_key="dealer1", car_id=online.pk)
+    car_buy(buyer=funded_buyer, store_key="dealer1", car_id=online.pk)
+    sale = _offline_win(offline, agent, price="9000.00", sold_on=timezone.localdate())
     with schema_context("dealer1"):
-        with django_capture_on_commit_callbacks(execute=True):
-            sale = _offline_win(offline, agent, price="9000.00", sold_on=timezone.localdate())
-        with django_capture_on_commit_callbacks(execute=True):
-            leads.commission_payout(commission=sale.commissions.get())
+        leads.commission_payout(commission=sale.commissions.get())
         payroll.tax_bands_replace(bands=[{"lower": D("0"), "upper": None, "rate": D("10")}])
         employee = payroll.employee_create(first_name="Eve", last_name="Mech", hire_date=dt.date(2020, 1, 1),
                                            user=employee_user)
         payroll.salary_create(employee=employee, effective_from=dt.date(2020, 1, 1), base_salary=D("3000.00"))
         run = payroll.run_approve(run=payroll.run_calculate(run=payroll.run_create(
             period=timezone.localdate().replace(day=1))))
-        with django_capture_on_commit_callbacks(execute=True):
-            payroll.run_pay(run=run)
-
+        payroll.run_pay(run=run)  # posts itself, in the paying transaction
+    deliver_events()
+    with schema_context("dealer1"):
         # income: net sales 12,000/1.2 + 9,000/1.2 = 10,000 + 7,500 = 17,500
         # expenses: cost of vehicles 9,600 + 6,000, commission 250, salary 3,000 = 18,850
         pnl = selectors.profit_and_loss()
@@ -246,15 +240,52 @@ def test_a_month_of_business_leaves_books_that_balance_and_agree_with_the_wallet
         assert selectors.entries_for_source("payslip", run.payslips.get().pk)[0].key == f"payroll-run:{run.pk}"
 
 
-def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker):
-    """Committed for real (no `db` fixture, so no make_user): the receiver is disconnected around the
-    purchase, as if the process had died between the commit and the callback."""
+@pytest.mark.django_db
+def test_each_event_is_posted_once_when_the_relay_delivers_it_twice(dealer1, dealer1_staff, agent, funded_buyer,
+                                                                     make_user, deliver_events):
+    """A platform sale, an offline sale with its commission accrued, the commission paid and a top-up: each
+    event's handler posts once, in the dealership's schema; relaying every event again posts nothing."""
+    from django_books.models import JournalEntry
+
+    from django_car_listing.services import car_buy
+    from django_leads import services as leads
+    from django_wallet import services as wallet
+    from forecourt_core.events.models import Event
+    from forecourt_core.events.services import events_relay
+    from tests.test_marketplace import VIN_B
+
+    admin = make_user(is_staff=True)
+    wallet.deposit(account=wallet.account_for(dealer1), amount=D("1000.00"))
+    car_buy(buyer=funded_buyer, store_key="dealer1",
+            car_id=_listed_dealer_car(dealer1_staff, admin).pk)
+    sale = _offline_win(_listed_dealer_car(dealer1_staff, admin, vin=VIN_B, price="9000.00"), agent,
+                        price="9000.00", sold_on=timezone.localdate())
+    with schema_context("dealer1"):
+        leads.commission_payout(commission=sale.commissions.get())
+    kinds = {"car_listing.car_purchased", "leads.sale_closed", "leads.commission_paid", "wallet.transaction_posted"}
+    assert kinds <= set(Event.objects.values_list("kind", flat=True))
+
+    deliver_events()
+    posted = ["car-sale", "commission-accrued", "commission-paid", "lead-sale", "wallet"]
+    assert _keys() == posted and _keys("dealer2") == []
+    with schema_context("dealer1"):
+        entries = JournalEntry.objects.count()
+
+    Event.objects.update(status=Event.Status.PENDING, available_at=timezone.now())  # every event once more
+    assert events_relay() >= len(kinds)
+    assert _keys() == posted and _keys("dealer2") == []
+    with schema_context("dealer1"):
+        assert JournalEntry.objects.count() == entries
+
+
+def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker, settings):
+    """Committed for real (no `db` fixture, so no make_user); the purchase's event is never relayed (no
+    kick after the commit, no beat in the tests), as if it had failed for good."""
     import time
 
     from django.contrib.auth import get_user_model
     from django_books.tasks import reconcile
 
-    from django_car_listing import signals as cars
     from django_car_listing.services import car_buy
     from django_wallet import services as wallet
     from tenancy.models import Dealership
@@ -265,13 +296,8 @@ def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker):
     membership_grant(user=staff, dealership=Dealership.objects.get(slug="dealer1"), role="dealer_staff")
     wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("20000.00"))
     car = _listed_dealer_car(staff, admin)
-    assert cars.car_purchased.disconnect(dispatch_uid="wiring.book_car_sale")
-    try:
-        car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
-    finally:
-        from demo.glue.wiring import book_car_sale
-
-        cars.car_purchased.connect(book_car_sale, dispatch_uid="wiring.book_car_sale")
+    settings.FORECOURT_EVENTS_KICK = False
+    car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
     assert _keys() == []
     reconcile.delay()  # sent from the public schema, as beat sends it
     deadline = time.monotonic() + 30

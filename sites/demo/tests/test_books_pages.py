@@ -76,13 +76,13 @@ def test_a_report_downloads_as_csv(accountant):
 
 
 def test_the_sales_page_links_each_sale_to_its_entry_and_invoice(dealer1, dealer1_staff, funded_buyer, make_user,
-                                                                  accountant, django_capture_on_commit_callbacks):
+                                                                  accountant, deliver_events):
     from django_car_listing.services import car_buy
     from tenancy.services import membership_grant
 
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
-    with django_capture_on_commit_callbacks(execute=True):
-        car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
+    car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
+    deliver_events()
     (entry,) = _entries()
     dealer = make_user()
     membership_grant(user=dealer, dealership=dealer1, role="dealer")
@@ -94,8 +94,7 @@ def test_the_sales_page_links_each_sale_to_its_entry_and_invoice(dealer1, dealer
     assert accountant.get("/books/invoices/1.pdf")["Content-Type"] == "application/pdf"
 
 
-def test_a_won_leads_page_links_its_sale_and_commission_entries(dealer1, dealer1_staff, make_user,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_won_leads_page_links_its_sale_and_commission_entries(dealer1, dealer1_staff, make_user, deliver_events):
     from tenancy.services import membership_grant
     from tests.test_books import _offline_win
 
@@ -103,8 +102,8 @@ def test_a_won_leads_page_links_its_sale_and_commission_entries(dealer1, dealer1
     membership_grant(user=agent, dealership=dealer1, role="sales_agent")
     membership_grant(user=dealer, dealership=dealer1, role="dealer")
     car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
-    with schema_context("dealer1"), django_capture_on_commit_callbacks(execute=True):
-        sale = _offline_win(car, agent, price="7000.00", sold_on=timezone.localdate())
+    sale = _offline_win(car, agent, price="7000.00", sold_on=timezone.localdate())
+    deliver_events()
     entries = _entries()
     assert len(entries) == 2  # the sale and its commission accrued
     page = host_client("dealer1.localhost", dealer).get(f"/leads/{sale.lead_id}/").content.decode()

@@ -43,10 +43,6 @@ def test_the_check_sees_imports_inside_functions():
     assert imported_modules(source) == {"os", "demo.glue", "tenancy.models"}
 
 
-# payroll's income and expense Entry is on its way into django-books, whose journal entry is JournalEntry.
-SHARED_MODEL_NAMES_LEFT = {"Entry": {"wallet", "payroll"}}
-
-
 def test_no_two_apps_define_a_model_of_the_same_name():
     from collections import defaultdict
 
@@ -57,7 +53,7 @@ def test_no_two_apps_define_a_model_of_the_same_name():
         if not model._meta.auto_created and model.__module__.split(".")[0] in _project_modules():
             labels[model.__name__].add(model._meta.app_label)
     shared = {name: owners for name, owners in labels.items() if len(owners) > 1}
-    assert shared == SHARED_MODEL_NAMES_LEFT
+    assert shared == {}
 
 
 def _project_modules() -> set[str]:

@@ -11,6 +11,9 @@ DEFAULTS = {
     "WALLET_CHARGE_SALES_ACCOUNT": "charge_sales",
     # Purpose of a user's own account (the one the API shows and transfers from).
     "WALLET_USER_PURPOSE": "main",
+    # Model labels ("app_label.model") whose accounts' transactions are recorded as the domain event
+    # wallet.transaction_posted (a site's books follow a business's account); none by default.
+    "WALLET_TRANSACTION_EVENT_OWNERS": (),
 }
 package_settings = PackageSettings(DEFAULTS)
 get = package_settings.get

@@ -1,10 +1,18 @@
 """The domain events django-wallet records (forecourt_core.events), each in the transaction of its change.
 
-Kinds: ``wallet.credit_request_decided`` (``status`` approved or rejected) and ``wallet.charge_sold``.
+Kinds: ``wallet.credit_request_decided`` (``status`` approved or rejected), ``wallet.charge_sold`` and
+``wallet.transaction_posted`` (only for transactions moving an account whose owner's model is listed in
+WALLET_TRANSACTION_EVENT_OWNERS).
 """
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+
 from forecourt_core.events.services import event_record
 
-from .models import ChargeSale, CreditRequest
+from . import conf
+from .models import Account, ChargeSale, CreditRequest, Transaction
 
 
 def record_credit_request_decided(credit_request: CreditRequest) -> None:
@@ -19,4 +27,32 @@ def record_charge_sold(sale: ChargeSale) -> None:
     event_record(kind="wallet.charge_sold", data={
         "charge_sale_id": sale.pk, "account_id": sale.account_id, "sold_by_id": sale.sold_by_id,
         "phone": sale.phone, "amount": sale.amount, "transaction_id": sale.transaction_id,
+    })
+
+
+def follows_transactions() -> bool:
+    """Whether a site follows some owners' accounts (WALLET_TRANSACTION_EVENT_OWNERS)."""
+    return bool(conf.get("WALLET_TRANSACTION_EVENT_OWNERS"))
+
+
+def record_transaction_posted(txn: Transaction, postings) -> None:
+    """``wallet.transaction_posted`` with the net movement of each followed account: ``entries`` of
+    ``account_id``, ``owner`` (its model's label), ``owner_id`` and ``amount`` (signed). Without
+    followed owners nothing is read; with them, one query finds the posting's followed accounts."""
+    labels = conf.get("WALLET_TRANSACTION_EVENT_OWNERS")
+    if not labels:
+        return
+    followed = {ContentType.objects.get_by_natural_key(*label.lower().split(".")).pk: label for label in labels}
+    owners = {pk: (followed[type_id], owner_id) for pk, type_id, owner_id in Account.objects.filter(
+        pk__in={pk for pk, _ in postings}, owner_type__in=followed).values_list("pk", "owner_type", "owner_id")}
+    if not owners:
+        return
+    moved: dict[int, Decimal] = defaultdict(Decimal)
+    for account_id, amount in postings:
+        if account_id in owners:
+            moved[account_id] += amount
+    event_record(kind="wallet.transaction_posted", data={
+        "transaction_id": txn.pk, "kind": txn.kind, "memo": txn.memo, "created_at": txn.created_at,
+        "entries": [{"account_id": pk, "owner": owners[pk][0], "owner_id": owners[pk][1], "amount": amount}
+                    for pk, amount in moved.items()],
     })

@@ -1,16 +1,18 @@
-"""A dealership's automatic postings into its books (django-books), booked on commit and made
-durable by a sweep.
+"""A dealership's automatic postings into its books (django-books), each booked once.
 
-What is posted, each through a keyed service of django-books, so it exists once whoever posts it:
-- a dealer car sold on the platform (car-listing's Sale): revenue, VAT, the car's cost, paid into
+What is posted, each through a keyed service of django-books, so it exists once whoever posts it and
+however often:
+- a dealer car sold on the platform (car-listing's StoreSale): revenue, VAT, the car's cost, paid into
   the wallet by the purchase's wallet transaction; a CRM sale paid offline: the same, paid in cash;
 - each commission when accrued (with its sale) and when paid from the dealership's wallet;
-- every other wallet transaction of the dealership's account (top-ups, withdrawals, fees).
+- every other wallet transaction of the dealership's account (top-ups, withdrawals, fees, transfers).
+A paid payroll run is posted by django-payroll's run_pay itself, in the transaction that pays it.
 
-demo/glue/wiring.py posts each one when its transaction commits (the fast path). A process that died
-between that commit and the receiver would leave it out of the books, so ``reconcile_all`` (the
-``books.reconcile`` task of django-books, on Celery beat) posts in every dealership whatever the last
-``BOOKS_RECONCILE_DAYS`` hold without its entry.
+demo/glue/wiring.py posts each one from the domain event its change recorded (forecourt_core.events,
+relayed once per event, retried when a posting fails). An event that ran out of attempts (say the
+accountant had taken away an account's role) is marked failed; ``reconcile_all`` (the
+``books.reconcile`` task of django-books, on Celery beat) then posts in every dealership whatever the
+last ``BOOKS_RECONCILE_DAYS`` hold without its entry.
 """
 import datetime as dt
 import logging
@@ -20,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_books import services as books
 from django_books.models import JournalEntry
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -39,8 +42,24 @@ logger = logging.getLogger(__name__)
 BOOKED_BY_THEIR_CAUSE = frozenset({"car_purchase", "commission", "payroll"})
 
 
-def _day(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
+# The wallet records wallet.transaction_posted for the accounts of this model (WALLET_TRANSACTION_EVENT_OWNERS).
+DEALERSHIP_LABEL = "tenancy.Dealership"
+
+
+def _day(moment: dt.datetime | str) -> dt.date:
+    return timezone.localdate(parse_datetime(moment) if isinstance(moment, str) else moment)
+
+
+def store_sale(pk: int) -> StoreSale:
+    return StoreSale.objects.select_related("car", "buyer").get(pk=pk)
+
+
+def lead_sale(pk: int) -> LeadSale:
+    return LeadSale.objects.select_related("car").get(pk=pk)
+
+
+def commission(uuid: str) -> Commission:
+    return Commission.objects.get(uuid=uuid)
 
 
 def book_car_sale(sale) -> None:
@@ -76,23 +95,27 @@ def book_commission_paid(commission) -> None:
 
 
 def book_wallet_transaction(transaction) -> None:
-    """Post a wallet transaction into the books of each dealership whose account it moved, unless a
-    business posting books it (a sale, a commission, a payroll run)."""
-    if transaction.kind in BOOKED_BY_THEIR_CAUSE:
-        return
-    for schema_name, amount in _dealership_movements(transaction):
-        with schema_context(schema_name):
-            books.wallet_movement(wallet_transaction_id=str(transaction.pk), amount=amount,
-                                  date=_day(transaction.created_at), kind=transaction.kind,
-                                  memo=transaction.memo or f"Wallet {transaction.kind}")
-
-
-def _dealership_movements(transaction) -> list[tuple[str, object]]:
+    """Post a wallet transaction into the books of each dealership whose account it moved (the sweep)."""
     dealership_type = ContentType.objects.get_for_model(Dealership)
-    moved = {e.account.owner_id: e.amount for e in WalletEntry.objects.filter(
-        transaction=transaction, account__owner_type=dealership_type).select_related("account")}
-    schemas = dict(Dealership.objects.filter(pk__in=moved).values_list("pk", "schema_name"))
-    return [(schemas[int(owner)], amount) for owner, amount in moved.items() if int(owner) in schemas]
+    movements = [(e.account.owner_id, e.amount) for e in WalletEntry.objects.filter(
+        transaction=transaction, account__owner_type=dealership_type).select_related("account")]
+    book_wallet_movements(transaction_id=str(transaction.pk), kind=transaction.kind, memo=transaction.memo,
+                          created_at=transaction.created_at, movements=movements)
+
+
+def book_wallet_movements(*, transaction_id: str, kind: str, memo: str, created_at, movements) -> None:
+    """Post a wallet transaction's ``movements`` ((dealership id, signed amount), ...) into each
+    dealership's books, unless a business posting books it (a sale, a commission, a payroll run)."""
+    if kind in BOOKED_BY_THEIR_CAUSE or not movements:
+        return
+    schemas = dict(Dealership.objects.filter(pk__in=[int(owner) for owner, _ in movements]).values_list(
+        "pk", "schema_name"))
+    for owner, amount in movements:
+        if int(owner) not in schemas:
+            continue
+        with schema_context(schemas[int(owner)]):
+            books.wallet_movement(wallet_transaction_id=str(transaction_id), amount=amount, date=_day(created_at),
+                                  kind=kind, memo=memo or f"Wallet {kind}")
 
 
 def _keyed(prefix: str, field: str):
@@ -140,7 +163,7 @@ def reconcile(*, since: dt.datetime, until: dt.datetime) -> int:
 def reconcile_all(*, days: int | None = None) -> dict[str, int]:
     """``reconcile`` in every dealership over the last ``days`` (BOOKS_RECONCILE_DAYS): what it posted
     where, dealerships with nothing missing left out. The last BOOKS_RECONCILE_GRACE_SECONDS are left
-    to the receivers, which may still be running for a commit of a moment ago."""
+    to the event relay, which may still be delivering a commit of a moment ago."""
     now = timezone.now()
     since = now - dt.timedelta(days=days if days is not None else settings.BOOKS_RECONCILE_DAYS)
     until = now - dt.timedelta(seconds=settings.BOOKS_RECONCILE_GRACE_SECONDS)
@@ -150,6 +173,6 @@ def reconcile_all(*, days: int | None = None) -> dict[str, int]:
         with schema_context(schema_name):
             if n := reconcile(since=since, until=until):
                 booked[schema_name] = n
-    if booked:  # the fast path lost these (a crash between a commit and its receiver)
-        logger.warning("books.reconcile posted entries the on-commit receivers had not: %s", booked)
+    if booked:  # their events failed for good (see the outbox's failed events)
+        logger.warning("books.reconcile posted entries the event handlers had not: %s", booked)
     return booked

@@ -8,24 +8,20 @@ carries in ``data`` what an e-mail needs (names, amounts) and, in ``link`` and `
 the page of the thing it is about.
 
 Books: a dealer car sold on the platform or offline, a commission accrued and paid and any other
-wallet transaction of the dealership's account are posted once each into the dealership's books
-(demo/glue/books.py, keyed postings of django-books; its sweep posts what a receiver lost to a
-crash after the commit); a paid payroll run is posted by django-payroll itself. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
+wallet transaction of the dealership's account are posted once each into the dealership's books by
+the handlers at the end (demo/glue/books.py: keyed postings of django-books); a paid payroll run is
+posted by django-payroll itself. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
 """
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
 from accounts.roles import DEALER, DEALER_STAFF
 from demo.glue import books, dashboard, hooks, links
-from django_car_listing import signals as cars
-from django_leads import signals as leads
 from django_leads.models import LeadStatus
 from django_notifications.services import notify_many
-from django_wallet import signals as wallet
 from forecourt_core.display import money
 from forecourt_core.events.registry import handles
 from tenancy.selectors import dealership_followers, dealership_members
@@ -199,30 +195,39 @@ def payroll_run_paid(event) -> None:
 
 
 # --- the dealership's books -------------------------------------------------------------------
+# Each posting is keyed by its cause (demo/glue/books.py), so an event relayed twice is booked once. A
+# handler that fails (say, the accountant took away an account's role) leaves its event to be retried,
+# and once failed for good, the books.reconcile sweep posts what is missing.
 
-@receiver(cars.car_purchased, dispatch_uid="wiring.book_car_sale")
-def book_car_sale(sender, *, store_key, sale, **kwargs):
-    if store_key and sale is not None:  # a dealership's car; private sales aren't a business's income
-        with schema_context(store_key):
-            books.book_car_sale(sale)
+@handles("car_listing.car_purchased", name="books.car_sale")
+def book_car_sale(event) -> None:
+    store, sale_id = event.data["store_key"], event.data["sale_id"]
+    if store and sale_id is not None:  # a dealership's car; private sales aren't a business's income
+        with schema_context(store):
+            books.book_car_sale(books.store_sale(sale_id))
 
 
-@receiver(leads.sale_closed, dispatch_uid="wiring.book_lead_sale")
-def book_lead_sale(sender, *, sale, **kwargs):
+@handles("leads.sale_closed", name="books.lead_sale")
+def book_lead_sale(event) -> None:
+    sale = books.lead_sale(event.data["sale_id"])
     if sale.payment == "offline":  # platform payments are booked from car_purchased above
         books.book_offline_sale(sale)
     for commission in sale.commissions.all():
         books.book_commission_accrued(commission)
 
 
-@receiver(leads.commission_paid, dispatch_uid="wiring.book_commission")
-def book_commission(sender, *, commission, **kwargs):
-    books.book_commission_paid(commission)
+@handles("leads.commission_paid", name="books.commission_paid")
+def book_commission(event) -> None:
+    books.book_commission_paid(books.commission(event.data["commission_id"]))
 
 
-@receiver(wallet.transaction_posted, dispatch_uid="wiring.book_wallet_transaction")
-def book_wallet_transaction(sender, *, transaction, **kwargs):
-    books.book_wallet_transaction(transaction)
+@handles("wallet.transaction_posted", name="books.wallet_transaction")
+def book_wallet_transaction(event) -> None:
+    d = event.data
+    books.book_wallet_movements(transaction_id=d["transaction_id"], kind=d["kind"], memo=d["memo"],
+                                created_at=d["created_at"],
+                                movements=[(e["owner_id"], e["amount"]) for e in d["entries"]
+                                           if e["owner"] == books.DEALERSHIP_LABEL])
 
 
 # --- caches -----------------------------------------------------------------------------------

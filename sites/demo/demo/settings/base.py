@@ -356,6 +356,8 @@ PAYROLL_BUSINESS_ACCOUNT = "demo.glue.hooks.current_business_account"
 PAYROLL_MONEY_FORMAT = "forecourt_core.display.money"  # the payslip PDF shows amounts as the pages do
 # The books' wallet account mirrors the dealership's wallet; invoices start with its name.
 BOOKS_WALLET_ACCOUNT = "demo.glue.hooks.current_business_account"
+# The dealership's wallet movements reach its books as wallet.transaction_posted events (demo/glue/wiring.py).
+WALLET_TRANSACTION_EVENT_OWNERS = ["tenancy.Dealership"]
 BOOKS_PROFILE_DEFAULTS = "demo.glue.hooks.books_profile_defaults"
 BOOKS_RECONCILER = "demo.glue.books.reconcile_all"
 FORECOURT_EVENTS_ROUTE = "demo.glue.hooks.event_route"

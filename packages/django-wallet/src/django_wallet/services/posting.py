@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
+from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from forecourt_core.errors import DomainError
@@ -28,6 +30,7 @@ from ..errors import (
     InsufficientFunds,
     InvalidAmount,
 )
+from ..events import follows_transactions, record_transaction_posted
 from ..models import Account, Hold, Transaction
 from ..signals import transaction_posted
 from . import idempotency
@@ -82,16 +85,20 @@ def post(
     txn = Transaction(kind=kind, memo=memo, metadata=metadata, idempotency_scope=idempotency_scope,
                       idempotency_key=idempotency_key, fingerprint=fingerprint, reverses=reverses,
                       created_at=timezone.now())
-    with connection.cursor() as cur:
-        cur.execute(
-            _POST_SQL,
-            [txn.pk, kind, memo, json.dumps(metadata), idempotency_scope, idempotency_key, fingerprint,
-             reverses.pk if reverses is not None else None, [a for a, _ in postings], [x for _, x in postings],
-             txn.created_at],
-        )
-        outcome, transaction_id, code, message = cur.fetchone()
+    # A followed account's posting and its event commit together (no savepoint: a refusal writes nothing).
+    with db_transaction.atomic(savepoint=False) if follows_transactions() else nullcontext():
+        with connection.cursor() as cur:
+            cur.execute(
+                _POST_SQL,
+                [txn.pk, kind, memo, json.dumps(metadata), idempotency_scope, idempotency_key, fingerprint,
+                 reverses.pk if reverses is not None else None, [a for a, _ in postings],
+                 [x for _, x in postings], txn.created_at],
+            )
+            outcome, transaction_id, code, message = cur.fetchone()
+        if outcome == "posted":
+            txn._state.adding, txn._state.db = False, connection.alias
+            record_transaction_posted(txn, postings)
     if outcome == "posted":
-        txn._state.adding, txn._state.db = False, connection.alias
         send_on_commit(transaction_posted, sender=Transaction, transaction=txn)
         return txn, True
     if outcome == "replayed" and code is None:
