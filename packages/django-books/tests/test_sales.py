@@ -95,3 +95,28 @@ def test_a_sale_arriving_after_its_period_closed_is_posted_on_the_first_open_day
     assert sale.sold_on == DAY and sale.entry.date == dt.date(2026, 12, 1)
     entry = services.commission_accrued(commission_id="c", amount=D("10.00"), date=DAY)
     assert entry.date == dt.date(2026, 12, 1)
+
+
+def test_the_sales_summary_is_what_profit_and_loss_shows_for_vehicle_sales():
+    """Sales paid into the wallet (the marketplace) and in cash (offline) count alike, month by month."""
+    services.sale_post(key="car-sale:1", gross=D("12000.00"), sold_on=dt.date(2026, 10, 30), description="A",
+                       source_type="car_sale", source_id=1, paid_into="wallet")
+    services.sale_post(key="lead-sale:1", gross=D("32900.00"), sold_on=DAY, description="B",
+                       source_type="lead_sale", source_id=1, paid_into="cash")
+    services.sale_post(key="lead-sale:2", gross=D("999.99"), sold_on=DAY, description="C",
+                       source_type="lead_sale", source_id=2, paid_into="cash")
+    services.entry_post(date=DAY, lines=[services.debit("cash", D("50.00")), services.credit("other_income",
+                                                                                             D("50.00"))])
+    summary = selectors.sales_summary()
+    sales_row = services.account_by_role("vehicle_sales").code
+
+    def pnl_sales(**period):
+        return {r["code"]: r["amount"] for r in selectors.profit_and_loss(**period)["income"]}[sales_row]
+
+    assert (summary["count"], summary["revenue"]) == (3, pnl_sales()) == (3, D("38250.00"))  # 10,000 + 27,416.67 + 833.33, net of 20 % VAT
+    assert [(m["month"], m["count"]) for m in summary["by_month"]] == [("2026-10", 1), ("2026-11", 2)]
+    for month, period in (("2026-10", (dt.date(2026, 10, 1), dt.date(2026, 10, 31))),
+                          ("2026-11", (dt.date(2026, 11, 1), dt.date(2026, 11, 30)))):
+        (row,) = [m for m in summary["by_month"] if m["month"] == month]
+        assert row["revenue"] == pnl_sales(date_from=period[0], date_to=period[1])
+        assert selectors.sales_summary(date_from=period[0], date_to=period[1])["by_month"] == [row]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from . import conf
@@ -108,6 +108,28 @@ def profit_by_month(*, date_from: dt.date | None = None, date_to: dt.date | None
             .order_by("month"))
     return [{"month": r["month"].strftime("%Y-%m"), "income": r["income"], "expense": r["expense"],
              "profit": r["income"] - r["expense"]} for r in rows]
+
+
+SALES_ROLE = "vehicle_sales"  # the chart's sales revenue account
+
+
+def sales_summary(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
+    """Vehicle sales as profit and loss counts them, whatever sold them (the marketplace, a CRM deal
+    paid offline, an entry by hand): ``revenue`` is the sales revenue account's credit balance (net of
+    VAT), ``count`` the vehicle sales booked, both in total and ``by_month`` (oldest first), by the
+    date of their entries."""
+    revenue = dict(
+        _range(JournalLine.objects.filter(account__role=SALES_ROLE), "date", date_from, date_to)
+        .annotate(month=TruncMonth("date")).values("month").annotate(total=Coalesce(-Sum("amount"), ZERO))
+        .values_list("month", "total"))
+    counts = dict(
+        _range(VehicleSale.objects.all(), "entry__date", date_from, date_to)
+        .annotate(month=TruncMonth("entry__date")).values("month").annotate(n=Count("id"))
+        .values_list("month", "n"))
+    by_month = [{"month": month.strftime("%Y-%m"), "revenue": revenue.get(month, ZERO), "count": counts.get(month, 0)}
+                for month in sorted({*revenue, *counts})]
+    return {"revenue": sum((m["revenue"] for m in by_month), ZERO), "count": sum(m["count"] for m in by_month),
+            "by_month": by_month}
 
 
 def balance_sheet(*, as_of: dt.date | None = None) -> dict:
