@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -113,6 +114,20 @@ def test_count_is_capped(settings, market):
     assert (page.count, page.count_capped) == (4, False)
 
 
+def test_a_capped_count_is_null_in_the_page_shape_and_next_still_leads_on(settings, market, api):
+    settings.CAR_LISTING_SEARCH_COUNT_CAP = 2
+    seen, url = [], "/api/cars/?page_size=1&sort=price"
+    while url:
+        body = api().get(url).json()
+        assert body["count"] is None and set(body) == {"count", "next", "previous", "results"}
+        seen += [(r["store"], r["id"]) for r in body["results"]]
+        url = body["next"]
+    assert seen == _search("price")
+    settings.CAR_LISTING_SEARCH_COUNT_CAP = None
+    body = api().get("/api/cars/", {"page_size": 2, "page": 2}).json()
+    assert body["count"] == 4 and body["next"] is None and "page=1" in body["previous"]
+
+
 def _walk(sort, limit, **filters):
     """Every row of a search, page after page through next_cursor."""
     seen, cursor = [], None
@@ -155,10 +170,11 @@ def test_bad_cursors_are_refused(market):
 
 def test_api_cursor(market, api):
     first = api().get("/api/cars/", {"page_size": 3, "sort": "newest"}).json()
-    assert len(first["results"]) == 3 and first["next_cursor"]
-    rest = api().get("/api/cars/", {"page_size": 3, "sort": "newest", "cursor": first["next_cursor"]}).json()
-    assert len(rest["results"]) == 1 and rest["next_cursor"] is None and rest["page"] is None
+    assert len(first["results"]) == 3 and "cursor=" in first["next"] and first["previous"] is None
+    rest = api().get(first["next"]).json()  # the kernel's page shape: follow `next`
+    assert len(rest["results"]) == 1 and rest["next"] is None and rest["previous"] is None
     assert rest["count"] == 4
     assert {(r["store"], r["id"]) for r in first["results"] + rest["results"]} == set(_search("newest"))
-    bad = api().get("/api/cars/", {"sort": "price", "cursor": first["next_cursor"]})
+    cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
+    bad = api().get("/api/cars/", {"sort": "price", "cursor": cursor})
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_cursor"

@@ -85,6 +85,22 @@ def test_every_list_has_one_shape(client):
     assert (beyond.status_code, beyond.json()["code"]) == (404, "not_found")
 
 
+def test_a_list_its_selector_counts_answers_the_same_shape(client):
+    body = client.get("/numbers/counted/?page=2&page_size=20").json()
+    assert (body["count"], body["results"]) == (45, list(range(21, 41)))
+    assert body["next"].endswith("page=3&page_size=20") and body["previous"].endswith("page=1&page_size=20")
+    last = client.get("/numbers/counted/?page=3&page_size=20&capped=1").json()
+    assert (last["count"], last["results"], last["next"]) == (None, list(range(41, 46)), None)
+    by_cursor = client.get("/numbers/counted/?page_size=5&next_cursor=abc").json()
+    assert "cursor=abc" in by_cursor["next"] and "page=" not in by_cursor["next"] and by_cursor["previous"] is None
+    beyond = client.get("/numbers/counted/?page=9")
+    assert (beyond.status_code, beyond.json()["code"]) == (404, "not_found")
+    for bad in ("page=0", "page=abc", "page_size=0", "page_size=101", "page=99999999999999999999"):
+        refused = client.get(f"/numbers/counted/?{bad}")
+        assert (refused.status_code, refused.json()["code"]) == (400, "validation_error"), bad
+        assert bad.split("=")[0] in refused.json()["fields"]
+
+
 def test_a_view_paging_by_hand_answers_the_same_shape_and_a_csv_is_an_attachment(client):
     body = client.get("/numbers/by-hand/?page=3&page_size=20").json()
     assert (body["count"], body["results"], body["next"]) == (45, [{"n": n} for n in range(41, 46)], None)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("pay/", views.payment),
     path("numbers/", views.NumberList.as_view()),
     path("numbers/by-hand/", views.numbers_page),
+    path("numbers/counted/", views.numbers_counted),
 ]

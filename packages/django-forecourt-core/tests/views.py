@@ -11,7 +11,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from forecourt_core.drf import AmountField, csv_response, paginate
+from forecourt_core.drf import AmountField, counted_page, csv_response, page_params, paginate
 from forecourt_core.errors import Conflict, DomainError, InsufficientFunds, NotFound
 from forecourt_core.idempotency import parse_idempotency_key
 
@@ -65,6 +65,17 @@ class NumberList(ListAPIView):
 
 class _Number(serializers.Serializer):
     n = serializers.IntegerField(source="*")
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def numbers_counted(request):
+    """A list its selector counts and slices itself; ``?capped=1``: its count is not known exactly."""
+    page, size = page_params(request)
+    numbers = list(range(1, 46))[(page - 1) * size:page * size]
+    count = None if request.query_params.get("capped") else 45
+    return counted_page(request, results=numbers, count=count, page=page, page_size=size, has_next=page * size < 45,
+                        next_cursor=request.query_params.get("next_cursor"))
 
 
 @api_view(["GET"])

@@ -33,10 +33,7 @@ DEFAULTS = {
     "CAR_LISTING_IMAGE_MAX_PIXELS": 40_000_000,
     "CAR_LISTING_THUMBNAIL_SIZE": (480, 360),
     "CAR_LISTING_MAX_IMAGES": 30,
-    # Marketplace pagination.
-    "CAR_LISTING_PAGE_SIZE": 20,
-    "CAR_LISTING_MAX_PAGE_SIZE": 100,
-    # Marketplace counts stop here (None: exact counts); the response says when it was capped.
+    # Marketplace counts stop here (None: exact counts); past it the search's `count` is null.
     "CAR_LISTING_SEARCH_COUNT_CAP": 1_000,
     # Cache alias for marketplace facets; one copy for every store (on django-tenants: an alias without the
     # tenant key function). Entries are invalidated by any index write; the TTL only bounds their memory.

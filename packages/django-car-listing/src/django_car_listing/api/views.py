@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from forecourt_core.drf.fields import AmountField
+from forecourt_core.drf import AmountField, KeysetPagination, counted_page, page_params
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -19,19 +19,11 @@ from .serializers import CarOutput, ImageOutput, ListingOutput, OwnershipOutput,
 
 STORE_PARAM = OpenApiParameter("store", str, description="Store key of the car (default: the current store; "
                                                          "'' = private sellers).")
-MAX_PAGE = 1_000_000
 
 
 def _page_params(request) -> tuple[int, int, int]:
-    class PageInput(serializers.Serializer):
-        # Bounded so the offset fits PostgreSQL's bigint (an overflow was a 500); deep pages use `cursor`.
-        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-        page_size = serializers.IntegerField(min_value=1, max_value=conf.get("CAR_LISTING_MAX_PAGE_SIZE"),
-                                             default=conf.get("CAR_LISTING_PAGE_SIZE"))
-
-    s = PageInput(data=request.query_params)
-    s.is_valid(raise_exception=True)
-    page, size = s.validated_data["page"], s.validated_data["page_size"]
+    """(page, page size, offset) by the kernel's rules (deep marketplace pages use ``cursor``)."""
+    page, size = page_params(request)
     return page, size, (page - 1) * size
 
 
@@ -61,9 +53,16 @@ def _cars(cars, store_key):
         return CarOutput(cars, many=True).data
 
 
-def _paged(page_obj, page, size, data):
-    return Response({"count": page_obj.count, "count_capped": page_obj.count_capped, "page": page,
-                     "page_size": size, "results": data})
+def _paged(request, page_obj, page, size, data, *, by_cursor=False):
+    """The kernel's one page shape; a capped marketplace count is null (more than the cap), and the
+    marketplace's ``next`` continues by its keyset cursor (``by_cursor``: this page followed one)."""
+    count = None if page_obj.count_capped else page_obj.count
+    if by_cursor or count is None:
+        has_next = page_obj.next_cursor is not None
+    else:
+        has_next = page * size < count
+    return counted_page(request, results=data, count=count, page=page, page_size=size, has_next=has_next,
+                        next_cursor=page_obj.next_cursor if has_next else None)
 
 
 class CarViewSet(viewsets.GenericViewSet):
@@ -72,6 +71,8 @@ class CarViewSet(viewsets.GenericViewSet):
     serializer_class = CarOutput
     # Reads go through selectors (store-aware); this only tells the schema generator the model.
     queryset = Car.objects.none()
+    # Only for the schema: every list is the kernel's page shape, its `count` null when not known exactly.
+    pagination_class = KeysetPagination
 
     class CarInput(serializers.Serializer):
         make = serializers.CharField(max_length=64)
@@ -103,7 +104,7 @@ class CarViewSet(viewsets.GenericViewSet):
         store = serializers.CharField(required=False, allow_blank=True, max_length=63)
         sort = serializers.ChoiceField(choices=list(selectors.SORTS), default="featured")
         cursor = serializers.CharField(required=False, max_length=300,
-                                       help_text="`next_cursor` of the previous page: continues after it (keyset; "
+                                       help_text="Set in the `next` link of a full page: continues after it (keyset; "
                                                  "`page` is then ignored). Deep pages cost what the first costs.")
 
     def get_permissions(self):
@@ -121,10 +122,9 @@ class CarViewSet(viewsets.GenericViewSet):
     # -- list / search / CRUD ---------------------------------------------------------------------------
     @extend_schema(parameters=[SearchInput, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
                    responses=ListingOutput(many=True),
-                   examples=[OpenApiExample("search", value={"count": 1, "page": 1, "page_size": 20, "results": [
+                   examples=[OpenApiExample("search", value={"count": 1, "next": None, "previous": None, "results": [
                        {"id": 7, "store": "dealer1", "store_name": "Dealer One", "make": "Toyota",
-                        "model": "Corolla", "year": 2019, "price": "12500.00", "featured": True}],
-                       "next_cursor": None},
+                        "model": "Corolla", "year": 2019, "price": "12500.00", "featured": True}]},
                        response_only=True)])
     def list(self, request):
         """Marketplace search over every store (a store's host sees only its own inventory by default)."""
@@ -135,9 +135,9 @@ class CarViewSet(viewsets.GenericViewSet):
             sort, cursor = filters.pop("sort"), filters.pop("cursor", None)
             page, size, offset = _page_params(request)
             result = selectors.marketplace_page(filters=filters, sort=sort, offset=offset, limit=size, cursor=cursor)
-            body = _paged(result, None if cursor else page, size, ListingOutput(result.results, many=True).data).data
-            body["next_cursor"] = result.next_cursor
-            return body
+            # A cursor page is the first of what follows the cursor: `page` is ignored.
+            return _paged(request, result, 1 if cursor else page, size,
+                          ListingOutput(result.results, many=True).data, by_cursor=bool(cursor)).data
 
         # The serialised page, until the next index write anywhere (cache.py): queries and serialising are
         # most of a search's cost, and pages are read far more often than listings change.
@@ -367,7 +367,7 @@ class CarViewSet(viewsets.GenericViewSet):
             result = selectors.store_cars(store_key=store, offset=offset, limit=size)
         else:
             result = selectors.store_cars(store_key="", owner=request.user, offset=offset, limit=size)
-        return _paged(result, page, size, _cars(result.results, store or ""))
+        return _paged(request, result, page, size, _cars(result.results, store or ""))
 
     @extend_schema(responses=ListingOutput(many=True))
     @action(detail=False, methods=["get"])
@@ -376,7 +376,7 @@ class CarViewSet(viewsets.GenericViewSet):
         result = selectors.saved_cars(user=request.user, offset=offset, limit=size)
         data = [{"store": s.store_key, "id": s.car_id, "saved_at": s.created_at,
                  "listing": ListingOutput(row).data if row else None} for s, row in result.results]
-        return _paged(result, page, size, data)
+        return _paged(request, result, page, size, data)
 
     @extend_schema(responses=PurchaseOutput(many=True))
     @action(detail=False, methods=["get"])
@@ -385,4 +385,4 @@ class CarViewSet(viewsets.GenericViewSet):
         result = selectors.purchases(user=request.user, offset=offset, limit=size)
         with conf.public_context():
             data = PurchaseOutput(result.results, many=True).data
-        return _paged(result, page, size, data)
+        return _paged(request, result, page, size, data)

@@ -7,18 +7,24 @@ Every list answers ``{"count": total, "next": url or null, "previous": url or nu
 - ``KeysetPagination`` (cursor pages, for lists too long to count): the same shape with ``count`` null;
   follow ``next``. The view's ``ordering`` (default newest first) must be unique. A malformed cursor is a
   ``400 validation_error`` naming ``cursor``.
+- ``counted_page`` (a list whose selector counts and slices itself, e.g. with a capped count or its own
+  keyset cursor): ``page_params(request)`` reads ``?page`` and ``?page_size`` strictly (a bad value is a
+  ``400 validation_error`` naming it), ``counted_page(...)`` answers the same shape; ``count`` null when not
+  known exactly.
 """
 from __future__ import annotations
 
-from rest_framework import pagination
+from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..errors import InvalidInput
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000  # keeps a selector's OFFSET within PostgreSQL's bigint
 
 
 def _page_size() -> int:
@@ -60,3 +66,36 @@ class KeysetPagination(pagination.CursorPagination):
         page = super().get_paginated_response_schema(schema)
         page["properties"] = {"count": {"type": "integer", "nullable": True, "example": None}, **page["properties"]}
         return page
+
+
+def page_params(request) -> tuple[int, int]:
+    """``(page, page_size)`` from ``?page`` (1 to ``MAX_PAGE``) and ``?page_size`` (1 to ``MAX_PAGE_SIZE``,
+    default the ``PAGE_SIZE`` setting, else 20); a bad value is a 400 validation_error naming it."""
+    class PageInput(serializers.Serializer):
+        page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+        page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=_page_size())
+
+    params = PageInput(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data["page"], params.validated_data["page_size"]
+
+
+def counted_page(request, *, results: list, count: int | None, page: int, page_size: int,
+                 has_next: bool | None = None, next_cursor: str | None = None) -> Response:
+    """The one page shape for ``results``, page ``page`` of a list a selector counted and sliced itself.
+
+    ``count`` None: not known exactly (say a capped count); then ``has_next`` says whether a next page
+    exists. ``next_cursor``: the list continues by its own keyset cursor, so ``next`` carries
+    ``?cursor=`` instead of the next page number. A page past the end is a ``404 not_found``.
+    """
+    if page > 1 and not results:
+        raise NotFound()
+    url = request.build_absolute_uri()
+    if has_next is None:
+        has_next = count is not None and page * page_size < count
+    if next_cursor:
+        following = replace_query_param(remove_query_param(url, "page"), "cursor", next_cursor)
+    else:
+        following = replace_query_param(url, "page", page + 1) if has_next else None
+    previous = None if page == 1 else replace_query_param(url, "page", page - 1)
+    return Response({"count": count, "next": following, "previous": previous, "results": results})
