@@ -278,6 +278,38 @@ def test_each_event_is_posted_once_when_the_relay_delivers_it_twice(dealer1, dea
         assert JournalEntry.objects.count() == entries
 
 
+@pytest.mark.django_db
+def test_the_dashboard_counts_marketplace_and_offline_sales_as_profit_and_loss_does(
+        dealer1, dealer1_staff, agent, funded_buyer, make_user, deliver_events):
+    """One car sold on the marketplace, one lead won and paid offline (32,900.00): the dashboard's sales
+    count, revenue and month equal profit and loss's sales revenue for the same period, to the cent."""
+    from django_books import selectors
+    from django_books import services as books
+
+    from django_car_listing.services import car_buy
+    from tenancy.services import membership_grant
+    from tests.test_marketplace import VIN_B
+
+    admin, dealer = make_user(is_staff=True), make_user()
+    membership_grant(user=dealer, dealership=dealer1, role="dealer")
+    car_buy(buyer=funded_buyer, store_key="dealer1", car_id=_listed_dealer_car(dealer1_staff, admin).pk)
+    _offline_win(_listed_dealer_car(dealer1_staff, admin, vin=VIN_B, price="32900.00"), agent,
+                 price="32900.00", sold_on=timezone.localdate())
+    deliver_events()
+
+    page = host_client("dealer1.localhost", dealer).get("/")
+    month = timezone.localdate().replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    with schema_context("dealer1"):
+        sales_code = books.account_by_role("vehicle_sales").code
+        for period in ({}, {"date_from": month, "date_to": next_month - dt.timedelta(days=1)}):
+            pnl = {r["code"]: r["amount"] for r in selectors.profit_and_loss(**period)["income"]}
+            assert page.context["sales_total"] == pnl[sales_code] == D("37416.67")  # 10,000.00 + 27,416.67
+    assert page.context["sales_count"] == 2
+    assert page.context["chart"]["sales_by_month"] == {month.strftime("%Y-%m"): 37416.67}
+    assert "$37,416.67" in page.content.decode()
+
+
 def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker, settings):
     """Committed for real (no `db` fixture, so no make_user); the purchase's event is never relayed (no
     kick after the commit, no beat in the tests), as if it had failed for good."""

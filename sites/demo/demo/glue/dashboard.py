@@ -1,11 +1,16 @@
-"""The dealer dashboard's figures (lead analytics, store sales, profit and loss), cached per dealership on the
+"""The dealer dashboard's figures (lead analytics, sales, profit and loss), cached per dealership on the
 kernel's generation cache (``forecourt_core.cache.GenerationCache``).
+
+The sales count, revenue and by-month series are the books' (``django_books.selectors.sales_summary``:
+the sales revenue account of profit and loss, net of VAT, and the vehicle sales booked), so a car sold
+on the marketplace and a lead won and paid offline count alike, and the dashboard always says what the
+profit and loss report says.
 
 Entries live in the ``default`` cache, whose key function prefixes the current schema, so one
 dealership never reads another's figures. Each dealership has a generation number, read in the same
 round trip as the entry; demo/glue/wiring.py bumps it on commit of every save or delete of the rows the
-dashboard sums (leads, lead sales, commissions, store sales, accounting entries), so the next page
-load after a write rebuilds. The generation is read before the database, so a payload built from
+dashboard sums (leads, lead sales, commissions, journal entries: a posting landing in the books), so the
+next page load after a write rebuilds. The generation is read before the database, so a payload built from
 older rows is stored under the older generation and never served after the bump. The TTL is only a
 backstop for writes that bypass save()/delete() (queryset.update(), raw SQL).
 """
@@ -14,7 +19,6 @@ from django.db.models import Count
 from django_books import selectors as books
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from django_car_listing import selectors as cars
 from django_leads import selectors as leads
 from django_leads.models import LeadStatus
 from django_leads.selectors import analytics
@@ -23,7 +27,6 @@ from forecourt_core.cache import GenerationCache
 
 GENERATION_KEY = "dashboard:generation"
 TTL_SECONDS = 300
-SALES_WINDOW = 500  # the dashboard sums the latest 500 store sales
 # The kernel's generation cache: a cache outage is logged and the figures are computed from the database.
 figures_cache = GenerationCache(name="dashboard", alias=lambda: "default", ttl=lambda: TTL_SECONDS)
 
@@ -40,15 +43,10 @@ def invalidate_on_commit() -> None:
         transaction.on_commit(lambda: _bump(schema_name))
 
 
-def _figures(store_key: str, with_pnl: bool) -> dict:
-    data = analytics.dashboard(bucket="month")
-    sales = cars.store_sales(store_key=store_key, limit=SALES_WINDOW).results
-    by_month: dict[str, float] = {}
-    for sale in sales:
-        key = sale.sold_at.strftime("%Y-%m")
-        by_month[key] = by_month.get(key, 0) + float(sale.price)  # chart scale only; money stays Decimal
-    figures = {"data": data, "sales_by_month": dict(sorted(by_month.items())),
-               "sales_total": sum((s.price for s in sales), start=0), "sales_count": len(sales), "pnl": None}
+def _figures(with_pnl: bool) -> dict:
+    sales = books.sales_summary()
+    figures = {"data": analytics.dashboard(bucket="month"), "sales_total": sales["revenue"],
+               "sales_count": sales["count"], "sales_months": sales["by_month"], "pnl": None}
     if with_pnl:
         figures["pnl"] = books.profit_by_month()
     return figures
@@ -59,11 +57,11 @@ def _funnel(user) -> dict:
     return {label: counts.get(value, 0) for value, label in LeadStatus.choices}
 
 
-def dashboard_figures(*, user, store_key: str) -> dict:
+def dashboard_figures(*, user) -> dict:
     """The figures for ``user`` on the current dealership's dashboard (the caller checks the permission)."""
     with_pnl = user.has_perm("books.view_reports")
     scope = "all" if can_see_all(user) else f"user{user.pk}"  # an agent's funnel counts only their leads
     figures_key, funnel_key = f"dashboard:figures:{int(with_pnl)}", f"dashboard:funnel:{scope}"
-    found = figures_cache.cached_many({figures_key: lambda: _figures(store_key, with_pnl),
+    found = figures_cache.cached_many({figures_key: lambda: _figures(with_pnl),
                                        funnel_key: lambda: _funnel(user)}, generations=[GENERATION_KEY])
     return {**found[figures_key], "funnel": found[funnel_key]}

@@ -234,8 +234,7 @@ def book_wallet_transaction(event) -> None:
 
 # The dealer dashboard sums these rows (demo/glue/dashboard.py): any save or delete forgets the dealership's
 # cached figures once its transaction commits.
-DASHBOARD_SOURCES = ("leads.Lead", "leads.Sale", "leads.Commission", "car_listing.StoreSale",
-                     "books.JournalEntry")
+DASHBOARD_SOURCES = ("leads.Lead", "leads.Sale", "leads.Commission", "books.JournalEntry")
 
 
 def _dashboard_changed(sender, **kwargs):

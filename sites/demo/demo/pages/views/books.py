@@ -18,6 +18,8 @@ from django_payroll.models import Payslip
 from forecourt_core.errors import DomainError
 
 PAGE_SIZE = 25
+# The report columns holding money: the page shows them with |money (the CSV keeps plain amounts).
+MONEY_COLUMNS = frozenset({"amount", "debit", "credit", "balance", "net", "vat", "gross", "cost", "margin"})
 REPORTS = {
     "trial-balance": "Trial balance",
     "profit-and-loss": "Profit and loss",
@@ -199,8 +201,10 @@ def report(request, name: str):
         response = HttpResponse(to_csv(table), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+    money_columns = [column in MONEY_COLUMNS for column in table[0]]
     return render(request, "pages/books_report.html", {
-        "name": name, "title": REPORTS[name], "reports": REPORTS, "header": table[0], "rows": table[1:],
+        "name": name, "title": REPORTS[name], "reports": REPORTS, "header": table[0],
+        "rows": [list(zip(row, money_columns, strict=True)) for row in table[1:]],
         "data": data, "date_from": date_from, "date_to": date_to, "account": account,
         "accounts": list(selectors.account_list()) if name == "general-ledger" else [],
         "query": request.GET.urlencode(),

@@ -47,11 +47,12 @@ def dashboard(request):
     user = request.user
     context = {"dealership": current_dealership(), "role": current_role(user) or ("staff" if user.is_staff else "")}
     if user.has_perm("tenancy.view_dashboard") or user.has_perm("leads.view_analytics"):
-        figures = dashboard_figures(user=user, store_key=_store())  # cached per dealership (demo/glue/dashboard.py)
+        figures = dashboard_figures(user=user)  # cached per dealership (demo/glue/dashboard.py)
         data = figures["data"]
         chart = {
             "funnel": figures["funnel"],
-            "sales_by_month": figures["sales_by_month"],
+            # chart scale only; the cards keep Decimals
+            "sales_by_month": {m["month"]: float(m["revenue"]) for m in figures["sales_months"]},
             "agents": [{"name": a["agent_name"], "won": a["won"], "handled": a["handled"],
                         "revenue": str(a["revenue"])} for a in data["agents"]],
             "agents_won": {a["agent_name"] or f"#{a['agent_id']}": a["won"] for a in data["agents"]},
