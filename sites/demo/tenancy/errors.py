@@ -38,7 +38,6 @@ class OwnMembership(Conflict):
 
 
 class MemberNotFound(NotFound):
-    code = "not_found"
     message = "No such member in this dealership."
 
 

@@ -113,6 +113,28 @@ class IdempotencyConflict(Conflict):
     message = "This idempotency key was already used for a different request."
 
 
+class InvalidTransition(Conflict):
+    """A state machine (a lead's status, a payroll run's) refuses this move from the current state."""
+
+    code = "invalid_transition"
+    message = "This change is not allowed from the current status."
+
+
+class AlreadyReversed(Conflict):
+    code = "already_reversed"
+    message = "This was already reversed (or is itself a reversal)."
+
+
+class InvalidDateRange(InvalidInput):
+    code = "invalid_date_range"
+    message = "The date range is invalid (start after end, or too long)."
+
+
+class InvalidPhoneNumber(InvalidInput):
+    code = "invalid_phone"
+    message = "Not a valid phone number."
+
+
 class InvalidIdempotencyKey(InvalidInput):
     code = "invalid_idempotency_key"
     message = "Idempotency-Key must be 1 to 255 printable ASCII characters."

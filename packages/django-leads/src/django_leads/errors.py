@@ -1,4 +1,5 @@
 """Domain errors of the leads package. Each has a stable machine ``code`` and is a 4xx for an API."""
+from forecourt_core import errors as kernel
 from forecourt_core.errors import Conflict, InvalidAmount, InvalidInput, NotFound, NotPermitted
 
 __all__ = [
@@ -9,8 +10,7 @@ __all__ = [
 ]
 
 
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
+class InvalidTransition(kernel.InvalidTransition):
     message = "This status change is not allowed from the lead's current status."
 
 
@@ -29,8 +29,7 @@ class NotAnAgent(InvalidInput):
     message = "Leads can be assigned only to active agents of this dealership."
 
 
-class InvalidPhoneNumber(InvalidInput):
-    code = "invalid_phone"
+class InvalidPhoneNumber(kernel.InvalidPhoneNumber):
     message = "Not a valid phone number (use the +country format)."
 
 
@@ -59,8 +58,7 @@ class InvalidCommissionRule(InvalidInput):
     message = "A percent rule needs 0 < percent <= 100; a flat rule needs a positive amount."
 
 
-class InvalidDateRange(InvalidInput):
-    code = "invalid_date_range"
+class InvalidDateRange(kernel.InvalidDateRange):
     message = "The date range is invalid (start after end, or too long)."
 
 

@@ -1,5 +1,6 @@
 """Domain errors of the wallet. Each has a stable machine ``code`` and is a 4xx for an API."""
 from forecourt_core.errors import (
+    AlreadyReversed,
     Conflict,
     IdempotencyConflict,
     IdempotencyKeyRequired,
@@ -7,6 +8,7 @@ from forecourt_core.errors import (
     InvalidAmount,
     InvalidIdempotencyKey,
     InvalidInput,
+    InvalidPhoneNumber,
     NotFound,
 )
 
@@ -33,11 +35,6 @@ class SameAccount(InvalidInput):
     message = "Source and destination are the same account."
 
 
-class AlreadyReversed(Conflict):
-    code = "already_reversed"
-    message = "This transaction was already reversed (or is itself a reversal)."
-
-
 class HoldNotActive(Conflict):
     code = "hold_not_active"
     message = "The hold is no longer active (captured, released or expired)."
@@ -46,11 +43,6 @@ class HoldNotActive(Conflict):
 class CreditRequestDecided(Conflict):
     code = "credit_request_decided"
     message = "The credit request was already decided."
-
-
-class InvalidPhoneNumber(InvalidInput):
-    code = "invalid_phone"
-    message = "Not a valid phone number."
 
 
 class AccountNotFound(NotFound):
