@@ -68,6 +68,18 @@ class CarApiFlowTests:
         assert api(buyer).get("/api/cars/purchases/").json()["count"] == 1
         assert [c["id"] for c in api(buyer).get("/api/cars/mine/").json()["results"]] == [car_id]
 
+    def test_price_history_sends_money_as_strings(self, make_user, listed_car, api):
+        """Like every other amount, a price in the history is a JSON string with two places, never a number
+        (``1234.5`` loses the cents' meaning and invites float rounding in clients)."""
+        from django_car_listing import services
+
+        seller = make_user()
+        car = listed_car(seller, price=Decimal("1234.50"))
+        services.car_update(actor=seller, store_key="", car_id=car.pk, price=Decimal("1100"))
+        prices = [h["price"] for h in api(seller).get(f"/api/cars/{car.pk}/history/").json()["price_history"]]
+        assert prices[0] == "1234.50" and prices[-1] == "1100.00", prices
+        assert all(isinstance(price, str) for price in prices)
+
     def test_short_balance_is_4xx_and_nothing_changes(self, make_user, fund, listed_car, api):
         seller, buyer = make_user(), make_user()
         fund(buyer, "10.00")

@@ -73,3 +73,9 @@ class AmountField(models.DecimalField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs
+
+    def formfield(self, **kwargs):
+        # Model forms (the admin's too) read text by the same rules as the API: ASCII digits, two places.
+        from .forms import AmountField as AmountFormField
+
+        return super().formfield(**{"form_class": AmountFormField, "allow_zero": True, **kwargs})

@@ -82,7 +82,8 @@ def test_short_balance_over_http_is_a_409_with_code(people, client_for, make_emp
     make_employee(base="1000.00")
     fund("999.99")
     run = approved_run()
-    response = client_for(people["dealer"]).post(reverse("payroll:run-pay", args=[run.pk]), HTTP_IDEMPOTENCY_KEY="pay-1")
+    response = client_for(people["dealer"]).post(reverse("payroll:run-pay", args=[run.pk]),
+                                                 HTTP_IDEMPOTENCY_KEY="pay-1")
     assert (response.status_code, response.json()["code"]) == (409, "insufficient_funds")
     detail = client_for(people["dealer"]).get(reverse("payroll:run-detail", args=[run.pk])).json()
     assert (detail["status"], detail["error_code"]) == ("approved", "insufficient_funds")

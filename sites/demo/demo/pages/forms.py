@@ -8,9 +8,8 @@ from django_car_listing.models import BodyType, Fuel, SaleType, Transmission
 from django_car_listing.services.images import validate_image
 from django_car_listing.validators import normalize_vin, vin_problem
 from django_payroll.models import ComponentKind, Employee
-from forecourt_core.errors import DomainError
-
-MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
+from forecourt_core.errors import DomainError, InvalidInput
+from forecourt_core.forms import AmountField
 
 
 class SignupForm(forms.Form):
@@ -40,8 +39,8 @@ class SearchForm(forms.Form):
     model = forms.CharField(required=False, max_length=64)
     year_min = forms.IntegerField(required=False, min_value=1900, max_value=2100, label="Year from")
     year_max = forms.IntegerField(required=False, min_value=1900, max_value=2100, label="Year to")
-    price_min = forms.DecimalField(required=False, max_digits=18, decimal_places=2, min_value=0, label="Price from")
-    price_max = forms.DecimalField(required=False, max_digits=18, decimal_places=2, min_value=0, label="Price to")
+    price_min = AmountField(required=False, allow_zero=True, label="Price from")
+    price_max = AmountField(required=False, allow_zero=True, label="Price to")
     body_type = forms.ChoiceField(required=False, choices=_choices(BodyType), label="Body")
     fuel = forms.ChoiceField(required=False, choices=_choices(Fuel))
     transmission = forms.ChoiceField(required=False, choices=_choices(Transmission))
@@ -56,7 +55,7 @@ class CarForm(forms.Form):
     make = forms.CharField(max_length=64)
     model = forms.CharField(max_length=64)
     year = forms.IntegerField(min_value=1900, max_value=2100)
-    price = forms.DecimalField(**MONEY)
+    price = AmountField()
     mileage = forms.IntegerField(min_value=0, initial=0)
     vin = forms.CharField(max_length=32, label="VIN",
                           help_text="17 characters, no I, O or Q (the 9th is a check digit on North American cars).")
@@ -108,18 +107,18 @@ class CarImagesForm(forms.Form):
 
 
 class PriceForm(forms.Form):
-    price = forms.DecimalField(required=False, **MONEY)
+    price = AmountField(required=False)
 
 
 class TransferForm(forms.Form):
     to_username = forms.CharField(max_length=150, label="Recipient username")
-    amount = forms.DecimalField(**MONEY)
+    amount = AmountField()
     memo = forms.CharField(max_length=255, required=False)
 
 
 class MemberPayoutForm(forms.Form):
     member = forms.ChoiceField(label="Member")
-    amount = forms.DecimalField(**MONEY)
+    amount = AmountField()
     memo = forms.CharField(max_length=255, required=False, label="What for")
 
     def __init__(self, *args, members=(), **kwargs):
@@ -133,14 +132,51 @@ class StatementFilterForm(forms.Form):
 
 
 class CreditRequestForm(forms.Form):
-    amount = forms.DecimalField(**MONEY)
+    amount = AmountField()
     note = forms.CharField(max_length=255, required=False)
 
 
 class ChargeSaleForm(forms.Form):
     phone = forms.CharField(max_length=32, label="Customer phone",
                             help_text="International format, e.g. +44 20 7946 0958.")
-    amount = forms.DecimalField(**MONEY)
+    amount = AmountField()
+
+
+class AmountForm(forms.Form):
+    """The amount of a page that checks its other inputs itself (a journal entry, a vehicle cost, a trading move)."""
+
+    amount = AmountField()
+
+
+class LimitPriceForm(forms.Form):
+    limit_price = AmountField(required=False)
+
+
+class AgreedPriceForm(forms.Form):
+    agreed_price = AmountField(required=False)
+
+
+class CommissionRuleValueForm(forms.Form):
+    """A commission rule's value: a percent (up to 4 places) for a percent rule, else an amount of money."""
+
+    value = AmountField()
+
+    def __init__(self, *args, percent: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if percent:  # ASCII digits as for amounts (a Decimal would read other scripts' digits)
+            self.fields["value"] = forms.RegexField(regex=r"^[0-9]{1,3}(\.[0-9]{1,4})?$", error_messages={
+                "invalid": "Enter a percent such as 2.5: the digits 0-9, at most four decimal places."})
+
+    def clean_value(self):
+        return Decimal(self.cleaned_data["value"])
+
+
+def cleaned_or_refused(form: forms.Form) -> dict:
+    """The form's cleaned data, or its first field error raised as a refusal, for pages that flash refusals."""
+    if form.is_valid():
+        return form.cleaned_data
+    error = next(iter(form.errors.as_data().values()))[0]
+    raise InvalidInput(error.messages[0], code=error.code or "invalid")
 
 
 class RejectForm(forms.Form):
@@ -154,8 +190,6 @@ class DealershipForm(forms.Form):
 
 
 # --- payroll HR: the same rules as django_payroll.api.hr's serializers -----------------------------
-
-PAYROLL_MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 def _date_input():
@@ -216,7 +250,7 @@ class EmployeeEditForm(EmployeeForm):
 
 class SalaryForm(forms.Form):
     effective_from = forms.DateField(widget=_date_input(), label="Effective from")
-    base_salary = forms.DecimalField(min_value=Decimal("0"), label="Monthly base salary", **PAYROLL_MONEY)
+    base_salary = AmountField(allow_zero=True, label="Monthly base salary")
     include_commission = forms.BooleanField(required=False, initial=True, label="Add sales commission")
     note = forms.CharField(max_length=255, required=False)
 
@@ -227,7 +261,7 @@ class ComponentForm(forms.Form):
     name = forms.CharField(max_length=100, required=False)
     kind = forms.ChoiceField(choices=(), required=False)
     # The service refuses a zero component (money() without allow_zero), so the form does too.
-    amount = forms.DecimalField(required=False, min_value=Decimal("0.01"), **PAYROLL_MONEY)
+    amount = AmountField(required=False)
     prorate = forms.BooleanField(required=False, initial=True, label="Prorate for partial months")
 
     def __init__(self, *args, **kwargs):

@@ -565,3 +565,53 @@ def test_the_published_schema_requires_the_key_on_every_money_moving_operation(p
     if host == PUBLIC:
         params = schema["paths"]["/api/trading/users/"]["post"]["parameters"]
         assert [p["description"] for p in params if p["name"] == "Idempotency-Key"][0].startswith("Required with")
+
+
+# --- money typed into the pages' forms -----------------------------------------------------------------------------
+def _money_forms():
+    from demo.pages import forms
+
+    return [  # (form class, money field, constructor keywords)
+        (forms.SearchForm, "price_min", {}), (forms.SearchForm, "price_max", {}),
+        (forms.CarForm, "price", {}), (forms.PriceForm, "price", {}),
+        (forms.TransferForm, "amount", {}), (forms.MemberPayoutForm, "amount", {}),
+        (forms.CreditRequestForm, "amount", {}), (forms.ChargeSaleForm, "amount", {}),
+        (forms.SalaryForm, "base_salary", {}), (forms.ComponentForm, "amount", {}),
+        (forms.AmountForm, "amount", {}), (forms.LimitPriceForm, "limit_price", {}),
+        (forms.AgreedPriceForm, "agreed_price", {}),
+        (forms.CommissionRuleValueForm, "value", {"percent": False}),
+        (forms.CommissionRuleValueForm, "value", {"percent": True}),
+    ]
+
+
+@pytest.mark.parametrize("typed", ["\u0661\u0660", "\u0967\u0966.00", "\uff11\uff10", "1e3", "10.005", "-1"],
+                         ids=["arabic-indic", "devanagari", "fullwidth", "exponent", "three-places", "negative"])
+def test_every_money_field_of_the_pages_refuses_what_the_api_refuses(typed):
+    """Django's DecimalField reads "١٠" as 10; every money field of every page form (and every model form of a
+    kernel AmountField, the admin's included) reads amounts like the API: a field error, never a Decimal."""
+    from django_car_listing.models import Car
+
+    from django.core.exceptions import ValidationError
+
+    from django_car_listing.models import Car
+
+    problems = []
+    for form_class, field, kwargs in _money_forms():
+        if kwargs.get("percent") and typed == "10.005":
+            continue  # a percent takes four places
+        form = form_class({field: typed}, **kwargs)
+        form.is_valid()
+        if field not in form.errors:
+            problems.append(f"{form_class.__name__}.{field} {kwargs} took {typed!r}: {form.cleaned_data.get(field)!r}")
+    with pytest.raises(ValidationError):
+        Car._meta.get_field("price").formfield().clean(typed)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("form_index", range(15))
+def test_every_money_field_of_the_pages_takes_an_ascii_amount(form_index):
+    """The same fields still take "10.50" as Decimal("10.50") (the percent field as a percent)."""
+    form_class, field, kwargs = _money_forms()[form_index]
+    form = form_class({field: "10.50"}, **kwargs)
+    form.is_valid()
+    assert field not in form.errors and form.cleaned_data[field] == Decimal("10.50"), form.errors

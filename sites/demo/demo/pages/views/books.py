@@ -12,6 +12,7 @@ from django_books import selectors, services
 from django_books.documents import invoice_pdf, report_table, to_csv
 from django_books.models import AccountType, JournalEntry, LedgerAccount, VehicleCost, VehicleSale
 
+from demo.pages.forms import AmountForm, cleaned_or_refused
 from demo.pages.views.common import dealership_only, int_param, page_window, refused, require_perm
 from django_car_listing.models import Car
 from django_payroll.models import Payslip
@@ -91,7 +92,7 @@ def _journal_post(request, back: str):
         if debit is None or credit is None or date is None:
             messages.error(request, "Choose both accounts and a date.", extra_tags="invalid")
             return redirect(back)
-        amount = request.POST.get("amount", "")
+        amount = cleaned_or_refused(AmountForm(request.POST))["amount"]
         entry, _ = services.entry_post(date=date, memo=request.POST.get("memo", "")[:255], created_by=request.user,
                                        lines=[services.debit(debit, amount), services.credit(credit, amount)])
     except DomainError as exc:
@@ -249,7 +250,8 @@ def vehicle(request, car_id: int):
             return redirect(back)
         try:
             services.vehicle_cost_add(vehicle_id=car.pk, kind=request.POST["kind"],
-                                      amount=request.POST.get("amount", ""), incurred_on=incurred_on,
+                                      amount=cleaned_or_refused(AmountForm(request.POST))["amount"],
+                                      incurred_on=incurred_on,
                                       description=request.POST.get("description", "")[:255],
                                       paid_from=request.POST.get("paid_from", "payables"),
                                       created_by=request.user)

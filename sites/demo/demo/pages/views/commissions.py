@@ -1,12 +1,11 @@
 """Commission rules and payouts on a dealership's host: the dealer and staff set rules, the dealer and the
 accountant pay accrued commissions, agents and brokers read their own. The leads package's services."""
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from demo.pages.forms import CommissionRuleValueForm
 from demo.pages.views.common import dealership_only, refused, require_perm
 from forecourt_core.errors import DomainError
 
@@ -54,11 +53,12 @@ def commission_rule_new(request):
 
     back = reverse("pages:commissions")
     scope, kind = request.POST.get("scope", ""), request.POST.get("kind", "")
-    try:
-        value = Decimal(request.POST.get("value", "").strip())
-    except InvalidOperation:
-        messages.error(request, "Enter the rule's value: a percent (such as 2.5) or an amount (such as 150.00).")
+    is_percent = kind == CommissionRule.Kind.PERCENT
+    value_form = CommissionRuleValueForm(request.POST, percent=is_percent)
+    if not value_form.is_valid():
+        messages.error(request, value_form.errors["value"][0], extra_tags="invalid")
         return redirect(back)
+    value = value_form.cleaned_data["value"]
     agent, role = None, ""
     if scope.startswith("agent:"):
         profile = AgentProfile.objects.filter(user_id=scope.removeprefix("agent:") or 0).select_related("user").first()
@@ -68,7 +68,6 @@ def commission_rule_new(request):
         agent = profile.user
     else:
         role = scope.removeprefix("role:")
-    is_percent = kind == CommissionRule.Kind.PERCENT
     try:
         rule = lead_services.commission_rule_set(kind=kind, percent=value if is_percent else None,
                                                  amount=None if is_percent else value, role=role, agent=agent)

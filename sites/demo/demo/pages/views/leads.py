@@ -1,12 +1,13 @@
 """The leads board's writes on a dealership's host: a new lead, and closing one as won with its final
 price after a confirmation (with a warning when no commission rule covers the agent)."""
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from demo.pages.forms import AgreedPriceForm
 from demo.pages.views.common import (
     current_dealership,
     dealership_only,
@@ -100,12 +101,10 @@ def lead_win(request, lead_id: int):
         messages.error(request, "Tick the confirmation: closing a lead as won cannot be undone.")
         return render(request, "pages/dealer_lead_win.html", context, status=400)
     payment = request.POST.get("payment") or Sale.Payment.OFFLINE
-    try:
-        price = Decimal(request.POST.get("agreed_price", "").strip())
-    except InvalidOperation:
-        price = None
-    if payment == Sale.Payment.OFFLINE and (price is None or not price.is_finite() or price <= 0):
-        messages.error(request, "Enter the final price the buyer pays.")
+    price_form = AgreedPriceForm(request.POST)
+    price = price_form.cleaned_data["agreed_price"] if price_form.is_valid() else None
+    if payment == Sale.Payment.OFFLINE and price is None:
+        messages.error(request, price_form.errors.get("agreed_price", ["Enter the final price the buyer pays."])[0])
         return render(request, "pages/dealer_lead_win.html", context, status=400)
     try:
         lead_services.lead_update_status(lead=lead, by=request.user, status=LeadStatus.WON, payment=payment,

@@ -1,12 +1,13 @@
 """The trading desk (marketplace host): prices, buy/sell, holdings with P&L, pending and resting orders."""
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from demo.pages.forms import AmountForm, LimitPriceForm, cleaned_or_refused
 from demo.pages.views.common import public_only, refused
 from django_trading import selectors
 from django_trading import services as trading
@@ -27,13 +28,7 @@ def _move_money(request, back):
 
     service, done = MOVES[request.POST["action"]]
     try:
-        amount = Decimal(request.POST.get("amount", "").strip())
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
-        messages.error(request, "Enter a positive amount with at most 2 decimals.")
-        return redirect(back)
-    try:
+        amount = cleaned_or_refused(AmountForm(request.POST))["amount"]
         getattr(trading, service)(user=request.user, amount=amount,
                                   idempotency_key=request.POST.get("idempotency_key") or None)
     except DomainError as exc:
@@ -58,14 +53,14 @@ def desk(request):
                 trading.order_cancel(order=order)
                 messages.success(request, "Order cancelled.")
                 return redirect(back)
-            limit = request.POST.get("limit_price") or None
+            limit = cleaned_or_refused(LimitPriceForm(request.POST))["limit_price"]
             order, _ = trading.order_create(
                 user=request.user, ticker=request.POST.get("ticker", ""), side=request.POST.get("side", ""),
                 volume=int(request.POST.get("volume") or 0), order_type=request.POST.get("order_type", "market"),
-                limit_price=Decimal(limit) if limit else None,
+                limit_price=limit,
                 idempotency_key=request.POST.get("idempotency_key") or None)
-        except (ValueError, InvalidOperation):
-            messages.error(request, "Enter a whole number of shares and a valid limit price.")
+        except ValueError:
+            messages.error(request, "Enter a whole number of shares.")
             return redirect(back)
         except DomainError as exc:
             return refused(request, exc, back)
