@@ -398,6 +398,33 @@ OPS: list[Op] = [*_public_only(), *_shared("public"), *_leads(), *_payroll(), *_
                  *_shared("dealer")]
 PATH_DEFAULTS = {"start": "2026-01-01", "end": "2026-12-31"}
 
+# Operations that move money: asked again without an Idempotency-Key (KEYLESS_OPS), where every caller the
+# permission check lets through gets 400 idempotency_key_required before anything else is looked at.
+MONEY_MOVING = {
+    (host, "POST", path) for host in ("public", "dealer") for path in (
+        "/api/wallet/transfers/", "/api/wallet/charge-sales/", "/api/wallet/credit-requests/{credit_request}/approve/",
+        "/api/trading/deposits/", "/api/trading/withdrawals/", "/api/trading/orders/", "/api/trading/transactions/")
+} | {("public", "POST", "/api/cars/{pub_listed}/buy/"), ("public", "POST", "/api/cars/{pub_draft}/feature/"),
+     ("dealer", "POST", "/api/cars/{car_listed}/buy/"), ("dealer", "POST", "/api/cars/{car_draft}/feature/"),
+     ("dealer", "POST", "/api/leads/commissions/{commission}/payout/"), ("dealer", "POST", "/api/payroll/runs/{run}/pay/")}
+
+
+# A 403 the service (not the permission check) gives: without a key the request never gets that far.
+KEYLESS_SPECIAL = {("public", "POST", "/api/cars/{pub_draft}/feature/"): {"admin": 400}}
+
+
+def _without_key(op: Op) -> Op:
+    """``op`` sent without an Idempotency-Key: the refusals at the door stay, every other answer is 400."""
+    def keyless(table: dict) -> dict:
+        return {role: status if status in (401, 403) else 400 for role, status in table.items()}
+
+    own = {**keyless(op.own), **KEYLESS_SPECIAL.get(op.key, {})}
+    return Op(op.host, op.method, op.path, own, keyless(op.other), op.body,
+              "without Idempotency-Key: 400 idempotency_key_required for every caller allowed through")
+
+
+KEYLESS_OPS: list[Op] = [_without_key(op) for op in OPS if op.key in MONEY_MOVING]
+
 
 # -- rendering -------------------------------------------------------------------------------------------
 SHORT = {"anonymous": "anon", "buyer": "buyer", "dealer": "dealer", "dealer_staff": "staff", "broker": "broker",
@@ -443,10 +470,12 @@ def render_markdown() -> str:
         ("Marketplace host (public schema)", "public"),
         ("Dealership host (the dealership's schema)", "dealer"),
     ]
+    sections.append(("Money-moving operations without an Idempotency-Key (both hosts)", "keyless"))
     for title, host in sections:
         lines += [f"## {title}", "", "| operation | " + " | ".join(SHORT[r] for r in ROLES) + " | note |",
                   "| --- | " + " | ".join("---" for _ in ROLES) + " | --- |"]
-        for op in (o for o in OPS if o.host == host):
+        rows = KEYLESS_OPS if host == "keyless" else [o for o in OPS if o.host == host]
+        for op in rows:
             row = [f"`{op.method} {op.path}`", *(_cell(op, r) for r in ROLES), op.note.replace("|", "\\|")]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")

@@ -13,8 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.reliability import world_fixtures
-from tests.reliability.permission_table import (INVENTORY, MEMBERS, OPEN_PREFIXES, OPS, PATH_DEFAULTS, ROLES,
-                                               render_markdown)
+from tests.reliability.permission_table import (INVENTORY, KEYLESS_OPS, MEMBERS, OPEN_PREFIXES, OPS, PATH_DEFAULTS,
+                                               ROLES, render_markdown)
 from tests.reliability.world_fixtures import HOSTS, SCHEMA_OF, fill, send
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "permissions.md"
@@ -30,6 +30,18 @@ def _op_id(op) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize("op", OPS, ids=_op_id)
 def test_permission_matrix(op, world):
+    _assert_cells(op, world, keyed=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op", KEYLESS_OPS, ids=_op_id)
+def test_money_moving_operations_without_a_key(op, world):
+    """The same operations without Idempotency-Key: the permission check still answers first (401, 403), then
+    every caller it lets through is refused with 400 idempotency_key_required, whatever the object."""
+    _assert_cells(op, world, keyed=False, code="idempotency_key_required")
+
+
+def _assert_cells(op, world, *, keyed: bool, code: str = "") -> None:
     wheres = ("public",) if op.host == "public" else ("own", "other")
     wrong = []
     for role in ROLES:
@@ -37,9 +49,11 @@ def test_permission_matrix(op, world):
         for where in wheres:
             params = {**PATH_DEFAULTS, **world.params(SCHEMA_OF[where], role)}
             path = op.path.format(**params)
-            response = send(client, op.method, path, HOSTS[where], fill(op.body, params))
+            response = send(client, op.method, path, HOSTS[where], fill(op.body, params), keyed=keyed)
             expected = op.expected(role, where)
             problem = _check(response, expected, op, role, where)
+            if not problem and code and expected == 400 and response.json()["code"] != code:
+                problem = f"400 {response.json()['code']!r}, not {code!r}"
             if problem:
                 wrong.append(f"{role:>12} on {where:<6} {op.method} {path}: {problem}")
     assert not wrong, "cells that differ from the table:\n" + "\n".join(wrong)
