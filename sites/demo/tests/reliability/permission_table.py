@@ -122,6 +122,10 @@ def _shared(host: str) -> list[Op]:
         Op(host, "POST", "/api/wallet/charge-sales/", sig(409, broker=201),
            body={"phone": "+44 7911 123456", "amount": "10.00"},
            note="409: an empty wallet; the broker was paid a salary"),
+        Op(host, "POST", "/api/wallet/batches/", sig(200),
+           body={"items": [{"type": "charge_sale", "phone": "+44 7911 123456", "amount": "1.00"}]},
+           note="out of the caller's own account: 200 with each item posted or refused (an empty wallet's item is "
+                "refused insufficient_funds)"),
         Op(host, "GET", "/api/wallet/staff/accounts/", only(200, "admin")),
         # notifications: only one's own
         Op(host, "GET", "/api/notifications/", sig(200)),
@@ -403,6 +407,7 @@ PATH_DEFAULTS = {"start": "2026-01-01", "end": "2026-12-31"}
 MONEY_MOVING = {
     (host, "POST", path) for host in ("public", "dealer") for path in (
         "/api/wallet/transfers/", "/api/wallet/charge-sales/", "/api/wallet/credit-requests/{credit_request}/approve/",
+        "/api/wallet/batches/",
         "/api/trading/deposits/", "/api/trading/withdrawals/", "/api/trading/orders/", "/api/trading/transactions/")
 } | {("public", "POST", "/api/cars/{pub_listed}/buy/"), ("public", "POST", "/api/cars/{pub_draft}/feature/"),
      ("dealer", "POST", "/api/cars/{car_listed}/buy/"), ("dealer", "POST", "/api/cars/{car_draft}/feature/"),

@@ -518,6 +518,8 @@ def test_a_money_moving_operation_without_a_valid_key_is_refused_and_moves_nothi
     operations = [  # (id, host, who, path, body)
         ("transfer", PUBLIC, "buyer", "/api/wallet/transfers/", {"to_user": seller.pk, "amount": "5.00"}),
         ("charge-sale", PUBLIC, "buyer", "/api/wallet/charge-sales/", {"phone": "+44 7911 123456", "amount": "5.00"}),
+        ("batch", PUBLIC, "buyer", "/api/wallet/batches/", {"items": [{"type": "transfer", "to_user": seller.pk,
+                                                                      "amount": "5.00"}]}),
         ("credit-approve", PUBLIC, admin, f"/api/wallet/credit-requests/{credit.pk}/approve/", {}),
         ("buy", PUBLIC, "buyer", f"/api/cars/{car.pk}/buy/", {}),
         ("order", PUBLIC, "buyer", "/api/trading/orders/", {"ticker": "ACME", "side": "buy", "volume": 1}),
@@ -548,6 +550,7 @@ def test_a_money_moving_operation_without_a_valid_key_is_refused_and_moves_nothi
 
 MONEY_MOVING = {
     PUBLIC: ["/api/wallet/transfers/", "/api/wallet/charge-sales/", "/api/wallet/credit-requests/{id}/approve/",
+             "/api/wallet/batches/",
              "/api/cars/{id}/buy/", "/api/cars/{id}/feature/", "/api/trading/orders/", "/api/trading/transactions/",
              "/api/trading/deposits/", "/api/trading/withdrawals/"],
     DEALER: ["/api/leads/commissions/{id}/payout/", "/api/payroll/runs/{id}/pay/", "/api/cars/{id}/buy/"],
