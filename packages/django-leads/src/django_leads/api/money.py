@@ -5,7 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, Pagination
+from forecourt_core.drf import AmountField, Pagination, paginate
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -27,9 +27,7 @@ class SaleListApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.sale_list(user=request.user), request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return paginate(self, request, selectors.sale_list(user=request.user), self.OutputSerializer)
 
 
 class CommissionOutput(serializers.ModelSerializer):
@@ -51,9 +49,7 @@ class CommissionListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.commission_list(user=request.user, status=filters.validated_data.get("status"))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(CommissionOutput(page, many=True).data)
+        return paginate(self, request, qs, CommissionOutput)
 
 
 class CommissionPayoutApi(APIView):

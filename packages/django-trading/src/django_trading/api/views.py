@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, Pagination
+from forecourt_core.drf import AmountField, Pagination, paginate
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED as KEY_REQUIRED
 from forecourt_core.idempotency import parse_idempotency_key, require_idempotency_key
 
@@ -363,7 +363,7 @@ def _order_place(request, input_serializer: type[serializers.Serializer]) -> Ord
     return order
 
 
-def _order_page(view: APIView, request, *, user_id: str, start: str | None, end: str | None):
+def _order_page(view: APIView, request, serializer_class, *, user_id: str, start: str | None, end: str | None):
     """One page of ``user_id``'s orders, newest first: their own, or anyone's for a trading admin."""
     own = str(request.user.pk) == user_id
     if not own and not is_trading_admin(request.user, "trading.view_any_order"):
@@ -375,9 +375,7 @@ def _order_page(view: APIView, request, *, user_id: str, start: str | None, end:
     until = timestamps.parse(end, end=True) if end is not None else None
     if since and until and since > until:
         raise InvalidRange()
-    paginator = Pagination()
-    orders = selectors.order_history(user=user, start=since, end=until)
-    return paginator, paginator.paginate_queryset(orders, request, view=view)
+    return paginate(view, request, selectors.order_history(user=user, start=since, end=until), serializer_class)
 
 
 class OrderListCreateApi(APIView):
@@ -399,9 +397,8 @@ class OrderListCreateApi(APIView):
                                OpenApiParameter("end", str, description="Until (inclusive).")])
     def get(self, request):
         params = request.query_params
-        paginator, rows = _order_page(self, request, user_id=params.get("user_id", str(request.user.pk)),
-                                      start=params.get("start"), end=params.get("end"))
-        return paginator.get_paginated_response(OrderOutput(rows, many=True).data)
+        return _order_page(self, request, OrderOutput, user_id=params.get("user_id", str(request.user.pk)),
+                           start=params.get("start"), end=params.get("end"))
 
 
 class TransactionCreateApi(APIView):
@@ -427,8 +424,7 @@ class TransactionHistoryApi(APIView):
 
     @extend_schema(tags=["trading"], responses=TransactionOutput(many=True), operation_id="trading_order_history")
     def get(self, request, user_id: str, start: str | None = None, end: str | None = None):
-        paginator, rows = _order_page(self, request, user_id=user_id, start=start, end=end)
-        return paginator.get_paginated_response(TransactionOutput(rows, many=True).data)
+        return _order_page(self, request, TransactionOutput, user_id=user_id, start=start, end=end)
 
 
 class TransactionHistoryRangeApi(TransactionHistoryApi):

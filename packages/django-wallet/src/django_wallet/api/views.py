@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, KeysetPagination, Pagination
+from forecourt_core.drf import AmountField, KeysetPagination, Pagination, paginate
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -248,9 +248,7 @@ class CreditRequestListCreateApi(APIView):
     @extend_schema(responses=CreditRequestOutput(many=True), summary="My credit requests")
     def get(self, request):
         account = services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE"))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.credit_request_list(account=account), request, view=self)
-        return paginator.get_paginated_response(CreditRequestOutput(page, many=True).data)
+        return paginate(self, request, selectors.credit_request_list(account=account), CreditRequestOutput)
 
     @extend_schema(
         request=InputSerializer,
@@ -293,9 +291,7 @@ class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.credit_request_list(**filters.validated_data), request, view=self)
-        return paginator.get_paginated_response(CreditRequestOutput(page, many=True).data)
+        return paginate(self, request, selectors.credit_request_list(**filters.validated_data), CreditRequestOutput)
 
 
 class CreditRequestDecideApi(StaffPermissionMixin, APIView):
@@ -350,9 +346,7 @@ class ChargeSaleListCreateApi(APIView):
     @extend_schema(responses=ChargeSaleOutput(many=True), summary="My charge sales")
     def get(self, request):
         account = services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE"))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.charge_sale_list(account=account), request, view=self)
-        return paginator.get_paginated_response(ChargeSaleOutput(page, many=True).data)
+        return paginate(self, request, selectors.charge_sale_list(account=account), ChargeSaleOutput)
 
     @extend_schema(
         request=InputSerializer,
@@ -407,6 +401,4 @@ class AccountLookupApi(APIView):
             raise PermissionDenied()
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.account_search(**filters.validated_data), request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return paginate(self, request, selectors.account_search(**filters.validated_data), self.OutputSerializer)
