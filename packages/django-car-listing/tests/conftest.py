@@ -4,18 +4,20 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.cache import caches
-from rest_framework.test import APIClient
 
 from django_car_listing import services
 from django_car_listing.validators import vin_check_digit
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from django_wallet.testing import with_idempotency_key
+from forecourt_core.testing.helpers import grant
 from tests import stores
 
+pytest_plugins = ["forecourt_core.testing.fixtures"]  # client_for
+
 _ALNUM = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
 _n = itertools.count(1)
 
 
@@ -53,11 +55,7 @@ def make_user(django_user_model):
         n = next(_n)
         kwargs.setdefault("username", f"user{n}")
         kwargs.setdefault("email", f"user{n}@example.test")
-        user = django_user_model.objects.create_user(**kwargs)
-        for p in perms:
-            app, codename = p.split(".")
-            user.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
-        return django_user_model.objects.get(pk=user.pk)  # fresh perm cache
+        return grant(django_user_model.objects.create_user(**kwargs), *perms)
 
     return make
 
@@ -106,14 +104,9 @@ def listed_car(car_data, staff):
 
 
 @pytest.fixture
-def api():
-    def make(user=None):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return with_idempotency_key(client)  # money-moving POSTs need one; tests without it build their own
-
-    return make
+def api(client_for):
+    # money-moving POSTs need a key; tests without it build their own client
+    return lambda user=None: with_idempotency_key(client_for(user))
 
 
 @pytest.fixture

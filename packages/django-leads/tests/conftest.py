@@ -2,35 +2,18 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from django_car_listing.models import Car
 from django_leads import services
 from django_leads.models import AgentRole, Lead, LeadStatus
+from forecourt_core.testing.helpers import grant  # noqa: F401  (the tests import it from here)
 
 from . import celery_app  # noqa: F401  (Celery app on the real Redis broker)
 from .stores import STORE
 
+pytest_plugins = ["forecourt_core.testing.fixtures"]  # make_user, client_for
+
 _seq = itertools.count(1)
-
-
-def grant(user, *codenames):
-    """Grant ``app_label.codename`` permissions and drop the user's permission cache."""
-    for name in codenames:
-        app_label, codename = name.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    for cache in ("_perm_cache", "_user_perm_cache"):
-        user.__dict__.pop(cache, None)
-    return user
-
-
-@pytest.fixture
-def make_user(django_user_model):
-    def make(**kwargs):
-        kwargs.setdefault("username", f"user{next(_seq)}")
-        return django_user_model.objects.create_user(**kwargs)
-
-    return make
 
 
 @pytest.fixture

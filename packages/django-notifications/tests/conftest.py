@@ -5,7 +5,10 @@ from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
 
 import django_notifications.tasks  # noqa: F401  (registers the shared tasks)
+from forecourt_core.testing.helpers import wait_for  # noqa: F401  (the tests import it from here)
 from tests.celery_app import app as celery_app
+
+pytest_plugins = ["forecourt_core.testing.fixtures"]  # client_for
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +32,3 @@ def make_user(db):
 
     return make
 
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")

@@ -2,12 +2,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
-from rest_framework.test import APIClient
 
 from django_payroll import services
 from django_wallet import services as wallet
 from tests import hooks
+
+pytest_plugins = ["forecourt_core.testing.fixtures"]  # make_user, client_for
 
 D = Decimal
 NOV = dt.date(2026, 11, 1)  # 30 days
@@ -18,32 +18,6 @@ def _clear_commissions():
     hooks.COMMISSIONS.clear()
     yield
     hooks.COMMISSIONS.clear()
-
-
-@pytest.fixture
-def make_user(django_user_model):
-    counter = {"n": 0}
-
-    def make(*perms, **kwargs):
-        counter["n"] += 1
-        kwargs.setdefault("username", f"user{counter['n']}")
-        user = django_user_model.objects.create_user(**kwargs)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        return django_user_model.objects.get(pk=user.pk)  # fresh: no stale permission cache
-
-    return make
-
-
-@pytest.fixture
-def client_for():
-    def make(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from django_trading import conf
 from django_wallet.testing import with_idempotency_key
+from forecourt_core.testing.helpers import wait_for  # noqa: F401  (the tests import it from here)
+
+pytest_plugins = ["forecourt_core.testing.fixtures"]  # client_for
 
 
 @pytest.fixture(autouse=True)
@@ -84,14 +86,9 @@ def make_user(django_user_model):
 
 
 @pytest.fixture
-def api():
-    def client_for(user=None):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return with_idempotency_key(client)  # money-moving POSTs need one; tests without it build their own
-
-    return client_for
+def api(client_for):
+    # money-moving POSTs need a key; tests without it build their own client
+    return lambda user=None: with_idempotency_key(client_for(user))
 
 
 @pytest.fixture
@@ -106,12 +103,3 @@ def bar(ticker="ACME", close="10.00", *, low=None, high=None, open_=None, volume
     return {"ticker": ticker, "open": Decimal(open_) if open_ is not None else close, "high": max(high, close),
             "low": min(low, close), "close": close, "volume": volume, "timestamp": at or timezone.now()}
 
-
-def wait_for(predicate, timeout=20.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout:.0f}s")

@@ -4,17 +4,7 @@ import pytest
 
 from django_wallet import services
 
-
-@pytest.fixture
-def make_user(django_user_model):
-    counter = {"n": 0}
-
-    def make(**kwargs):
-        counter["n"] += 1
-        kwargs.setdefault("username", f"user{counter['n']}")
-        return django_user_model.objects.create_user(**kwargs)
-
-    return make
+pytest_plugins = ["forecourt_core.testing.fixtures"]  # make_user, client_for
 
 
 @pytest.fixture

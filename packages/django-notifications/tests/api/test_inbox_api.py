@@ -8,16 +8,6 @@ from django_notifications.models import Notification, Preference
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client_for():
-    def make(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return make
-
-
 def _notify(user, n, **kwargs):
     return [services.notify(recipient=user, kind="car.posted", title=f"t{i}", **kwargs) for i in range(n)]
 

@@ -1,0 +1,32 @@
+"""Plain helpers for package tests (import them; the fixtures are in ``forecourt_core.testing.fixtures``)."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def grant(user, *perms: str):
+    """Give ``user`` the permissions ``"app_label.codename"`` and drop its permission cache; returns ``user``."""
+    from django.contrib.auth.models import Permission
+
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+    return user
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
+    """Poll ``predicate`` until it returns something truthy (returned); fail after ``timeout`` seconds.
+
+    For what another process (a Celery worker, a websocket consumer) does on its own time.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout:.0f}s")
