@@ -200,10 +200,14 @@ def generation_caches(tree, imports) -> Iterator[tuple[int, str]]:
 def on_commit_helpers(tree, imports) -> Iterator[tuple[int, str]]:
     functions = _functions(tree)
 
-    def sends_signal(node) -> bool:
-        if isinstance(node, ast.Name) and node.id in functions:
-            node = functions[node.id]
-        return any(_called_name(c) in SIGNAL_SENDS for c in _calls(node))
+    def sends_signal(node, depth=2) -> bool:
+        """Whether ``node`` (a callable's name, a lambda) sends a signal, itself or through a function of
+        this module that it calls."""
+        if isinstance(node, ast.Name):
+            return node.id in functions and sends_signal(functions[node.id], depth)
+        calls = list(_calls(node))
+        return any(_called_name(c) in SIGNAL_SENDS for c in calls) or depth > 0 and any(
+            isinstance(c.func, ast.Name) and sends_signal(c.func, depth - 1) for c in calls)
 
     for name, func in functions.items():
         if name == "send_on_commit":
@@ -282,6 +286,7 @@ PENDING = {
     "packages/django-books/src/django_books/services/_money.py": {"money rule"},
     "packages/django-payroll/src/django_payroll/conf.py": {"settings resolver"},
     "packages/django-payroll/src/django_payroll/services/_money.py": {"money rule"},
+    "packages/django-payroll/src/django_payroll/services/runs.py": {"on-commit helper"},
     "packages/django-notifications/src/django_notifications/conf.py": {"settings resolver"},
     "packages/django-notifications/src/django_notifications/api/views.py": {"pagination"},
 }
@@ -381,7 +386,9 @@ CAUGHT = {
     "on-commit helper": "from django.db import transaction\ndef send_on_commit(signal, **kw):\n"
                         "    transaction.on_commit(lambda: signal.send(sender=None, **kw))\n"
                         "def settle(order):\n    def after():\n        order_settled.send(sender=None, order=order)\n"
-                        "    transaction.on_commit(after)\n",
+                        "    transaction.on_commit(after)\n"
+                        "def _announce(run):\n    run_paid.send(sender=None, run=run)\n"
+                        "def pay(run):\n    transaction.on_commit(lambda: _announce(run))\n",
     "settings resolver": "from django.conf import settings\nfrom django.utils.module_loading import import_string\n"
                          "def get(name):\n    return getattr(settings, name, DEFAULTS[name])\n",
     "money rule": "import re\nAMOUNT = re.compile(r'^\\d{1,16}(\\.\\d{1,2})?$')\n"
