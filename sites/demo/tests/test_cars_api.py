@@ -102,3 +102,36 @@ def test_short_balance_is_refused_with_its_code_and_nothing_changes(members, mak
         from django_car_listing.models import Car
 
         assert Car.objects.get(pk=car.pk).is_for_sale
+
+
+@pytest.mark.django_db
+def test_a_purchase_is_at_most_25_sql_statements_and_keeps_its_side_effects(members, make_user, deliver_events,
+                                                                            django_capture_on_commit_callbacks):
+    """The whole request, its on-commit work included; the books and notifications follow from the relay."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_books.models import VehicleSale
+
+    from django_car_listing.models import Car, ListingIndex
+    from django_notifications.models import Notification
+    from django_wallet import services as wallet
+
+    d1, _ = members
+    car = _listed_dealer_car(d1, make_user(is_staff=True))
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("15000.00"))
+    client = host_client("localhost", buyer)
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/cars/{car.pk}/buy/?store=dealer1", HTTP_IDEMPOTENCY_KEY="buy-1")
+    assert response.status_code == 201, response.content
+    statements = [q["sql"][:100] for q in ctx.captured_queries]
+    assert len(statements) <= 25, "\n".join(statements)
+    assert not any("books_" in s for s in statements)  # booked by the event's handler, not in the request
+    bought = Car.objects.get(pk=response.json()["car"]["id"])
+    assert (bought.owner_id, bought.vin, bought.is_sold) == (buyer.pk, VIN_A, True)
+    assert not ListingIndex.objects.filter(store_key="dealer1", car_id=car.pk).exists()
+    assert ListingIndex.objects.get(store_key="", car_id=bought.pk).owner_id == buyer.pk
+    deliver_events()
+    with schema_context("dealer1"):
+        assert VehicleSale.objects.get().vehicle_id == car.pk
+    assert Notification.objects.filter(recipient=buyer, kind="car_purchase_confirmed").count() == 1

@@ -104,7 +104,9 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
         car_id = int(car_id)
     except (TypeError, ValueError):
         raise errors.CarNotFound() from None
-    if idempotency_key:
+    if idempotency_key and not store_key:
+        # A public car bought with this key may be on sale again (its new owner relisted it): look first.
+        # A store's car stays sold once bought, so the check after the lock below answers its replays.
         prior = _idempotent_replay(buyer=buyer, store_key=store_key, car_id=car_id, idempotency_key=idempotency_key)
         if prior is not None:
             return prior
