@@ -37,3 +37,18 @@ def test_a_followed_owners_movements_are_recorded_once_per_transaction(funded, m
     for _ in range(2):
         services.deposit(account=payer, amount=D("1.00"), idempotency_key="k", idempotency_scope="t")
     assert len(_posted()) == 3
+
+
+def test_a_batchs_items_are_recorded_like_single_postings(funded, make_user, settings):
+    settings.WALLET_TRANSACTION_EVENT_OWNERS = ["testapp.User"]
+    payer, payee = funded("10.00"), services.account_for(make_user())
+    fees = services.system_account("fees")
+    before = len(_posted())
+    outcomes = services.post_batch(items=[services.BatchItem(source=payer, destination=payee, amount=D("3.00")),
+                                          services.BatchItem(source=fees, destination=services.system_account("x"),
+                                                             amount=D("1.00"))],
+                                   idempotency_key="b", idempotency_scope="t")
+    (event,) = _posted()[before:]  # the second item moves no followed account
+    assert event.data["transaction_id"] == str(outcomes[0].transaction.pk)
+    assert sorted((e["account_id"], e["amount"]) for e in event.data["entries"]) == [
+        (payer.pk, "-3.00"), (payee.pk, "3.00")]

@@ -107,10 +107,13 @@ def test_short_balance_is_refused_with_its_code_and_nothing_changes(members, mak
 @pytest.mark.django_db
 def test_a_purchase_is_at_most_25_sql_statements_and_keeps_its_side_effects(members, make_user, deliver_events,
                                                                             django_capture_on_commit_callbacks):
-    """The whole request, its on-commit work included; the books and notifications follow from the relay."""
+    """The whole request as an API client sends it (a bearer token), its on-commit work included; the books
+    and notifications follow from the relay."""
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django_books.models import VehicleSale
+    from rest_framework_simplejwt.tokens import AccessToken
 
     from django_car_listing.models import Car, ListingIndex
     from django_notifications.models import Notification
@@ -120,7 +123,7 @@ def test_a_purchase_is_at_most_25_sql_statements_and_keeps_its_side_effects(memb
     car = _listed_dealer_car(d1, make_user(is_staff=True))
     buyer = make_user()
     wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("15000.00"))
-    client = host_client("localhost", buyer)
+    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(buyer)}")
     with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/api/cars/{car.pk}/buy/?store=dealer1", HTTP_IDEMPOTENCY_KEY="buy-1")
     assert response.status_code == 201, response.content

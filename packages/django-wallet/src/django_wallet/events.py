@@ -35,16 +35,19 @@ def follows_transactions() -> bool:
     return bool(conf.get("WALLET_TRANSACTION_EVENT_OWNERS"))
 
 
-def record_transaction_posted(txn: Transaction, postings) -> None:
+def record_transaction_posted(txn: Transaction, postings, *, accounts=None) -> None:
     """``wallet.transaction_posted`` with the net movement of each followed account: ``entries`` of
     ``account_id``, ``owner`` (its model's label), ``owner_id`` and ``amount`` (signed). Without
-    followed owners nothing is read; with them, one query finds the posting's followed accounts."""
+    followed owners nothing is read. ``accounts`` are the posted accounts' (id, owner_type_id, owner_id)
+    as wallet_post returns them; without them, one query finds the posting's followed accounts."""
     labels = conf.get("WALLET_TRANSACTION_EVENT_OWNERS")
     if not labels:
         return
     followed = {ContentType.objects.get_by_natural_key(*label.lower().split(".")).pk: label for label in labels}
-    owners = {pk: (followed[type_id], owner_id) for pk, type_id, owner_id in Account.objects.filter(
-        pk__in={pk for pk, _ in postings}, owner_type__in=followed).values_list("pk", "owner_type", "owner_id")}
+    if accounts is None:
+        accounts = Account.objects.filter(pk__in={pk for pk, _ in postings}, owner_type__in=followed).values_list(
+            "pk", "owner_type", "owner_id")
+    owners = {pk: (followed[type_id], owner_id) for pk, type_id, owner_id in accounts if type_id in followed}
     if not owners:
         return
     moved: dict[int, Decimal] = defaultdict(Decimal)

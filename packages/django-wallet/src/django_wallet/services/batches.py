@@ -23,7 +23,7 @@ from forecourt_core.signals import send_on_commit
 
 from .. import conf
 from ..errors import IdempotencyConflict, SameAccount
-from ..events import record_charge_sold
+from ..events import record_charge_sold, record_transaction_posted
 from ..models import Account, ChargeSale, IdempotencyFailure, Transaction
 from ..signals import transaction_posted
 from . import idempotency
@@ -136,7 +136,7 @@ def _post_rows(rows: dict, items: list, outcomes: list[BatchOutcome], scope: str
         cur.execute(_POST_EACH_SQL, [*columns[:4], scope, *columns[4:], now])
         results = cur.fetchall()
     posted, replayed, failures = [], {}, []
-    for n, outcome, transaction_id, code, message in results:
+    for n, outcome, transaction_id, code, message, *owners in results:
         index = order[n - 1]
         row = rows[index]
         if outcome == "posted":
@@ -145,6 +145,7 @@ def _post_rows(rows: dict, items: list, outcomes: list[BatchOutcome], scope: str
             txn._state.adding, txn._state.db = False, connection.alias
             outcomes[index].transaction = txn
             posted.append(index)
+            record_transaction_posted(txn, [(row[6], -row[8]), (row[7], row[8])], accounts=zip(*owners, strict=True))
         elif outcome == "replayed" and code is None:
             replayed[transaction_id] = index
         else:

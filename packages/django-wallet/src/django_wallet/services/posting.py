@@ -94,10 +94,10 @@ def post(
                  reverses.pk if reverses is not None else None, [a for a, _ in postings],
                  [x for _, x in postings], txn.created_at],
             )
-            outcome, transaction_id, code, message = cur.fetchone()
+            outcome, transaction_id, code, message, *owners = cur.fetchone()
         if outcome == "posted":
             txn._state.adding, txn._state.db = False, connection.alias
-            record_transaction_posted(txn, postings)
+            record_transaction_posted(txn, postings, accounts=zip(*owners, strict=True))
     if outcome == "posted":
         send_on_commit(transaction_posted, sender=Transaction, transaction=txn)
         return txn, True
