@@ -1,6 +1,7 @@
 """Output shapes shared by several endpoints (inputs are nested in the views)."""
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from forecourt_core.drf import AmountField
@@ -84,6 +85,16 @@ class ListingOutput(serializers.Serializer):
 
     def get_featured(self, obj) -> bool:
         return bool(obj.featured_until and obj.featured_until > timezone.now())
+
+
+@extend_schema_serializer(many=False)  # already the whole page: the schema must not page it again
+class MarketplacePage(serializers.Serializer):
+    """The kernel's page shape, with a count that is null past CAR_LISTING_SEARCH_COUNT_CAP."""
+
+    count = serializers.IntegerField(allow_null=True, help_text="Null past CAR_LISTING_SEARCH_COUNT_CAP.")
+    next = serializers.URLField(allow_null=True, help_text="The next page (by keyset `cursor`).")
+    previous = serializers.URLField(allow_null=True)
+    results = ListingOutput(many=True)
 
 
 class OwnershipOutput(serializers.Serializer):

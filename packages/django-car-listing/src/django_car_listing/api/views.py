@@ -8,14 +8,22 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from forecourt_core.drf import AmountField, KeysetPagination, counted_page, page_params
+from forecourt_core.drf import AmountField, Pagination, counted_page, page_params
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
 from .. import cache, conf, errors, selectors, services
 from ..models import BodyType, Car, Fuel, InteractionKind, SaleType, Transmission
 from ..services._common import require_manage
-from .serializers import CarOutput, ImageOutput, ListingOutput, OwnershipOutput, PriceHistoryOutput, PurchaseOutput
+from .serializers import (
+    CarOutput,
+    ImageOutput,
+    ListingOutput,
+    MarketplacePage,
+    OwnershipOutput,
+    PriceHistoryOutput,
+    PurchaseOutput,
+)
 
 STORE_PARAM = OpenApiParameter("store", str, description="Store key of the car (default: the current store; "
                                                          "'' = private sellers).")
@@ -57,10 +65,7 @@ def _paged(request, page_obj, page, size, data, *, by_cursor=False):
     """The kernel's one page shape; a capped marketplace count is null (more than the cap), and the
     marketplace's ``next`` continues by its keyset cursor (``by_cursor``: this page followed one)."""
     count = None if page_obj.count_capped else page_obj.count
-    if by_cursor or count is None:
-        has_next = page_obj.next_cursor is not None
-    else:
-        has_next = page * size < count
+    has_next = page_obj.next_cursor is not None if by_cursor or count is None else page * size < count
     return counted_page(request, results=data, count=count, page=page, page_size=size, has_next=has_next,
                         next_cursor=page_obj.next_cursor if has_next else None)
 
@@ -71,8 +76,8 @@ class CarViewSet(viewsets.GenericViewSet):
     serializer_class = CarOutput
     # Reads go through selectors (store-aware); this only tells the schema generator the model.
     queryset = Car.objects.none()
-    # Only for the schema: every list is the kernel's page shape, its `count` null when not known exactly.
-    pagination_class = KeysetPagination
+    # Only for the schema: every list is the kernel's page shape (the marketplace's is declared on `list`).
+    pagination_class = Pagination
 
     class CarInput(serializers.Serializer):
         make = serializers.CharField(max_length=64)
@@ -121,7 +126,7 @@ class CarViewSet(viewsets.GenericViewSet):
 
     # -- list / search / CRUD ---------------------------------------------------------------------------
     @extend_schema(parameters=[SearchInput, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-                   responses=ListingOutput(many=True),
+                   responses=MarketplacePage,
                    examples=[OpenApiExample("search", value={"count": 1, "next": None, "previous": None, "results": [
                        {"id": 7, "store": "dealer1", "store_name": "Dealer One", "make": "Toyota",
                         "model": "Corolla", "year": 2019, "price": "12500.00", "featured": True}]},
