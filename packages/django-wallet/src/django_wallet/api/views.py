@@ -126,6 +126,7 @@ class StatementApi(APIView):
                 description="Cursor mode: pass it empty for the first page, then follow `next`. No `count`; "
                 "every page costs the same however long the statement (page numbers slow down with depth).",
             ),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number mode (without `cursor`): from 1."),
         ],
         responses=OutputSerializer(many=True),
         summary="Statement of one of my accounts (newest first, paginated)",
