@@ -113,7 +113,8 @@ def test_the_sales_summary_is_what_profit_and_loss_shows_for_vehicle_sales():
     def pnl_sales(**period):
         return {r["code"]: r["amount"] for r in selectors.profit_and_loss(**period)["income"]}[sales_row]
 
-    assert (summary["count"], summary["revenue"]) == (3, pnl_sales()) == (3, D("38250.00"))  # 10,000 + 27,416.67 + 833.33, net of 20 % VAT
+    # 10,000.00 + 27,416.67 + 833.33: the prices net of 20 % VAT
+    assert (summary["count"], summary["revenue"]) == (3, pnl_sales()) == (3, D("38250.00"))
     assert [(m["month"], m["count"]) for m in summary["by_month"]] == [("2026-10", 1), ("2026-11", 2)]
     for month, period in (("2026-10", (dt.date(2026, 10, 1), dt.date(2026, 10, 31))),
                           ("2026-11", (dt.date(2026, 11, 1), dt.date(2026, 11, 30)))):

@@ -1,38 +1,40 @@
-"""PAYROLL_* settings, read at call time (never at import) so tests and tenants can override them."""
+"""PAYROLL_* settings on the kernel's ``PackageSettings``: read at call time, hooks named by dotted paths."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from forecourt_core.conf import PackageSettings
 
-
-def _hook(name: str, default: str) -> Callable[..., Any]:
-    value = getattr(settings, name, None) or default
-    return import_string(value) if isinstance(value, str) else value
+package_settings = PackageSettings({}, hooks={
+    # () -> the wallet Account salaries are paid from
+    "PAYROLL_BUSINESS_ACCOUNT": "django_payroll.conf.default_business_account",
+    # () -> the wallet Account receiving the pay of employees paid by bank
+    "PAYROLL_BANK_CLEARING_ACCOUNT": "django_payroll.conf.default_bank_clearing_account",
+    # (employee, period_start, period_end) -> Decimal
+    "PAYROLL_COMMISSION_SOURCE": "django_payroll.conf.no_commission",
+    # (amount) -> str for amounts people read (the payslip PDF); CSV and the API always stay plain
+    "PAYROLL_MONEY_FORMAT": "django_payroll.conf.plain_amount",
+    # () -> the employer printed on payslips
+    "PAYROLL_EMPLOYER_NAME": "django_payroll.conf.no_employer_name",
+})
 
 
 def business_account():
-    """Wallet account salaries are paid from (setting PAYROLL_BUSINESS_ACCOUNT: dotted path to a 0-arg callable)."""
-    return _hook("PAYROLL_BUSINESS_ACCOUNT", "django_payroll.conf.default_business_account")()
+    return package_settings.hook("PAYROLL_BUSINESS_ACCOUNT")()
 
 
 def bank_clearing_account():
-    """Wallet account that receives pay of employees paid by bank (PAYROLL_BANK_CLEARING_ACCOUNT)."""
-    return _hook("PAYROLL_BANK_CLEARING_ACCOUNT", "django_payroll.conf.default_bank_clearing_account")()
+    return package_settings.hook("PAYROLL_BANK_CLEARING_ACCOUNT")()
 
 
 def commission_source() -> Callable[..., Decimal]:
-    """callable(employee, period_start, period_end) -> Decimal (setting PAYROLL_COMMISSION_SOURCE)."""
-    return _hook("PAYROLL_COMMISSION_SOURCE", "django_payroll.conf.no_commission")
+    return package_settings.hook("PAYROLL_COMMISSION_SOURCE")
 
 
 def format_money() -> Callable[[Decimal], str]:
-    """callable(amount) -> str for amounts people read (the payslip PDF); setting PAYROLL_MONEY_FORMAT.
-    Default: the plain amount ("2500.00"); CSV and the API always stay plain."""
-    return _hook("PAYROLL_MONEY_FORMAT", "django_payroll.conf.plain_amount")
+    """Default: the plain amount ("2500.00")."""
+    return package_settings.hook("PAYROLL_MONEY_FORMAT")
 
 
 def plain_amount(amount: Decimal) -> str:
@@ -40,8 +42,7 @@ def plain_amount(amount: Decimal) -> str:
 
 
 def employer_name() -> str:
-    """The employer printed on payslips (PAYROLL_EMPLOYER_NAME: dotted path to a 0-arg callable)."""
-    return str(_hook("PAYROLL_EMPLOYER_NAME", "django_payroll.conf.no_employer_name")())
+    return str(package_settings.hook("PAYROLL_EMPLOYER_NAME")())
 
 
 def no_employer_name() -> str:

@@ -13,6 +13,8 @@ the handlers at the end (demo/glue/books.py: keyed postings of django-books); a 
 posted by django-payroll itself. PAYROLL_COMMISSION_SOURCE stays 0: commissions are paid by
 django-leads' payout, never again through payslips.
 """
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
@@ -226,7 +228,7 @@ def book_wallet_transaction(event) -> None:
     d = event.data
     books.book_wallet_movements(transaction_id=d["transaction_id"], kind=d["kind"], memo=d["memo"],
                                 created_at=d["created_at"],
-                                movements=[(e["owner_id"], e["amount"]) for e in d["entries"]
+                                movements=[(e["owner_id"], Decimal(e["amount"])) for e in d["entries"]
                                            if e["owner"] == books.DEALERSHIP_LABEL])
 
 

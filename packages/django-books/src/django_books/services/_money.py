@@ -1,21 +1,16 @@
+"""Amounts under the kernel's rules (``forecourt_core.amounts``); a journal line's amount is signed."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from ..errors import InvalidAmount
+from forecourt_core.amounts import CENT, validate_amount
 
-CENT = Decimal("0.01")
-LIMIT = Decimal(10) ** 16
+__all__ = ["CENT", "money"]
 
 
 def money(value, *, allow_zero: bool = False, allow_negative: bool = False) -> Decimal:
-    """A Decimal with at most two places, finite, below 10**16; anything else is ``InvalidAmount``."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise InvalidAmount() from None
-    if not amount.is_finite() or abs(amount) >= LIMIT or amount.as_tuple().exponent < -2:
-        raise InvalidAmount()
-    if (amount == 0 and not allow_zero) or (amount < 0 and not allow_negative):
-        raise InvalidAmount()
-    return amount.quantize(CENT)
+    """``value`` (a Decimal or an int) as a 2-place Decimal under the kernel's rules, else ``InvalidAmount``;
+    with ``allow_negative`` a negative amount keeps its sign (a credit line)."""
+    if allow_negative and isinstance(value, Decimal | int) and not isinstance(value, bool) and value < 0:
+        return -validate_amount(-value, allow_zero=allow_zero)
+    return validate_amount(value, allow_zero=allow_zero)
