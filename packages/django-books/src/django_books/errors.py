@@ -3,7 +3,7 @@
 site's pages render them."""
 from __future__ import annotations
 
-from forecourt_core.errors import Conflict, InvalidAmount, InvalidInput
+from forecourt_core.errors import AlreadyReversed, Conflict, InvalidAmount, InvalidDateRange, InvalidInput
 
 __all__ = [
     "InvalidAmount", "UnbalancedEntry", "InvalidDateRange", "InvalidVatRate", "PeriodClosed",
@@ -15,11 +15,6 @@ __all__ = [
 class UnbalancedEntry(InvalidInput):
     code = "unbalanced_entry"
     message = "The lines of a journal entry must have debits equal to credits, and at least two lines."
-
-
-class InvalidDateRange(InvalidInput):
-    code = "invalid_date_range"
-    message = "date_from must not be after date_to."
 
 
 class InvalidVatRate(InvalidInput):
@@ -35,11 +30,6 @@ class PeriodClosed(Conflict):
 class PeriodAlreadyClosed(Conflict):
     code = "period_already_closed"
     message = "The books are already closed through that date or a later one."
-
-
-class AlreadyReversed(Conflict):
-    code = "already_reversed"
-    message = "This entry has already been reversed."
 
 
 class NotReversible(Conflict):

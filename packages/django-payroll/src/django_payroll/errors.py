@@ -1,5 +1,5 @@
 """Domain errors: each has a stable machine ``code`` and a 4xx status (see docs/conventions.md)."""
-from forecourt_core.errors import Conflict, InsufficientFunds, InvalidAmount, InvalidInput
+from forecourt_core.errors import Conflict, InsufficientFunds, InvalidAmount, InvalidInput, InvalidTransition
 
 __all__ = [
     "InvalidAmount", "InvalidPeriod", "InvalidTaxBands", "InvalidCommission",
@@ -41,11 +41,6 @@ class SalaryExists(Conflict):
 class RunExists(Conflict):
     code = "run_exists"
     message = "A regular payroll run already exists for this period."
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    message = "The payroll run is not in a state that allows this."
 
 
 class RunFrozen(Conflict):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_books import services as books
 
 from forecourt_core.errors import DomainError
+from forecourt_core.signals import send_on_commit
 
 from .. import calculation as calc
 from .. import conf
@@ -285,7 +286,7 @@ def run_pay(*, run: PayrollRun, paid_by=None) -> PayrollRun:
             run.save()
             _book(run, payslips)
             record_run_paid(run=run, payslips=payslips)
-            transaction.on_commit(lambda: _announce(run, payslips))
+            _announce_on_commit(run, payslips)
     if failure is not None:
         raise failure
     return run
@@ -305,7 +306,7 @@ def _book(run: PayrollRun, payslips: list[Payslip]) -> None:
     )
 
 
-def _announce(run: PayrollRun, payslips: list[Payslip]) -> None:
-    payroll_run_paid.send(sender=PayrollRun, run=run)
+def _announce_on_commit(run: PayrollRun, payslips: list[Payslip]) -> None:
+    send_on_commit(payroll_run_paid, sender=PayrollRun, run=run)
     for slip in payslips:
-        payslip_issued.send(sender=Payslip, payslip=slip)
+        send_on_commit(payslip_issued, sender=Payslip, payslip=slip)
