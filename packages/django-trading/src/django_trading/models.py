@@ -26,9 +26,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from forecourt_core.amounts import AmountField
+
 from .errors import ImmutableBar
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 TICKER_PATTERN = r"^[A-Z][A-Z0-9.]{0,9}$"
 
 
@@ -63,10 +64,10 @@ class PriceBarQuerySet(models.QuerySet):
 
 class PriceBar(models.Model):
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="bars")
-    open = models.DecimalField(**MONEY)
-    high = models.DecimalField(**MONEY)
-    low = models.DecimalField(**MONEY)
-    close = models.DecimalField(**MONEY)
+    open = AmountField()
+    high = AmountField()
+    low = AmountField()
+    close = AmountField()
     volume = models.BigIntegerField()
     timestamp = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -123,12 +124,12 @@ class Order(models.Model):
     ticker = models.CharField(max_length=10)
     side = models.CharField(max_length=4, choices=Side.choices)
     order_type = models.CharField(max_length=6, choices=Type.choices, default=Type.MARKET)
-    limit_price = models.DecimalField(**MONEY, null=True, blank=True)
+    limit_price = AmountField(null=True, blank=True)
     volume = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=32, choices=Reason.choices, blank=True, default="")
-    price = models.DecimalField(**MONEY, null=True, blank=True, help_text="Price per share at settlement.")
-    amount = models.DecimalField(**MONEY, null=True, blank=True, help_text="price x volume.")
+    price = AmountField(null=True, blank=True, help_text="Price per share at settlement.")
+    amount = AmountField(null=True, blank=True, help_text="price x volume.")
     wallet_transaction_id = models.UUIDField(null=True, blank=True)
     # A resting limit buy reserves limit x volume in the wallet until it settles or is cancelled.
     hold = models.ForeignKey("wallet.Hold", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -170,8 +171,8 @@ class Holding(models.Model):
     quantity = models.BigIntegerField(default=0)
     # Shares promised to resting limit sells: only quantity - reserved can be sold by another order.
     reserved = models.BigIntegerField(default=0)
-    cost_basis = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="What the held shares cost.")
-    realised_pnl = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    cost_basis = AmountField(default=Decimal("0.00"), help_text="What the held shares cost.")
+    realised_pnl = AmountField(default=Decimal("0.00"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
