@@ -160,6 +160,19 @@ class Endpoints:
             body = json.dumps({"phone": "+447911123456", "amount": "1.00"})
             return [Item("POST", "/api/wallet/charge-sales/",
                          {**pub, "Authorization": t, "Content-Type": "application/json"}, body) for t in self.tokens]
+        if name == "transfer":  # one leg per request, to another buyer
+            ids = d.buyer_ids
+            return [Item("POST", "/api/wallet/transfers/",
+                         {**pub, "Authorization": t, "Content-Type": "application/json"},
+                         json.dumps({"to_user": ids[(i + 1) % len(ids)], "amount": "0.01"}))
+                    for i, t in enumerate(self.tokens)]
+        if name == BATCH:  # BATCH_LEGS transfers per request, to the other buyers in turn
+            ids = d.buyer_ids
+            return [Item("POST", "/api/wallet/batches/",
+                         {**pub, "Authorization": t, "Content-Type": "application/json"},
+                         json.dumps({"items": [{"type": "transfer", "to_user": ids[(i + k + 1) % len(ids)],
+                                                "amount": "0.01"} for k in range(BATCH_LEGS)]}))
+                    for i, t in enumerate(self.tokens[:20])]
         if name == "purchase":
             cars, d.buy_cars = d.buy_cars, []
             return [Item("POST", f"/api/cars/{cid}/buy/?store={store}",
@@ -195,8 +208,11 @@ class Endpoints:
 
 HIT_RATE_SECONDS = 5  # the MONITOR passes (hit rates only)
 MIXED_SECONDS = 10  # purchases and reads at once: one window, reported as measured
-KEYED = {"purchase", "charge sale"}  # POSTs that move money: each request gets its own Idempotency-Key
-WRITES = ["charge sale"]  # measured like a read (the same item list every window), keyed per request
+BATCH_LEGS = 1000
+BATCH = f"transfer batch ({BATCH_LEGS:,} legs)"
+# POSTs that move money: each request gets its own Idempotency-Key
+KEYED = {"purchase", "charge sale", "transfer", BATCH}
+WRITES = ["charge sale", "transfer", BATCH]  # measured like reads (the same items every window), keyed per request
 READS = ["marketplace search", "marketplace facets", "car detail", "wallet balance", "stock quote", "dealer dashboard"]
 MIXED_READS = ["marketplace search", "marketplace facets", "car detail", "dealer dashboard", "stock quote"]
 DATASET_FILE = Path(tempfile.gettempdir()) / f"{DB}.dataset.json"
@@ -336,7 +352,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile each endpoint in-process")
     parser.add_argument("--label", default="", help="a note for the results files (e.g. 'before caching')")
     parser.add_argument("--only", default="", help="comma-separated endpoints to measure (ping always runs); "
-                        "skips the hit-rate passes and the mixed round, and writes http-only.md")
+                        "skips the hit-rate passes and the mixed round, and writes http_money.md")
     args = parser.parse_args()
 
     import _wrk
@@ -390,7 +406,8 @@ def main() -> None:
             # wrk sends a list in order from its start: long enough to reach every item (2,000 car pages), so
             # the windows and the hit-rate passes measure a warm cache, not the first read of each page.
             items = endpoints.items(name)
-            _wrk.run(url=url, items=items, seconds=max(2, math.ceil(len(items) / 100)), connections=args.connections)
+            _wrk.run(url=url, items=items, seconds=max(2, math.ceil(len(items) / 100)), connections=args.connections,
+                     idempotency_prefix=f"warm-{time.time_ns()}" if name in KEYED else "")
         results: dict[str, list] = {"ping (reference)": []}  # the reference heads the table
         ratios: dict[str, list[float]] = {}
         cache_counts: dict[str, dict] = {}
@@ -478,6 +495,11 @@ def report(args, data, results, ratios, queries, inproc, cache_counts, load) -> 
             f"{ratio} | {sum(r.non_2xx for r in runs)} / "
             f"{sum(r.errors for r in runs)} | {qtext} | {inproc.get(name, float('nan')):.1f} |")
     table = "\n".join(rows)
+    if BATCH in results and "transfer" in results:
+        single = med([r.rps for r in results["transfer"]])
+        legs = med([r.rps for r in results[BATCH]]) * BATCH_LEGS
+        table += (f"\n\nBatch posting: {legs:,.0f} legs/s in requests of {BATCH_LEGS:,} transfers, against "
+                  f"{single:,.0f} legs/s one transfer per request: **{legs / single:.0f}x** (goal >= 20x).")
     head = (f"`bench/http_bench.py --windows {args.windows} --seconds {args.seconds} --connections "
             f"{args.connections} --workers {args.workers}`{' (' + args.label + ')' if args.label else ''}, {date}.\n\n"
             f"Machine: {_machine(load)}.\n\nServer: uvicorn {args.workers} workers, `demo.settings.production` "
@@ -485,6 +507,9 @@ def report(args, data, results, ratios, queries, inproc, cache_counts, load) -> 
             f"{args.seconds} s per endpoint, each between two {args.seconds} s windows of ping, on the same machine. "
             f"Data: {len(data.dealerships)} dealerships, {data.listings} listings "
             f"(real cars and their index rows), {len(data.buyer_ids)} buyers with wallets, 400 leads per dealership.\n")
+    if args.only:  # a few endpoints: their own file, the full run's tables stay
+        _results.publish("http_money.md", head + "\n" + table, title="HTTP throughput: moving money")
+        return
     _results.publish("http.md", head + "\n" + table, title="HTTP throughput")
     crow = ["| phase | cached family | reads | rebuilds | hit rate |", "| --- | --- | --- | --- | --- |"]
     for phase, families in cache_counts.items():

@@ -4,7 +4,8 @@
 
 Measures transfers/s through ``django_wallet.services.transfer`` with N worker processes (random
 pairs among many accounts, so row contention is low), the hot-account case (every transfer into one
-seller), and ``transfer_many`` with 1,000 legs per call; next to ``pgbench -b tpcb-like`` with the
+seller), and batches of 1,000 legs per call (``post_batch``, the batch endpoint's service, and ``transfer_many``);
+next to ``pgbench -b tpcb-like`` with the
 same client counts on the same database. Prints a markdown table and writes bench/results/wallet.md.
 Not a test: numbers depend on the box and on whatever else runs on it.
 """
@@ -132,6 +133,22 @@ def transfer_many_rate(ids, calls: int = 5) -> tuple[float, float]:
     return per_call, 1000 / per_call
 
 
+def batch_rate(ids, calls: int = 5) -> tuple[float, float]:
+    """``post_batch`` (the batch endpoint's service): 1,000 transfers per call, each its own keyed transaction."""
+    from django_wallet import services
+    from django_wallet.models import Account
+
+    accounts = list(Account.objects.filter(pk__in=ids))
+    rng = random.Random(2)
+    start = time.perf_counter()
+    for call in range(calls):
+        items = [services.BatchItem(source=a, destination=b, amount=Decimal("0.01"))
+                 for a, b in (rng.sample(accounts, 2) for _ in range(1000))]
+        services.post_batch(items=items, idempotency_key=f"bench-{time.time_ns()}-{call}", idempotency_scope="bench")
+    per_call = (time.perf_counter() - start) / calls
+    return per_call, 1000 / per_call
+
+
 def pgbench(args: list[str]) -> str:
     exe = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
     return subprocess.run(  # noqa: S603 (fixed argv, no shell)
@@ -210,11 +227,14 @@ def main() -> None:
         rows.append(("hot account", n, w, p))
         print(f"hot     clients={n:2d} wallet={w:8.1f}/s pgbench={p:8.1f}/s", file=sys.stderr)
     per_call, legs_per_s = transfer_many_rate(ids)
+    batch_call, batch_legs = batch_rate(ids)
+    load = os.getloadavg()
 
     setup_django()
     from django_wallet import services
 
     report = services.verify_ledger()
+    single = next(w for case, n, w, _ in rows if case == "random pairs" and n == min(clients))
 
     lines = [
         "# Wallet transfers vs pgbench TPC-B-like",
@@ -230,7 +250,15 @@ def main() -> None:
         "|---|---:|---:|---:|---:|",
         *[f"| {case} | {n} | {w:,.0f} | {p:,.0f} | {w / p:.2f} |" for case, n, w, p in rows],
         "",
-        f"`transfer_many` with 1,000 legs: {per_call * 1000:,.0f} ms per call, {legs_per_s:,.0f} legs/s.",
+        "| batch posting (1,000 legs per call) | ms per call | legs/s | vs single transfers, 1 client |",
+        "|---|---:|---:|---:|",
+        f"| `post_batch`: 1,000 transactions, each keyed (the batch endpoint's service) | {batch_call * 1000:,.0f} | "
+        f"{batch_legs:,.0f} | {batch_legs / single:.0f}x |",
+        f"| `transfer_many`: one transaction of 1,000 legs | {per_call * 1000:,.0f} | {legs_per_s:,.0f} | "
+        f"{legs_per_s / single:.0f}x |",
+        "",
+        f"1-minute load average at the end: {load[0]:.1f} (5 min {load[1]:.1f}); the box is shared with other "
+        "engineers' test runs.",
         "",
         f"`verify_ledger` after the run: {'clean' if report.ok else 'MISMATCHES: ' + str(report.mismatches[:5])} "
         f"({report.transactions_checked:,} transactions, {report.accounts_checked:,} accounts).",
