@@ -1,4 +1,4 @@
-"""Batches: up to ``BATCH_LIMIT`` transfers and charge sales posted in one statement.
+"""Batches: up to ``BATCH_LIMIT`` transfers and charge sales posted in a fixed number of statements.
 
 Each item is a wallet transaction of its own (the same rows a single transfer or charge sale writes),
 keyed by the batch's idempotency key and its position, so a retried batch replays every item and
@@ -28,14 +28,11 @@ from ..models import Account, ChargeSale, IdempotencyFailure, Transaction
 from ..signals import transaction_posted
 from . import idempotency
 from .accounts import system_account
+from .batch_postings import post_rows
 from .posting import refusal
 
 BATCH_LIMIT = 1000
 
-_POST_EACH_SQL = (
-    "SELECT * FROM wallet_post_each(%s::uuid[], %s::text[], %s::text[], %s::jsonb[], %s::text, %s::text[],"
-    " %s::text[], %s::bigint[], %s::bigint[], %s::numeric[], %s::timestamptz)"
-)
 
 
 @dataclass
@@ -130,14 +127,10 @@ def _row(item: BatchItem, key: str) -> tuple:
 def _post_rows(rows: dict, items: list, outcomes: list[BatchOutcome], scope: str, all_or_nothing: bool,
                sold_by) -> None:
     now = timezone.now()
-    order = list(rows)
-    columns = [list(c) for c in zip(*rows.values(), strict=True)]
     with connection.cursor() as cur:
-        cur.execute(_POST_EACH_SQL, [*columns[:4], scope, *columns[4:], now])
-        results = cur.fetchall()
+        results = post_rows(cur, rows=rows, scope=scope, now=now)
     posted, replayed, failures = [], {}, []
-    for n, outcome, transaction_id, code, message, *owners in results:
-        index = order[n - 1]
+    for index, outcome, transaction_id, code, message, owners in results:
         row = rows[index]
         if outcome == "posted":
             txn = Transaction(id=transaction_id, kind=row[1], memo=row[2], metadata=items[index].metadata,
@@ -145,7 +138,7 @@ def _post_rows(rows: dict, items: list, outcomes: list[BatchOutcome], scope: str
             txn._state.adding, txn._state.db = False, connection.alias
             outcomes[index].transaction = txn
             posted.append(index)
-            record_transaction_posted(txn, [(row[6], -row[8]), (row[7], row[8])], accounts=zip(*owners, strict=True))
+            record_transaction_posted(txn, [(row[6], -row[8]), (row[7], row[8])], accounts=owners)
         elif outcome == "replayed" and code is None:
             replayed[transaction_id] = index
         else:
