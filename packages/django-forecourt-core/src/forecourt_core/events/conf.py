@@ -1,18 +1,12 @@
-"""FORECOURT_EVENTS_* settings, read at call time so override_settings works."""
+"""FORECOURT_EVENTS_* settings, through the kernel's PackageSettings (read at call time)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from ..conf import PackageSettings
 
 DEFAULTS: dict[str, Any] = {
-    # () -> str: where the current work happens (the site: the schema). Stored on each event.
-    "FORECOURT_EVENTS_ROUTE": None,
-    # (route) -> context manager: enters that place again to run the event's handlers.
-    "FORECOURT_EVENTS_ROUTE_CONTEXT": None,
     "FORECOURT_EVENTS_BATCH": 200,  # events per relay run
     "FORECOURT_EVENTS_MAX_ATTEMPTS": 10,  # then the event is "failed" (the admin can retry it)
     "FORECOURT_EVENTS_BACKOFF_SECONDS": 5,  # first retry delay, doubled per attempt
@@ -23,24 +17,22 @@ DEFAULTS: dict[str, Any] = {
     "FORECOURT_EVENTS_RETENTION_DAYS": 7,  # delivered events kept this long
     "FORECOURT_EVENTS_KICK": True,  # send a relay task after each commit that recorded events
 }
+HOOKS = {
+    # () -> str: where the current work happens (the site: the schema). Stored on each event.
+    "FORECOURT_EVENTS_ROUTE": None,
+    # (route) -> context manager: enters that place again to run the event's handlers.
+    "FORECOURT_EVENTS_ROUTE_CONTEXT": None,
+}
 
-
-def get(name: str) -> Any:
-    return getattr(settings, name, DEFAULTS[name])
-
-
-def _hook(name: str) -> Callable | None:
-    value = get(name)
-    if not value:
-        return None
-    return value if callable(value) else import_string(value)
+package_settings = PackageSettings(DEFAULTS, hooks=HOOKS)
+get = package_settings.get
 
 
 def current_route() -> str:
-    hook = _hook("FORECOURT_EVENTS_ROUTE")
+    hook = package_settings.hook("FORECOURT_EVENTS_ROUTE")
     return (hook() or "") if hook else ""
 
 
 def route_context(route: str):
-    hook = _hook("FORECOURT_EVENTS_ROUTE_CONTEXT")
+    hook = package_settings.hook("FORECOURT_EVENTS_ROUTE_CONTEXT")
     return hook(route) if hook else contextlib.nullcontext()

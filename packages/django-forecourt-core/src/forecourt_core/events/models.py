@@ -27,6 +27,9 @@ class Event(models.Model):
     route = models.CharField(max_length=100, blank=True, default="",
                              help_text="Where the event's handlers run (the site's route hook).")
     request_id = models.CharField(max_length=128, blank=True, default="")
+    # A recorder's own name for the event ("" for none): an event is recorded once per key, so a second
+    # record of the same key is no event at all (e.g. one e-mail per notified event and recipient).
+    key = models.CharField(max_length=200, blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     available_at = models.DateTimeField(default=timezone.now, help_text="Not relayed before this time.")
@@ -42,6 +45,9 @@ class Event(models.Model):
             models.Index(fields=["available_at"], name="forecourt_event_open",
                          condition=Q(status__in=["pending", "claimed", "failed"])),
             models.Index(fields=["kind", "created_at"], name="forecourt_event_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="forecourt_event_key_once"),
         ]
 
     def __str__(self) -> str:

@@ -23,24 +23,50 @@ KIND_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 Status = Event.Status
 
 
-def event_record(*, kind: str, data: dict | None = None) -> Event:
+def event_record(*, kind: str, data: dict | None = None, key: str = "") -> Event | None:
     """Record a domain event in the caller's transaction: it exists if and only if the change commits.
 
     ``data`` is a JSON object (Decimals, dates and UUIDs are stored as strings) holding what handlers
-    need without reading the changed rows again. After the commit a relay task is sent at once; if
-    the broker is down, the periodic relay delivers the event later.
+    need without reading the changed rows again. ``key`` (optional, at most 200 characters) names the
+    event once: if an event with that key is already recorded, nothing is recorded and None is returned.
+    After the commit a relay task is sent at once; if the broker is down, the periodic relay delivers
+    the event later.
     """
+    recorded = event_record_many(kind=kind, data=[data], keys=[key])
+    return recorded[0] if recorded else None
+
+
+def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | None = None) -> list[Event]:
+    """``event_record`` for many events of one kind in one insert and one relay task; ``keys`` (one per
+    item, "" for none) leave out the events already recorded. Returns the events recorded."""
     if not isinstance(kind, str) or len(kind) > 100 or not KIND_RE.match(kind):
         raise ValueError(f"event kind must look like 'app_label.what_happened', got {kind!r}")
+    keys = [""] * len(data) if keys is None else list(keys)
+    if len(keys) != len(data) or any(not isinstance(k, str) or len(k) > 200 for k in keys):
+        raise ValueError("event keys must be strings of at most 200 characters, one per event")
+    route, request_id = conf.current_route(), context.request_id.get()
+    events = [Event(kind=kind, data=_stored(item), route=route, request_id=request_id, key=key)
+              for item, key in zip(data, keys, strict=True)]
+    wanted = [k for k in keys if k]
+    if wanted:
+        # Keys already recorded are left out; ON CONFLICT covers a concurrent recorder of the same key.
+        known = set(Event.objects.filter(key__in=wanted).values_list("key", flat=True))
+        events = [e for e in events if not e.key or e.key not in known]
+        Event.objects.bulk_create(events, ignore_conflicts=True)
+    else:
+        Event.objects.bulk_create(events)
+    if events and conf.get("FORECOURT_EVENTS_KICK"):
+        ids = [e.pk for e in events]
+        transaction.on_commit(lambda: events_kick(ids=ids))
+    return events
+
+
+def _stored(data: dict | None) -> dict:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ValueError("event data must be a JSON object")
     # Stored as it will be read back: a handler of a fresh event and of a retried one sees the same data.
-    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-    event = Event.objects.create(kind=kind, data=data, route=conf.current_route(), request_id=context.request_id.get())
-    if conf.get("FORECOURT_EVENTS_KICK"):
-        transaction.on_commit(lambda: events_kick(ids=[event.pk]))
-    return event
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 def events_kick(*, ids: Iterable) -> None:
@@ -48,7 +74,9 @@ def events_kick(*, ids: Iterable) -> None:
     try:
         from .tasks import relay_events
 
-        relay_events.apply_async(kwargs={"ids": [str(i) for i in ids]}, retry=False)
+        # A publish retry policy of no retries fails at once on a dead broker (retry=False would still
+        # wait out kombu's connection retries, seconds per commit).
+        relay_events.apply_async(kwargs={"ids": [str(i) for i in ids]}, retry=True, retry_policy={"max_retries": 0})
     except Exception:  # noqa: BLE001 - no Celery, or the broker is down: the periodic relay delivers them
         logger.warning("events: could not send the relay task; the periodic relay will deliver", exc_info=True)
 
