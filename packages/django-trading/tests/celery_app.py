@@ -3,4 +3,4 @@ from celery import Celery
 
 app = Celery("trading_tests")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["django_trading"])
+app.autodiscover_tasks(["forecourt_core.events"])  # the relay, which settles orders

@@ -95,14 +95,7 @@ class TestLimitOrders:
             t.join()
         assert len(triggered) == 1  # exactly one ingest flipped it from resting to pending
         order_id = data["transaction_id"]
-        # Under heavy load the fast-path message has been seen to go missing once; in production the beat
-        # sweep re-sends pending orders, so emulate one sweep before giving up. "Once" is what is tested.
-        try:
-            order = wait_for(lambda: (o := Order.objects.get(pk=order_id)).status in {"settled", "rejected"} and o,
-                             timeout=10)
-        except AssertionError:
-            services.orders_sweep_pending(older_than_seconds=0)
-            order = wait_for(lambda: (o := Order.objects.get(pk=order_id)).status in {"settled", "rejected"} and o)
+        order = wait_for(lambda: (o := Order.objects.get(pk=order_id)).status in {"settled", "rejected"} and o)
         assert order.status == "settled", order.reason
         assert trading_transfers(order) == 1 and Holding.objects.get(user=alice).quantity == 5
 

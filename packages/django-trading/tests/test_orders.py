@@ -5,10 +5,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from django_trading import selectors, services, tasks
+from django_trading import selectors, services
+from django_trading.handlers import settle
 from django_trading.models import Holding, Order, Stock
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
+from forecourt_core.events.models import Event
+from forecourt_core.events.tasks import relay_events
 
 from .conftest import bar, wait_for, worker_idle
 
@@ -117,24 +120,31 @@ class TestSettlement:
         assert not Order.objects.exists()
         assert selectors.trader_balance(user=alice) == Decimal("1000.00")
 
-    def test_sweep_recovers_an_order_whose_message_was_lost(self, alice, acme, worker):
-        # A committed pending row that was never enqueued (the broker was down at commit time).
-        old = timezone.now() - timedelta(seconds=30)
-        order = Order.objects.create(user=alice, ticker="ACME", side="buy", volume=2, created_at=old, pending_since=old)
-        fresh = Order.objects.create(user=alice, ticker="ACME", side="buy", volume=1, pending_since=timezone.now())
-        tasks.sweep_pending.apply_async(queue="trading")  # what beat sends
+    def test_an_order_whose_relay_kick_was_lost_is_settled_by_the_periodic_relay(self, alice, acme, worker,
+                                                                                  settings):
+        settings.FORECOURT_EVENTS_KICK = False  # the message after the commit never reaches the broker
+        order, _ = services.order_create(user=alice, ticker="ACME", side="buy", volume=2)
+        (placed,) = Event.objects.filter(kind="trading.order_placed", data__order_id=str(order.id))
+        assert placed.status == "pending" and Order.objects.get(pk=order.pk).status == "pending"
+        relay_events.apply_async(queue="trading")  # what beat sends
         assert settled(order.id).status == "settled"
-        assert Order.objects.get(pk=fresh.pk).status == "pending"  # too young to be swept yet
+        placed.refresh_from_db()
+        assert (placed.status, placed.attempts) == ("delivered", 1)
 
-    def test_redelivery_has_no_second_effect(self, alice, acme, worker):
+    def test_an_event_delivered_twice_settles_once(self, alice, acme, worker):
         order, _ = services.order_create(user=alice, ticker="ACME", side="buy", volume=2)
         settled(order.id)
-        for _ in range(3):
-            tasks.settle_order.apply_async(args=[str(order.id)], queue="trading")
         wait_for(lambda: worker_idle())
-        assert services.order_settle(order_id=order.id).status == "settled"  # and once more in-process
+        (placed,) = Event.objects.filter(kind="trading.order_placed", data__order_id=str(order.id))
+        # The event comes round again (at-least-once delivery), several times and concurrently.
+        Event.objects.filter(pk=placed.pk).update(status="pending", available_at=timezone.now())
+        for _ in range(3):
+            relay_events.apply_async(kwargs={"ids": [str(placed.pk)]}, queue="trading")
+        wait_for(lambda: worker_idle() and Event.objects.get(pk=placed.pk).status == "delivered")
+        settle(placed)  # and the handler once more in-process
         assert selectors.trader_balance(user=alice) == Decimal("975.00")
         assert Holding.objects.get(user=alice).quantity == 2
+        assert Event.objects.filter(kind="trading.order_settled", data__order_id=str(order.id)).count() == 1
 
 
 @pytest.mark.django_db

@@ -6,3 +6,6 @@ class TradingConfig(AppConfig):
     label = "trading"
     verbose_name = "Trading"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401 - registers settlement with the event relay

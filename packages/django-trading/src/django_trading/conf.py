@@ -14,11 +14,6 @@ DEFAULTS = {
     "TRADING_MARKET_ACCOUNT": "market",
     # Wallet account purpose of a trader's cash.
     "TRADING_ACCOUNT_PURPOSE": "trading",
-    # Celery queue of the trading tasks (also set by the site's task routes).
-    "TRADING_CELERY_QUEUE": "trading",
-    # A pending order older than this many seconds is re-enqueued by trading.sweep_pending.
-    "TRADING_SWEEP_AFTER_SECONDS": 5,
-    "TRADING_SWEEP_BATCH": 500,
     # Bars shown in GET /stocks/{ticker}/.
     "TRADING_RECENT_BARS": 20,
     # Most bars accepted by one ingest request.

@@ -6,10 +6,10 @@
 - ``PriceBar``: one OHLCV bar; immutable (the model refuses save-after-create and delete, and a
   database trigger refuses UPDATE and DELETE); unique per (stock, timestamp).
 - ``Order``: a buy or sell of a whole number of shares (the ``/transactions/`` routes call it a transaction). Created
-  ``pending`` (market, or a limit already crossed) or ``resting`` (limit); the pending row *is* the
-  outbox: the task ``trading.settle_order`` settles it, and ``trading.sweep_pending`` re-enqueues
-  pending rows the broker may have lost. Ends ``settled`` (with price and wallet transaction),
-  ``rejected`` (with a reason code) or ``cancelled``.
+  ``pending`` (market, or a limit already crossed) or ``resting`` (limit), with a
+  ``trading.order_placed`` event in the same transaction (``trading.order_triggered`` when a bar
+  crosses a resting limit); the event relay settles it (``handlers.py``). Ends ``settled`` (with
+  price and wallet transaction), ``rejected`` (with a reason code) or ``cancelled``.
 - ``Holding``: shares of one stock held by one user, with the cost basis of those shares (exact
   cents, so selling everything leaves exactly zero) and realised profit and loss. ``reserved``
   shares are promised to resting limit sells, as a resting limit buy's cash is held in the wallet.
@@ -137,7 +137,7 @@ class Order(models.Model):
     shares_reserved = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # When the order last became pending (creation, or a crossing bar): the sweep's clock.
+    # When the order last became pending (creation, or a crossing bar).
     pending_since = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True, help_text="When it settled, was rejected or cancelled.")
 

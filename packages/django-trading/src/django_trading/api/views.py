@@ -379,7 +379,7 @@ def _order_page(view: APIView, request, serializer_class, *, user_id: str, start
 
 
 class OrderListCreateApi(APIView):
-    """POST /orders/: place a buy or sell (202, pending or resting); a Celery task settles it.
+    """POST /orders/: place a buy or sell (202, pending or resting); the event relay settles it.
     GET /orders/: the caller's orders (a trading admin may ask for ``?user_id=``), newest first, paginated,
     optionally between ``?start=`` and ``?end=`` (ISO-8601 datetime or date, or unix seconds; inclusive)."""
 

@@ -16,7 +16,7 @@ from .. import cache, conf
 from ..errors import BarConflict, InvalidBar
 from ..models import TICKER_PATTERN, Order, PriceBar, Stock
 from ..signals import bars_ingested
-from .outbox import enqueue_settlement
+from .events import record_orders_triggered
 from .stocks import lock_stocks
 
 TICKER_RE = re.compile(TICKER_PATTERN)
@@ -144,11 +144,11 @@ def _ingest(clean: list[dict], tickers: list[str]) -> IngestResult:
         triggered = list(Order.objects.select_for_update().filter(id__in=crossed, status=Order.Status.RESTING)
                          .values_list("id", flat=True))
         Order.objects.filter(id__in=triggered).update(status=Order.Status.PENDING, pending_since=now)
+        record_orders_triggered(triggered)  # their handler settles them once this commits
 
     result = IngestResult(created=len(new), duplicates=duplicates, tickers=[s.ticker for s in stocks.values()],
                           triggered_orders=triggered)
 
     cache.bump_on_commit(cache.STOCKS, *(cache.stock(t) for t in result.tickers))
-    transaction.on_commit(lambda: enqueue_settlement(triggered))
     send_on_commit(bars_ingested, sender=PriceBar, tickers=result.tickers, created=result.created)
     return result

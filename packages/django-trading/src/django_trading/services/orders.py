@@ -1,4 +1,4 @@
-"""Placing and cancelling orders. Settlement lives in settlement.py and runs in a Celery task."""
+"""Placing and cancelling orders. Settlement lives in settlement.py and runs from the event relay."""
 import re
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from forecourt_core.errors import InvalidAmount
 from .. import cache
 from ..errors import IdempotencyConflict, InsufficientHoldings, InvalidOrder, OrderNotCancellable, UnknownTicker
 from ..models import TICKER_PATTERN, Holding, Order, Stock
-from .outbox import enqueue_settlement
+from .events import record_order_placed
 from .stocks import lock_stocks
 from .traders import trader_account
 
@@ -83,9 +83,8 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
             if status == Order.Status.RESTING:
                 _reserve(order, stock)
             order.save(force_insert=True)
-            if status == Order.Status.PENDING:
-                transaction.on_commit(lambda: enqueue_settlement([order.id]))
-            else:  # its reservation changes the trader's available cash or free shares
+            record_order_placed(order)  # its handler settles a pending order once this commits
+            if status == Order.Status.RESTING:  # its reservation changes the trader's available cash or free shares
                 cache.bump_on_commit(cache.trader(user.get_username()))
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first.

@@ -1,8 +1,8 @@
-"""Settling one order: the body of the Celery task ``trading.settle_order``.
+"""Settling one order: what the handler of its ``trading.order_placed`` / ``order_triggered`` event runs.
 
-Idempotent: the order row is locked and nothing happens unless it is still pending, so a
-redelivered or swept message has no second effect (the wallet transfer also carries the order id
-as its idempotency key).
+Idempotent: the order row is locked and nothing happens unless it is still pending, so an event
+delivered twice has no second effect (the wallet transfer also carries the order id as its
+idempotency key).
 """
 from decimal import Decimal
 from uuid import UUID
