@@ -4,7 +4,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
 
-import django_notifications.tasks  # noqa: F401  (registers the shared tasks)
+import forecourt_core.events.tasks  # noqa: F401  (registers the event relay's shared tasks)
 from forecourt_core.testing.helpers import wait_for  # noqa: F401  (the tests import it from here)
 from tests.celery_app import app as celery_app
 
@@ -32,3 +32,17 @@ def make_user(db):
 
     return make
 
+
+def deliveries(channel: str | None = None):
+    """The delivery events notify recorded (``notifications.email_due`` / ``push_due``), oldest first."""
+    from forecourt_core.events.models import Event
+
+    kinds = [f"notifications.{c}_due" for c in ([channel] if channel else ["email", "push"])]
+    return list(Event.objects.filter(kind__in=kinds).order_by("created_at", "kind"))
+
+
+def relay() -> int:
+    """Play the relay (what beat and the commit's kick run on a worker): deliver every due event."""
+    from forecourt_core.events.services import events_relay
+
+    return events_relay()

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from forecourt_core.testing import package_test_settings, run_suffix
 
-base = package_test_settings("django_notifications", apps=["django_notifications", "channels"], redis_db=2)
+base = package_test_settings(
+    "django_notifications", apps=["forecourt_core.events", "django_notifications", "channels"], redis_db=2)
 base["TEMPLATES"][0]["DIRS"] = [Path(__file__).resolve().parent / "templates"]
 globals().update(base)
 CHANNEL_LAYERS = {

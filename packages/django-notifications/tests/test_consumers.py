@@ -10,11 +10,9 @@ from django.test import Client
 
 from django_notifications import services
 from django_notifications.consumers import NotificationConsumer
-from django_notifications.models import OutboxMessage
 from django_notifications.routing import websocket_urlpatterns
 from tests import hooks
-from tests.celery_app import app as celery_app
-from tests.conftest import wait_for
+from tests.conftest import deliveries, relay, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PATH = "/ws/notifications/"
@@ -35,15 +33,12 @@ async def connect(user):
 @pytest.fixture
 def push_only(settings):
     settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "push"]}
-    settings.NOTIFICATIONS_PUSH_QUEUE = "notifications-unconsumed"  # pushes delivered by the test itself
-    yield
-    celery_app.connection_for_write().default_channel.queue_purge("notifications-unconsumed")
+    settings.FORECOURT_EVENTS_KICK = False  # pushes delivered by the test itself
 
 
 def _deliver_pushes():
-    """Play the worker for the push rows (the real-worker path is tested below)."""
-    for row in OutboxMessage.objects.filter(channel="push", status="queued"):
-        services.deliver_push(outbox_id=str(row.pk))
+    """Play the relay for the push events (the real-worker path is tested below)."""
+    relay()
 
 
 def test_connect_sends_unread_count_then_pushes(make_user, push_only):
@@ -171,5 +166,5 @@ def test_push_through_the_real_worker(celery_worker, make_user, settings):
         await comm.disconnect()
 
     run(scenario)
-    # The push goes out under the row lock; "delivered" is committed right after it.
-    wait_for(lambda: OutboxMessage.objects.get().status == "delivered", timeout=10)
+    # The push goes out under the event's row lock; "delivered" is committed right after it.
+    wait_for(lambda: deliveries("push")[0].status == "delivered", timeout=10)

@@ -7,25 +7,27 @@ from django.test import override_settings
 
 from django_notifications import services
 from django_notifications.errors import InvalidNotification, InvalidPreference, NotificationNotFound
-from django_notifications.models import Notification, OutboxMessage, Preference
+from django_notifications.models import Notification, Preference
 from tests import hooks
+from tests.conftest import deliveries
 
 pytestmark = pytest.mark.django_db
 
 
 class NotifyTests:
-    def test_writes_inbox_row_and_one_outbox_row_per_default_channel(self, make_user):
+    def test_writes_inbox_row_and_one_delivery_event_per_default_channel(self, make_user):
         user = make_user()
         note = services.notify(recipient=user, kind="car.purchased", title="Sold", body="Your car sold",
                                link="/cars/1/", data={"price": Decimal("12500.00")})
         assert Notification.objects.get(pk=note.pk).data == {"price": "12500.00"}
-        rows = {r.channel: r for r in OutboxMessage.objects.filter(notification=note)}
-        assert set(rows) == {"email", "push"}
-        assert all(r.status == "pending" for r in rows.values())
-        assert rows["email"].payload["to"] == user.email
-        assert rows["email"].payload["body"] == "Your car sold\n\n/cars/1/"
-        assert rows["push"].payload["notification"]["id"] == note.pk
-        assert rows["push"].payload["recipient_id"] == user.pk
+        events = {e.kind: e for e in deliveries()}
+        assert set(events) == {"notifications.email_due", "notifications.push_due"}
+        assert all(e.status == "pending" and e.key == "" for e in events.values())  # no announced event: no key
+        email, push = events["notifications.email_due"].data, events["notifications.push_due"].data
+        assert (email["to"], email["notification_id"], email["kind"]) == (user.email, note.pk, "car.purchased")
+        assert email["body"] == "Your car sold\n\n/cars/1/"
+        assert push["notification"]["id"] == note.pk
+        assert push["recipient_id"] == user.pk
 
     def test_kind_preference_beats_star_preference_beats_setting(self, make_user):
         user = make_user()
@@ -34,35 +36,34 @@ class NotifyTests:
         Preference.objects.create(user=user, kind="*", channel="push", enabled=False)
         services.notify(recipient=user, kind="lead.assigned", title="Lead")
         services.notify(recipient=user, kind="car.posted", title="Car")
-        channels = sorted(OutboxMessage.objects.values_list("notification__kind", "channel"))
-        assert channels == [("lead.assigned", "email")]
+        assert [(e.data["kind"], e.kind) for e in deliveries()] == [("lead.assigned", "notifications.email_due")]
 
     @override_settings(NOTIFICATIONS_DEFAULT_CHANNELS={"*": ["inbox"], "payroll.paid": ["inbox", "email"]})
     def test_default_channels_setting_per_kind(self, make_user):
         user = make_user()
         services.notify(recipient=user, kind="car.posted", title="Car")
         services.notify(recipient=user, kind="payroll.paid", title="Paid")
-        assert list(OutboxMessage.objects.values_list("channel", flat=True)) == ["email"]
+        assert [e.kind for e in deliveries()] == ["notifications.email_due"]
 
     def test_inbox_disabled_still_delivers_other_channels(self, make_user):
         user = make_user()
         Preference.objects.create(user=user, kind="*", channel="inbox", enabled=False)
         note = services.notify(recipient=user, kind="car.posted", title="Car")
         assert note.pk is None and not Notification.objects.exists()
-        assert OutboxMessage.objects.filter(notification=None).count() == 2
+        assert len(deliveries()) == 2 and deliveries("email")[0].data["notification_id"] is None
 
     def test_user_without_email_gets_no_email_row(self, make_user):
         user = make_user(email="")
         services.notify(recipient=user, kind="car.posted", title="Car")
-        assert list(OutboxMessage.objects.values_list("channel", flat=True)) == ["push"]
+        assert [e.kind for e in deliveries()] == ["notifications.push_due"]
 
     def test_push_row_carries_the_group_the_hook_chose_when_it_was_written(self, make_user, monkeypatch):
         user = make_user()
         monkeypatch.setitem(hooks.current, "schema", "dealer_a")
         with override_settings(NOTIFICATIONS_GROUP_PREFIX="tests.hooks.group_prefix"):
             services.notify(recipient=user, kind="lead.assigned", title="Lead")
-        push = OutboxMessage.objects.get(channel="push")
-        assert push.payload["group"] == f"t.dealer_a.notifications.user.{user.pk}"
+        (push,) = deliveries("push")
+        assert push.data["group"] == f"t.dealer_a.notifications.user.{user.pk}"
 
     def test_one_notification_per_event_and_recipient(self, make_user):
         first, second = make_user(), make_user()
@@ -74,10 +75,20 @@ class NotifyTests:
         assert [n.recipient_id for n in again] == [second.pk]
         assert services.notify(recipient=first, kind="car.sold", title="Sold", event_id=event_id) is None
         assert Notification.objects.filter(source_event=event_id).count() == 2
-        assert OutboxMessage.objects.filter(channel="email").count() == 2
+        keys = sorted(e.key for e in deliveries("email"))
+        assert keys == sorted(f"notifications.email:{event_id}:{u.pk}" for u in [first, second])
         # Another event (or none) notifies the same user again.
         assert services.notify(recipient=first, kind="car.sold", title="Sold", event_id=uuid.uuid4()).pk
         assert services.notify(recipient=first, kind="car.sold", title="Sold").pk
+
+    def test_with_the_inbox_off_the_key_still_makes_one_delivery_per_event_and_recipient(self, make_user):
+        user, event_id = make_user(), uuid.uuid4()
+        Preference.objects.create(user=user, kind="*", channel="inbox", enabled=False)
+        for _ in range(2):  # no inbox row to tell the second call the user was notified: the key does
+            services.notify(recipient=user, kind="car.sold", title="Sold", event_id=event_id)
+        assert not Notification.objects.exists()
+        assert [e.key for e in deliveries("email")] == [f"notifications.email:{event_id}:{user.pk}"]
+        assert [e.key for e in deliveries("push")] == [f"notifications.push:{event_id}:{user.pk}"]
 
     def test_the_database_refuses_a_second_notification_for_one_event_and_recipient(self, make_user):
         user, event_id = make_user(), uuid.uuid4()
@@ -87,9 +98,10 @@ class NotifyTests:
 
     def test_notify_many_bounded_queries(self, make_user, django_assert_max_num_queries):
         users = [make_user() for _ in range(30)]
-        with django_assert_max_num_queries(5):
+        # Preferences, a savepoint, the inbox rows, the e-mail events, the push events, the release.
+        with django_assert_max_num_queries(6):
             notes = services.notify_many(recipients=users, kind="car.posted", title="New car")
-        assert len(notes) == 30 and OutboxMessage.objects.count() == 60
+        assert len(notes) == 30 and len(deliveries()) == 60
 
     @pytest.mark.parametrize(
         "kwargs",
@@ -102,7 +114,7 @@ class NotifyTests:
         with pytest.raises(InvalidNotification) as exc:
             services.notify(recipient=make_user(), **kwargs)
         assert exc.value.code == "invalid_notification" and exc.value.status == 400
-        assert not Notification.objects.exists() and not OutboxMessage.objects.exists()
+        assert not Notification.objects.exists() and not deliveries()
 
 
 class MarkReadTests:
@@ -149,22 +161,3 @@ class PreferencesSetTests:
     def test_invalid_items_rejected(self, make_user, items):
         with pytest.raises(InvalidPreference):
             services.preferences_set(user=make_user(), items=items)
-
-
-class OutboxPurgeTests:
-    def test_deletes_only_old_delivered_rows(self, make_user, settings):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "email"]}
-        for _ in range(3):
-            services.notify(recipient=make_user(), kind="k", title="t")
-        old_delivered, fresh_delivered, old_pending = OutboxMessage.objects.order_by("created_at")
-        long_ago = timezone.now() - timedelta(days=8)
-        OutboxMessage.objects.filter(pk=old_delivered.pk).update(status="delivered", delivered_at=long_ago)
-        OutboxMessage.objects.filter(pk=fresh_delivered.pk).update(status="delivered", delivered_at=timezone.now())
-        OutboxMessage.objects.filter(pk=old_pending.pk).update(created_at=long_ago)
-        assert services.outbox_purge() == 1
-        assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {fresh_delivered.pk, old_pending.pk}
-        assert Notification.objects.count() == 3

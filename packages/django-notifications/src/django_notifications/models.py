@@ -1,18 +1,14 @@
-"""Notifications: an inbox row per recipient, and an outbox that makes delivery durable.
+"""Notifications: an inbox row per recipient, and each user's channel preferences.
 
-Design:
 - ``Notification`` is the inbox (unread = ``read_at IS NULL``); the composite index
   (recipient, read_at, -created_at) serves both the unread filter and the unread count.
 - ``Preference`` rows override the NOTIFICATIONS_DEFAULT_CHANNELS setting per (kind, channel);
   kind "*" applies to every kind.
-- ``OutboxMessage`` is one delivery (an e-mail or a push) written in the same transaction as the
-  notification. Its status moves pending -> queued (handed to the broker) -> delivered, or failed
-  after the task gave up. A broker outage leaves rows pending; the relay sends them later. The
-  delivery task locks the row and checks the status, so a redelivered message has no second effect.
+
+E-mails and pushes have no table of their own: each is an event of the kernel's outbox
+(``forecourt_core.events``), recorded with the notification and delivered by ``delivery.py``.
 """
 from __future__ import annotations
-
-import uuid
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -69,46 +65,3 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}/{self.channel}={'on' if self.enabled else 'off'}"
-
-
-class OutboxMessage(models.Model):
-    class Channel(models.TextChoices):
-        EMAIL = conf.CHANNEL_EMAIL
-        PUSH = conf.CHANNEL_PUSH
-
-    class Status(models.TextChoices):
-        PENDING = "pending"  # written, not yet accepted by the broker
-        QUEUED = "queued"  # accepted by the broker, not yet delivered
-        DELIVERED = "delivered"
-        FAILED = "failed"  # the task gave up after its retries
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    notification = models.ForeignKey(
-        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
-    )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0, help_text="Delivery attempts made by a worker.")
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        indexes = [
-            # The relay and the "stuck" admin filter only ever look at undelivered rows.
-            models.Index(
-                fields=["status", "created_at"], name="notif_outbox_open", condition=Q(status__in=["pending", "queued"])
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(condition=Q(channel__in=["email", "push"]), name="notif_outbox_channel_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "queued", "delivered", "failed"]),
-                name="notif_outbox_status_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel} {self.id} ({self.status})"

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from forecourt_core.drf import Pagination
 
 from .. import conf, selectors, services
 
@@ -22,14 +23,8 @@ class NotificationOutput(serializers.Serializer):
     read_at = serializers.DateTimeField(allow_null=True)
 
 
-class NotificationPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 class NotificationListApi(APIView):
-    pagination_class = NotificationPagination  # the page this view returns, for the OpenAPI schema
+    pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
@@ -45,8 +40,9 @@ class NotificationListApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = selectors.notification_list(user=request.user, unread={"true": True, "false": False}.get(filters.validated_data.get("unread")))
-        paginator = NotificationPagination()
+        unread = {"true": True, "false": False}.get(filters.validated_data.get("unread"))
+        qs = selectors.notification_list(user=request.user, unread=unread)
+        paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(NotificationOutput(page, many=True).data)
 
