@@ -86,5 +86,5 @@ def test_extraction_finds_known_names():
     assert {"WALLET_CURRENCY", "WALLET_USER_PURPOSE"} <= settings_read("django-wallet")
     assert {"PAYROLL_BUSINESS_ACCOUNT", "PAYROLL_COMMISSION_SOURCE"} <= settings_read("django-payroll")
     assert {"transaction_posted", "credit_request_decided"} == signals("django-wallet")
-    assert "trading.settle_order" in task_names("django-trading")
+    assert "wallet.verify_ledger" in task_names("django-wallet")
     assert "verify_ledger" in commands("django-wallet")

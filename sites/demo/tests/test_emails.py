@@ -8,7 +8,8 @@ from django.conf import settings
 
 from demo.glue import links
 from django_notifications.emails import TEMPLATE_DIR, render_email
-from django_notifications.models import Notification, OutboxMessage
+from django_notifications.models import Notification
+from forecourt_core.events.models import Event
 
 EMAIL_TEMPLATES = Path(settings.BASE_DIR) / "templates" / TEMPLATE_DIR
 # The data each kind's notification carries (demo/glue/wiring.py); statuses, sides and reasons may be
@@ -117,8 +118,8 @@ def test_a_purchase_mails_the_buyer_a_confirmation_and_the_seller_a_sale(committ
     record = cars.car_buy(buyer=buyer, store_key="", car_id=car.pk)
     events_relay()  # what beat's relay (or the commit's kick) runs: the event becomes the notifications
 
-    rows = {r.payload["to"]: r.payload for r in OutboxMessage.objects.filter(channel="email")
-            if r.payload["kind"] in ("car_purchase_confirmed", "car_purchased")}
+    rows = {e.data["to"]: e.data for e in Event.objects.filter(kind="notifications.email_due")
+            if e.data["kind"] in ("car_purchase_confirmed", "car_purchased")}
     bought, sold = rows["buyer-m@example.com"], rows["seller-m@example.com"]
     assert bought["subject"] == "Your purchase: the 2008 Saab 9-3"
     assert "You bought the 2008 Saab 9-3 from seller-m for $3,500.00." in bought["body"]

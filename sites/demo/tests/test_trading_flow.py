@@ -1,5 +1,5 @@
 """The trading seed's flow through the API, as a newcomer runs it against the demo: create a trader with a
-balance, sign in, buy, sell, read the history; settlement by a real worker on the trading queue.
+balance, sign in, buy, sell, read the history; settlement by a real worker running the event relay.
 
 The demo's self-funding (TRADING_ALLOW_SELF_FUNDING, on in the test and dev settings) creates the balance
 from nothing, once; production settings keep it off.
@@ -29,7 +29,7 @@ def trading_worker(committed_db):
     from demo.celery import app
 
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
-                      queues=["trading"]) as worker:
+                      queues=["celery"]) as worker:  # the relay, kicked by each order's commit
         yield worker
 
 

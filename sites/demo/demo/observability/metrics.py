@@ -72,7 +72,8 @@ class ScrapeTimeCollector:
             backlog = event_backlog()
         except DatabaseError:
             return  # a lost database shows as missing samples, never as a failed scrape
-        yield GaugeMetricFamily("forecourt_outbox_backlog", "Domain events recorded and not delivered yet",
+        # One outbox: domain events, the e-mails and pushes they cause, and the orders waiting to settle.
+        yield GaugeMetricFamily("forecourt_outbox_backlog", "Events recorded and not delivered yet",
                                 value=backlog.count)
         yield GaugeMetricFamily("forecourt_outbox_oldest_age_seconds", "Age of the oldest undelivered event",
                                 value=backlog.oldest_age_seconds)

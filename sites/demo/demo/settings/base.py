@@ -253,13 +253,11 @@ CELERY_REDBEAT_REDIS_OPTIONS = {}  # the broker's visibility timeout means nothi
 CELERY_BEAT_SCHEDULE = {
     "wallet-release-expired-holds": {"task": "wallet.release_expired_holds", "schedule": 60.0},
     "wallet-verify-ledger": {"task": "wallet.verify_ledger", "schedule": 3600.0},
-    # Domain events (forecourt_core.events): each commit also kicks a relay; this catches what a
-    # dead broker or a killed process left behind.
+    # The one outbox (forecourt_core.events): domain events, the e-mails and pushes they cause, and the
+    # orders to settle. Each commit also kicks a relay; this one delivers what a dead broker, a killed
+    # process or a failed attempt left behind.
     "forecourt-events-relay": {"task": "forecourt_events.relay", "schedule": 5.0},
     "forecourt-events-purge": {"task": "forecourt_events.purge", "schedule": 86400.0},
-    "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 10.0},
-    "notifications-purge-outbox": {"task": "notifications.purge_outbox", "schedule": 86400.0},
-    "trading-sweep-pending": {"task": "trading.sweep_pending", "schedule": 10.0, "options": {"queue": "trading"}},
     # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
     "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
     # Postings whose on-commit receiver was lost (django-books' task running demo/glue/books.py's sweep).

@@ -19,7 +19,6 @@ CELERY_IMPORTS = ["tests.reliability.faults_hooks"]
 CELERY_BEAT_SCHEDULE = {name: {**entry, "schedule": 1.0} for name, entry in CELERY_BEAT_SCHEDULE.items()
                         if "relay" in name}
 FORECOURT_EVENTS_RECLAIM_AFTER_SECONDS = 2  # a claim whose relay was killed is taken again after 2 s
-NOTIFICATIONS_REQUEUE_AFTER = 5  # a queued message Redis lost in a restart is published again after 5 s
 # 0 (the test default) opens a connection per request; the database fault tests set 60 as production does.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("FAULTS_CONN_MAX_AGE", "0"))  # noqa: F405
 # The demo runs with DEBUG on: the outage tests check the documented answers hold there too.

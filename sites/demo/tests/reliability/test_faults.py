@@ -181,21 +181,23 @@ def _expected_purchase_mails(cars, sellers, won) -> dict:
 
 def _assert_every_purchase_announced_once(stack, cars, sellers, won) -> None:
     from django_car_listing.models import Car
-    from django_notifications.models import Notification, OutboxMessage
+    from django_notifications.models import Notification
     from forecourt_core.events.models import Event
 
     sold_sellers = [s for c, s in zip(cars, sellers, strict=True) if c.pk in won]
     expected = _expected_purchase_mails(cars, sellers, won)
+    purchase_kinds = ["car_purchased", "car_purchase_confirmed"]
+    deliveries = Event.objects.filter(kind__in=["notifications.email_due", "notifications.push_due"],
+                                      data__kind__in=purchase_kinds)
 
     def all_delivered():
         mails = stack.mails()
-        return all(mails[key] >= 1 for key in expected) and not OutboxMessage.objects.filter(
-            notification__kind__in=["car_purchased", "car_purchase_confirmed"]).exclude(
-            status=OutboxMessage.Status.DELIVERED).exists()
+        return all(mails[key] >= 1 for key in expected) and not deliveries.exclude(
+            status=Event.Status.DELIVERED).exists()
 
     wait_for(all_delivered, timeout=120, what="every committed purchase's e-mails after Redis returned")
     assert not Event.objects.filter(kind="car_listing.car_purchased").exclude(status=Event.Status.DELIVERED).exists()
-    threading.Event().wait(8)  # past the notifications relay's requeue window (5 s here): a copy would show now
+    threading.Event().wait(8)  # eight more relay rounds: a second copy would show now
     mails = stack.mails()
     assert {key: mails[key] for key in expected} == expected
     unsold_sellers = [s.email for c, s in zip(cars, sellers, strict=True) if c.pk not in won]
@@ -205,9 +207,9 @@ def _assert_every_purchase_announced_once(stack, cars, sellers, won) -> None:
     assert Notification.objects.filter(kind="car_purchase_confirmed").count() == len(sold_sellers)
     for seller in sold_sellers:
         assert Notification.objects.filter(kind="car_purchased", recipient=seller).count() == 1
-    pushes = OutboxMessage.objects.filter(notification__kind="car_purchased", channel="push")
+    pushes = deliveries.filter(kind="notifications.push_due", data__kind="car_purchased")
     assert pushes.count() == len(sold_sellers)
-    assert set(pushes.values_list("status", flat=True)) == {OutboxMessage.Status.DELIVERED}
+    assert set(pushes.values_list("status", flat=True)) == {Event.Status.DELIVERED}
     assert Car.objects.filter(pk__in=won, is_sold=True).count() == len(won)
 
 
@@ -390,17 +392,18 @@ def test_worker_killed_after_the_relay_committed_before_the_ack_redelivers_witho
         stack.start_server()
         first = stack.start_worker("first", FAULTS_VISIBILITY_TIMEOUT="3", FAULTS_STALL_AFTER=RELAY)
         car, seller = _buy_with_no_worker_running(stack, "kill2")
-        # The event is delivered and committed; the worker now stalls before acking the relay message
-        # (its other thread sends the notification's e-mail).
+        # The purchase's event is delivered and committed; the worker's thread now stalls before acking
+        # that relay message. Its other thread relays the e-mail events the handlers recorded, and stalls
+        # in turn after sending them.
         wait_for(lambda: [r for r in _runs_of(stack, RELAY) if r[:2] == ("first", "stalled")], timeout=60,
                  what="the first worker to finish the relay task and stall before its ack")
         wait_for(lambda: stack.mails()[(seller.email, sold_subject(car))], timeout=60, what="the seller's e-mail")
         stack.kill(first)
 
         stack.start_worker("second", FAULTS_VISIBILITY_TIMEOUT="3")
-        (task_id,) = {tid for w, e, tid in _runs_of(stack, RELAY) if w == "first" and e == "stalled"}
-        wait_for(lambda: ("second", "end", task_id) in _runs_of(stack, RELAY), timeout=90,
-                 what="the unacked relay message to be redelivered to the second worker")
+        stalled = {tid for w, e, tid in _runs_of(stack, RELAY) if w == "first" and e == "stalled"}
+        wait_for(lambda: stalled <= {tid for w, e, tid in _runs_of(stack, RELAY) if (w, e) == ("second", "end")},
+                 timeout=90, what="every unacked relay message to be redelivered to the second worker")
         threading.Event().wait(2)
         assert stack.mails()[(seller.email, sold_subject(car))] == 1
         assert Notification.objects.filter(recipient=seller, kind="car_purchased").count() == 1

@@ -3,8 +3,9 @@
 A handler is ``handler(event)`` with the saved ``Event`` (``event.id``, ``event.kind``,
 ``event.data``). It runs in the event's route, inside the transaction that marks the event
 delivered: its database writes commit exactly when the event is marked delivered. A handler must
-still be idempotent by ``event.id`` (a retried event runs every handler again) and should only
-write rows; anything outside the database (mail, HTTP) belongs to a task or outbox of its own.
+still be idempotent by ``event.id`` (a retried event runs every handler again). A side effect
+outside the database (mail, push, HTTP) goes alone on an event of its own, recorded by the handler
+that decides it, so a retry never repeats one that succeeded.
 """
 from __future__ import annotations
 
