@@ -164,10 +164,13 @@ def database_ensure(database: str) -> None:
             conn.execute(f'CREATE DATABASE "{database}"')
 
 
-def cluster_start(workers: int = 2) -> dict[str, str]:
-    """Start the coordinator and `workers` workers; returns the environment that points the site at them."""
+def cluster_start(workers: int = 2, spares: int = 0) -> dict[str, str]:
+    """Start the coordinator, `workers` workers and `spares` more; the environment that points the site at them.
+
+    Spare nodes run but join no database: the operations tests add them (a new worker, a worker of its own).
+    """
     require_installed()
-    names = node_names(workers)
+    names = node_names(workers + spares)
     for name in names:
         node_start(name)
     deadline = time.monotonic() + 30
@@ -179,7 +182,8 @@ def cluster_start(workers: int = 2) -> dict[str, str]:
     return {
         "DATABASE_URL": url("coordinator", "forecourt"),
         # `manage.py citus_join` and the site's tests (their own test database) join these workers.
-        "CITUS_WORKERS": ",".join(f"{HOST}:{node_port(name)}" for name in names[1:]),
+        "CITUS_WORKERS": ",".join(f"{HOST}:{node_port(name)}" for name in names[1:workers + 1]),
+        "CITUS_SPARE_WORKERS": ",".join(f"{HOST}:{node_port(name)}" for name in names[workers + 1:]),
     }
 
 

@@ -17,16 +17,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "sites" / "demo"
 SUITES = [*sorted(p for p in (ROOT / "packages").iterdir() if (p / "tests").is_dir()), SITE, ROOT / "packaging"]
 # The site's tests that pass on a Citus cluster (docs/scaling.md); `dev.py test --citus ARGS` runs ARGS instead.
-CITUS_SUITE = ["tests/citus", "tests/test_marketplace.py", "tests/test_tenancy.py", "tests/test_payroll_site.py"]
+CITUS_SUITE = ["tests/citus", "tests/test_marketplace.py", "tests/test_tenancy.py", "tests/test_payroll_site.py",
+               "tests/test_books.py"]
 SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
-def _env(*, citus: bool = False) -> dict[str, str]:
+def _env(*, citus: bool = False, spares: int = 0) -> dict[str, str]:
     env = dict(os.environ)
     if citus:  # a local Citus cluster instead of the single PostgreSQL (tools/citus.py)
         from tools import citus as cluster
 
-        env.update(cluster.cluster_start())
+        env.update(cluster.cluster_start(spares=spares))
         env["REDIS_URL"] = services.redis_url()
     else:
         env.update(services.environment())
@@ -47,7 +48,8 @@ def test(args: list[str]) -> int:
     parser.add_argument("--citus", action="store_true",
                         help="the site's Citus suite on a local cluster (docs/scaling.md); pytest args replace it")
     opts, extra = parser.parse_known_args(args)
-    env = _env(citus=opts.citus)
+    # Two spare nodes for the operations tests (a third worker to rebalance onto, a worker of its own).
+    env = _env(citus=opts.citus, spares=2 if opts.citus else 0)
     if opts.citus:
         # The packages' suites run without django-tenants, so without dealership schemas to distribute.
         suites = [SITE]

@@ -117,6 +117,8 @@ def nodes_join(workers: list[tuple[str, int]]) -> None:
             cursor.execute("SELECT 1 FROM pg_dist_node WHERE nodename = %s AND nodeport = %s", [host, port])
             if cursor.fetchone() is None:
                 cursor.execute("SELECT citus_add_node(%s, %s)", [host, port])
+        # A new worker gets its copy of the reference tables now, so a schema can be moved onto it at once.
+        cursor.execute("SELECT replicate_reference_tables()")
     connection._forecourt_citus = True
 
 

@@ -9,7 +9,7 @@ import os
 import time
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from psycopg.errors import DeadlockDetected
 
@@ -124,20 +124,29 @@ def _truncate_everything() -> None:
             [list(KEEP_TABLES)],
         )
         tables = [row[0] for row in cursor.fetchall()]
-        if tables:
-            # The wallet's immutability triggers refuse TRUNCATE; tests may clear them with the triggers off.
-            cursor.execute("SET session_replication_role = replica")
-            # A live worker may still be relaying the test's last events; PostgreSQL then picks the TRUNCATE
-            # as a deadlock victim, and once the worker's short transaction is done the TRUNCATE goes through.
-            for attempt in range(20):
-                try:
+        if not tables:
+            return
+        on_citus = citus.enabled()
+        # The wallet's and the books' immutability triggers refuse TRUNCATE; tests may clear them with the
+        # triggers off. On Citus through the triggers' own escapes, sent on to the workers: under replica
+        # mode Citus leaves its tables' rows in place (only the empty shell tables are truncated).
+        cursor.execute("SET session_replication_role = " + ("DEFAULT" if on_citus else "replica"))
+        # A live worker may still be relaying the test's last events; PostgreSQL then picks the TRUNCATE
+        # as a deadlock victim, and once the worker's short transaction is done the TRUNCATE goes through.
+        for attempt in range(20):
+            try:
+                with transaction.atomic():
+                    if on_citus:
+                        cursor.execute("SET LOCAL citus.propagate_set_commands = 'local'")
+                        cursor.execute("SET LOCAL wallet.allow_truncate = 'on'")
+                        cursor.execute("SET LOCAL books.allow_truncate = 'on'")
                     cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-                    break
-                except OperationalError as exc:
-                    if not isinstance(exc.__cause__, DeadlockDetected) or attempt == 19:
-                        raise
-                    time.sleep(0.25)
-            cursor.execute("SET session_replication_role = DEFAULT")
+                break
+            except OperationalError as exc:
+                if not isinstance(exc.__cause__, DeadlockDetected) or attempt == 19:
+                    raise
+                time.sleep(0.25)
+        cursor.execute("SET session_replication_role = DEFAULT")
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import islice
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
 from . import conf
 from .errors import InvalidDateRange
@@ -202,9 +203,22 @@ def wallet_reconciliation() -> dict:
     account = conf.wallet_account()
     books = JournalLine.objects.filter(account__role="wallet").aggregate(total=Sum("amount"))["total"] or ZERO
     balance = wallet.balance(account)
-    booked = JournalLine.objects.filter(source_type="wallet_transaction",
-                                        source_id=Cast(OuterRef("transaction_id"), CharField()))
-    unbooked = wallet.entry_list(account=account).filter(~Exists(booked))[:100]
     return {"books": books, "wallet": balance, "difference": balance - books,
             "unbooked": [{"transaction": str(e.transaction_id), "kind": e.transaction.kind, "amount": e.amount,
-                          "created_at": e.created_at} for e in unbooked]}
+                          "created_at": e.created_at} for e in _unbooked_entries(wallet.entry_list(account=account))]}
+
+
+def _unbooked_entries(entries, *, limit: int = 100, chunk: int = 500) -> list:
+    """The first ``limit`` wallet entries whose transaction no line of the books references.
+
+    A chunk of the wallet's entries, then the books' lines for those transactions: two queries, not one
+    anti-join, so the wallet's tables and the books may live on different database nodes (a sharded
+    deployment keeps the shared wallet on one node and each business's books on another).
+    """
+    found, rows = [], entries.iterator(chunk_size=chunk)
+    while len(found) < limit and (batch := list(islice(rows, chunk))):
+        ids = [str(e.transaction_id) for e in batch]
+        booked = set(JournalLine.objects.filter(source_type="wallet_transaction", source_id__in=ids)
+                     .values_list("source_id", flat=True))
+        found += [e for e in batch if str(e.transaction_id) not in booked]
+    return found[:limit]
