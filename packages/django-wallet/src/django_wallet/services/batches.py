@@ -28,7 +28,7 @@ from ..models import Account, ChargeSale, IdempotencyFailure, Transaction
 from ..signals import transaction_posted
 from . import idempotency
 from .accounts import system_account
-from .batch_postings import post_rows
+from .batch_postings import post_rows, server_cursor
 from .posting import refusal
 
 BATCH_LIMIT = 1000
@@ -127,7 +127,7 @@ def _row(item: BatchItem, key: str) -> tuple:
 def _post_rows(rows: dict, items: list, outcomes: list[BatchOutcome], scope: str, all_or_nothing: bool,
                sold_by) -> None:
     now = timezone.now()
-    with connection.cursor() as cur:
+    with connection.cursor(), server_cursor() as cur:
         results = post_rows(cur, rows=rows, scope=scope, now=now)
     posted, replayed, failures = [], {}, []
     for index, outcome, transaction_id, code, message, owners in results:
