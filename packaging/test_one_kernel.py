@@ -280,8 +280,6 @@ def copies(path: Path, code: str | None = None) -> list[str]:
 # tolerated (and reported by test_pending_copies_still_exist until it is gone); a copy anywhere else fails.
 # Shrink it, never grow it.
 PENDING = {
-    "packages/django-notifications/src/django_notifications/conf.py": {"settings resolver"},
-    "packages/django-notifications/src/django_notifications/api/views.py": {"pagination"},
 }
 
 

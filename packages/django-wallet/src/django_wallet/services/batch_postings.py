@@ -19,9 +19,9 @@ from decimal import Decimal
 import psycopg
 from django.db import IntegrityError, connection
 
-from ..errors import IdempotencyConflict
+from forecourt_core.amounts import MAX_AMOUNT  # what numeric(18, 2) holds
 
-LIMIT = Decimal(10) ** 16  # numeric(18, 2)
+from ..errors import IdempotencyConflict
 
 _LOCK_SQL = (
     "SELECT a.id, a.balance, a.currency, a.status, a.allow_overdraft, a.owner_type_id, a.owner_id,"
@@ -122,7 +122,7 @@ def _check(accounts: dict, row) -> tuple | None:
         code = "account_frozen"
     elif not source.overdraft and source.balance - amount - source.held < 0:
         code = "insufficient_funds"
-    elif abs(source.balance - amount) >= LIMIT or abs(destination.balance + amount) >= LIMIT:
+    elif abs(source.balance - amount) >= MAX_AMOUNT or abs(destination.balance + amount) >= MAX_AMOUNT:
         code = "balance_limit"
     return ("refused", None, code, None, None) if code else None
 
