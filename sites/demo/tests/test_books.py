@@ -310,6 +310,35 @@ def test_the_dashboard_counts_marketplace_and_offline_sales_as_profit_and_loss_d
     assert "$37,416.67" in page.content.decode()
 
 
+@pytest.mark.django_db
+def test_a_refusal_of_the_books_holds_up_no_notification_and_the_sweep_posts_it_once_accepted(
+        dealer1, dealer1_staff, funded_buyer, make_user, deliver_events):
+    from django_books import services as books_services
+    from django_books.models import LedgerAccount
+
+    from demo.glue import books
+    from django_car_listing.services import car_buy
+    from django_notifications.models import Notification
+    from forecourt_core.events.models import Event
+
+    car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    with schema_context("dealer1"):
+        books_services.chart_ensure()
+        sales = LedgerAccount.objects.get(role="vehicle_sales")
+        books_services.account_update(account=sales, role=None)  # the accountant took the role away
+    car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
+    deliver_events()
+    assert _keys() == []  # account_missing: nothing half-posted
+    assert set(Event.objects.filter(kind="car_listing.car_purchased").values_list("status", flat=True)) == {
+        "delivered"}
+    assert Notification.objects.filter(recipient=dealer1_staff, kind="car_purchased").count() == 1
+
+    with schema_context("dealer1"):
+        books_services.account_update(account=sales, role="vehicle_sales")
+    assert books.reconcile_all() == {"dealer1": 1}
+    assert _keys() == ["car-sale"]
+
+
 def test_the_beat_task_posts_a_lost_sale_through_a_real_worker(celery_worker, settings):
     """Committed for real (no `db` fixture, so no make_user); the purchase's event is never relayed (no
     kick after the commit, no beat in the tests), as if it had failed for good."""

@@ -9,16 +9,18 @@ however often:
 A paid payroll run is posted by django-payroll's run_pay itself, in the transaction that pays it.
 
 demo/glue/wiring.py posts each one from the domain event its change recorded (forecourt_core.events,
-relayed once per event, retried when a posting fails). An event that ran out of attempts (say the
-accountant had taken away an account's role) is marked failed; ``reconcile_all`` (the
-``books.reconcile`` task of django-books, on Celery beat) then posts in every dealership whatever the
-last ``BOOKS_RECONCILE_DAYS`` hold without its entry.
+relayed once per event). A posting the books refuse (say the accountant had taken away an account's
+role) is logged and undone without holding up the event's notifications (``posting``);
+``reconcile_all`` (the ``books.reconcile`` task of django-books, on Celery beat) then posts in every
+dealership whatever the last ``BOOKS_RECONCILE_DAYS`` hold without its entry.
 """
 import datetime as dt
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction as db_transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -33,6 +35,7 @@ from django_leads.models import Commission
 from django_leads.models import Sale as LeadSale
 from django_wallet.models import Entry as WalletEntry
 from django_wallet.models import Transaction
+from forecourt_core.errors import DomainError
 from tenancy.models import Dealership
 
 logger = logging.getLogger(__name__)
@@ -48,6 +51,19 @@ DEALERSHIP_LABEL = "tenancy.Dealership"
 
 def _day(moment: dt.datetime | str) -> dt.date:
     return timezone.localdate(parse_datetime(moment) if isinstance(moment, str) else moment)
+
+
+@contextmanager
+def posting(event):
+    """An event handler's posting, in a savepoint: a refusal of the books (say the accountant took an
+    account's role away, ``account_missing``) is logged and undone, and the event's other handlers
+    (its notifications) go on; ``books.reconcile`` posts it once the books accept it."""
+    try:
+        with db_transaction.atomic():
+            yield
+    except DomainError as refusal:
+        logger.warning("books: %s %s not posted (%s: %s); books.reconcile posts it once the books accept it",
+                       event.kind, event.id, refusal.code, refusal)
 
 
 def store_sale(pk: int) -> StoreSale:

@@ -198,38 +198,41 @@ def payroll_run_paid(event) -> None:
 
 # --- the dealership's books -------------------------------------------------------------------
 # Each posting is keyed by its cause (demo/glue/books.py), so an event relayed twice is booked once. A
-# handler that fails (say, the accountant took away an account's role) leaves its event to be retried,
-# and once failed for good, the books.reconcile sweep posts what is missing.
+# refusal of the books (say, the accountant took away an account's role) is logged without holding up
+# the event's notifications; the books.reconcile sweep posts what is missing once the books accept it.
 
 @handles("car_listing.car_purchased", name="books.car_sale")
 def book_car_sale(event) -> None:
     store, sale_id = event.data["store_key"], event.data["sale_id"]
     if store and sale_id is not None:  # a dealership's car; private sales aren't a business's income
-        with schema_context(store):
+        with schema_context(store), books.posting(event):
             books.book_car_sale(books.store_sale(sale_id))
 
 
 @handles("leads.sale_closed", name="books.lead_sale")
 def book_lead_sale(event) -> None:
     sale = books.lead_sale(event.data["sale_id"])
-    if sale.payment == "offline":  # platform payments are booked from car_purchased above
-        books.book_offline_sale(sale)
-    for commission in sale.commissions.all():
-        books.book_commission_accrued(commission)
+    with books.posting(event):
+        if sale.payment == "offline":  # platform payments are booked from car_purchased above
+            books.book_offline_sale(sale)
+        for commission in sale.commissions.all():
+            books.book_commission_accrued(commission)
 
 
 @handles("leads.commission_paid", name="books.commission_paid")
 def book_commission(event) -> None:
-    books.book_commission_paid(books.commission(event.data["commission_id"]))
+    with books.posting(event):
+        books.book_commission_paid(books.commission(event.data["commission_id"]))
 
 
 @handles("wallet.transaction_posted", name="books.wallet_transaction")
 def book_wallet_transaction(event) -> None:
     d = event.data
-    books.book_wallet_movements(transaction_id=d["transaction_id"], kind=d["kind"], memo=d["memo"],
-                                created_at=d["created_at"],
-                                movements=[(e["owner_id"], Decimal(e["amount"])) for e in d["entries"]
-                                           if e["owner"] == books.DEALERSHIP_LABEL])
+    with books.posting(event):
+        books.book_wallet_movements(transaction_id=d["transaction_id"], kind=d["kind"], memo=d["memo"],
+                                    created_at=d["created_at"],
+                                    movements=[(e["owner_id"], Decimal(e["amount"])) for e in d["entries"]
+                                               if e["owner"] == books.DEALERSHIP_LABEL])
 
 
 # --- caches -----------------------------------------------------------------------------------
