@@ -13,6 +13,7 @@ from django_notifications import services
 from forecourt_core.events.models import Event
 from forecourt_core.events.services import events_relay, events_retry
 from forecourt_core.events.tasks import relay_events
+from forecourt_core.testing.helpers import use_email_backend
 from tests.celery_app import app as celery_app
 from tests.conftest import deliveries, relay, wait_for
 
@@ -60,7 +61,7 @@ def test_a_redelivered_relay_message_sends_nothing_twice(celery_worker, make_use
 
 
 def test_two_concurrent_relays_of_one_email_send_it_once(make_user, settings, no_kick):
-    settings.EMAIL_BACKEND = "tests.backends.SlowEmailBackend"
+    use_email_backend(settings, "tests.backends.SlowEmailBackend")
     services.notify(recipient=make_user(), kind="k", title="race")
     (event,) = deliveries("email")
     barrier, results = threading.Barrier(2), []
@@ -82,7 +83,7 @@ def test_two_concurrent_relays_of_one_email_send_it_once(make_user, settings, no
 
 
 def test_mail_server_down_retries_with_backoff_then_fails_then_sends_once(make_user, settings, no_kick):
-    settings.EMAIL_BACKEND = "tests.backends.BrokenEmailBackend"
+    use_email_backend(settings, "tests.backends.BrokenEmailBackend")
     settings.FORECOURT_EVENTS_MAX_ATTEMPTS = 2
     services.notify(recipient=make_user(), kind="k", title="late")
     assert relay() == 0
@@ -95,7 +96,7 @@ def test_mail_server_down_retries_with_backoff_then_fails_then_sends_once(make_u
     event.refresh_from_db()
     assert (event.status, event.attempts) == (Status.FAILED, 2)  # out of attempts: the admin's retry is next
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
+    use_email_backend(settings, "django.core.mail.backends.locmem.EmailBackend")  # the mail server is back
     assert events_retry(ids=[event.pk]) == 1
     assert relay() == 1 and relay() == 0
     assert [m.subject for m in mail.outbox] == ["late"]

@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 import re
 
+import django
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/forecourt"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 CONTRIB_APPS = [
@@ -48,6 +50,14 @@ def run_suffix() -> str:
     """This run's suffix for database names and Redis keys ("" for none)."""
     raw = os.environ.get("FORECOURT_TEST_SUFFIX", os.environ.get("TOX_ENV_NAME", ""))
     return re.sub(r"\W", "_", raw).lower()
+
+
+def mail_settings(backend: str) -> dict:
+    """The setting that sends e-mail through ``backend``: ``MAILERS`` where Django has it (6.1+; it
+    deprecates ``EMAIL_BACKEND``), ``EMAIL_BACKEND`` before."""
+    if django.VERSION >= (6, 1):
+        return {"MAILERS": {"default": {"BACKEND": backend}}}
+    return {"EMAIL_BACKEND": backend}
 
 
 def package_test_settings(package: str, *, apps: list[str], redis_db: int,
@@ -77,7 +87,7 @@ def package_test_settings(package: str, *, apps: list[str], redis_db: int,
                                                           "django.contrib.auth.context_processors.auth",
                                                           "django.contrib.messages.context_processors.messages"]}}],
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **mail_settings("django.core.mail.backends.locmem.EmailBackend"),
         "STATIC_URL": "/static/",
         "CELERY_BROKER_URL": redis_url,
         "CELERY_RESULT_BACKEND": redis_url,

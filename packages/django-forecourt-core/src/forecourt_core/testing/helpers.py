@@ -18,6 +18,15 @@ def grant(user, *perms: str):
     return user
 
 
+def use_email_backend(settings, backend: str) -> None:
+    """Send this test's e-mail through ``backend`` (``settings``: pytest-django's fixture), on every
+    supported Django (see ``forecourt_core.testing.mail_settings``)."""
+    from . import mail_settings
+
+    for name, value in mail_settings(backend).items():
+        setattr(settings, name, value)
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
     """Poll ``predicate`` until it returns something truthy (returned); fail after ``timeout`` seconds.
 
