@@ -257,6 +257,19 @@ def idempotency_parsers(tree, imports) -> Iterator[tuple[int, str]]:
             yield node.lineno, "reads the Idempotency-Key header itself (use forecourt_core.idempotency)"
 
 
+def _returns_false(func: ast.AST) -> bool:
+    return [type(s) for s in func.body if not isinstance(s, ast.Expr)] == [ast.Return] and isinstance(
+        func.body[-1].value, ast.Constant) and func.body[-1].value.value is False
+
+
+def read_only_admins(tree, imports) -> Iterator[tuple[int, str]]:
+    refused = {"has_add_permission", "has_change_permission", "has_delete_permission"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and refused <= {
+                f.name for f in node.body if isinstance(f, ast.FunctionDef) and _returns_false(f)}:
+            yield node.lineno, f"{node.name} refuses add, change and delete itself (use forecourt_core.admin.ReadOnlyAdmin)"
+
+
 CHECKS: dict[str, Callable] = {
     "exception handler": exception_handlers,
     "pagination": pagination_classes,
@@ -266,6 +279,7 @@ CHECKS: dict[str, Callable] = {
     "settings resolver": settings_resolvers,
     "money rule": money_rules,
     "idempotency parser": idempotency_parsers,
+    "read-only admin": read_only_admins,
 }
 
 
@@ -385,6 +399,9 @@ CAUGHT = {
     "money rule": "import re\nAMOUNT = re.compile(r'^\\d{1,16}(\\.\\d{1,2})?$')\n"
                   "def clean(value):\n    return value == value.quantize(CENT) and value < Decimal(10) ** 16\n",
     "idempotency parser": "def key(request):\n    return request.headers.get('Idempotency-Key', '').strip()\n",
+    "read-only admin": "class Ledger(admin.ModelAdmin):\n    def has_add_permission(self, request):\n        return False\n"
+                       "    def has_change_permission(self, request, obj=None):\n        return False\n"
+                       "    def has_delete_permission(self, request, obj=None):\n        return False\n",
 }
 
 

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from forecourt_core.admin import ReadOnlyAdmin
+
 from .models import BooksProfile, JournalEntry, JournalLine, LedgerAccount, PeriodClose, VehicleCost, VehicleSale
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The journal is append-only (the database refuses changes): the admin only shows it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerAccount)

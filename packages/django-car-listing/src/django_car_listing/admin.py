@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from forecourt_core.admin import ReadOnlyAdmin
+
 from .models import Car, ListingIndex, StoreSale
 
 
@@ -16,17 +18,15 @@ class CarAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StoreSale)
-class SaleAdmin(admin.ModelAdmin):
-    list_display = ("id", "store_key", "car", "buyer", "price", "sold_at")
+class SaleAdmin(ReadOnlyAdmin):
+    """A record of a purchase: written by car_buy only."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_display = ("id", "store_key", "car", "buyer", "price", "sold_at")
 
 
 @admin.register(ListingIndex)
-class ListingIndexAdmin(admin.ModelAdmin):
-    list_display = ("store_key", "car_id", "make", "model", "price", "verified", "is_for_sale", "featured_until")
+class ListingIndexAdmin(ReadOnlyAdmin):
+    """Derived from the stores' cars by index_sync: never edited by hand."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_display = ("store_key", "car_id", "make", "model", "price", "verified", "is_for_sale", "featured_until")
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from forecourt_core.admin import ReadOnlyAdmin
+
 from .models import (
     Employee,
     PayrollRun,
@@ -33,19 +35,6 @@ class SalaryStructureAdmin(SimpleHistoryAdmin):
 @admin.register(TaxBand)
 class TaxBandAdmin(admin.ModelAdmin):
     list_display = ["lower", "upper", "rate"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Runs, payslips and entries change only through the services (state machine, wallet)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PayslipLineInline(admin.TabularInline):

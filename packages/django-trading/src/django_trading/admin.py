@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from forecourt_core.admin import ReadOnlyAdmin
+
 from .models import Holding, Order, PriceBar, Stock
 
 
@@ -11,32 +13,24 @@ class StockAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceBar)
-class PriceBarAdmin(admin.ModelAdmin):
-    """Read-only: bars are immutable."""
+class PriceBarAdmin(ReadOnlyAdmin):
+    """Bars are immutable and come in through ingest."""
 
     list_display = ["stock", "timestamp", "open", "high", "low", "close", "volume"]
     list_filter = ["stock"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
+    """Orders change only through the services (placing, settlement, cancel)."""
+
     list_display = ["id", "user", "side", "volume", "ticker", "order_type", "status", "reason", "price", "created_at"]
     list_filter = ["status", "side", "order_type"]
     search_fields = ["ticker", "id"]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # orders change only through services (settlement, cancel)
-
 
 @admin.register(Holding)
-class HoldingAdmin(admin.ModelAdmin):
-    list_display = ["user", "stock", "quantity", "cost_basis", "realised_pnl"]
+class HoldingAdmin(ReadOnlyAdmin):
+    """Holdings move only with settled orders."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_display = ["user", "stock", "quantity", "cost_basis", "realised_pnl"]

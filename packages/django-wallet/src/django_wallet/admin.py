@@ -2,35 +2,17 @@
 
 from django.contrib import admin, messages
 
+from forecourt_core.admin import ReadOnlyAdmin, ReadOnlyInline
 from forecourt_core.errors import DomainError
 
 from . import services
 from .models import Account, ChargeSale, CreditRequest, Entry, Hold, IdempotencyFailure, Transaction
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyInline):
     model = Entry
     fields = ["account", "amount", "balance_after"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)
