@@ -242,3 +242,12 @@ def test_cached_reads_under_asgi_reuse_the_processes_redis_connections():
     opened = client.info("stats")["total_connections_received"] - before
     assert statuses == [200] * 20
     assert opened <= 2, f"{opened} new Redis connections for 20 cached reads"
+
+
+def test_the_dashboard_comes_from_the_database_while_its_cache_is_down(member, settings, caplog):
+    dealer1 = member("dealer1")
+    total, _ = _dashboard("dealer1.localhost", dealer1)
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    _lead("dealer1", "While the cache is down")  # its bump fails, logged, and the lead is saved
+    assert _dashboard("dealer1.localhost", dealer1)[0] == total + 1  # read from the database: no 5xx
+    assert "dashboard: cache unavailable, read from the database" in caplog.text
