@@ -98,6 +98,28 @@ def test_an_event_is_handled_in_the_schema_it_was_recorded_in_with_its_request_i
 
 
 @pytest.mark.django_db
+def test_the_work_an_event_causes_carries_its_request_id(make_user):
+    """A handler's own events (a notification's e-mail and push) keep the request id of the change."""
+    from django_notifications.services import notify
+
+    user = make_user(email="probe@example.com")
+    registry.register(KIND, lambda event: notify(recipient=user, kind="probe", title="t", event_id=event.id),
+                      name="tests.writer")
+    try:
+        token = context.request_id.set("req-7")
+        try:
+            event = _record()
+        finally:
+            context.request_id.reset(token)
+        assert services.events_relay(ids=[event.pk]) == 1
+    finally:
+        registry.unregister(KIND, name="tests.writer")
+    caused = Event.objects.filter(kind__in=["notifications.email_due", "notifications.push_due"])
+    assert sorted(caused.values_list("kind", "request_id")) == [("notifications.email_due", "req-7"),
+                                                                 ("notifications.push_due", "req-7")]
+
+
+@pytest.mark.django_db
 def test_a_failing_handler_is_retried_with_backoff_its_writes_undone_and_fails_after_the_last_try(probe, settings,
                                                                                                   make_user):
     from django_notifications.models import Notification
