@@ -209,7 +209,7 @@ class Endpoints:
 HIT_RATE_SECONDS = 5  # the MONITOR passes (hit rates only)
 MIXED_SECONDS = 10  # purchases and reads at once: one window, reported as measured
 BATCH_LEGS = 1000
-BATCH = f"transfer batch ({BATCH_LEGS:,} legs)"
+BATCH = f"transfer batch ({BATCH_LEGS} legs)"  # no comma: --only splits on commas
 # POSTs that move money: each request gets its own Idempotency-Key
 KEYED = {"purchase", "charge sale", "transfer", BATCH}
 WRITES = ["charge sale", "transfer", BATCH]  # measured like reads (the same items every window), keyed per request
