@@ -37,7 +37,7 @@ def event_record(*, kind: str, data: dict | None = None, key: str = "") -> Event
 
 
 def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | None = None) -> list[Event]:
-    """``event_record`` for many events of one kind in one insert and one relay task; ``keys`` (one per
+    """``event_record`` for many events of one kind in one insert; ``keys`` (one per
     item, "" for none) leave out the events already recorded. Returns the events recorded."""
     if not isinstance(kind, str) or len(kind) > 100 or not KIND_RE.match(kind):
         raise ValueError(f"event kind must look like 'app_label.what_happened', got {kind!r}")
@@ -56,9 +56,26 @@ def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | N
     else:
         Event.objects.bulk_create(events)
     if events and conf.get("FORECOURT_EVENTS_KICK"):
-        ids = [e.pk for e in events]
-        transaction.on_commit(lambda: events_kick(ids=ids))
+        _kick_after_commit([e.pk for e in events])
     return events
+
+
+def _kick_after_commit(ids: list) -> None:
+    """One relay task per transaction: each record adds its ids, and the first on-commit kick sends them all.
+
+    A savepoint that rolls back drops its own kick, not its ids: a later kick sends them, and the relay
+    finds nothing for them (as for ids left by a transaction that rolled back).
+    """
+    pending = transaction.get_connection().__dict__.setdefault("forecourt_events_pending_kick", [])
+    pending.extend(ids)
+
+    def kick() -> None:
+        batch = pending[:]
+        pending.clear()
+        if batch:
+            events_kick(ids=batch)
+
+    transaction.on_commit(kick)
 
 
 def _stored(data: dict | None) -> dict:
@@ -76,7 +93,9 @@ def events_kick(*, ids: Iterable) -> None:
 
         # A publish retry policy of no retries fails at once on a dead broker (retry=False would still
         # wait out kombu's connection retries, seconds per commit).
-        relay_events.apply_async(kwargs={"ids": [str(i) for i in ids]}, retry=True, retry_policy={"max_retries": 0})
+        wanted = [str(i) for i in ids]
+        relay_events.apply_async(kwargs={"ids": wanted, "limit": len(wanted)}, retry=True,
+                                 retry_policy={"max_retries": 0})
     except Exception:  # noqa: BLE001 - no Celery, or the broker is down: the periodic relay delivers them
         logger.warning("events: could not send the relay task; the periodic relay will deliver", exc_info=True)
 
