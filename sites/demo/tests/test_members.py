@@ -126,6 +126,38 @@ def test_the_page_adds_and_changes_through_the_same_service(managers, make_user)
     assert _agent_active("dealer1", worker) is False
 
 
+def test_the_page_changes_a_role_and_shows_it_in_words(managers, make_user):
+    """The dealer changes a member's role from the members page; the row then reads the new role."""
+    import re
+
+    from tenancy.models import Membership
+    from tenancy.services import membership_grant
+
+    dealer, hr = managers
+    worker = make_user("polisher")
+    membership = membership_grant(user=worker, dealership=Membership.objects.get(user=dealer).dealership,
+                                  role="sales_agent")
+    assert _agent_active("dealer1", worker) is True
+
+    def role_shown(html: str) -> str:
+        row = re.search(r'<tr data-member="polisher">(.*?)</tr>', html, re.S).group(1)
+        return re.search(r'class="member-role">([^<]*)<', row).group(1)
+
+    page = host_client("dealer1.localhost", dealer)
+    assert role_shown(page.get("/members/").content.decode()) == "Sales agent"
+    done = page.post(f"/members/{membership.pk}/", {"action": "role", "role": "accountant"}, follow=True)
+    html = done.content.decode()
+    assert "polisher is now Accountant." in html
+    assert role_shown(html) == "Accountant"
+    assert _agent_active("dealer1", worker) is False  # no longer an assignable agent
+
+    # HR may not promote a staff member to a manager's role: the page says why and nothing changes.
+    refused = host_client("dealer1.localhost", hr).post(
+        f"/members/{membership.pk}/", {"action": "role", "role": "dealer"}, follow=True)
+    assert role_shown(refused.content.decode()) == "Accountant"
+    assert Membership.objects.get(pk=membership.pk).role == "accountant"
+
+
 def test_the_django_admin_goes_through_the_service(dealer1, make_user):
     """A sales agent added in the admin becomes an assignable CRM agent, as through the page."""
     from tenancy.models import Membership
