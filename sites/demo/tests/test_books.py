@@ -383,3 +383,74 @@ def test_the_books_api_of_one_dealership_is_not_anothers(dealer1, dealer2, make_
     assert mine.get("/api/books/sales/1/invoice.pdf").status_code == 404
     other = host_client("dealer2.localhost", accountant).get("/api/books/reports/trial-balance/")
     assert other.status_code == 403 and other.json()["code"] == "not_a_member"
+
+
+@pytest.fixture
+def books_api(dealer1, make_user):
+    from tenancy.services import membership_grant
+
+    user = make_user()
+    membership_grant(user=user, dealership=dealer1, role="accountant")
+    return host_client("dealer1.localhost", user)
+
+
+def _csv(response):
+    import csv
+    import io
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+@pytest.mark.django_db
+def test_the_wallet_reconciliation_report_shows_the_unbooked_movement_as_json_and_csv(dealer1, books_api,
+                                                                                         deliver_events):
+    from django_wallet import services as wallet
+
+    wallet.deposit(account=wallet.account_for(dealer1), amount=D("500.00"))
+    deliver_events()
+    clean = books_api.get("/api/books/reports/wallet-reconciliation/").json()
+    assert (clean["books"], clean["wallet"], clean["difference"], clean["unbooked"]) == (
+        "500.00", "500.00", "0.00", [])
+
+    late = wallet.deposit(account=wallet.account_for(dealer1), amount=D("200.00"))  # its event not relayed yet
+    report = books_api.get("/api/books/reports/wallet-reconciliation/").json()
+    assert (report["books"], report["wallet"], report["difference"]) == ("500.00", "700.00", "200.00")
+    assert [(u["transaction"], u["kind"], u["amount"]) for u in report["unbooked"]] == [
+        (str(late.pk), "deposit", "200.00")]
+    rows = _csv(books_api.get("/api/books/reports/wallet-reconciliation/csv/"))
+    assert rows[:4] == [["transaction", "kind", "amount", "created_at"], ["books", "", "500.00", ""],
+                        ["wallet", "", "700.00", ""], ["difference", "", "200.00", ""]]
+    assert rows[4][:3] == [str(late.pk), "deposit", "200.00"] and len(rows) == 5
+
+    deliver_events()
+    assert books_api.get("/api/books/reports/wallet-reconciliation/").json()["difference"] == "0.00"
+
+
+@pytest.mark.django_db
+def test_the_vehicle_margins_report_gives_each_car_sold_its_margin_as_json_and_csv(dealer1, dealer1_staff, agent,
+                                                                                   make_user, books_api,
+                                                                                   deliver_events):
+    from django_books import services as books
+
+    car = _listed_dealer_car(dealer1_staff, make_user(is_staff=True))
+    sold_on = timezone.localdate()
+    with schema_context("dealer1"):
+        books.profile_update(vat_rate="20")
+        books.vehicle_cost_add(vehicle_id=car.pk, kind="acquisition", amount=D("4000.00"), incurred_on=sold_on)
+        books.vehicle_cost_add(vehicle_id=car.pk, kind="reconditioning", amount=D("350.00"), incurred_on=sold_on,
+                               description="Tyres")
+    _offline_win(car, agent, price="6000.00", sold_on=sold_on)  # 5000.00 net of 20% VAT
+    deliver_events()
+
+    window = f"?date_from={sold_on.isoformat()}&date_to={sold_on.isoformat()}"
+    (row,) = books_api.get(f"/api/books/reports/vehicle-margins/{window}").json()["rows"]
+    assert (row["vehicle_id"], row["net"], row["cost"], row["margin"], row["sold_on"]) == (
+        car.pk, "5000.00", "4350.00", "650.00", sold_on.isoformat())
+    rows = _csv(books_api.get(f"/api/books/reports/vehicle-margins/csv/{window}"))
+    assert rows[0] == ["invoice_number", "vehicle_id", "description", "sold_on", "net", "cost", "margin"]
+    assert rows[1][:2] == [str(row["invoice_number"]), str(car.pk)]
+    assert rows[1][3:] == [sold_on.isoformat(), "5000.00", "4350.00", "650.00"] and len(rows) == 2
+    before = (sold_on - dt.timedelta(days=1)).isoformat()
+    assert books_api.get(f"/api/books/reports/vehicle-margins/?date_from={before}&date_to={before}").json() == {
+        "rows": []}

@@ -59,6 +59,18 @@ def entries_by_key(keys) -> dict[str, JournalEntry]:
     return {e.key: e for e in JournalEntry.objects.filter(key__in=list(keys)).select_related("vehicle_sale")}
 
 
+def entries_by_source(source_type: str, source_ids) -> dict[str, JournalEntry]:
+    """The entry with a line caused by each of these sources (``wallet_transaction`` ids, ...) by source
+    id, the earliest where several: what a list of sources (a wallet statement) links to."""
+    ids = [str(i) for i in source_ids]
+    found: dict[str, JournalEntry] = {}
+    lines = (JournalLine.objects.filter(source_type=source_type, source_id__in=ids)
+             .select_related("entry").order_by("entry_id"))
+    for line in lines:
+        found.setdefault(line.source_id, line.entry)
+    return found
+
+
 def sales_by_key(keys) -> dict[str, VehicleSale]:
     return {s.key: s for s in VehicleSale.objects.filter(key__in=list(keys))}
 

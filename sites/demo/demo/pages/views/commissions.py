@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from demo.pages.forms import CommissionRuleValueForm
 from demo.pages.views.common import dealership_only, refused, require_perm
+from demo.pages.views.dealership import link_entries
 from forecourt_core.errors import DomainError
 
 
@@ -33,11 +34,15 @@ def commissions(request):
 
     rows = list(leads.commission_list(user=request.user).select_related("agent", "sale", "paid_by")
                 .order_by("-accrued_at", "-id")[:200])
+    show_books = request.user.has_perm("books.view_journalentry")
+    if show_books:  # the accrual's entry, and the payment's once paid
+        link_entries(rows, "commission-accrued:", "uuid")
+        link_entries(rows, "commission-paid:", "uuid", attr="books_paid_entry")
     can_rules = request.user.has_perm("leads.manage_commissionrule")
     rules = [{"scope": rule_scope(r), "text": rule_text(r), "since": r.created_at}
              for r in CommissionRule.objects.filter(is_active=True).select_related("agent").order_by("role", "id")]
     return render(request, "pages/dealer_commissions.html", {
-        "commissions": rows, "rules": rules, "can_rules": can_rules,
+        "commissions": rows, "rules": rules, "can_rules": can_rules, "show_books": show_books,
         "can_pay": request.user.has_perm("leads.pay_commission"),
         "agents": list(leads.agent_list()) if can_rules else [], "roles": AgentRole.choices,
         "kinds": CommissionRule.Kind.choices, "accrued": Commission.Status.ACCRUED,

@@ -213,9 +213,10 @@ def sales(request):
         commissions = list(leads.commission_list(user=request.user).select_related("agent", "sale")
                            .order_by("-accrued_at", "-id")[:100])
     if request.user.has_perm("books.view_journalentry"):
-        _link_entries(store_sales, "car-sale:", "pk")
-        _link_entries(lead_sales, "lead-sale:", "pk")
-        _link_entries(commissions, "commission-accrued:", "uuid")
+        link_entries(store_sales, "car-sale:", "pk")
+        link_entries(lead_sales, "lead-sale:", "pk")
+        link_entries(commissions, "commission-accrued:", "uuid")
+        link_entries(commissions, "commission-paid:", "uuid", attr="books_paid_entry")
     buyers = dict(get_user_model().objects.filter(pk__in={s.buyer_id for s in store_sales})
                   .values_list("pk", "username"))
     return render(request, "pages/dealer_sales.html", {
@@ -223,8 +224,8 @@ def sales(request):
         "lead_sales": lead_sales, "commissions": commissions})
 
 
-def _link_entries(rows, prefix: str, field: str) -> None:
-    """Give each row the journal entry it caused (``books_entry``; None while it is not posted)."""
+def link_entries(rows, prefix: str, field: str, attr: str = "books_entry") -> None:
+    """Give each row the journal entry it caused (``attr``; None while it is not posted)."""
     found = books.entries_by_key(f"{prefix}{getattr(row, field)}" for row in rows)
     for row in rows:
-        row.books_entry = found.get(f"{prefix}{getattr(row, field)}")
+        setattr(row, attr, found.get(f"{prefix}{getattr(row, field)}"))

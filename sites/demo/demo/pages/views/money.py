@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from demo.pages.forms import MemberPayoutForm
 from demo.pages.views.common import current_dealership, dealership_only, refused, require_perm
 from demo.pages.views.wallet import filtered_statement
+from django_books import selectors as books
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from forecourt_core.drf import KeysetPagination
@@ -49,8 +50,12 @@ def money(request):
     except InvalidInput:  # a malformed cursor
         messages.error(request, "That statement page link is not valid; here is the first page.")
         return redirect(reverse("pages:money"))
+    # Each movement links to the journal entry that books it, for those who read the books.
+    booked = (books.entries_by_source("wallet_transaction", [e.transaction_id for e in page])
+              if request.user.has_perm("books.view_journalentry") else {})
     rows = [{"entry": e, "what": e.transaction.memo or kind_label(e.transaction.kind),
-             "kind": kind_label(e.transaction.kind)} for e in page]
+             "kind": kind_label(e.transaction.kind), "books_entry": booked.get(str(e.transaction_id))}
+            for e in page]
     return render(request, "pages/dealer_money.html", {
         "dealership": dealership, "account": account, "balance": wallet_selectors.balance(account),
         "held": wallet_selectors.held_balance(account), "available": wallet_selectors.available_balance(account),
@@ -58,7 +63,7 @@ def money(request):
         "filters": filters, "query": request.GET.urlencode(),
         "pay_form": (MemberPayoutForm(members=_members(dealership))
                      if request.user.has_perm("tenancy.send_money") else None),
-        "pay_key": uuid.uuid4().hex,
+        "pay_key": uuid.uuid4().hex, "show_books": request.user.has_perm("books.view_journalentry"),
     })
 
 
