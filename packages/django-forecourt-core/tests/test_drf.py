@@ -85,6 +85,39 @@ def test_every_list_has_one_shape(client):
     assert (beyond.status_code, beyond.json()["code"]) == (404, "not_found")
 
 
+@pytest.mark.parametrize("bad", ["page=", "page=-1", "page=abc", "page=last", "page=1&page=2", "page_size=",
+                                 "page_size=-5", "page_size=null", "page_size=5&page_size=6"])
+def test_page_parameters_the_schema_refuses_are_refused(client, bad):
+    """DRF falls back to defaults for these; the published schema says one positive integer."""
+    for path in ("/numbers/", "/numbers/counted/"):
+        refused = client.get(f"{path}?{bad}")
+        assert (refused.status_code, refused.json()["code"]) == (400, "validation_error"), (path, bad)
+        assert bad.split("=")[0] in refused.json()["fields"]
+
+
+def test_query_params_judges_an_empty_value_and_refuses_a_repeated_one():
+    from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from forecourt_core.drf import query_params
+
+    class Filter(serializers.Serializer):
+        status = serializers.ChoiceField(choices=["open", "paid"], required=False)
+
+    def data(query):
+        return query_params(Request(APIRequestFactory().get(f"/?{query}")))
+
+    assert Filter(data=data("status=paid")).is_valid()
+    # A QueryDict would let "" through as "not given"; the schema's enum has no "".
+    assert Filter(data=data("")).is_valid() and not Filter(data=data("status=")).is_valid()
+    from forecourt_core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        data("status=open&status=paid")
+    assert refused.value.fields == {"status": ["Give this parameter once."]}
+
+
 def test_a_list_its_selector_counts_answers_the_same_shape(client):
     body = client.get("/numbers/counted/?page=2&page_size=20").json()
     assert (body["count"], body["results"]) == (45, list(range(21, 41)))

@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, MethodPerms, Pagination, csv_response, paginate
+from forecourt_core.drf import AmountField, MethodPerms, Pagination, csv_response, paginate, query_params
 
 from .. import selectors, services
 from ..documents import invoice_pdf, report_table, to_csv
@@ -124,7 +124,7 @@ class JournalEntryListCreateApi(APIView):
 
     @extend_schema(parameters=[JournalEntryPostFilterSerializer], responses=JournalEntrySerializer(many=True))
     def get(self, request):
-        filters = self.JournalEntryPostFilterSerializer(data=request.query_params)
+        filters = self.JournalEntryPostFilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.entry_list(**filters.validated_data), JournalEntrySerializer)
 
@@ -258,7 +258,7 @@ class VehicleSaleListApi(APIView):
 
     @extend_schema(parameters=[DateRangeSerializer], responses=VehicleSaleSerializer(many=True))
     def get(self, request):
-        filters = DateRangeSerializer(data=request.query_params)
+        filters = DateRangeSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.vehicle_sales(**filters.validated_data), VehicleSaleSerializer)
 
@@ -306,7 +306,7 @@ class BooksReportApi(APIView):
     @extend_schema(parameters=[BooksReportFilterSerializer],
                    responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, **kwargs):
-        filters = self.BooksReportFilterSerializer(data=request.query_params)
+        filters = self.BooksReportFilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         report = self.build(request, filters.validated_data, **kwargs)
         if self.as_csv:

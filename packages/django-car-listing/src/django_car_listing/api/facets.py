@@ -5,6 +5,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf.query import query_params
+
 from .. import cache, conf, facets
 from .views import CarViewSet, with_host_store
 
@@ -41,7 +43,7 @@ class MarketplaceFacetsApi(APIView):
     @extend_schema(parameters=[FilterInput], responses=FacetsOutput)
     def get(self, request):
         def build() -> dict:
-            s = self.FilterInput(data=request.query_params)
+            s = self.FilterInput(data=query_params(request))
             s.is_valid(raise_exception=True)  # a 400 stores nothing
             payload = facets.facets_count(filters=with_host_store(dict(s.validated_data)))
             # FacetsOutput documents the body; its rows are already {"value": str, "count": int}, and running

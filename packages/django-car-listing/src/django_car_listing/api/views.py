@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from forecourt_core.drf import AmountField, Pagination, counted_page, page_params
+from forecourt_core.drf import AmountField, Pagination, counted_page, page_params, query_params
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -134,7 +134,7 @@ class CarViewSet(viewsets.GenericViewSet):
     def list(self, request):
         """Marketplace search over every store (a store's host sees only its own inventory by default)."""
         def build() -> dict:
-            s = self.SearchInput(data=request.query_params)
+            s = self.SearchInput(data=query_params(request))
             s.is_valid(raise_exception=True)  # a 400 stores nothing
             filters = with_host_store(dict(s.validated_data))
             sort, cursor = filters.pop("sort"), filters.pop("cursor", None)
@@ -349,7 +349,7 @@ class CarViewSet(viewsets.GenericViewSet):
         "totals": serializers.DictField(), "conversion": serializers.DictField()}))
     @action(detail=True, methods=["get"])
     def analytics(self, request, pk=None):
-        s = self.AnalyticsInput(data=request.query_params)
+        s = self.AnalyticsInput(data=query_params(request))
         s.is_valid(raise_exception=True)
         car = selectors.car_get(store_key=self._current(), car_id=pk, user=request.user)
         require_manage(request.user, car)

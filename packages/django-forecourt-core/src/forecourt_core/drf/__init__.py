@@ -11,7 +11,8 @@ Settings for a site or a package's tests::
 from .errors import exception_handler
 from .fields import AmountField
 from .pagination import KeysetPagination, Pagination, counted_page, page_params
+from .query import query_params
 from .views import MethodPerms, csv_response, paginate
 
 __all__ = ["AmountField", "KeysetPagination", "MethodPerms", "Pagination", "counted_page", "csv_response",
-           "exception_handler", "page_params", "paginate"]
+           "exception_handler", "page_params", "paginate", "query_params"]

@@ -3,7 +3,8 @@
 Every list answers ``{"count": total, "next": url or null, "previous": url or null, "results": [...]}``.
 
 - ``Pagination`` (page numbers, the default): ``?page=N`` (from 1) and ``?page_size=N`` (default DRF's
-  ``PAGE_SIZE`` setting, else 20; at most 100). A page past the end is a ``404 not_found``.
+  ``PAGE_SIZE`` setting, else 20; at most 100). A page past the end is a ``404 not_found``; a ``page`` or
+  ``page_size`` that is not one positive whole number (empty, negative, repeated) is ``400 validation_error``.
 - ``KeysetPagination`` (cursor pages, for lists too long to count): the same shape with ``count`` null;
   follow ``next``. The view's ``ordering`` (default newest first) must be unique. A malformed cursor is a
   ``400 validation_error`` naming ``cursor``.
@@ -14,6 +15,8 @@ Every list answers ``{"count": total, "next": url or null, "previous": url or nu
 """
 from __future__ import annotations
 
+import re
+
 from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -21,6 +24,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..errors import InvalidInput
+from .query import query_params
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -31,12 +35,30 @@ def _page_size() -> int:
     return api_settings.PAGE_SIZE or PAGE_SIZE
 
 
+_WHOLE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def _checked(request, name: str) -> None:
+    """A page parameter, when given, is one positive whole number, as the schema publishes it.
+
+    DRF would fall back to a default for ``page_size=-5``, ``page_size=`` or a repeated one, and read
+    ``page=`` as page 1: input the schema refuses, answered as if valid. Here it is 400 validation_error.
+    """
+    values = request.query_params.getlist(name)
+    if values and (len(values) > 1 or not _WHOLE_NUMBER.fullmatch(values[0])):
+        raise InvalidInput("Some fields are invalid.", code="validation_error",
+                           fields={name: ["A positive whole number, given once."]})
+
+
 class Pagination(pagination.PageNumberPagination):
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    last_page_strings = ()  # the schema's page is an integer
 
     def paginate_queryset(self, queryset, request, view=None):
+        _checked(request, self.page_query_param)
+        _checked(request, self.page_size_query_param)
         self.page_size = _page_size()
         return super().paginate_queryset(queryset, request, view)
 
@@ -48,6 +70,7 @@ class KeysetPagination(pagination.CursorPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
+        _checked(request, self.page_size_query_param)
         self.page_size = _page_size()
         return super().paginate_queryset(queryset, request, view)
 
@@ -75,7 +98,7 @@ def page_params(request) -> tuple[int, int]:
         page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
         page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=_page_size())
 
-    params = PageInput(data=request.query_params)
+    params = PageInput(data=query_params(request))
     params.is_valid(raise_exception=True)
     return params.validated_data["page"], params.validated_data["page_size"]
 

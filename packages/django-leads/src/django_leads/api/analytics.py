@@ -5,6 +5,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forecourt_core.drf.query import query_params
+
 from .. import selectors
 from ..selectors.analytics import BUCKETS
 from .common import require_perm
@@ -48,7 +50,7 @@ class AnalyticsApi(APIView):
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
     def get(self, request):
         require_perm(request.user, "leads.view_analytics")
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         data = selectors.dashboard(**filters.validated_data)
         return Response(self.OutputSerializer(data).data)

@@ -5,7 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, Pagination, paginate
+from forecourt_core.drf import AmountField, Pagination, paginate, query_params
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -46,7 +46,7 @@ class CommissionListApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=CommissionOutput(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         qs = selectors.commission_list(user=request.user, status=filters.validated_data.get("status"))
         return paginate(self, request, qs, CommissionOutput)

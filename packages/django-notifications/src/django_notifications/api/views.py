@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import Pagination
+from forecourt_core.drf import Pagination, query_params
 
 from .. import conf, selectors, services
 
@@ -38,7 +38,7 @@ class NotificationListApi(APIView):
         responses=NotificationOutput(many=True),
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         unread = {"true": True, "false": False}.get(filters.validated_data.get("unread"))
         qs = selectors.notification_list(user=request.user, unread=unread)

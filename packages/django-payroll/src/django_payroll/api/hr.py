@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, MethodPerms, Pagination, paginate
+from forecourt_core.drf import AmountField, MethodPerms, Pagination, paginate, query_params
 
 from .. import selectors, services
 from ..models import ComponentKind, Employee
@@ -58,7 +58,7 @@ class EmployeeListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=EmployeeOutput(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.employee_list(**filters.validated_data), EmployeeOutput)
 

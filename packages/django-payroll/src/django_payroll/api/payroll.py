@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, MethodPerms, Pagination, csv_response, paginate
+from forecourt_core.drf import AmountField, MethodPerms, Pagination, csv_response, paginate, query_params
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -78,7 +78,7 @@ class RunListCreateApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.run_list(**filters.validated_data), self.OutputSerializer)
 
@@ -209,7 +209,7 @@ class PayslipListApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=PayslipOutput(many=True))
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         qs = selectors.payslip_list(user=request.user, run_id=filters.validated_data.get("run"),
                                     employee_id=filters.validated_data.get("employee"))

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, KeysetPagination, Pagination, paginate
+from forecourt_core.drf import AmountField, KeysetPagination, Pagination, paginate, query_params
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -113,7 +113,7 @@ class StatementApi(APIView):
 
     def entries(self, request, pk):
         account = _my_account(request, pk)
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return selectors.entry_list(account=account, **filters.validated_data)
 
@@ -290,7 +290,7 @@ class CreditRequestStaffListApi(StaffPermissionMixin, APIView):
         parameters=[FilterSerializer], responses=CreditRequestOutput(many=True), summary="All credit requests (staff)"
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.credit_request_list(**filters.validated_data), CreditRequestOutput)
 
@@ -400,6 +400,6 @@ class AccountLookupApi(APIView):
     def get(self, request):
         if not can_view_any_account(request.user):
             raise PermissionDenied()
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return paginate(self, request, selectors.account_search(**filters.validated_data), self.OutputSerializer)
