@@ -8,6 +8,8 @@ Each response must be
 - no 5xx;
 - conformant to the schema: a documented status code, content type, headers and body;
 - in the project's error shape when it is a 4xx: {"code": str, "message": str, "fields"?: {...}}.
+A second pass sends only negative data (what the schema forbids), FUZZ_NEGATIVE_EXAMPLES cases per operation
+(default 4), as the platform admin, under schemathesis's negative_data_rejection check: each must be a 4xx.
 Failures are collected over the whole run and reported together (operation, role, status, why, curl).
 After the run the ledger verifies clean (`verify_ledger`): whatever the fuzzer managed to buy, pay or
 trade, the money balanced.
@@ -28,6 +30,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -36,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
 from ._fuzz_live import DEALER_HOST, PUBLIC_HOST, ROLES, live_site  # noqa: F401 - fixture
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 HOSTS = {"marketplace": PUBLIC_HOST, "dealer1": DEALER_HOST}
@@ -77,7 +81,7 @@ class Run:
         self.retried = 0
         self.waited = 0.0
 
-    def send(self, case, role: str) -> None:
+    def send(self, case, role: str, checks=CHECKS) -> None:
         label = case.operation.label
         headers = self.site.headers(role, self.host)
         try:
@@ -86,7 +90,7 @@ class Run:
             return
         self.statuses[(label, role, response.status_code // 100)] += 1
         try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            case.validate_response(response, checks=checks, headers=headers)
         except FailureGroup as group:
             for failure in group.exceptions:
                 key = (label, role, response.status_code, failure.title)
@@ -163,3 +167,29 @@ def test_every_operation_as_every_role(live_site, host_name, django_db_blocker):
     with django_db_blocker.unblock():
         report = verify_ledger()
     assert report.ok, report.as_dict()
+
+
+@pytest.mark.parametrize("host_name", list(HOSTS))
+def test_every_operation_refuses_what_its_schema_refuses(live_site, host_name):  # noqa: F811 - fixture
+    """Negative data only (input the published schema forbids: wrong types, out-of-range numbers, missing or
+    extra required parts, malformed headers), NEGATIVE_EXAMPLES cases per operation, as the platform admin (whom
+    no permission check stops first): schemathesis's negative_data_rejection check, so every such request is a
+    4xx, and the error shape; the API refuses what its schema refuses, or the schema says what it accepts."""
+    host = HOSTS[host_name]
+    schema = schemathesis.openapi.from_url(f"{live_site.base}/api/schema/?format=json",
+                                           headers=live_site.headers("admin", host), timeout=60)
+    run = Run(live_site, host)
+    checks = [not_a_server_error, negative_data_rejection]
+    for operation in [result.ok() for result in schema.get_all_operations()]:
+        if host != PUBLIC_HOST and operation.path.startswith(PUBLIC_DATA_PREFIXES):
+            continue  # the same views as on the marketplace
+
+        @given(case=operation.as_strategy(GenerationMode.NEGATIVE))
+        @settings(max_examples=NEGATIVE_EXAMPLES, deadline=None, database=None, derandomize=True,
+                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        def refuse(case):
+            run.send(case, "admin", checks=checks)
+
+        refuse()
+    print(f"\n{host}: {sum(run.statuses.values())} negative requests, {len(run.failures)} failures")
+    assert not run.failures, run.report()

@@ -68,7 +68,9 @@ class RunListCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         period = serializers.DateField(help_text="Any date in the month; stored as its first day.")
         kind = serializers.ChoiceField(PayrollRun.Kind.choices, default=PayrollRun.Kind.REGULAR)
-        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        # Kept as sent: trimmed first, a 256-character note with a leading space would pass the schema's maxLength.
+        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="",
+                                     trim_whitespace=False)
 
     class OutputSerializer(RunOutput):
         payslip_count = serializers.IntegerField()
