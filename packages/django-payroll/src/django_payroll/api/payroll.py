@@ -42,7 +42,9 @@ class TaxBandsApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=TABLE)
     def put(self, request):
-        data = self.BandSerializer(data=request.data.get("bands"), many=True)
+        body = self.InputSerializer(data=request.data)  # an object with "bands", not a bare list (was a 500)
+        body.is_valid(raise_exception=True)
+        data = self.BandSerializer(data=body.validated_data["bands"], many=True)
         data.is_valid(raise_exception=True)
         bands = services.tax_bands_replace(bands=data.validated_data)
         return Response({"bands": self.BandSerializer(bands, many=True).data})
