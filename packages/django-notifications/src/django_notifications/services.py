@@ -53,11 +53,7 @@ def notify_many(
     ``event_id``, users already notified of that event are left out."""
     data = {} if data is None else data
     _validate(kind=kind, title=title, body=body, link=link, data=data)
-    users = list({u.pk: u for u in recipients}.values())
-    if event_id is not None and users:
-        told = set(Notification.objects.filter(source_event=event_id, recipient_id__in=[u.pk for u in users])
-                   .values_list("recipient_id", flat=True))
-        users = [u for u in users if u.pk not in told]
+    users = _not_yet_told(list({u.pk: u for u in recipients}.values()), event_id)
     if not users:
         return []
     channels = selectors.enabled_channels(user_ids=[u.pk for u in users], kind=kind)
@@ -69,18 +65,32 @@ def notify_many(
     ]
     with transaction.atomic():
         Notification.objects.bulk_create([n for n in notes if conf.CHANNEL_INBOX in channels[n.recipient_id]])
-        emails, pushes = [], []
-        for note in notes:
-            wanted = channels[note.recipient_id]
-            address = _email_of(note.recipient)
-            if conf.CHANNEL_EMAIL in wanted and address:
-                emails.append((_delivery_key(conf.CHANNEL_EMAIL, note), _email_payload(note, address)))
-            if conf.CHANNEL_PUSH in wanted:
-                pushes.append((_delivery_key(conf.CHANNEL_PUSH, note), _push_payload(note)))
-        for due, items in ((EMAIL_DUE, emails), (PUSH_DUE, pushes)):
+        for due, items in _deliveries(notes, channels):
             if items:
                 event_record_many(kind=due, keys=[k for k, _ in items], data=[d for _, d in items])
     return notes
+
+
+def _not_yet_told(users: list, event_id) -> list:
+    """Leave out the users already notified of ``event_id`` (a redelivered event notifies once)."""
+    if event_id is None or not users:
+        return users
+    told = set(Notification.objects.filter(source_event=event_id, recipient_id__in=[u.pk for u in users])
+               .values_list("recipient_id", flat=True))
+    return [u for u in users if u.pk not in told]
+
+
+def _deliveries(notes: list[Notification], channels: dict) -> tuple:
+    """The e-mail and push deliveries due for ``notes``, each a (key, payload) pair, per event kind."""
+    emails, pushes = [], []
+    for note in notes:
+        wanted = channels[note.recipient_id]
+        address = _email_of(note.recipient)
+        if conf.CHANNEL_EMAIL in wanted and address:
+            emails.append((_delivery_key(conf.CHANNEL_EMAIL, note), _email_payload(note, address)))
+        if conf.CHANNEL_PUSH in wanted:
+            pushes.append((_delivery_key(conf.CHANNEL_PUSH, note), _push_payload(note)))
+    return (EMAIL_DUE, emails), (PUSH_DUE, pushes)
 
 
 def _delivery_key(channel: str, note: Notification) -> str:
