@@ -352,7 +352,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile each endpoint in-process")
     parser.add_argument("--label", default="", help="a note for the results files (e.g. 'before caching')")
     parser.add_argument("--only", default="", help="comma-separated endpoints to measure (ping always runs); "
-                        "skips the hit-rate passes and the mixed round, and writes http_money.md")
+                        "skips the hit-rate passes and the mixed round, and writes http_money.md (money endpoints "
+                        "only) or http_selected.md")
     args = parser.parse_args()
 
     import _wrk
@@ -508,7 +509,9 @@ def report(args, data, results, ratios, queries, inproc, cache_counts, load) -> 
             f"Data: {len(data.dealerships)} dealerships, {data.listings} listings "
             f"(real cars and their index rows), {len(data.buyer_ids)} buyers with wallets, 400 leads per dealership.\n")
     if args.only:  # a few endpoints: their own file, the full run's tables stay
-        _results.publish("http_money.md", head + "\n" + table, title="HTTP throughput: moving money")
+        money = {n.strip() for n in args.only.split(",")} <= KEYED
+        _results.publish("http_money.md" if money else "http_selected.md", head + "\n" + table,
+                         title="HTTP throughput: " + ("moving money" if money else "selected endpoints"))
         return
     _results.publish("http.md", head + "\n" + table, title="HTTP throughput")
     crow = ["| phase | cached family | reads | rebuilds | hit rate |", "| --- | --- | --- | --- | --- |"]
