@@ -484,6 +484,9 @@ def render_markdown() -> str:
             row = [f"`{op.method} {op.path}`", *(_cell(op, r) for r in ROLES), op.note.replace("|", "\\|")]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
+    from tests.reliability.page_table import render_markdown_lines  # the pages' table, beside the API's
+
+    lines += render_markdown_lines(SHORT)
     return "\n".join(lines)
 
 
