@@ -86,7 +86,7 @@ def run_demo(env: dict[str, str], args: list[str]) -> int:
                           "--log-level", "warning"], cwd=SITE, env={**env, "DB_APPLICATION_NAME": "forecourt-web"},
                          start_new_session=True),
         # beat's schedule lives in Redis (celery-redbeat, settings), so no schedule file to create or corrupt
-        subprocess.Popen([str(bin_dir / "celery"), "-A", "demo", "worker", "--beat", "-Q", "celery,trading",
+        subprocess.Popen([str(bin_dir / "celery"), "-A", "demo", "worker", "--beat", "-Q", "celery",
                           "--concurrency", "2", "-l", "warning"], cwd=SITE, env=worker_env, start_new_session=True),
     ]
     flower_argv, flower_env, flower_url = flower(port, worker_env)

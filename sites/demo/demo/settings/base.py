@@ -243,7 +243,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"trading.*": {"queue": "trading"}}
 CELERY_TIMEZONE = "UTC"
 # beat keeps its schedule in Redis (celery-redbeat), not in a local file: nothing to create before it
 # starts, nothing a second beat could corrupt, and redbeat's lock lets only one beat send at a time.

@@ -105,7 +105,7 @@ def site_processes(django_db_setup, django_db_blocker, tmp_path_factory):
          "--log-level", "warning"],
         cwd=SITE_DIR, env=env, stdout=server_log, stderr=subprocess.STDOUT)
     worker = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        [*python, "celery", "-A", "demo.celery", "worker", "-P", "threads", "-c", "2", "-Q", "celery,trading",
+        [*python, "celery", "-A", "demo.celery", "worker", "-P", "threads", "-c", "2", "-Q", "celery",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
         cwd=SITE_DIR, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
     base = f"http://localhost:{port}"
