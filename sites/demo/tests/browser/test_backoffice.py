@@ -221,3 +221,70 @@ def test_a_trader_moves_money_to_the_desk_sees_a_rejected_buy_with_its_reason_an
     page.get_by_role("button", name="Back to my wallet").click()
     expect(page.locator(".msg-error[data-code=\"insufficient_funds\"]")).to_contain_text("too low")
     _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_the_dealer_reads_the_dealerships_money_and_pays_a_member_who_shows_on_the_statement(
+        site, new_page, viewport):
+    from decimal import Decimal
+
+    from django_wallet import services as wallet
+
+    port = site["port"]
+    base = f"http://dealer1.localhost:{port}"
+    _member("cash-dealer", "dealer")
+    washer = _member("car-washer", "sales_agent")
+    account = wallet.account_for(_dealership("dealer1"))
+    wallet.deposit(account=account, amount=Decimal("3000.00"), memo="Opening float")
+    wallet.hold(account=account, amount=Decimal("250.00"), memo="Deposit on a trade-in")
+
+    page = new_page(viewport=viewport)
+    sign_in(page, base, "cash-dealer", next_path="/money/")
+    expect(page.locator("#money-balance")).to_contain_text("3000.00")
+    expect(page.locator("#money-held")).to_have_text("250.00")
+    expect(page.locator("#money-available")).to_have_text("2750.00")
+    expect(page.locator(".statement .entry-kind").first).to_have_text("Deposit")
+
+    form = page.get_by_role("region", name="Pay a member")
+    form.get_by_role("combobox").select_option(label="car-washer")
+    form.get_by_label("Amount").fill("80.25")
+    form.get_by_label("What for").fill("Valeting bonus")
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.get_by_text("Paid 80.25 to car-washer.")).to_be_visible()
+    expect(page.locator("#money-balance")).to_contain_text("2919.75")
+    expect(page.locator("#money-available")).to_have_text("2669.75")
+    first = page.locator(".statement tbody tr").first
+    expect(first.locator(".entry-kind")).to_have_text("Paid to a member")
+    expect(first).to_contain_text("Valeting bonus")
+    expect(first).to_contain_text("-80.25")
+    _no_sideways_scroll(page)
+    from django_wallet import selectors
+
+    assert selectors.balance(wallet.account_for(washer)) == Decimal("80.25")
+
+
+def test_platform_staff_open_the_django_admin_on_each_host_and_see_its_models(site, new_page):
+    port = site["port"]
+    _user("platform-root", is_staff=True, is_superuser=True)
+    from django_wallet import services as wallet
+
+    owner = _user("admin-visible", deposit="12.00")
+
+    page = new_page()
+    sign_in(page, f"http://localhost:{port}", "platform-root", next_path="/admin/")
+    expect(page.get_by_text("Not available", exact=False)).to_have_count(0)
+    expect(page.locator('#content-main a[href="/admin/wallet/"]')).to_have_count(1)
+    expect(page.locator('#content-main a[href="/admin/leads/"]')).to_have_count(0)  # a dealership's, not here
+    page.locator('#content-main a[href="/admin/wallet/account/"]').first.click()  # a shared model's list
+    expect(page.locator("#content h1")).to_have_text("Select account to view")  # read-only: money moves through services
+    pk = wallet.account_for(owner).pk
+    row = page.locator("#result_list tbody tr").filter(has=page.locator(f'a[href$="/wallet/account/{pk}/change/"]'))
+    expect(row).to_contain_text("12.00")
+
+    sign_in(page, f"http://dealer1.localhost:{port}", "platform-root", next_path="/admin/")  # a host's own session
+    expect(page.get_by_text("Not available", exact=False)).to_have_count(0)
+    expect(page.locator("#content-main")).to_contain_text("Leads")
+    expect(page.locator('#content-main a[href="/admin/wallet/"]')).to_have_count(0)  # shared, not here
+    _lead("Admin Walk In")
+    page.goto(f"http://dealer1.localhost:{port}/admin/leads/lead/")
+    expect(page.locator("#result_list")).to_contain_text("Admin Walk In")
