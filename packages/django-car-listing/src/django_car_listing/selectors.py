@@ -103,6 +103,13 @@ def store_cars(*, store_key: str, owner=None, offset: int = 0, limit: int = 20) 
     return Page(count=count, results=rows)
 
 
+def unsold_cars(*, store_key: str, limit: int = 200) -> list[Car]:
+    """A store's cars not sold and not deleted, newest first (what a lead or an offer can be about)."""
+    with conf.store_context(store_key):
+        return list(Car.objects.filter(store_key=store_key, deleted_at__isnull=True, is_sold=False)
+                    .order_by("-id")[:limit])
+
+
 def saved_cars(*, user, offset: int = 0, limit: int = 20) -> Page:
     """The user's saved cars as index rows (None for a car that left the index)."""
     with conf.public_context():

@@ -1,7 +1,9 @@
 """Every read of the leads package that is more than a .get(); import from here."""
 from .analytics import agent_performance, dashboard, lead_summary, leads_over_time
 from .leads import (
+    active_agent,
     agent_list,
+    agent_work,
     can_edit,
     can_see_all,
     commission_get,
@@ -16,6 +18,6 @@ from .leads import (
 
 __all__ = [
     "agent_performance", "dashboard", "lead_summary", "leads_over_time",
-    "agent_list", "can_edit", "can_see_all", "commission_get", "commission_list", "lead_count_for_car",
+    "active_agent", "agent_list", "agent_work", "can_edit", "can_see_all", "commission_get", "commission_list", "lead_count_for_car",
     "lead_get", "lead_list", "lead_timeline", "lead_visible_qs", "sale_list",
 ]

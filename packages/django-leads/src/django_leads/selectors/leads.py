@@ -1,6 +1,8 @@
 """Reads of leads, sales and commissions, scoped to what the user may see."""
+from decimal import Decimal
+
 import django_filters
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from ..errors import InvalidFilters, NotFound
@@ -109,6 +111,26 @@ def agent_list(*, include_inactive: bool = False) -> QuerySet[AgentProfile]:
     qs = AgentProfile.objects.select_related("user").annotate(
         open_leads=Coalesce(Subquery(open_counts, output_field=IntegerField()), 0))
     return qs if include_inactive else qs.filter(is_active=True)
+
+
+def active_agent(*, user_id) -> AgentProfile | None:
+    """The active agent profile of ``user_id`` (with its user), or None."""
+    return AgentProfile.objects.filter(user_id=user_id, is_active=True).select_related("user").first()
+
+
+def agent_work(*, user, limit: int = 100) -> dict:
+    """An agent's or broker's own leads, sales and commissions, newest first, with their totals."""
+    leads = list(Lead.objects.filter(agent=user).select_related("car").order_by("-created_at")[:limit])
+    sales = list(Sale.objects.filter(agent=user).order_by("-sold_on", "-id")[:limit])
+    commissions = list(Commission.objects.filter(agent=user).select_related("sale")
+                       .order_by("-accrued_at", "-id")[:limit])
+    totals = Commission.objects.filter(agent=user).aggregate(
+        owed=Sum("amount", filter=Q(status=Commission.Status.ACCRUED)),
+        paid=Sum("amount", filter=Q(status=Commission.Status.PAID)))
+    open_leads = Lead.objects.filter(agent=user, status__in=OPEN_STATUSES).count()
+    return {"my_leads": leads, "my_sales": sales, "my_commissions": commissions, "open_leads": open_leads,
+            "sales_total": sum((s.agreed_price for s in sales), Decimal("0.00")),
+            "owed": totals["owed"] or Decimal("0.00"), "paid": totals["paid"] or Decimal("0.00")}
 
 
 def lead_count_for_car(*, store_key: str, car_id: int, since) -> int:

@@ -1,7 +1,5 @@
 """The leads board's writes on a dealership's host: a new lead, and closing one as won with its final
 price after a confirmation (with a warning when no commission rule covers the agent)."""
-from decimal import Decimal
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,21 +14,21 @@ from demo.pages.views.common import (
     refused,
     require_perm,
 )
+from django_car_listing import selectors as cars
+from django_leads import selectors as leads
+from django_leads import services as lead_services
+from django_leads.errors import NotFound as LeadNotFound
+from django_leads.models import LeadSource, LeadStatus, Sale
+from django_leads.pipeline import check_transition
 from forecourt_core.errors import DomainError
 
 
 def open_cars():
     """The inventory a lead can be about: cars not sold and not deleted, newest first."""
-    from django_car_listing.models import Car
-
-    return list(Car.objects.filter(store_key=current_dealership().schema_name, deleted_at__isnull=True,
-                                   is_sold=False).order_by("-id")[:200])
+    return cars.unsold_cars(store_key=current_dealership().schema_name)
 
 
 def lead_form_context(request) -> dict:
-    from django_leads import selectors as leads
-    from django_leads.models import LeadSource
-
     return {"cars": open_cars(), "sources": LeadSource.choices,
             "agents": list(leads.agent_list()) if request.user.has_perm("leads.assign_lead") else []}
 
@@ -39,9 +37,6 @@ def lead_form_context(request) -> dict:
 @require_perm("leads.add_lead")
 def lead_new(request):
     """GET: the form; POST: the lead, assigned to the chosen agent, to an agent creating it, else by the rule."""
-    from django_leads import services as lead_services
-    from django_leads.models import AgentProfile
-
     if request.method != "POST":
         return render(request, "pages/dealer_lead_new.html", lead_form_context(request))
     post = request.POST
@@ -53,9 +48,9 @@ def lead_new(request):
             return redirect("pages:lead_new")
     agent = None
     if post.get("agent") and request.user.has_perm("leads.assign_lead"):
-        profile = AgentProfile.objects.filter(user_id=post["agent"], is_active=True).select_related("user").first()
+        profile = leads.active_agent(user_id=post["agent"])
         agent = profile.user if profile else None
-    elif AgentProfile.objects.filter(user=request.user, is_active=True).exists():
+    elif leads.active_agent(user_id=request.user.pk):
         agent = request.user  # an agent's own lead stays theirs
     try:
         lead = lead_services.lead_create(
@@ -75,12 +70,6 @@ def lead_new(request):
 @require_perm("leads.view_lead")
 def lead_win(request, lead_id: int):
     """GET: the final price, the payment and a commission warning; POST (confirmed): the sale."""
-    from django_leads import selectors as leads
-    from django_leads import services as lead_services
-    from django_leads.errors import NotFound as LeadNotFound
-    from django_leads.models import LeadStatus, Sale
-    from django_leads.pipeline import check_transition
-
     try:
         lead = leads.lead_get(user=request.user, pk=lead_id)
     except LeadNotFound:
@@ -119,21 +108,7 @@ def lead_win(request, lead_id: int):
 
 def my_work(user) -> dict:
     """An agent's or broker's own leads, sales and commissions (what "My work" and their home page show)."""
-    from django.db.models import Count, Q, Sum
-
-    from django_leads.models import OPEN_STATUSES, Commission, Lead, Sale
-
-    leads = list(Lead.objects.filter(agent=user).select_related("car").order_by("-created_at")[:100])
-    sales = list(Sale.objects.filter(agent=user).order_by("-sold_on", "-id")[:100])
-    commissions = list(Commission.objects.filter(agent=user).select_related("sale")
-                       .order_by("-accrued_at", "-id")[:100])
-    totals = Commission.objects.filter(agent=user).aggregate(
-        owed=Sum("amount", filter=Q(status=Commission.Status.ACCRUED)),
-        paid=Sum("amount", filter=Q(status=Commission.Status.PAID)))
-    counts = Lead.objects.filter(agent=user).aggregate(open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
-    return {"my_leads": leads, "my_sales": sales, "my_commissions": commissions,
-            "open_leads": counts["open"], "sales_total": sum((s.agreed_price for s in sales), Decimal("0.00")),
-            "owed": totals["owed"] or Decimal("0.00"), "paid": totals["paid"] or Decimal("0.00")}
+    return leads.agent_work(user=user)
 
 
 @dealership_only
