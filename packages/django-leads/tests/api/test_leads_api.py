@@ -224,3 +224,25 @@ def test_platform_win_through_the_endpoint(team, make_user, make_car, make_lead)
                                            HTTP_IDEMPOTENCY_KEY="win-1")
     assert response.status_code == 200 and response.json()["status"] == "won"
     assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("18000.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_platform_win_sent_twice_at_once_with_one_key_buys_once(team, make_user, make_car, make_lead):
+    """A client retrying on a timeout: the same keyed win twice at once buys the car once and both answers are
+    the first one; the same win with another key is a 409."""
+    from django_wallet import selectors as wallet_selectors
+    from django_wallet import services as wallet
+    from forecourt_core.racing import at_once
+
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("30000.00"))
+    lead = make_lead(car=make_car(price="12000.00"), buyer=buyer, agent=team["a"], status=LeadStatus.NEGOTIATING)
+    url, body = f"/api/leads/{lead.pk}/update_status/", {"status": "won", "payment": "platform"}
+
+    both = at_once(lambda: client_for(team["a"]).patch(url, body, format="json", HTTP_IDEMPOTENCY_KEY="win-1"))
+    assert [r.status_code for r in both] == [200, 200] and both[0].json() == both[1].json()
+    assert both[0].json()["status"] == "won"
+    assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("18000.00")
+    other = client_for(team["a"]).patch(url, body, format="json", HTTP_IDEMPOTENCY_KEY="win-2")
+    assert other.status_code == 409
+    assert wallet_selectors.balance(wallet.account_for(buyer)) == Decimal("18000.00")

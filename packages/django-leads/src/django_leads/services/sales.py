@@ -29,11 +29,18 @@ def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None 
     The car is claimed by inserting the Sale first (``car_key`` is UNIQUE): a second lead won for
     the same car, even at the same moment, fails on that index and gets 409 ``car_already_sold``
     before any money moves.
+
+    A platform win repeated with the key of the purchase that won it (a retry, or the same request twice at
+    once: the lead's row lock orders them) returns that Sale and moves nothing; any other key gets 409.
     """
     if payment not in Sale.Payment.values:
         raise SaleDetailsRequired()
     price = validate_amount(agreed_price) if agreed_price is not None else None
     locked = Lead.objects.select_for_update(of=("self",)).select_related("car", "buyer").get(pk=lead.pk)
+    if payment == Sale.Payment.PLATFORM and idempotency_key and locked.status == LeadStatus.WON:
+        replayed = _won_with_key(locked, idempotency_key)
+        if replayed is not None:
+            return replayed
     check_transition(current=locked.status, target=LeadStatus.WON, user=by)
     car = locked.car
     if car is None or car.is_sold or car.deleted_at is not None:
@@ -74,4 +81,15 @@ def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None 
     commission_accrue(sale=sale)
     send_on_commit(sale_closed, sender=Sale, sale=sale)
     record_sale_closed(sale=sale)
+    return sale
+
+
+def _won_with_key(lead: Lead, idempotency_key: str) -> Sale | None:
+    """The lead's platform Sale when its purchase was made with ``idempotency_key``, else None."""
+    from django_car_listing.models import OwnershipRecord
+
+    sale = Sale.objects.filter(lead=lead, payment=Sale.Payment.PLATFORM).exclude(purchase_ref="").first()
+    if sale is None or not OwnershipRecord.objects.filter(
+            pk=sale.purchase_ref, owner_id=lead.buyer_id, idempotency_key=idempotency_key).exists():
+        return None
     return sale
