@@ -178,9 +178,10 @@ def cluster_start(workers: int = 2, spares: int = 0) -> dict[str, str]:
         if time.monotonic() > deadline:
             sys.exit(f"Citus nodes did not start; see {DATA}/*/server.log")
         time.sleep(0.2)
-    database_ensure("forecourt")
+    database = os.environ.get("CITUS_DATABASE", "forecourt")  # the site's database (a test's own smoke database)
+    database_ensure(database)
     return {
-        "DATABASE_URL": url("coordinator", "forecourt"),
+        "DATABASE_URL": url("coordinator", database),
         # `manage.py citus_join` and the site's tests (their own test database) join these workers.
         "CITUS_WORKERS": ",".join(f"{HOST}:{node_port(name)}" for name in names[1:workers + 1]),
         "CITUS_SPARE_WORKERS": ",".join(f"{HOST}:{node_port(name)}" for name in names[workers + 1:]),
