@@ -1,7 +1,7 @@
 import pytest
 
 from forecourt_core.errors import IdempotencyKeyRequired, InvalidIdempotencyKey
-from forecourt_core.idempotency import parse_idempotency_key, require_idempotency_key
+from forecourt_core.idempotency import form_idempotency_key, parse_idempotency_key, require_idempotency_key
 
 
 @pytest.mark.parametrize(("raw", "key"), [("abc", "abc"), ("  abc  ", "abc"), ("a" * 255, "a" * 255),
@@ -23,3 +23,19 @@ def test_absent_is_none_and_the_caller_decides_whether_it_is_required():
         require_idempotency_key({})
     assert (refused.value.code, refused.value.status) == ("idempotency_key_required", 400)
     assert require_idempotency_key({"Idempotency-Key": " k "}) == "k"
+
+
+def test_a_form_key_is_read_by_the_header_rules_and_the_tag_renders_a_fresh_one():
+    import re
+
+    from django.template import Context, Engine
+
+    assert form_idempotency_key({}) is None and form_idempotency_key({"idempotency_key": ""}) is None
+    assert form_idempotency_key({"idempotency_key": " k-1 "}) == "k-1"
+    with pytest.raises(InvalidIdempotencyKey):
+        form_idempotency_key({"idempotency_key": "a" * 256})
+    engine = Engine(libraries={"forecourt": "forecourt_core.templatetags.forecourt"})
+    template = engine.from_string("{% load forecourt %}{% one_time_key %}")
+    first, second = (template.render(Context()) for _ in range(2))
+    assert re.fullmatch(r'<input type="hidden" name="idempotency_key" value="[0-9a-f]{32}">', first)
+    assert first != second

@@ -510,20 +510,121 @@ def test_roles_without_hr_permissions_see_no_form_and_are_refused(make_user, dea
         assert Employee.objects.get().first_name == "Ann" and not SalaryStructure.objects.exists()
 
 
-def test_a_double_submitted_money_form_posts_once(make_user):
-    """The wallet page's forms carry a one-time token: the same form sent twice (a double click, a resubmit
-    after a timeout) moves the money once; a fresh page gives a fresh token."""
-    import re
-
-    alice, bob = make_user("alice2"), make_user("bob2")
+def _wallet_transfer(make_user, admin):
+    alice, bob = make_user(), make_user()
     wallet.deposit(account=wallet.account_for(alice), amount=Decimal("50.00"))
-    client = host_client("localhost", alice)
-    page = client.get("/me/wallet/").content.decode()
-    transfer_token, charge_token = re.findall(r'name="idempotency_key" value="([^"]+)"', page)[:2]
-    for _ in range(2):
-        client.post("/me/wallet/transfer/", {"to_username": "bob2", "amount": "20.00", "idempotency_key": transfer_token})
-        client.post("/me/wallet/charge/", {"phone": "+442079460958", "amount": "5.00", "idempotency_key": charge_token})
-    assert wallet_selectors.balance(wallet.account_for(bob)) == Decimal("20.00")
-    assert wallet_selectors.balance(wallet.account_for(alice)) == Decimal("25.00")
-    again = client.get("/me/wallet/").content.decode()
-    assert transfer_token not in again and charge_token not in again
+    return (host_client("localhost", alice), "/me/wallet/", 'action="/me/wallet/transfer/"', "/me/wallet/transfer/",
+            {"to_username": bob.username, "amount": "20.00"}, lambda: _balance(bob), Decimal("20.00"))
+
+
+def _wallet_charge(make_user, admin):
+    seller = make_user()
+    wallet.deposit(account=wallet.account_for(seller), amount=Decimal("50.00"))
+    return (host_client("localhost", seller), "/me/wallet/", 'action="/me/wallet/charge/"', "/me/wallet/charge/",
+            {"phone": "+442079460958", "amount": "5.00"}, lambda: _balance(seller), Decimal("45.00"))
+
+
+def _trading_move(make_user, admin):
+    user = make_user()
+    wallet.deposit(account=wallet.account_for(user), amount=Decimal("50.00"))
+    return (host_client("localhost", user), "/me/trading/", 'id="move-h"', "/me/trading/",
+            {"action": "deposit", "amount": "10.00"}, lambda: _balance(user), Decimal("40.00"))
+
+
+def _marketplace_buy(make_user, admin):
+    seller, buyer = make_user(), make_user()
+    car = _listed(seller, admin)
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("5000.00"))
+    return (host_client("localhost", buyer), f"/cars/{car.pk}/buy/", "Confirm purchase", f"/cars/{car.pk}/buy/",
+            {}, lambda: _balance(buyer), Decimal("2000.00"))
+
+
+def _credit_approval(make_user, admin):
+    seller = make_user()
+    wallet.credit_request_create(account=wallet.account_for(seller), amount=Decimal("70.00"), requested_by=seller)
+    request_id = wallet_selectors.credit_request_list().get().pk
+    return (host_client("localhost", admin), "/staff/credit/", f'name="id" value="{request_id}"', "/staff/credit/",
+            {"id": request_id, "action": "approve"}, lambda: _balance(seller), Decimal("70.00"))
+
+
+def _dealership(make_user):
+    """dealer1 with 5,000.00 and a dealer, an accountant and a sales agent."""
+    from tenancy.models import Dealership
+    from tenancy.services import membership_grant
+
+    dealership = Dealership.objects.get(schema_name="dealer1")
+    wallet.deposit(account=wallet.account_for(dealership), amount=Decimal("5000.00"))
+    people = {role: make_user() for role in ("dealer", "accountant", "sales_agent")}
+    for role, user in people.items():
+        membership_grant(user=user, dealership=dealership, role=role)
+    return people
+
+
+def _member_pay(make_user, admin):
+    people = _dealership(make_user)
+    agent = people["sales_agent"]
+    return (host_client("dealer1.localhost", people["accountant"]), "/money/", 'action="/money/pay/"', "/money/pay/",
+            {"member": agent.pk, "amount": "120.50"}, lambda: _balance(agent), Decimal("120.50"))
+
+
+def _commission_pay(make_user, admin):
+    from django_tenants.utils import schema_context
+
+    from django_leads import services as leads
+    from django_leads.models import Commission
+
+    people = _dealership(make_user)
+    agent = people["sales_agent"]
+    with schema_context("dealer1"):
+        car = car_services.car_create(actor=people["dealer"], store_key="dealer1", make="Skoda", model="Octavia",
+                                      year=2018, price=Decimal("9500.00"), vin=VIN)
+        leads.commission_rule_set(kind="flat", amount=Decimal("75.00"), role="sales_agent")
+        lead = leads.lead_create(car=car, contact_name="Cash Buyer", agent=agent)
+        for step in ("contacted", "qualified", "negotiating"):
+            lead = leads.lead_update_status(lead=lead, status=step)
+        leads.lead_update_status(lead=lead, status="won", agreed_price=Decimal("9000.00"), payment="offline")
+        url = f"/commissions/{Commission.objects.get().pk}/pay/"
+    return (host_client("dealer1.localhost", people["accountant"]), "/commissions/", f'action="{url}"', url, {},
+            lambda: _balance(agent), Decimal("75.00"))
+
+
+def _payroll_pay(make_user, admin):
+    import datetime as dt
+
+    from django_tenants.utils import schema_context
+
+    from django_payroll import services as payroll
+
+    people = _dealership(make_user)
+    worker = make_user()
+    with schema_context("dealer1"):
+        employee = payroll.employee_create(first_name="Pat", last_name="Payroll", hire_date=dt.date(2020, 1, 1),
+                                           user=worker)
+        payroll.salary_create(employee=employee, effective_from=dt.date(2020, 1, 1), base_salary=Decimal("1000.00"))
+        run = payroll.run_approve(run=payroll.run_calculate(run=payroll.run_create(period=dt.date(2026, 1, 1))))
+        net = run.total_net
+    return (host_client("dealer1.localhost", people["accountant"]), f"/payroll/{run.pk}/",
+            f'action="/payroll/{run.pk}/action/"', f"/payroll/{run.pk}/action/", {"action": "pay"},
+            lambda: _balance(worker), net)
+
+
+def _balance(owner):
+    return wallet_selectors.balance(wallet.account_for(owner))
+
+
+@pytest.mark.parametrize("money_form", [
+    _wallet_transfer, _wallet_charge, _trading_move, _marketplace_buy, _credit_approval, _member_pay,
+    _commission_pay, _payroll_pay,
+], ids=lambda f: f.__name__.strip("_"))
+def test_a_double_submitted_money_form_posts_once(money_form, make_user, admin, dealer1):
+    """Every page form that moves money carries a one-time key: the same form sent twice (a double click, a
+    resubmit after a timeout) moves the money once and the second answer is the first one, not an error; a
+    fresh page gives a fresh key."""
+    client, page_url, form_marker, post_url, body, balance, balance_after_once = money_form(make_user, admin)
+    page = client.get(page_url).content.decode()
+    token = re.search(r'name="idempotency_key" value="([^"]+)"', page[page.index(form_marker):]).group(1)
+    first, second = (client.post(post_url, {**body, "idempotency_key": token}, follow=True) for _ in range(2))
+    assert balance() == balance_after_once
+    flashes = [re.findall(r'<p class="msg (msg-\w+)"[^>]*>([^<]*)<', r.content.decode()) for r in (first, second)]
+    assert flashes[0] and flashes[0][0][0] == "msg-success" and flashes[1] == flashes[0]
+    assert token not in client.get(page_url).content.decode()

@@ -1,5 +1,4 @@
 """My account on the marketplace: my cars (create, edit, on/off sale, history), purchases, saved, notifications."""
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from django_car_listing.errors import CarNotFound
 from django_notifications import selectors as inbox
 from django_notifications import services as notifications
 from forecourt_core.errors import DomainError
+from forecourt_core.idempotency import form_idempotency_key
 
 PAGE_SIZE = 20
 
@@ -111,7 +111,7 @@ def my_car(request, car_id: int):
     return render(request, "pages/my_car.html", {
         "car": car, "images": list(car.images.all()), "history": cars.ownership_history(car=car),
         "public_url": car_url("", car.pk), "price_form": PriceForm(initial={"price": car.price}),
-        "feature_fee": conf.get("CAR_LISTING_FEATURE_FEE_PER_DAY"), "feature_key": uuid.uuid4().hex,
+        "feature_fee": conf.get("CAR_LISTING_FEATURE_FEE_PER_DAY"),
     })
 
 
@@ -141,7 +141,7 @@ def car_action(request, *, store_key: str, car_id: int, back: str):
         elif action == "feature":
             days = request.POST.get("days", "")
             car_services.car_feature(actor=request.user, store_key=store_key, car_id=car_id, days=days,
-                                     idempotency_key=request.POST.get("idempotency_key") or None)
+                                     idempotency_key=form_idempotency_key(request.POST))
             messages.success(request, f"Featured for {days} day(s): it is shown first in search.")
         elif action == "delete":
             car_services.car_delete(actor=request.user, store_key=store_key, car_id=car_id)

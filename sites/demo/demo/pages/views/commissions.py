@@ -86,6 +86,8 @@ def commission_rule_new(request):
 @require_perm("leads.pay_commission")
 @require_POST
 def commission_pay(request, commission_id: int):
+    """Pay one accrued commission. The form carries a one-time key like every money form; the commission's row
+    lock and status are what make a second submit answer the first payment, so the service needs no key."""
     from django_leads import selectors as leads
     from django_leads import services as lead_services
 

@@ -1,6 +1,5 @@
 """The public marketplace: search (car-listing's marketplace_page), the car page, buy, save, contact."""
 import contextlib
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from forecourt_core.display import money
 from forecourt_core.errors import DomainError
+from forecourt_core.idempotency import form_idempotency_key
 
 PAGE_SIZE = 12
 
@@ -116,7 +116,7 @@ def buy(request, car_id: int, store: str = ""):
     if request.method == "POST":
         try:
             record = car_services.car_buy(buyer=request.user, store_key=store, car_id=car_id,
-                                          idempotency_key=request.POST.get("idempotency_key") or None)
+                                          idempotency_key=form_idempotency_key(request.POST))
         except DomainError as exc:
             return refused(request, exc, back)
         messages.success(request, f"You bought the {record.car.year} {record.car.make} {record.car.model} "
@@ -125,7 +125,6 @@ def buy(request, car_id: int, store: str = ""):
     balance = wallet_selectors.available_balance(account)
     return render(request, "pages/buy_confirm.html", {
         "car": car, "url": back, "balance": balance, "short": balance < car.price,
-        "idempotency_key": uuid.uuid4().hex,
     })
 
 

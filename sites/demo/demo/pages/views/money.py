@@ -1,7 +1,6 @@
 """The dealership's own money on its host (dealer, accountant): balance, held, available, the statement
 (keyset pages and CSV) and paying a member out of it. Wallet selectors and services only."""
 import csv
-import uuid
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -18,6 +17,7 @@ from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from forecourt_core.drf import KeysetPagination
 from forecourt_core.errors import DomainError, InvalidInput
+from forecourt_core.idempotency import form_idempotency_key
 from tenancy import selectors as tenancy_selectors
 from tenancy import services as tenancy_services
 
@@ -63,7 +63,7 @@ def money(request):
         "filters": filters, "query": request.GET.urlencode(),
         "pay_form": (MemberPayoutForm(members=_members(dealership))
                      if request.user.has_perm("tenancy.send_money") else None),
-        "pay_key": uuid.uuid4().hex, "show_books": request.user.has_perm("books.view_journalentry"),
+        "show_books": request.user.has_perm("books.view_journalentry"),
     })
 
 
@@ -97,7 +97,7 @@ def money_pay(request):
     try:
         tenancy_services.dealership_pay_member(
             dealership=dealership, member=member, amount=form.cleaned_data["amount"], memo=form.cleaned_data["memo"],
-            by=request.user, idempotency_key=request.POST.get("idempotency_key") or None)
+            by=request.user, idempotency_key=form_idempotency_key(request.POST))
     except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"Paid {form.cleaned_data['amount']} to {member.username}.")

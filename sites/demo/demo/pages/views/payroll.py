@@ -157,6 +157,8 @@ def run_detail(request, run_id: int):
 @dealership_only
 @require_POST
 def run_action(request, run_id: int):
+    """Calculate, approve or pay. The form carries a one-time key like every money form; paying needs no key in
+    the service: the run's row lock and status make a second submit answer the first payment."""
     back = reverse("pages:payroll_run", args=[run_id])
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:

@@ -1,5 +1,4 @@
 """Platform admin pages (marketplace host, staff only): verification queue, credit requests, new dealership."""
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from django_wallet import services as wallet
 from django_wallet.models import CreditRequest
 from forecourt_core.display import money
 from forecourt_core.errors import DomainError
+from forecourt_core.idempotency import form_idempotency_key
 from tenancy.models import Dealership
 from tenancy.services import dealership_create
 
@@ -71,7 +71,7 @@ def credit_requests(request):
             if request.POST.get("action") == "approve":
                 # The page's one-time key: a double submit gets the first approval again, not a refusal.
                 wallet.credit_request_approve(credit_request=found, decided_by=request.user,
-                                              idempotency_key=request.POST.get("idempotency_key") or None)
+                                              idempotency_key=form_idempotency_key(request.POST))
                 messages.success(request, f"Credit request #{found.pk} approved; {money(found.amount)} credited.")
             else:
                 wallet.credit_request_reject(credit_request=found, decided_by=request.user)
@@ -81,8 +81,7 @@ def credit_requests(request):
         return redirect(back)
     pending = list(wallet_selectors.credit_request_list(status=CreditRequest.Status.PENDING)[:100])
     decided = list(wallet_selectors.credit_request_list().exclude(status=CreditRequest.Status.PENDING)[:20])
-    return render(request, "pages/staff_credit.html", {"pending": pending, "decided": decided,
-                                                       "approve_key": uuid.uuid4().hex})
+    return render(request, "pages/staff_credit.html", {"pending": pending, "decided": decided})
 
 
 @public_only

@@ -1,5 +1,4 @@
 """The trading desk (marketplace host): prices, buy/sell, holdings with P&L, pending and resting orders."""
-import uuid
 from decimal import Decimal
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django_trading.models import Order
 from django_wallet import selectors as wallet_selectors
 from django_wallet.services import account_for
 from forecourt_core.errors import DomainError
+from forecourt_core.idempotency import form_idempotency_key
 
 OPEN = ("pending", "resting")
 # The two ways money moves between one's own accounts: (service, message).
@@ -30,7 +30,7 @@ def _move_money(request, back):
     try:
         amount = cleaned_or_refused(AmountForm(request.POST))["amount"]
         getattr(trading, service)(user=request.user, amount=amount,
-                                  idempotency_key=request.POST.get("idempotency_key") or None)
+                                  idempotency_key=form_idempotency_key(request.POST))
     except DomainError as exc:
         return refused(request, exc, back)
     messages.success(request, f"{amount} {done}.")
@@ -58,7 +58,7 @@ def desk(request):
                 user=request.user, ticker=request.POST.get("ticker", ""), side=request.POST.get("side", ""),
                 volume=int(request.POST.get("volume") or 0), order_type=request.POST.get("order_type", "market"),
                 limit_price=limit,
-                idempotency_key=request.POST.get("idempotency_key") or None)
+                idempotency_key=form_idempotency_key(request.POST))
         except ValueError:
             messages.error(request, "Enter a whole number of shares.")
             return redirect(back)
@@ -71,8 +71,8 @@ def desk(request):
     return render(request, "pages/trading.html", {
         "stocks": list(selectors.stock_list()[:100]), "holdings": holdings,
         "open_orders": [o for o in orders if o.status in OPEN], "orders": orders,
-        "cash": selectors.trader_balance(user=request.user), "key": uuid.uuid4().hex,
-        "move_key": uuid.uuid4().hex, "wallet_balance": wallet_selectors.available_balance(account_for(request.user)),
+        "cash": selectors.trader_balance(user=request.user),
+        "wallet_balance": wallet_selectors.available_balance(account_for(request.user)),
         "rejected": [o for o in orders[:5] if o.status == "rejected"],
         "available": selectors.trader_available_balance(user=request.user),
         "realised": sum((h.realised_pnl for h, _ in holdings), Decimal("0.00")),

@@ -1,6 +1,5 @@
 """My wallet: balances, statement (date filter, CSV), transfer, credit request. Wallet services only."""
 import csv
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -16,6 +15,7 @@ from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from forecourt_core.display import money
 from forecourt_core.errors import DomainError
+from forecourt_core.idempotency import form_idempotency_key
 
 STATEMENT_ROWS = 100
 
@@ -39,8 +39,8 @@ def wallet_page(request):
         "available": wallet_selectors.available_balance(account),
         "accounts": wallet_selectors.accounts_of(request.user),
         "entries": list(entries[:STATEMENT_ROWS]), "filters": filters, "query": request.GET.urlencode(),
-        "transfer_form": TransferForm(), "transfer_key": uuid.uuid4().hex, "credit_form": CreditRequestForm(),
-        "charge_form": ChargeSaleForm(), "charge_key": uuid.uuid4().hex,
+        "transfer_form": TransferForm(), "credit_form": CreditRequestForm(),
+        "charge_form": ChargeSaleForm(),
         "charge_sales": list(wallet_selectors.charge_sale_list(account=account)[:10]),
         "credit_requests": list(wallet_selectors.credit_request_list(account=account)[:10]),
     })
@@ -78,7 +78,7 @@ def transfer(request):
         wallet.transfer(source=wallet.account_for(request.user), destination=wallet.account_for(recipient),
                         amount=form.cleaned_data["amount"], memo=form.cleaned_data["memo"] or
                         f"Transfer to {recipient.username}",
-                        idempotency_key=request.POST.get("idempotency_key") or None,
+                        idempotency_key=form_idempotency_key(request.POST),
                         idempotency_scope=f"pages.transfer:{request.user.pk}")
     except DomainError as exc:
         return refused(request, exc, back)
@@ -117,7 +117,7 @@ def charge_sale(request):
     try:
         sale = wallet.charge_sale_create(account=wallet.account_for(request.user), phone=form.cleaned_data["phone"],
                                          amount=form.cleaned_data["amount"], sold_by=request.user,
-                                         idempotency_key=request.POST.get("idempotency_key") or None,
+                                         idempotency_key=form_idempotency_key(request.POST),
                                          idempotency_scope=f"pages.charge:{request.user.pk}")
     except DomainError as exc:
         return refused(request, exc, back)
