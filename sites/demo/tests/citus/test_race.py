@@ -4,15 +4,14 @@ One purchase, the dealership credited once, every loser unchanged, the ledger cl
 car in the dealer's schema (on its worker) and the wallet's locks (on the coordinator) hold across nodes.
 """
 import os
-import threading
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from forecourt_core.errors import DomainError
+from forecourt_core.racing import at_once
 from tests.test_marketplace import _listed_dealer_car
 
 pytestmark = pytest.mark.skipif(not os.environ.get("CITUS_WORKERS"),
@@ -38,25 +37,17 @@ def test_fifty_buyers_one_dealer_car_across_nodes(committed_db):
     for buyer in buyers:
         wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("1500.00"))
     dealer_before = selectors.balance(wallet.account_for(dealer1))
-    barrier = threading.Barrier(BUYERS)
-    outcomes: dict[int, str] = {}
+    racing = iter(buyers)  # each thread takes the next buyer
 
-    def buy(buyer):
+    def buy() -> tuple[int, str]:
+        buyer = next(racing)
         try:
-            barrier.wait(timeout=60)
             car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
-            outcomes[buyer.pk] = "won"
+            return buyer.pk, "won"
         except DomainError as exc:
-            outcomes[buyer.pk] = exc.code
-        finally:
-            connection.close()
+            return buyer.pk, exc.code
 
-    threads = [threading.Thread(target=buy, args=(b,)) for b in buyers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-
+    outcomes = dict(at_once(buy, times=BUYERS, timeout=60))
     winners = [pk for pk, outcome in outcomes.items() if outcome == "won"]
     assert len(outcomes) == BUYERS and len(winners) == 1, outcomes
     assert {o for o in outcomes.values() if o != "won"} == {"car_not_available"}
