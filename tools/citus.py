@@ -26,8 +26,8 @@ INSTALL_HELP = """Citus is not installed in this machine's PostgreSQL ({libdir} 
 Install Citus 12 or newer for PostgreSQL {major}, then run this again:
   Debian/Ubuntu: add Citus's package repository (https://docs.citusdata.com/en/stable/installation/)
                  and `apt-get install postgresql-{major}-citus-13.2`
-  Docker:        `docker compose --profile citus up` runs the site on a Citus cluster from the
-                 official citusdata/citus image (docker-compose.yml)
+  Docker:        docker-compose.yml's `citus` profile runs a cluster from the official
+                 citusdata/citus image (steps in docs/scaling.md, "Docker Compose")
 Set PG_CONFIG to use another PostgreSQL installation's pg_config."""
 
 # Development settings for every node: Citus loaded, schema-based sharding, logical WAL for online
