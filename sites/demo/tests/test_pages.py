@@ -608,13 +608,34 @@ def _payroll_pay(make_user, admin):
             lambda: _balance(worker), net)
 
 
+def _platform_lead_win(make_user, admin):
+    from django_tenants.utils import schema_context
+
+    from django_car_listing.models import Car
+    from django_leads import services as leads
+
+    people = _dealership(make_user)
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("10000.00"))
+    with schema_context("dealer1"):
+        car = Car.objects.create(store_key="dealer1", make="Skoda", model="Octavia", year=2018,
+                                 price=Decimal("9500.00"), vin=VIN, is_for_sale=True, verification_status="verified")
+        lead = leads.lead_create(car=car, buyer=buyer, agent=people["sales_agent"])
+        for step in ("contacted", "qualified", "negotiating"):
+            lead = leads.lead_update_status(lead=lead, status=step)
+    url = f"/leads/{lead.pk}/win/"
+    return (host_client("dealer1.localhost", people["sales_agent"]), url, f'action="{url}"', url,
+            {"payment": "platform", "agreed_price": "9500.00", "confirm": "1"}, lambda: _balance(buyer),
+            Decimal("500.00"))
+
+
 def _balance(owner):
     return wallet_selectors.balance(wallet.account_for(owner))
 
 
 @pytest.mark.parametrize("money_form", [
     _wallet_transfer, _wallet_charge, _trading_move, _marketplace_buy, _credit_approval, _member_pay,
-    _commission_pay, _payroll_pay,
+    _commission_pay, _payroll_pay, _platform_lead_win,
 ], ids=lambda f: f.__name__.strip("_"))
 def test_a_double_submitted_money_form_posts_once(money_form, make_user, admin, dealer1):
     """Every page form that moves money carries a one-time key: the same form sent twice (a double click, a

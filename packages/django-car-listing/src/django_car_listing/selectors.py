@@ -190,3 +190,10 @@ def car_analytics(*, store_key: str, car_id: int, days: int = 30) -> dict:
                        "save_to_lead": _rate(leads, totals["saves"]),
                        "view_to_lead": _rate(leads, totals["views"])},
     }
+
+
+def purchase_by_key(*, buyer, idempotency_key: str) -> OwnershipRecord | None:
+    """The ``buyer``'s purchase made with ``idempotency_key`` (ownership records live in the public store)."""
+    with conf.public_context():
+        return (OwnershipRecord.objects.select_related("car")
+                .filter(owner=buyer, idempotency_key=idempotency_key).first())

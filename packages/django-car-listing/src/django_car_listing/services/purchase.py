@@ -25,9 +25,9 @@ COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type"
 
 
 def _idempotent_replay(*, buyer, store_key: str, car_id: int, idempotency_key: str):
-    with conf.public_context():
-        prior = (OwnershipRecord.objects.select_related("car")
-                 .filter(owner=buyer, idempotency_key=idempotency_key).first())
+    from ..selectors import purchase_by_key
+
+    prior = purchase_by_key(buyer=buyer, idempotency_key=idempotency_key)
     if prior is None:
         return None
     if (prior.from_store_key, prior.from_car_id) != (store_key, car_id):

@@ -86,10 +86,10 @@ def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None 
 
 def _won_with_key(lead: Lead, idempotency_key: str) -> Sale | None:
     """The lead's platform Sale when its purchase was made with ``idempotency_key``, else None."""
-    from django_car_listing.models import OwnershipRecord
+    from django_car_listing import selectors as cars
 
     sale = Sale.objects.filter(lead=lead, payment=Sale.Payment.PLATFORM).exclude(purchase_ref="").first()
-    if sale is None or not OwnershipRecord.objects.filter(
-            pk=sale.purchase_ref, owner_id=lead.buyer_id, idempotency_key=idempotency_key).exists():
+    if sale is None or lead.buyer is None:
         return None
-    return sale
+    purchase = cars.purchase_by_key(buyer=lead.buyer, idempotency_key=idempotency_key)
+    return sale if purchase is not None and str(purchase.pk) == sale.purchase_ref else None

@@ -21,6 +21,7 @@ from django_leads.errors import NotFound as LeadNotFound
 from django_leads.models import LeadSource, LeadStatus, Sale
 from django_leads.pipeline import check_transition
 from forecourt_core.errors import DomainError
+from forecourt_core.idempotency import form_idempotency_key
 
 
 def open_cars():
@@ -77,7 +78,10 @@ def lead_win(request, lead_id: int):
     if not leads.can_edit(request.user, lead):
         return forbidden(request, "Only the lead's agent or a manager can close this lead.")
     try:
-        check_transition(current=lead.status, target=LeadStatus.WON, user=request.user)
+        key = form_idempotency_key(request.POST)
+        # A won lead resubmitted with its form's key may be the first platform win again: the service decides.
+        if not (key and lead.status == LeadStatus.WON):
+            check_transition(current=lead.status, target=LeadStatus.WON, user=request.user)
     except DomainError as exc:  # not negotiating yet, or already closed: the board says why
         return refused(request, exc, reverse("pages:leads"))
     rule = lead_services.commission_rule_for(agent_id=lead.agent_id) if lead.agent_id else None
@@ -97,7 +101,8 @@ def lead_win(request, lead_id: int):
         return render(request, "pages/dealer_lead_win.html", context, status=400)
     try:
         lead_services.lead_update_status(lead=lead, by=request.user, status=LeadStatus.WON, payment=payment,
-                                         agreed_price=price if payment == Sale.Payment.OFFLINE else None)
+                                         agreed_price=price if payment == Sale.Payment.OFFLINE else None,
+                                         idempotency_key=key)
     except DomainError as exc:
         flash_refusal(request, exc)
         return render(request, "pages/dealer_lead_win.html", context, status=getattr(exc, "status_code", 400))
