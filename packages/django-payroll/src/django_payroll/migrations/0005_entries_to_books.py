@@ -7,9 +7,12 @@ before double entry" (role ``migrated_balance``), which holds what the single-en
 (where the money came from or went). Automatic entries keep their cause: a car sale is keyed
 ``car-sale:<id>`` or ``lead-sale:<id>``, a commission ``commission-paid:<uuid>``, a payroll run
 ``payroll-run:<id>``, as the books' own postings are, so nothing is booked a second time; a manual
-entry is keyed ``payroll-entry:<id>``. Plain SQL, so a schema with no entries (every new one)
-writes nothing and its recorded migration SQL can be replayed. The copy runs only when there are
-entries: on a Citus cluster its joins cannot even be planned in a new (distributed) schema.
+entry is keyed ``payroll-entry:<id>``. The copy is idempotent: an account whose code exists and an
+entry whose key exists are left as they are (and get no lines), so it can run again (migration 0006
+does, for what was written after this ran) and never books twice what the books posted themselves.
+Plain SQL, so a schema with no entries (every new one) writes nothing and its recorded migration SQL
+can be replayed. The copy runs only when there are entries: on a Citus cluster its joins cannot even
+be planned in a new (distributed) schema.
 """
 from django.db import migrations
 
@@ -26,15 +29,21 @@ FORWARD = f"""
 DO $copy$ BEGIN IF EXISTS (SELECT 1 FROM payroll_entry) THEN
 INSERT INTO books_ledgeraccount (code, name, type, role, is_active, created_at)
 SELECT '3900', 'Single-entry books before double entry', 'equity', 'migrated_balance', true, now()
-WHERE EXISTS (SELECT 1 FROM payroll_entry)
-  AND NOT EXISTS (SELECT 1 FROM books_ledgeraccount WHERE role = 'migrated_balance');
+WHERE NOT EXISTS (SELECT 1 FROM books_ledgeraccount WHERE role = 'migrated_balance');
 
 INSERT INTO books_ledgeraccount (code, name, type, role, is_active, created_at)
-SELECT {ACCOUNT_CODE}, c.name, c.kind, NULL, true, now() FROM payroll_category c ORDER BY c.id;
+SELECT {ACCOUNT_CODE}, c.name, c.kind, NULL, true, now() FROM payroll_category c
+WHERE NOT EXISTS (SELECT 1 FROM books_ledgeraccount a WHERE a.code = {ACCOUNT_CODE})
+ORDER BY c.id;
 
-INSERT INTO books_journalentry (date, memo, key, created_by_id, created_at)
-SELECT e.booked_on, e.description, {KEY}, e.created_by_id, e.created_at FROM payroll_entry e ORDER BY e.id;
-
+-- Lines go only to the entries this statement writes (an entry already in the books keeps its own).
+WITH copied AS (
+    INSERT INTO books_journalentry (date, memo, key, created_by_id, created_at)
+    SELECT e.booked_on, e.description, {KEY}, e.created_by_id, e.created_at FROM payroll_entry e
+    WHERE NOT EXISTS (SELECT 1 FROM books_journalentry j WHERE j.key = {KEY})
+    ORDER BY e.id
+    RETURNING id, key
+)
 INSERT INTO books_journalline (entry_id, account_id, amount, date, memo, source_type, source_id)
 SELECT j.id, a.id, CASE WHEN e.kind = 'income' THEN -e.amount ELSE e.amount END, e.booked_on, e.description,
        CASE WHEN e.source_type = '' THEN 'payroll_entry' ELSE e.source_type END,
@@ -42,16 +51,14 @@ SELECT j.id, a.id, CASE WHEN e.kind = 'income' THEN -e.amount ELSE e.amount END,
 FROM payroll_entry e
 JOIN payroll_category c ON c.id = e.category_id
 JOIN books_ledgeraccount a ON a.code = {ACCOUNT_CODE}
-JOIN books_journalentry j ON j.key = {KEY}
-ORDER BY e.id;
-
-INSERT INTO books_journalline (entry_id, account_id, amount, date, memo, source_type, source_id)
+JOIN copied j ON j.key = {KEY}
+UNION ALL
 SELECT j.id, m.id, CASE WHEN e.kind = 'income' THEN e.amount ELSE -e.amount END, e.booked_on, e.description,
        'payroll_entry', e.id::text
 FROM payroll_entry e
 JOIN books_ledgeraccount m ON m.role = 'migrated_balance'
-JOIN books_journalentry j ON j.key = {KEY}
-ORDER BY e.id;
+JOIN copied j ON j.key = {KEY}
+ORDER BY 1, 2;
 END IF; END $copy$;
 """
 
