@@ -107,3 +107,11 @@ def test_the_statement_pages_by_cursor_without_gaps_or_repeats(shop, dealer1, se
     assert seen == [f"line {n}" for n in reversed(range(9))] + ["Opening float"]
     bad = client.get("/money/?cursor=not-a-cursor", follow=True).content.decode()
     assert "not valid" in bad
+
+
+@pytest.mark.parametrize("cursor", ["cD1ub3RhZGF0ZQ==", "cD0yMDI2LTAyLTMwVDAwOjAwOjAw"])  # p=notadate, p=2026-02-30...
+def test_a_forged_statement_cursor_is_refused_like_a_malformed_one(shop, dealer1, cursor):
+    client = host_client("dealer1.localhost", shop["dealer"])
+    response = client.get("/money/", {"cursor": cursor})
+    assert (response.status_code, response["Location"]) == (302, "/money/")
+    assert "not valid" in client.get(response["Location"]).content.decode()

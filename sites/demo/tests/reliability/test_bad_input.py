@@ -6,6 +6,7 @@ could write, and every balance, are what they were before.
 """
 from __future__ import annotations
 
+import base64
 import io
 import json
 import uuid
@@ -272,6 +273,19 @@ BAD_QUERIES = [pytest.param(q, id=q) for q in ["q=%00", "make=Fo%00rd", "price_m
 def test_bad_search_queries_are_clean_4xx(people, host):
     client = _client(host, people["dealer"])
     each_refused(BAD_QUERIES, lambda query: client.get(f"/api/cars/?{query}"), statuses=(400, 404))
+
+
+# Well-formed cursors (base64 of DRF's query string) whose position the ordering field cannot read.
+FORGED_CURSORS = [pytest.param(base64.b64encode(text.encode()).decode(), id=text)
+                  for text in ["p=notadate", "p=2026-02-30T00:00:00", "r=1&p=%00", "o=5&p=1e999"]]
+
+
+def test_forged_statement_cursors_are_clean_400s(people):
+    from django_wallet import services as wallet
+
+    client = _client(PUBLIC, people["buyer"])
+    path = f"/api/wallet/accounts/{wallet.account_for(people['buyer']).pk}/statement/"
+    each_refused(FORGED_CURSORS, lambda cursor: client.get(path, {"cursor": cursor}))
 
 
 # --- unicode that is fine: stored and returned unchanged ------------------------------------------------

@@ -6,8 +6,8 @@ Every list answers ``{"count": total, "next": url or null, "previous": url or nu
   ``PAGE_SIZE`` setting, else 20; at most 100). A page past the end is a ``404 not_found``; a ``page`` or
   ``page_size`` that is not one positive whole number (empty, negative, repeated) is ``400 validation_error``.
 - ``KeysetPagination`` (cursor pages, for lists too long to count): the same shape with ``count`` null;
-  follow ``next``. The view's ``ordering`` (default newest first) must be unique. A malformed cursor is a
-  ``400 validation_error`` naming ``cursor``.
+  follow ``next``. The view's ``ordering`` (default newest first) must be unique. A malformed cursor, or one
+  whose position the ordering field cannot read, is a ``400 validation_error`` naming ``cursor``.
 - ``counted_page`` (a list whose selector counts and slices itself, e.g. with a capped count or its own
   keyset cursor): ``page_params(request)`` reads ``?page`` and ``?page_size`` strictly (a bad value is a
   ``400 validation_error`` naming it), ``counted_page(...)`` answers the same shape; ``count`` null when not
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -63,6 +64,10 @@ class Pagination(pagination.PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput("Some fields are invalid.", code="validation_error", fields={"cursor": ["Invalid cursor."]})
+
+
 class KeysetPagination(pagination.CursorPagination):
     ordering = ("-created_at", "-id")
     page_size = PAGE_SIZE
@@ -72,14 +77,29 @@ class KeysetPagination(pagination.CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         _checked(request, self.page_size_query_param)
         self.page_size = _page_size()
+        self._model = queryset.model  # decode_cursor checks the cursor's position against its ordering field
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:  # DRF's answer to a malformed cursor; it is bad input
-            raise InvalidInput("Some fields are invalid.", code="validation_error",
-                               fields={"cursor": ["Invalid cursor."]}) from None
+            raise _invalid_cursor() from None
+        # DRF takes the position as any text; one the ordering field cannot read would fail in the query.
+        if cursor is not None and cursor.position is not None and not self._position_reads(cursor.position):
+            raise _invalid_cursor()
+        return cursor
+
+    def _position_reads(self, position: str) -> bool:
+        try:
+            field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
+        except (AttributeError, FieldDoesNotExist):  # an annotation: the database judges it
+            return True
+        try:
+            field.to_python(position)
+        except ValidationError:
+            return False
+        return True
 
     def get_paginated_response(self, data):
         return Response({"count": None, "next": self.get_next_link(), "previous": self.get_previous_link(),
