@@ -135,7 +135,7 @@ def run():
     from celery.contrib.testing.worker import start_worker
     from tests.celery_app import app
     orders = pending(trades)
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=["trading"]):
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[app.conf.task_default_queue]):
         t0 = time.perf_counter()
         with transaction.atomic():  # as placing them would: their events, relayed to the worker on commit
             event_record_many(kind="trading.order_placed", data=[{"order_id": o.id} for o in orders])

@@ -36,13 +36,14 @@ def celery_app():
 
 @pytest.fixture(scope="session")
 def celery_worker_session(django_db_setup, django_db_blocker, celery_app):
-    """One real in-process worker (solo pool) on the real Redis broker, consuming the "trading" queue."""
+    """One real in-process worker (solo pool) on the real Redis broker, consuming the default queue
+    (``celery``), where the event relay that settles orders runs."""
     from celery.contrib.testing.worker import start_worker
 
     client = celery_app.connection_for_write().default_channel.client
-    client.delete("trading")  # messages left by an interrupted earlier run would point at vanished rows
+    client.delete(celery_app.conf.task_default_queue)  # an interrupted run's messages point at vanished rows
     with django_db_blocker.unblock(), start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
-                                                   queues=["trading"], shutdown_timeout=10):
+                                                   queues=[celery_app.conf.task_default_queue], shutdown_timeout=10):
         yield
 
 
@@ -66,13 +67,15 @@ def _broker_client():
 
 
 def worker_idle() -> bool:
-    """No message queued on "trading" and none being processed, twice in a row 0.1 s apart."""
+    """No message queued on the default queue and none being processed, twice in a row 0.1 s apart."""
     from celery.worker import state
 
-    client = _broker_client()
+    from tests.celery_app import app
+
+    client, queue = _broker_client(), app.conf.task_default_queue
 
     def idle():
-        return client.llen("trading") == 0 and not state.active_requests and not state.reserved_requests
+        return client.llen(queue) == 0 and not state.active_requests and not state.reserved_requests
 
     return idle() and (time.sleep(0.1) or idle())
 

@@ -7,8 +7,8 @@ globals().update(base)
 # Cache and broker share this package's Redis db; tests clear only the cache's key prefix.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": base["REDIS_URL"],
                       "KEY_PREFIX": f"trading-tests-{run_suffix()}".rstrip("-")}}
-# The tests' worker consumes the "trading" queue.
-CELERY_TASK_ROUTES = {"forecourt_events.*": {"queue": "trading"}}
+# No task routes: the event relay (which settles orders) runs on Celery's default "celery" queue, which
+# the tests' worker consumes.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
 TRADING_CACHE_ALIAS = "default"
 # The event relay settles orders: each commit sends it a task.

@@ -77,12 +77,12 @@ def alice(make_user):
 def _settled_once_by_the_relay(order: Order) -> None:
     placed = Event.objects.get(kind="trading.order_placed", data__order_id=str(order.id))
     assert (placed.status, placed.attempts) == ("pending", 0)  # nothing acted on it
-    relay_events.apply_async(queue="trading")  # what beat sends
+    relay_events.apply_async()  # what beat sends
     settled = wait_for(lambda: (o := Order.objects.get(pk=order.pk)).status == "settled" and o)
     assert settled.amount == Decimal("30.00")
     placed.refresh_from_db()
     assert (placed.status, placed.attempts) == ("delivered", 1)
-    relay_events.apply_async(queue="trading")  # another round of beat settles nothing again
+    relay_events.apply_async()  # another round of beat settles nothing again
     wait_for(lambda: not Event.objects.exclude(status="delivered").exists())
     assert selectors.trader_balance(user=order.user) == Decimal("70.00")
     assert Holding.objects.get(user=order.user).quantity == 3

@@ -126,7 +126,7 @@ class TestSettlement:
         order, _ = services.order_create(user=alice, ticker="ACME", side="buy", volume=2)
         (placed,) = Event.objects.filter(kind="trading.order_placed", data__order_id=str(order.id))
         assert placed.status == "pending" and Order.objects.get(pk=order.pk).status == "pending"
-        relay_events.apply_async(queue="trading")  # what beat sends
+        relay_events.apply_async()  # what beat sends
         assert settled(order.id).status == "settled"
         placed.refresh_from_db()
         assert (placed.status, placed.attempts) == ("delivered", 1)
@@ -139,7 +139,7 @@ class TestSettlement:
         # The event comes round again (at-least-once delivery), several times and concurrently.
         Event.objects.filter(pk=placed.pk).update(status="pending", available_at=timezone.now())
         for _ in range(3):
-            relay_events.apply_async(kwargs={"ids": [str(placed.pk)]}, queue="trading")
+            relay_events.apply_async(kwargs={"ids": [str(placed.pk)]})
         wait_for(lambda: worker_idle() and Event.objects.get(pk=placed.pk).status == "delivered")
         settle(placed)  # and the handler once more in-process
         assert selectors.trader_balance(user=alice) == Decimal("975.00")

@@ -176,7 +176,7 @@ def test_bad_input_is_a_4xx_with_code(people, client_for, make_employee):
     response = accountant.put(reverse("payroll:tax-bands"), {"bands": [{"lower": "5", "upper": None, "rate": "3"}]},
                               format="json")
     assert (response.status_code, response.json()["code"]) == (400, "invalid_tax_bands")
-    for body in ([], {"bands": "x"}, {}):  # the schema's object with a list of bands (a bare list was a 500)
+    for body in ([], {"bands": "x"}, {}):  # the schema's object with a list of bands, never a bare list
         response = accountant.put(reverse("payroll:tax-bands"), body, format="json")
         assert (response.status_code, response.json()["code"]) == (400, "validation_error"), body
     response = hr.post(reverse("payroll:employee-terminate", args=[employee.pk]), {"termination_date": "2019-01-01"},

@@ -259,11 +259,11 @@ CELERY_BEAT_SCHEDULE = {
     "forecourt-events-purge": {"task": "forecourt_events.purge", "schedule": 86400.0},
     # The marketplace index (public schema) holds every store's featuring; the task enters it itself.
     "car-listing-expire-featured": {"task": "car_listing.expire_featured", "schedule": 60.0},
-    # Postings whose on-commit receiver was lost (django-books' task running demo/glue/books.py's sweep).
+    # Postings the event handlers did not make (django-books' task running demo/glue/books.py's sweep).
     "books-reconcile": {"task": "books.reconcile", "schedule": 300.0},
 }
 # How far back books.reconcile looks for business events without their entry (days), and the
-# recent seconds it leaves to the on-commit receivers.
+# recent seconds it leaves to the event handlers (the events relay posts them).
 BOOKS_RECONCILE_DAYS = int(os.environ.get("BOOKS_RECONCILE_DAYS", "7"))
 BOOKS_RECONCILE_GRACE_SECONDS = int(os.environ.get("BOOKS_RECONCILE_GRACE_SECONDS", "60"))
 

@@ -42,7 +42,7 @@ class TaxBandsApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=TABLE)
     def put(self, request):
-        body = self.InputSerializer(data=request.data)  # an object with "bands", not a bare list (was a 500)
+        body = self.InputSerializer(data=request.data)  # an object with "bands", not a bare list
         body.is_valid(raise_exception=True)
         data = self.BandSerializer(data=body.validated_data["bands"], many=True)
         data.is_valid(raise_exception=True)
