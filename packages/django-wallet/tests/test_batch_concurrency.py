@@ -1,9 +1,14 @@
 """Batches under real concurrency (threads, committed data): locks in one order, money conserved, one
 posting per key."""
 import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db import transaction as db_transaction
 
 from django_wallet import services
 from django_wallet.models import Account, Transaction
@@ -49,3 +54,49 @@ def test_the_same_batch_sent_twice_at_once_posts_once(funded):
     assert sorted(map(len, posted))[0] == 0  # the second replays every item the first posted
     assert Transaction.objects.filter(idempotency_scope="race:batch").count() == max(map(len, posted))
     assert services.verify_ledger().ok
+
+
+def _batch_waiting_on_a_lock() -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'")
+        return cur.fetchone()[0] > 0
+
+
+def test_a_hold_committed_while_the_batch_waits_for_its_lock_is_not_spent(funded):
+    account, other = funded("10.00"), funded("0")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_then_wait():
+        try:
+            with db_transaction.atomic():
+                services.hold(account=Account.objects.get(pk=account.pk), amount=D("8.00"))
+                locked.set()
+                release.wait(timeout=30)  # commit only once the batch is queued behind the account lock
+        finally:
+            connection.close()
+
+    def batch():
+        try:
+            item = services.BatchItem(source=Account.objects.get(pk=account.pk),
+                                      destination=Account.objects.get(pk=other.pk), amount=D("5.00"))
+            return services.post_batch(items=[item], idempotency_key="behind-a-hold")[0]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        holder = pool.submit(hold_then_wait)
+        assert locked.wait(timeout=30)
+        outcome = pool.submit(batch)
+        queued = False
+        for _ in range(600):
+            queued = _batch_waiting_on_a_lock()
+            if queued:
+                break
+            time.sleep(0.05)
+        release.set()
+        assert queued, "the batch never waited for the account lock"
+        holder.result(timeout=30)
+        outcome = outcome.result(timeout=30)
+    assert outcome.transaction is None and outcome.error.code == "insufficient_funds"
+    assert Account.objects.get(pk=account.pk).balance == D("10.00")

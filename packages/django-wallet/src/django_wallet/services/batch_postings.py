@@ -1,13 +1,16 @@
-"""A batch's postings in four statements whatever its size, with the rules of wallet_post (migration 0005).
+"""A batch's postings in five statements whatever its size, with the rules of wallet_post (migration 0005).
 
 1. Lock every account of the batch in ascending id order (the global order of every writer), reading
-   its balance, flags, owner and active unexpired holds.
-2. Read the batch's known keys (transactions and recorded refusals): those items replay.
-3. Decide each item in order, in memory, under the locks: a missing account, mixed currencies, a
+   its balance, flags and owner.
+2. Read the active unexpired holds of those accounts in a statement of its own: under READ COMMITTED
+   the locking statement reads with the snapshot taken before it waited for the locks, and a hold
+   committed meanwhile does not change the account row, so only a later statement sees it.
+3. Read the batch's known keys (transactions and recorded refusals): those items replay.
+4. Decide each item in order, in memory, under the locks: a missing account, mixed currencies, a
    frozen account, a debit beyond the available balance (balance - holds) of an account that may not
    overdraw, a balance beyond numeric(18, 2) refuse that item alone; an accepted item's postings move
    the running balances the next items see.
-4. Insert the accepted transactions and their entries and store the new balances in one statement.
+5. Insert the accepted transactions and their entries and store the new balances in one statement.
 The database still checks what it always checks: entries balanced at COMMIT, no negative balance
 (CHECK), one transaction per key (unique index).
 """
@@ -24,10 +27,12 @@ from forecourt_core.amounts import MAX_AMOUNT  # what numeric(18, 2) holds
 from ..errors import IdempotencyConflict
 
 _LOCK_SQL = (
-    "SELECT a.id, a.balance, a.currency, a.status, a.allow_overdraft, a.owner_type_id, a.owner_id,"
-    " coalesce((SELECT sum(h.amount) FROM wallet_hold h WHERE h.account_id = a.id AND h.status = 'active'"
-    " AND (h.expires_at IS NULL OR h.expires_at > %b)), 0)"
+    "SELECT a.id, a.balance, a.currency, a.status, a.allow_overdraft, a.owner_type_id, a.owner_id"
     " FROM wallet_account a WHERE a.id = ANY(%b::bigint[]) ORDER BY a.id FOR UPDATE"
+)
+_HELD_SQL = (
+    "SELECT h.account_id, sum(h.amount) FROM wallet_hold h WHERE h.account_id = ANY(%b::bigint[])"
+    " AND h.status = 'active' AND (h.expires_at IS NULL OR h.expires_at > %b) GROUP BY h.account_id"
 )
 _KNOWN_SQL = (
     "SELECT t.idempotency_key, t.id, t.fingerprint, NULL, NULL FROM wallet_transaction t"
@@ -78,9 +83,12 @@ def post_rows(cur, *, rows: dict, scope: str, now) -> list[tuple]:
     """Post ``rows`` ({index: (id, kind, memo, metadata json, key, fingerprint, source, destination,
     amount)}); one result per row, in order: (index, outcome, transaction id, code, message, owners)."""
     ids = sorted({r[6] for r in rows.values()} | {r[7] for r in rows.values()})
-    cur.execute(_LOCK_SQL, [now, ids])
-    accounts = {row[0]: _Account(row[1], row[2], row[3] == "frozen", row[4], (row[5], row[6]), row[7])
+    cur.execute(_LOCK_SQL, [ids])
+    accounts = {row[0]: _Account(row[1], row[2], row[3] == "frozen", row[4], (row[5], row[6]), Decimal(0))
                 for row in cur.fetchall()}
+    cur.execute(_HELD_SQL, [ids, now])  # after the locks: see holds committed while waiting for them
+    for account_id, held in cur.fetchall():
+        accounts[account_id].held = held
     keys = [r[4] for r in rows.values()]
     cur.execute(_KNOWN_SQL, [scope, keys, scope, keys])
     known = {}
