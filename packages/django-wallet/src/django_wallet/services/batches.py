@@ -90,14 +90,19 @@ def post_batch(*, items: list[BatchItem | DomainError], idempotency_key: str, id
     outcomes = [BatchOutcome(error=item if isinstance(item, DomainError) else None) for item in items]
     if not rows:
         return outcomes
-    batch_fingerprint = hashlib.sha256("".join(r[5] for r in rows.values()).encode()).hexdigest()
-    if all_or_nothing:
-        idempotency.replay(scope, idempotency_key, batch_fingerprint)  # raises a recorded refusal
+    # The mode is part of the fingerprint: the key of an all-or-nothing refusal reused for a
+    # per-item batch (or the reverse) is a conflict, not a replay.
+    mode = "all_or_nothing" if all_or_nothing else "per_item"
+    batch_fingerprint = hashlib.sha256("".join([mode, *(r[5] for r in rows.values())]).encode()).hexdigest()
+    idempotency.replay(scope, idempotency_key, batch_fingerprint)  # raises a recorded refusal or a conflict
     try:
         with db_transaction.atomic():
             _post_rows(rows, items, outcomes, scope, all_or_nothing, sold_by)
     except BatchItemRefused as error:
-        idempotency.remember_failure(scope, idempotency_key, batch_fingerprint, error)
+        # A conflict is about the key, not an outcome of it: recording it would make the key's own
+        # batch, retried, a conflict too.
+        if error.code != IdempotencyConflict.code:
+            idempotency.remember_failure(scope, idempotency_key, batch_fingerprint, error)
         raise
     return outcomes
 
