@@ -167,6 +167,17 @@ class TestOrderCreate:
         assert response.status_code == 400 and field in response.data["fields"]
         assert not Order.objects.exists()
 
+    @pytest.mark.parametrize("ticker, volume, extra", [
+        ("BIGX", 10**9, {}),  # x the latest close, 10**7
+        ("ACME", 10, {"order_type": "limit", "limit_price": "1000000000000000.00"}),  # x the limit
+    ])
+    def test_an_order_beyond_what_the_wallet_can_move_is_refused_at_once(self, api, make_user, ticker, volume, extra):
+        services.bars_ingest(bars=[bar("BIGX", "10000000.00")])
+        body = {"ticker": ticker, "transaction_type": "buy", "transaction_volume": volume, **extra}
+        response = api(make_user()).post(URL, body, format="json")
+        assert response.status_code == 400 and response.json()["code"] == "order_amount_too_large", response.data
+        assert not Order.objects.exists()
+
     def test_anonymous_refused(self, api):
         body = {"ticker": "ACME", "transaction_type": "buy", "transaction_volume": 1}
         assert api().post(URL, body, format="json").status_code in (401, 403)
@@ -188,3 +199,15 @@ class TestOrderCreate:
         order, _ = services.order_create(user=make_user("alice"), ticker="ACME", side="buy", volume=1)
         response = api(make_user("bob")).get(f"/api/trading/orders/{order.id}/")
         assert response.status_code == 404 and response.json()["code"] == "order_not_found"
+
+
+@pytest.mark.django_db
+def test_any_wallet_refusal_at_settlement_rejects_the_order_with_its_code(alice, acme):
+    order, _ = services.order_create(user=alice, ticker="ACME", side="buy", volume=10)
+    # The price rises after acceptance: price x volume is now beyond what the wallet can move.
+    services.bars_ingest(bars=[bar("ACME", "1000000000000000.00", volume=500, at=timezone.now() + timedelta(seconds=1))])
+    (placed,) = Event.objects.filter(kind="trading.order_placed", data__order_id=str(order.id))
+    settle(placed)  # what the relay runs: it must finish the order, not raise on every attempt
+    order.refresh_from_db()
+    assert (order.status, order.reason, order.amount) == ("rejected", "invalid_amount", None)
+    assert selectors.trader_balance(user=alice) == Decimal("1000.00")

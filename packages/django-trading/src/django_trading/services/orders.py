@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
-from forecourt_core.amounts import validate_amount
+from forecourt_core.amounts import MAX_AMOUNT, validate_amount
 from forecourt_core.errors import InvalidAmount
 
 from .. import cache
@@ -39,6 +39,15 @@ def _validate(*, ticker: str, side: str, volume: int, order_type: str, limit_pri
         raise InvalidOrder("a limit order needs a positive limit_price with at most 2 decimal places") from None
 
 
+def _check_worst_case(volume: int, limit_price: Decimal | None, last: Decimal | None) -> None:
+    """Refuse an order whose amount at the known prices (its limit, the latest close) is more than the
+    wallet can move: it could only ever be rejected. A price rising later still rejects it at settlement."""
+    prices = [p for p in (limit_price, last) if p is not None]
+    if prices and max(prices) * volume >= MAX_AMOUNT:
+        raise InvalidOrder("price x volume exceeds the largest amount the wallet can move",
+                           code="order_amount_too_large", fields={"volume": ["order_amount_too_large"]})
+
+
 def _same_request(order: Order, **fields) -> bool:
     return all(getattr(order, name) == value for name, value in fields.items())
 
@@ -60,8 +69,10 @@ def order_create(*, user, ticker: str, side: str, volume: int, order_type: str =
     commit.
     """
     _validate(ticker=ticker, side=side, volume=volume, order_type=order_type, limit_price=limit_price)
-    if not Stock.objects.filter(ticker=ticker).exists():
+    stock = Stock.objects.filter(ticker=ticker).select_related("latest_bar").first()
+    if stock is None:
         raise UnknownTicker()  # refused at once, nothing stored (settlement still rejects a stock gone since)
+    _check_worst_case(volume, limit_price, stock.latest_bar.close if stock.latest_bar is not None else None)
     request = {"ticker": ticker, "side": side, "volume": volume, "order_type": order_type, "limit_price": limit_price}
     if idempotency_key is not None:
         existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from django_wallet import services as wallet
-from django_wallet.errors import AccountFrozen, InsufficientFunds
+from forecourt_core.errors import DomainError
 from forecourt_core.signals import send_on_commit
 
 from .. import cache, conf
@@ -82,10 +82,8 @@ def order_settle(*, order_id: UUID | str) -> Order | None:
                 return _reject(order, stock, Order.Reason.INSUFFICIENT_VOLUME, holding)
             try:
                 posted = _move_cash(order, trader, market, order.amount)
-            except InsufficientFunds:
-                return _reject(order, stock, Order.Reason.INSUFFICIENT_FUNDS, holding)
-            except AccountFrozen:
-                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN, holding)
+            except DomainError as error:  # any wallet refusal ends the order: a retry would meet it again
+                return _reject(order, stock, error.code, holding)
             if holding is None:
                 holding = Holding(user=order.user, stock=stock)
             holding.quantity += order.volume
@@ -97,8 +95,8 @@ def order_settle(*, order_id: UUID | str) -> Order | None:
                 return _reject(order, stock, Order.Reason.INSUFFICIENT_HOLDINGS, holding)
             try:
                 posted = _move_cash(order, market, trader, order.amount)
-            except AccountFrozen:
-                return _reject(order, stock, Order.Reason.ACCOUNT_FROZEN, holding)
+            except DomainError as error:
+                return _reject(order, stock, error.code, holding)
             # Release the sold shares' share of the cost basis; selling everything releases all of it.
             if order.volume == holding.quantity:
                 released = holding.cost_basis
