@@ -148,7 +148,10 @@ def _deliver(event: Event) -> bool:
                     .filter(pk=event.pk, status=Status.CLAIMED, claimed_at=event.claimed_at).first())
             if held is None:  # another relay reclaimed it meanwhile
                 return False
-            for handler in registry.handlers_for(held.kind):
+            handlers = registry.handlers_for(held.kind)
+            if not handlers:
+                _warn_unhandled(held.kind)
+            for handler in handlers:
                 handler(held)
             Event.objects.filter(pk=held.pk).update(status=Status.DELIVERED, delivered_at=timezone.now(),
                                                     last_error="")
@@ -159,6 +162,18 @@ def _deliver(event: Event) -> bool:
         return False
     finally:
         context.request_id.reset(token)
+
+
+_warned_kinds: set[str] = set()
+
+
+def _warn_unhandled(kind: str) -> None:
+    """A kind nobody handles is delivered as is (normal for a package alone), but a worker missing a
+    package's handlers would do the same to events that package needs: say so, once per kind and process."""
+    if kind not in _warned_kinds:
+        _warned_kinds.add(kind)
+        logger.warning("events: no handler registered for %r in this process; its events are marked delivered"
+                       " unhandled (workers must run the same code as the web processes)", kind)
 
 
 def _record_failure(event: Event, error: BaseException) -> None:
