@@ -10,7 +10,7 @@ TOX_INI = Path(__file__).resolve().parent.parent / "tox.ini"
 
 
 def expand(pattern: str) -> list[str]:
-    """tox's generative env names: "{a,b}-dj{42,52}" -> ["a-dj42", "a-dj52", "b-dj42", "b-dj52"]."""
+    """tox's generative env names: "{a,b}-dj{52,60}" -> ["a-dj52", "a-dj60", "b-dj52", "b-dj60"]."""
     parts = re.split(r"(\{[^}]*\})", pattern)
     choices = [p[1:-1].split(",") if p.startswith("{") else [p] for p in parts]
     return ["".join(combo).strip() for combo in itertools.product(*choices)]
@@ -24,7 +24,7 @@ def env_names(tox_ini: Path = TOX_INI) -> list[str]:
 
 
 def django_versions(package: str, tox_ini: Path = TOX_INI) -> set[str]:
-    """{"4.2", "5.2", ...} for package "django-wallet" (env names "wallet-dj42", ...)."""
+    """{"5.2", "6.0", ...} for package "django-wallet" (env names "wallet-dj52", ...)."""
     short = package.removeprefix("django-")
     found = set()
     for name in env_names(tox_ini):
