@@ -30,6 +30,16 @@ def test_every_operation_has_a_summary_and_documents_its_errors():
     assert set(SUMMARIES) <= seen, f"summaries of no operation: {sorted(set(SUMMARIES) - seen)}"
 
 
+# Idempotent by the object's state: the required key is not stored, and the documentation says so.
+@pytest.mark.parametrize("operation", ["POST /api/payroll/runs/{id}/pay/", "POST /api/leads/commissions/{id}/payout/"])
+def test_pay_operations_document_a_required_but_unstored_key(operation):
+    op = _operations("dealer1.localhost")[operation]
+    (header,) = [p for p in op["parameters"] if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+    assert header["required"] is True
+    text = " ".join(op["description"].split())
+    assert "`Idempotency-Key` is required but not stored" in text and "whatever the key" in text, text
+
+
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 @pytest.mark.parametrize("host", HOSTS)
 def test_docs_pages_load_their_assets_from_this_site(host, page):

@@ -53,8 +53,9 @@ class CommissionListApi(APIView):
 
 
 class CommissionPayoutApi(APIView):
-    """Pay one accrued commission, keyed (Idempotency-Key); calling it again (or twice at once) pays nothing
-    more and answers the paid commission."""
+    """Pay one accrued commission. `Idempotency-Key` is required but not stored: the payout is idempotent by
+    the commission's state, so calling it again (or twice at once), whatever the key, pays nothing more and
+    answers the paid commission."""
 
     permission_classes = [IsAuthenticated]
 

@@ -143,7 +143,8 @@ class RunApproveApi(_RunActionApi):
 
 
 class RunPayApi(_RunActionApi):
-    """Pays the run once, keyed (Idempotency-Key); repeating the call returns the paid run without paying again."""
+    """Pay the run once. `Idempotency-Key` is required but not stored: paying is idempotent by the run's
+    state, so a repeat, whatever the key, pays nothing more and answers the paid run."""
 
     perms = {"POST": "payroll.pay_payrollrun"}
 
