@@ -41,41 +41,55 @@ def _run_suite(suite: Path, env: dict[str, str], extra: list[str]) -> tuple[Path
     return suite, proc.returncode, proc.stdout
 
 
+def _run_suites(suites: list[Path], env: dict[str, str], extra: list[str], jobs: int, tally: dict) -> None:
+    """Run ``suites`` (``jobs`` side by side), print each one's output and add its counts to ``tally``."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for suite, code, output in pool.map(lambda s: _run_suite(s, env, extra), suites):
+            print(f"\n{'=' * 20} {suite.relative_to(ROOT)}{tally['label']} (exit {code}) {'=' * 20}\n{output}",
+                  flush=True)
+            last = output.strip().splitlines()[-1] if output.strip() else ""
+            for count, word in SUMMARY.findall(last):
+                key = "errors" if word.startswith("error") else word
+                tally[key] = tally.get(key, 0) + int(count)
+            if code != 0:  # pytest exit 5 (no tests collected) is a failure too
+                tally["failing"].append(f"{suite.relative_to(ROOT)}{tally['label']} (exit {code})")
+            tally["suites"] += 1
+
+
 def test(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="dev.py test")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="suites run side by side")
     parser.add_argument("-k", "--only", action="append", default=[], help="run only suites whose folder contains this")
     parser.add_argument("--citus", action="store_true",
-                        help="the site's Citus suite on a local cluster (docs/scaling.md); pytest args replace it")
+                        help="only the site's Citus suite on a local cluster (docs/scaling.md); pytest args replace it")
     opts, extra = parser.parse_known_args(args)
-    # Two spare nodes for the operations tests (a third worker to rebalance onto, a worker of its own).
-    env = _env(citus=opts.citus, spares=2 if opts.citus else 0)
-    if opts.citus:
-        # The packages' suites run without django-tenants, so without dealership schemas to distribute.
-        suites = [SITE]
-        extra = extra or CITUS_SUITE
-    else:
-        suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
-    totals: dict[str, int] = {}
-    failed_suites = []
+    tally: dict = {"failing": [], "suites": 0, "label": ""}
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-        for suite, code, output in pool.map(lambda s: _run_suite(s, env, extra), suites):
-            print(f"\n{'=' * 20} {suite.relative_to(ROOT)} (exit {code}) {'=' * 20}\n{output}", flush=True)
-            last = output.strip().splitlines()[-1] if output.strip() else ""
-            for count, word in SUMMARY.findall(last):
-                key = "errors" if word.startswith("error") else word
-                totals[key] = totals.get(key, 0) + int(count)
-            if code != 0:  # pytest exit 5 (no tests collected) is a failure too
-                failed_suites.append(f"{suite.relative_to(ROOT)} (exit {code})")
-    elapsed = time.monotonic() - started
-    print(f"\nSuites: {len(suites)} in {elapsed:.0f}s; failing: {', '.join(failed_suites) or 'none'}")
-    failed = totals.get("failed", 0) + totals.get("errors", 0)
-    line = f"{totals.get('passed', 0)} passed, {failed} failed"
-    if totals.get("skipped"):
-        line += f", {totals['skipped']} skipped"
+    if not opts.citus:
+        suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
+        _run_suites(suites, _env(), extra, opts.jobs, tally)
+    # The whole run (no -k, no pytest args) ends with the Citus suite wherever Citus is installed.
+    whole_run = not (opts.only or extra)
+    if opts.citus or (whole_run and citus_available()):
+        tally["label"] = " on Citus"
+        # Two spare nodes for the operations tests (a third worker to rebalance onto, a worker of its own).
+        # The packages' suites run without django-tenants, so without dealership schemas to distribute.
+        _run_suites([SITE], _env(citus=True, spares=2), extra or CITUS_SUITE, 1, tally)
+    elif whole_run:
+        print("\nCitus suite skipped: Citus is not installed here (docs/scaling.md says how to install it).")
+    print(f"\nSuites: {tally['suites']} in {time.monotonic() - started:.0f}s; "
+          f"failing: {', '.join(tally['failing']) or 'none'}")
+    line = f"{tally.get('passed', 0)} passed, {tally.get('failed', 0) + tally.get('errors', 0)} failed"
+    if tally.get("skipped"):
+        line += f", {tally['skipped']} skipped"
     print(line)
-    return 1 if failed_suites else 0
+    return 1 if tally["failing"] else 0
+
+
+def citus_available() -> bool:
+    from tools import citus as cluster
+
+    return cluster.available()
 
 
 def manage(args: list[str]) -> int:

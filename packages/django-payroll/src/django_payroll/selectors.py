@@ -33,7 +33,8 @@ def salary_current(*, employee: Employee, on: dt.date) -> SalaryStructure | None
 
 
 def run_list(*, status: str = "", kind: str = "") -> QuerySet[PayrollRun]:
-    qs = PayrollRun.objects.annotate(payslip_count=Count("payslips"))
+    # Newest period first, as the model's ordering says: a grouped query drops Meta.ordering.
+    qs = PayrollRun.objects.annotate(payslip_count=Count("payslips")).order_by("-period", "-id")
     if status:
         qs = qs.filter(status=status)
     if kind:
