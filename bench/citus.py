@@ -96,8 +96,9 @@ def measure(opts) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django_car_listing import services as cars
     from django_tenants.utils import schema_context
+
+    from django_car_listing import services as cars
     from django_wallet import services as wallet
     from tenancy import citus
     from tenancy.services import dealership_create, membership_grant, public_tenant_ensure

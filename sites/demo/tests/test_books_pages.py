@@ -176,8 +176,8 @@ def test_the_money_statement_links_each_movement_to_its_entry(dealer1, dealer1_s
 
 def test_a_paid_commission_links_its_payment_entry(dealer1, dealer1_staff, make_user, accountant, deliver_events):
     from django_leads.models import Commission
-    from tenancy.services import membership_grant
     from django_wallet import services as wallet
+    from tenancy.services import membership_grant
     from tests.test_books import _offline_win
 
     agent = make_user()
@@ -236,6 +236,7 @@ def test_the_accountant_adds_and_renames_an_account_on_the_chart_page(accountant
 def test_the_vehicle_page_books_costs_and_shows_the_margin_after_the_sale(dealer1, dealer1_staff, make_user,
                                                                           accountant, deliver_events):
     from django_books import services as books
+
     from tenancy.services import membership_grant
     from tests.test_books import _offline_win
 

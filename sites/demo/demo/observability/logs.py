@@ -13,6 +13,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.utils.functional import SimpleLazyObject, empty
+
 from forecourt_core import context
 
 # The request being answered in this context, for the user id (read only once authentication ran).

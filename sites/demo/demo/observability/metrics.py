@@ -66,6 +66,7 @@ class ScrapeTimeCollector:
     @staticmethod
     def _outbox():
         from django.db import DatabaseError
+
         from forecourt_core.events.selectors import event_backlog
 
         try:

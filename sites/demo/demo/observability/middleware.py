@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
+
 from forecourt_core import context
 
 from . import logs, metrics

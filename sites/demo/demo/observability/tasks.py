@@ -12,6 +12,7 @@ import time
 from contextvars import Token
 
 from celery import signals
+
 from forecourt_core import context
 
 from . import metrics

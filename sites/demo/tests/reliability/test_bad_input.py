@@ -606,8 +606,6 @@ def _money_forms():
 def test_every_money_field_of_the_pages_refuses_what_the_api_refuses(typed):
     """Django's DecimalField reads "١٠" as 10; every money field of every page form (and every model form of a
     kernel AmountField, the admin's included) reads amounts like the API: a field error, never a Decimal."""
-    from django_car_listing.models import Car
-
     from django.core.exceptions import ValidationError
 
     from django_car_listing.models import Car

@@ -13,8 +13,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.reliability import world_fixtures
-from tests.reliability.permission_table import (INVENTORY, KEYLESS_OPS, MEMBERS, OPEN_PREFIXES, OPS, PATH_DEFAULTS,
-                                               ROLES, render_markdown)
+from tests.reliability.permission_table import (
+    INVENTORY,
+    KEYLESS_OPS,
+    MEMBERS,
+    OPEN_PREFIXES,
+    OPS,
+    PATH_DEFAULTS,
+    ROLES,
+    render_markdown,
+)
 from tests.reliability.world_fixtures import HOSTS, SCHEMA_OF, fill, send
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "permissions.md"

@@ -8,6 +8,7 @@ from .leads import (
     can_see_all,
     commission_get,
     commission_list,
+    commission_rules,
     lead_count_for_car,
     lead_get,
     lead_list,
@@ -18,6 +19,8 @@ from .leads import (
 
 __all__ = [
     "agent_performance", "dashboard", "lead_summary", "leads_over_time",
-    "active_agent", "agent_list", "agent_work", "can_edit", "can_see_all", "commission_get", "commission_list", "lead_count_for_car",
+    "active_agent", "agent_list", "agent_work",
+    "can_edit", "can_see_all", "commission_get", "commission_list", "commission_rules",
+    "lead_count_for_car",
     "lead_get", "lead_list", "lead_timeline", "lead_visible_qs", "sale_list",
 ]

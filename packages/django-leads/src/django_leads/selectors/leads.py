@@ -6,7 +6,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from ..errors import InvalidFilters, NotFound
-from ..models import OPEN_STATUSES, AgentProfile, Commission, Lead, LeadSource, LeadStatus, Sale
+from ..models import OPEN_STATUSES, AgentProfile, Commission, CommissionRule, Lead, LeadSource, LeadStatus, Sale
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -116,6 +116,11 @@ def agent_list(*, include_inactive: bool = False) -> QuerySet[AgentProfile]:
 def active_agent(*, user_id) -> AgentProfile | None:
     """The active agent profile of ``user_id`` (with its user), or None."""
     return AgentProfile.objects.filter(user_id=user_id, is_active=True).select_related("user").first()
+
+
+def commission_rules() -> QuerySet[CommissionRule]:
+    """The active commission rules, by role, with their agent."""
+    return CommissionRule.objects.filter(is_active=True).select_related("agent").order_by("role", "id")
 
 
 def agent_work(*, user, limit: int = 100) -> dict:

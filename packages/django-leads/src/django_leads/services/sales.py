@@ -45,43 +45,61 @@ def lead_win(*, lead: Lead, by=None, payment: str, agreed_price: Decimal | None 
     car = locked.car
     if car is None or car.is_sold or car.deleted_at is not None:
         raise CarAlreadySold()
-    if payment == Sale.Payment.PLATFORM:
-        if locked.buyer_id is None:
-            raise PlatformPaymentNeedsBuyer()
-        # car-listing charges the listed price: a different agreed price can't be paid this way.
-        if price is not None and price != car.price:
-            raise PriceMismatch()
-        price = car.price
-    elif price is None:
-        raise SaleDetailsRequired()
-    buyer_name = locked.contact_name or (locked.buyer.get_username() if locked.buyer_id else "")
-    try:
-        with transaction.atomic():
-            sale = Sale.objects.create(
-                lead=locked, car=car, car_key=car.pk, buyer_id=locked.buyer_id, buyer_name=buyer_name,
-                agent_id=locked.agent_id, agreed_price=price, payment=payment,
-                sold_on=sold_on or timezone.localdate(),
-            )
-    except IntegrityError as exc:
-        raise CarAlreadySold() from exc
-    from django_car_listing import services as cars
-
-    if payment == Sale.Payment.OFFLINE:
-        # Paid outside the platform: the car leaves the marketplace now, so nobody can buy it too.
-        cars.car_mark_sold(store_key=car.store_key, car_id=car.pk, actor=by)
-    else:
-        # (store, car) is sold at most once, so this key names this purchase across all schemas.
-        record = cars.car_buy(buyer=locked.buyer, store_key=car.store_key, car_id=car.pk,
-                              idempotency_key=idempotency_key or f"leads.sale:{car.store_key}:{car.pk}")
-        sale.purchase_ref = str(record.pk)
-        if record.price is not None:
-            sale.agreed_price = record.price  # what was actually charged
-        sale.save(update_fields=["purchase_ref", "agreed_price"])
+    price = _sale_price(locked, payment=payment, price=price)
+    sale = _sale_claim(locked, payment=payment, price=price, sold_on=sold_on)
+    _sale_pay(sale, by=by, idempotency_key=idempotency_key)
     apply_status(locked, status=LeadStatus.WON, by=by)
     commission_accrue(sale=sale)
     send_on_commit(sale_closed, sender=Sale, sale=sale)
     record_sale_closed(sale=sale)
     return sale
+
+
+def _sale_price(lead: Lead, *, payment: str, price: Decimal | None) -> Decimal:
+    """What the sale is for: the agreed price offline; the listed price on the platform."""
+    if payment == Sale.Payment.OFFLINE:
+        if price is None:
+            raise SaleDetailsRequired()
+        return price
+    if lead.buyer_id is None:
+        raise PlatformPaymentNeedsBuyer()
+    # car-listing charges the listed price: a different agreed price can't be paid this way.
+    if price is not None and price != lead.car.price:
+        raise PriceMismatch()
+    return lead.car.price
+
+
+def _sale_claim(lead: Lead, *, payment: str, price: Decimal, sold_on: datetime.date | None) -> Sale:
+    """Insert the Sale, claiming the car (``car_key`` is UNIQUE: a second win for it is refused)."""
+    car = lead.car
+    buyer_name = lead.contact_name or (lead.buyer.get_username() if lead.buyer_id else "")
+    try:
+        with transaction.atomic():
+            return Sale.objects.create(
+                lead=lead, car=car, car_key=car.pk, buyer_id=lead.buyer_id, buyer_name=buyer_name,
+                agent_id=lead.agent_id, agreed_price=price, payment=payment,
+                sold_on=sold_on or timezone.localdate(),
+            )
+    except IntegrityError as exc:
+        raise CarAlreadySold() from exc
+
+
+def _sale_pay(sale: Sale, *, by, idempotency_key: str | None) -> None:
+    """Offline: take the car off the marketplace; platform: buy it through car-listing for the buyer."""
+    from django_car_listing import services as cars
+
+    car = sale.car
+    if sale.payment == Sale.Payment.OFFLINE:
+        # Paid outside the platform: the car leaves the marketplace now, so nobody can buy it too.
+        cars.car_mark_sold(store_key=car.store_key, car_id=car.pk, actor=by)
+        return
+    # (store, car) is sold at most once, so this key names this purchase across all schemas.
+    record = cars.car_buy(buyer=sale.lead.buyer, store_key=car.store_key, car_id=car.pk,
+                          idempotency_key=idempotency_key or f"leads.sale:{car.store_key}:{car.pk}")
+    sale.purchase_ref = str(record.pk)
+    if record.price is not None:
+        sale.agreed_price = record.price  # what was actually charged
+    sale.save(update_fields=["purchase_ref", "agreed_price"])
 
 
 def _won_with_key(lead: Lead, idempotency_key: str) -> Sale | None:

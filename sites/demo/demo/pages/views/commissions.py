@@ -8,6 +8,9 @@ from django.views.decorators.http import require_POST
 from demo.pages.forms import CommissionRuleValueForm
 from demo.pages.views.common import dealership_only, refused, require_perm
 from demo.pages.views.dealership import link_entries
+from django_leads import selectors as leads
+from django_leads import services as lead_services
+from django_leads.models import AgentRole, Commission, CommissionRule
 from forecourt_core.errors import DomainError
 
 
@@ -19,8 +22,6 @@ def rule_text(rule) -> str:
 
 
 def rule_scope(rule) -> str:
-    from django_leads.models import AgentRole
-
     if rule.agent_id:
         return rule.agent.get_username()
     return f"Every {AgentRole(rule.role).label.lower()}"
@@ -29,9 +30,6 @@ def rule_scope(rule) -> str:
 @dealership_only
 @require_perm("leads.view_commission")
 def commissions(request):
-    from django_leads import selectors as leads
-    from django_leads.models import AgentRole, Commission, CommissionRule
-
     rows = list(leads.commission_list(user=request.user).select_related("agent", "sale", "paid_by")
                 .order_by("-accrued_at", "-id")[:200])
     show_books = request.user.has_perm("books.view_journalentry")
@@ -40,7 +38,7 @@ def commissions(request):
         link_entries(rows, "commission-paid:", "uuid", attr="books_paid_entry")
     can_rules = request.user.has_perm("leads.manage_commissionrule")
     rules = [{"scope": rule_scope(r), "text": rule_text(r), "since": r.created_at}
-             for r in CommissionRule.objects.filter(is_active=True).select_related("agent").order_by("role", "id")]
+             for r in leads.commission_rules()]
     return render(request, "pages/dealer_commissions.html", {
         "commissions": rows, "rules": rules, "can_rules": can_rules, "show_books": show_books,
         "can_pay": request.user.has_perm("leads.pay_commission"),
@@ -53,9 +51,6 @@ def commissions(request):
 @require_perm("leads.manage_commissionrule")
 @require_POST
 def commission_rule_new(request):
-    from django_leads import services as lead_services
-    from django_leads.models import AgentProfile, CommissionRule
-
     back = reverse("pages:commissions")
     scope, kind = request.POST.get("scope", ""), request.POST.get("kind", "")
     is_percent = kind == CommissionRule.Kind.PERCENT
@@ -66,7 +61,7 @@ def commission_rule_new(request):
     value = value_form.cleaned_data["value"]
     agent, role = None, ""
     if scope.startswith("agent:"):
-        profile = AgentProfile.objects.filter(user_id=scope.removeprefix("agent:") or 0).select_related("user").first()
+        profile = leads.active_agent(user_id=scope.removeprefix("agent:") or 0)
         if profile is None:
             messages.error(request, "No such agent.")
             return redirect(back)
@@ -88,9 +83,6 @@ def commission_rule_new(request):
 def commission_pay(request, commission_id: int):
     """Pay one accrued commission. The form carries a one-time key like every money form; the commission's row
     lock and status are what make a second submit answer the first payment, so the service needs no key."""
-    from django_leads import selectors as leads
-    from django_leads import services as lead_services
-
     back = reverse("pages:commissions")
     try:
         commission = leads.commission_get(user=request.user, pk=commission_id)

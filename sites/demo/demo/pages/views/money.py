@@ -7,12 +7,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_books import selectors as books
 from rest_framework.request import Request
 
 from demo.pages.forms import MemberPayoutForm
 from demo.pages.views.common import current_dealership, dealership_only, refused, require_perm
 from demo.pages.views.wallet import filtered_statement
-from django_books import selectors as books
 from django_wallet import selectors as wallet_selectors
 from django_wallet import services as wallet
 from forecourt_core.drf import KeysetPagination

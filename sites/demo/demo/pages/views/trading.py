@@ -24,8 +24,6 @@ MOVES = {"deposit": ("trader_deposit", "moved to your trading account"),
 
 def _move_money(request, back):
     """One balanced, keyed wallet transfer between the user's main and trading accounts."""
-    from django_trading import services as trading
-
     service, done = MOVES[request.POST["action"]]
     try:
         amount = cleaned_or_refused(AmountForm(request.POST))["amount"]
