@@ -59,6 +59,17 @@ def worker(celery_worker_session, transactional_db):
     connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _relay_idle_before_flush(request):
+    """A transactional test's commits kick the event relay on the session's worker, so every such test
+    waits (through ``worker``) for the worker to be idle before its tables are flushed: a relay task
+    still reading them would deadlock the flush's TRUNCATE."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("worker")
+    yield
+
+
 @functools.cache
 def _broker_client():
     from tests.celery_app import app
