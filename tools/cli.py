@@ -41,18 +41,19 @@ def _run_suite(suite: Path, env: dict[str, str], extra: list[str]) -> tuple[Path
     return suite, proc.returncode, proc.stdout
 
 
-def _run_suites(suites: list[Path], env: dict[str, str], extra: list[str], jobs: int, tally: dict) -> None:
+def _run_suites(suites: list[Path], env: dict[str, str], extra: list[str], jobs: int, tally: dict,
+                label: str = "") -> None:
     """Run ``suites`` (``jobs`` side by side), print each one's output and add its counts to ``tally``."""
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for suite, code, output in pool.map(lambda s: _run_suite(s, env, extra), suites):
-            print(f"\n{'=' * 20} {suite.relative_to(ROOT)}{tally['label']} (exit {code}) {'=' * 20}\n{output}",
+            print(f"\n{'=' * 20} {suite.relative_to(ROOT)}{label} (exit {code}) {'=' * 20}\n{output}",
                   flush=True)
             last = output.strip().splitlines()[-1] if output.strip() else ""
             for count, word in SUMMARY.findall(last):
                 key = "errors" if word.startswith("error") else word
                 tally[key] = tally.get(key, 0) + int(count)
             if code != 0:  # pytest exit 5 (no tests collected) is a failure too
-                tally["failing"].append(f"{suite.relative_to(ROOT)}{tally['label']} (exit {code})")
+                tally["failing"].append(f"{suite.relative_to(ROOT)}{label} (exit {code})")
             tally["suites"] += 1
 
 
@@ -63,16 +64,15 @@ def test(args: list[str]) -> int:
     parser.add_argument("--citus", action="store_true",
                         help="only the site's Citus suite on a local cluster (docs/scaling.md); pytest args replace it")
     opts, extra = parser.parse_known_args(args)
-    tally: dict = {"failing": [], "suites": 0, "label": ""}
+    tally: dict = {"failing": [], "suites": 0}
     started = time.monotonic()
     if not opts.citus:
         suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
         _run_suites(suites, _env(), extra, opts.jobs, tally)
     else:
-        tally["label"] = " on Citus"
         # Two spare nodes for the operations tests (a third worker to rebalance onto, a worker of its own).
         # The packages' suites run without django-tenants, so without dealership schemas to distribute.
-        _run_suites([SITE], _env(citus=True, spares=2), extra or CITUS_SUITE, 1, tally)
+        _run_suites([SITE], _env(citus=True, spares=2), extra or CITUS_SUITE, 1, tally, label=" on Citus")
     print(f"\nSuites: {tally['suites']} in {time.monotonic() - started:.0f}s; "
           f"failing: {', '.join(tally['failing']) or 'none'}")
     line = f"{tally.get('passed', 0)} passed, {tally.get('failed', 0) + tally.get('errors', 0)} failed"
