@@ -2,8 +2,9 @@
 import logging
 
 import pytest
+from django.db import transaction
 
-from forecourt_core.events import registry
+from forecourt_core.events import registry, services
 from forecourt_core.events.models import Event
 from forecourt_core.events.services import event_record, events_relay
 
@@ -39,3 +40,90 @@ def test_a_handled_kind_warns_nothing(caplog):
         registry.unregister(kind, name="test")
     assert [e.kind for e in seen] == [kind]
     assert not _unhandled_warnings(caplog, kind)
+
+
+class _Broker:
+    """Stands in for relay_events.apply_async: counts the tasks sent, runs none (or fails to send)."""
+
+    def __init__(self, fail=False):
+        self.sent, self.fail = 0, fail
+
+    def __call__(self, *args, **kwargs):
+        if self.fail:
+            raise ConnectionError("broker down")
+        self.sent += 1
+
+
+@pytest.fixture
+def broker(monkeypatch, settings):
+    from django.core.cache import caches
+
+    from forecourt_core.events import tasks
+
+    settings.FORECOURT_EVENTS_KICK = True
+    caches["default"].delete(services.KICK_PENDING_KEY)
+    stub = _Broker()
+    monkeypatch.setattr(tasks.relay_events, "apply_async", stub)
+    return stub
+
+
+def _committed(capture, kind="testing.kicked", **data):
+    with capture(execute=True), transaction.atomic():
+        return event_record(kind=kind, data=data)
+
+
+def test_a_commit_while_a_kicked_run_waits_sends_nothing_and_that_run_delivers_its_event(
+        broker, django_capture_on_commit_callbacks):
+    first = _committed(django_capture_on_commit_callbacks, n=1)
+    assert broker.sent == 1
+    second = _committed(django_capture_on_commit_callbacks, n=2)  # the run kicked by the first still waits
+    assert broker.sent == 1
+    assert events_relay() == 2  # the waiting run starts: both events, the second without a task of its own
+    assert set(Event.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {"delivered"}
+    _committed(django_capture_on_commit_callbacks, n=3)  # no run waits any more: this commit kicks one
+    assert broker.sent == 2
+
+
+def test_an_event_committed_while_a_run_delivers_kicks_a_run_of_its_own(broker, django_capture_on_commit_callbacks):
+    kind, later = "testing.kicks_during_a_run", []
+
+    def handler(event):  # commits (with the event's delivery) after the run took the pending mark
+        later.append(event_record(kind="testing.kicked", data={"after": str(event.pk)}))
+
+    registry.register(kind, handler, name="test")
+    try:
+        _committed(django_capture_on_commit_callbacks, kind=kind)
+        assert broker.sent == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert events_relay(limit=1) == 1
+    finally:
+        registry.unregister(kind, name="test")
+    assert Event.objects.get(pk=later[0].pk).status == "pending" and broker.sent == 2
+
+
+def test_a_full_batch_kicks_another_run_for_the_rest(broker, settings):
+    settings.FORECOURT_EVENTS_KICK = False  # recorded without kicks: as if their tasks were lost
+    for n in range(3):
+        event_record(kind="testing.kicked", data={"n": n})
+    settings.FORECOURT_EVENTS_KICK, settings.FORECOURT_EVENTS_BATCH = True, 2
+    assert events_relay() == 2 and broker.sent == 1
+    assert events_relay() == 1 and broker.sent == 1  # the rest: nothing left, no further kick
+
+
+def test_a_kick_whose_task_cannot_be_sent_leaves_no_mark_and_a_cache_outage_still_sends(
+        broker, django_capture_on_commit_callbacks, monkeypatch):
+    from django.core.cache import caches
+
+    broker.fail = True
+    _committed(django_capture_on_commit_callbacks, n=1)
+    assert caches["default"].get(services.KICK_PENDING_KEY) is None  # the next commit tries again
+    broker.fail = False
+    _committed(django_capture_on_commit_callbacks, n=2)
+    assert broker.sent == 1
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(type(caches["default"]), "add", down)
+    _committed(django_capture_on_commit_callbacks, n=3)  # the mark is set, but the cache cannot say so
+    assert broker.sent == 2

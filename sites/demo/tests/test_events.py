@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -67,6 +68,7 @@ def test_a_key_records_its_event_once_and_a_transaction_kicks_one_relay(probe, d
 
     settings.FORECOURT_EVENTS_KICK = True
     broker = app.connection_for_write().default_channel.client
+    caches["shared"].delete(services.KICK_PENDING_KEY)  # no kicked run waits (an earlier test's may)
     queued = broker.llen("celery")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         first = services.event_record(kind=KIND, data={"n": 1}, key="probe:1")
@@ -213,3 +215,24 @@ def test_the_commit_kicks_a_relay_so_a_worker_delivers_without_waiting_for_beat(
         assert time.monotonic() < deadline, "the kicked relay task never delivered the event"
         time.sleep(0.2)
     assert probe.seen == [(str(event.id), "public")]
+
+
+def test_a_commit_while_a_kicked_run_waits_sends_no_task_and_that_run_delivers_its_event(committed_db, probe):
+    from celery.contrib.testing.worker import start_worker
+
+    from demo.celery import app
+
+    app.control.purge()  # no task of an earlier test left to deliver these events
+    caches["shared"].delete(services.KICK_PENDING_KEY)
+    broker = app.connection_for_write().default_channel.client
+    first = _record(n=1)
+    assert broker.llen("celery") == 1  # its kick: a relay task, which no worker runs yet
+    second = _record(n=2)
+    assert broker.llen("celery") == 1  # a kicked run waits: this commit sends none
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
+                      queues=["celery"]):
+        deadline = time.monotonic() + 60
+        while Event.objects.filter(pk__in=[first.pk, second.pk], status="delivered").count() < 2:
+            assert time.monotonic() < deadline, "the waiting relay run did not deliver both events"
+            time.sleep(0.2)
+    assert sorted(event_id for event_id, _ in probe.seen) == sorted([str(first.id), str(second.id)])

@@ -359,4 +359,6 @@ BOOKS_PROFILE_DEFAULTS = "demo.glue.hooks.books_profile_defaults"
 BOOKS_RECONCILER = "demo.glue.books.reconcile_all"
 FORECOURT_EVENTS_ROUTE = "demo.glue.hooks.event_route"
 FORECOURT_EVENTS_ROUTE_CONTEXT = "demo.glue.hooks.event_route_context"
+# The mark of a kicked relay run waiting: one key for every host and the workers, so no tenant key function.
+FORECOURT_EVENTS_KICK_CACHE = "shared"
 PAYROLL_EMPLOYER_NAME = "demo.glue.hooks.current_dealership_name"

@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "FORECOURT_EVENTS_RECLAIM_AFTER_SECONDS": 30,
     "FORECOURT_EVENTS_RETENTION_DAYS": 7,  # delivered events kept this long
     "FORECOURT_EVENTS_KICK": True,  # send a relay task after each commit that recorded events
+    # ... unless a kicked one is already waiting. The mark lives in this cache alias, which every web process
+    # and worker must share, with the same key in every tenant or schema.
+    "FORECOURT_EVENTS_KICK_CACHE": "default",
+    "FORECOURT_EVENTS_KICK_PENDING_SECONDS": 10,  # the mark's life, should the task it stands for be lost
 }
 HOOKS = {
     # () -> str: where the current work happens (the site: the schema). Stored on each event.

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
@@ -56,24 +57,22 @@ def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | N
     else:
         Event.objects.bulk_create(events)
     if events and conf.get("FORECOURT_EVENTS_KICK"):
-        _kick_after_commit([e.pk for e in events])
+        _kick_after_commit()
     return events
 
 
-def _kick_after_commit(ids: list) -> None:
-    """One relay task per transaction: each record adds its ids, and the first on-commit kick sends them all.
+def _kick_after_commit() -> None:
+    """One kick per transaction, however many events it records.
 
-    A savepoint that rolls back drops its own kick, not its ids: a later kick sends them, and the relay
-    finds nothing for them (as for ids left by a transaction that rolled back).
+    A savepoint that rolls back drops its own hook, not the connection's mark: a later hook kicks, and a
+    mark left with no hook only makes the next transaction's kick happen (a relay run that finds nothing).
     """
-    pending = transaction.get_connection().__dict__.setdefault("forecourt_events_pending_kick", [])
-    pending.extend(ids)
+    conn = transaction.get_connection()
+    conn.__dict__["forecourt_events_kick_due"] = True
 
     def kick() -> None:
-        batch = pending[:]
-        pending.clear()
-        if batch:
-            events_kick(ids=batch)
+        if conn.__dict__.pop("forecourt_events_kick_due", False):
+            events_kick()
 
     transaction.on_commit(kick)
 
@@ -86,18 +85,43 @@ def _stored(data: dict | None) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def events_kick(*, ids: Iterable) -> None:
-    """Send a relay task for these events now (the fast path); never raises: beat relays them anyway."""
+KICK_PENDING_KEY = "forecourt_events:relay_pending"
+
+
+def events_kick() -> None:
+    """Have a relay run deliver every due event soon (the fast path); never raises: beat relays them anyway.
+
+    At most one kicked run waits at a time: a kick that finds the pending mark set sends nothing. The run
+    takes the mark before it claims anything (``events_relay``), so an event committed before that is
+    claimed by the run, and one committed after it kicks a run of its own: every event still has a run
+    after it. The mark expires (FORECOURT_EVENTS_KICK_PENDING_SECONDS) in case its task is lost; without
+    the cache, every kick sends its task.
+    """
+    try:
+        if not _cache().add(KICK_PENDING_KEY, 1, timeout=conf.get("FORECOURT_EVENTS_KICK_PENDING_SECONDS")):
+            return
+    except Exception:  # noqa: BLE001 - any cache backend's connection error: send the task as before
+        logger.warning("events: the kick's pending mark is unavailable; sending the relay task", exc_info=True)
     try:
         from .tasks import relay_events
 
         # A publish retry policy of no retries fails at once on a dead broker (retry=False would still
         # wait out kombu's connection retries, seconds per commit).
-        wanted = [str(i) for i in ids]
-        relay_events.apply_async(kwargs={"ids": wanted, "limit": len(wanted)}, retry=True,
-                                 retry_policy={"max_retries": 0})
+        relay_events.apply_async(retry=True, retry_policy={"max_retries": 0})
     except Exception:  # noqa: BLE001 - no Celery, or the broker is down: the periodic relay delivers them
         logger.warning("events: could not send the relay task; the periodic relay will deliver", exc_info=True)
+        _take_kick()  # no run is coming: the next commit tries again
+
+
+def _take_kick() -> None:
+    try:
+        _cache().delete(KICK_PENDING_KEY)
+    except Exception:  # noqa: BLE001 - the mark then expires on its own
+        logger.warning("events: could not clear the kick's pending mark", exc_info=True)
+
+
+def _cache():
+    return caches[conf.get("FORECOURT_EVENTS_KICK_CACHE")]
 
 
 def events_relay(*, limit: int | None = None, ids: Iterable | None = None) -> int:
@@ -107,12 +131,16 @@ def events_relay(*, limit: int | None = None, ids: Iterable | None = None) -> in
     the handlers run, so no event is handled by two relays at once.
     """
     wanted = None if ids is None else [str(i) for i in ids]
+    if wanted is None:
+        _take_kick()  # before claiming: an event committed from now on kicks a run of its own
     delivered = 0
     for _ in range(limit or conf.get("FORECOURT_EVENTS_BATCH")):
         event = _claim(wanted)
         if event is None:
-            break
+            return delivered
         delivered += _deliver(event)
+    if wanted is None and conf.get("FORECOURT_EVENTS_KICK"):
+        events_kick()  # a full batch: more may be due, and their kicks may have found this run pending
     return delivered
 
 
@@ -197,7 +225,7 @@ def events_retry(*, ids: Iterable) -> int:
         updated = (Event.objects.filter(pk__in=wanted).exclude(status=Status.DELIVERED)
                    .update(status=Status.PENDING, attempts=0, available_at=timezone.now(), claimed_at=None))
         if updated:
-            transaction.on_commit(lambda: events_kick(ids=wanted))
+            transaction.on_commit(events_kick)
     return updated
 
 
