@@ -36,6 +36,25 @@ def test_system_account_may_overdraw():
     assert platform.allow_overdraft and services.system_account("platform") == platform
 
 
+def test_a_sellers_charge_sale_opens_both_accounts_then_reads_them_in_one_query(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seller = make_user()
+    with pytest.raises(InsufficientFunds):  # both accounts opened on first use: the seller's is empty
+        services.charge_sale_create(seller=seller, phone="+447911123456", amount=D("1.00"))
+    own, sales = services.account_for(seller), Account.objects.get(name="charge_sales")
+    assert sales.allow_overdraft and not own.allow_overdraft
+    services.deposit(account=own, amount=D("5.00"))
+    with CaptureQueriesContext(connection) as ctx:
+        sale = services.charge_sale_create(seller=seller, phone="+447911123456", amount=D("2.00"), sold_by=seller)
+    assert sum('FROM "wallet_account"' in q["sql"] for q in ctx.captured_queries) == 1
+    assert sale.account == own and selectors.balance(own) == D("3.00") and selectors.balance(sales) == D("2.00")
+    for both_or_neither in [{"account": own, "seller": seller}, {}]:
+        with pytest.raises(TypeError):
+            services.charge_sale_create(phone="+447911123456", amount=D("1.00"), **both_or_neither)
+
+
 def test_currency_from_setting(settings, make_user):
     settings.WALLET_CURRENCY = "EUR"
     assert services.open_account(owner=make_user()).currency == "EUR"

@@ -360,7 +360,7 @@ class ChargeSaleListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         sale = services.charge_sale_create(
-            account=services.account_for(request.user, purpose=conf.get("WALLET_USER_PURPOSE")),
+            seller=request.user,
             phone=data.validated_data["phone"],
             amount=data.validated_data["amount"],
             sold_by=request.user,

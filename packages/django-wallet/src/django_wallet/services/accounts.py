@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
+from django.db.models import Q
 
 from .. import conf
 from ..models import Account
@@ -26,6 +27,15 @@ def account_for(owner, *, purpose: str = "main") -> Account:
     """The account of ``owner`` (any saved model instance) for ``purpose``, created on first use."""
     owner_type = ContentType.objects.get_for_model(owner)
     return _get_or_create({"owner_type": owner_type, "owner_id": str(owner.pk), "purpose": purpose}, {})
+
+
+def account_with_system_account(owner, *, purpose: str = "main", name: str) -> tuple[Account, Account]:
+    """``(account_for(owner, purpose=purpose), system_account(name))`` in one query when both exist."""
+    owner_type = ContentType.objects.get_for_model(owner)
+    lookup = {"owner_type": owner_type, "owner_id": str(owner.pk), "purpose": purpose}
+    found = {bool(a.name): a for a in Account.objects.filter(Q(**lookup) | Q(name=name, owner_type=None))}
+    return (found.get(False) or _get_or_create(lookup, {}),
+            found.get(True) or _get_or_create({"name": name}, {"allow_overdraft": True}))
 
 
 def accounts_for(owners, *, purpose: str = "main") -> dict:

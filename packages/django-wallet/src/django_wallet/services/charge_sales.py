@@ -13,7 +13,7 @@ from .. import conf
 from ..errors import InvalidPhoneNumber, SameAccount
 from ..events import record_charge_sold
 from ..models import Account, ChargeSale
-from .accounts import system_account
+from .accounts import account_with_system_account, system_account
 from .posting import post
 
 
@@ -27,7 +27,8 @@ def normalize_phone(phone: str, *, region: str | None = None) -> str:
 
 def charge_sale_create(
     *,
-    account: Account,
+    account: Account | None = None,
+    seller=None,
     phone: str,
     amount: Decimal,
     sold_by=None,
@@ -35,10 +36,17 @@ def charge_sale_create(
     idempotency_key: str | None = None,
     idempotency_scope: str = "",
 ) -> ChargeSale:
-    """Sell prepaid charge to ``phone`` out of the seller's credit (InsufficientFunds when short)."""
+    """Sell prepaid charge to ``phone`` out of ``account``, or out of ``seller``'s own account (its
+    WALLET_USER_PURPOSE account, read with the charge-sales account in one query); InsufficientFunds when short."""
+    if (account is None) == (seller is None):
+        raise TypeError("charge_sale_create takes an account or a seller")
     e164 = normalize_phone(phone, region=region)
     value = validate_amount(amount)
-    destination = system_account(conf.get("WALLET_CHARGE_SALES_ACCOUNT"))
+    name = conf.get("WALLET_CHARGE_SALES_ACCOUNT")
+    if seller is not None:
+        account, destination = account_with_system_account(seller, purpose=conf.get("WALLET_USER_PURPOSE"), name=name)
+    else:
+        destination = system_account(name)
     if destination.pk == account.pk:
         raise SameAccount()
     with db_transaction.atomic():
