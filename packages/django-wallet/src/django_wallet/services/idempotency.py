@@ -12,11 +12,13 @@ from ..errors import IdempotencyConflict
 from ..models import IdempotencyFailure, Transaction
 
 
+# What json.dumps(..., sort_keys=True, default=str) would build on every call, built once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def fingerprint(op: str, postings: list[tuple[int, Decimal]], kind: str, memo: str, metadata: dict) -> str:
-    body = json.dumps(
-        {"op": op, "postings": [[a, str(x)] for a, x in postings], "kind": kind, "memo": memo, "metadata": metadata},
-        sort_keys=True,
-        default=str,
+    body = _CANONICAL.encode(
+        {"op": op, "postings": [[a, str(x)] for a, x in postings], "kind": kind, "memo": memo, "metadata": metadata}
     )
     return hashlib.sha256(body.encode()).hexdigest()
 
