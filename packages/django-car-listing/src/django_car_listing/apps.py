@@ -6,3 +6,6 @@ class CarListingConfig(AppConfig):
     label = "car_listing"
     verbose_name = "Car listing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401 - registers the bought car's indexing with the event relay

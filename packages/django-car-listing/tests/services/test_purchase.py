@@ -8,6 +8,7 @@ from django_car_listing.services import purchase as purchase_module
 from django_wallet import services as wallet
 from django_wallet.errors import InsufficientFunds
 from forecourt_core.events.models import Event
+from forecourt_core.events.services import events_relay
 from tests.conftest import balance
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +161,34 @@ class StorePurchaseTests:
         assert record.kind == "store_purchase" and record.from_store_key == "dealer1"
         assert balance(buyer) == Decimal("500.00") and balance(dealer_account) == Decimal("2500.00")
         assert not ListingIndex.objects.filter(store_key="dealer1", car_id=car.pk).exists()
-        assert ListingIndex.objects.get(store_key="", car_id=mine.pk).owner_id == buyer.pk
+        # The buyer's car, not for sale, is indexed by the purchase event's handler, after the commit.
+        assert not ListingIndex.objects.filter(store_key="", car_id=mine.pk).exists()
+        events_relay()
+        row = ListingIndex.objects.get(store_key="", car_id=mine.pk)
+        assert (row.owner_id, row.is_for_sale, row.thumbnail) == (buyer.pk, False, "car_listing/dealer1/t.jpg")
         # The buyer can sell it on, in the public store.
         services.car_put_on_sale(actor=buyer, store_key="", car_id=mine.pk)
+        assert ListingIndex.objects.get(store_key="", car_id=mine.pk).is_for_sale
+
+    def test_the_bought_cars_index_handled_late_or_twice_leaves_its_listing_as_it_is(self, make_user, fund,
+                                                                                        listed_car, store):
+        from django_car_listing import handlers
+
+        buyer = make_user()
+        fund(buyer, "3000.00")
+        store("dealer1")
+        car = listed_car(store_key="dealer1", manager=make_user(perms=["car_listing.add_car", "car_listing.change_car"]),
+                         price=Decimal("2500.00"))
+        store("")
+        wallet.system_account("store:dealer1")
+        mine = services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk).car
+        services.car_put_on_sale(actor=buyer, store_key="", car_id=mine.pk, price=Decimal("2600.00"))
+        listed = ListingIndex.objects.get(store_key="", car_id=mine.pk)
+        event = Event.objects.get(kind="car_listing.car_purchased")
+        for _ in range(2):  # handled after the buyer listed the car, then delivered again
+            handlers.index_bought_car(event)
+        row = ListingIndex.objects.get(store_key="", car_id=mine.pk)
+        assert (row.is_for_sale, row.price, row.listed_at) == (True, Decimal("2600.00"), listed.listed_at)
 
     def test_failure_after_payment_rolls_everything_back(self, make_user, fund, listed_car, store, monkeypatch):
         manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])

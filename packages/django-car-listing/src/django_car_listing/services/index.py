@@ -1,4 +1,5 @@
-"""Keeps the public-store ListingIndex in step with cars, in the caller's transaction."""
+"""Keeps the public-store ListingIndex in step with cars, in the caller's transaction (but for a bought
+store car's new public copy, not for sale, which the car_purchased event's handler indexes: handlers.py)."""
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Value
@@ -55,15 +56,6 @@ def index_sync(*, car: Car) -> None:
             row.listed_at = timezone.now()
         row.search_vector = _search_vector(car)
         row.save()
-    cache.bump_on_commit(car=(car.store_key, car.pk))
-
-
-def index_add(*, car: Car, thumbnail: str) -> None:
-    """The index row of a public car created in this transaction (none can exist yet): one INSERT.
-    Call in the public store."""
-    fields = _fields(car, thumbnail)
-    ListingIndex.objects.create(store_key=car.store_key, car_id=car.pk, search_vector=_search_vector(car),
-                                listed_at=timezone.now() if fields["is_for_sale"] else None, **fields)
     cache.bump_on_commit(car=(car.store_key, car.pk))
 
 

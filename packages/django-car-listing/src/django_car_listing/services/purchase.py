@@ -3,7 +3,8 @@ the car to the buyer (a store car becomes a new public car owned by the buyer, p
 
 The work is grouped by schema (the car's store, then the public store, then the store again) so a
 purchase switches search_path three times, and every write is one statement. What need not happen
-in the request (notifications, the dealership's books) hangs on the car_purchased event.
+in the request (notifications, the dealership's books, the index row of the buyer's new car, which is
+not for sale) hangs on the car_purchased event.
 """
 import uuid
 
@@ -18,7 +19,7 @@ from ..signals import car_purchased
 from ._common import can_see, get_car
 from .cars import _save
 from .events import record_car_purchased
-from .index import index_add, index_remove, index_sync
+from .index import index_remove, index_sync
 
 COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
                  "colour", "sale_type", "description", "location", "verification_status")
@@ -76,12 +77,11 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
     _save(new_car, savepoint=False)  # a duplicate VIN ends the purchase: nothing to roll back to
     if images:  # same file names: the store key is in the path, so the URLs stay valid
         CarImage.objects.bulk_create([CarImage(car=new_car, **img) for img in images])
-    record = OwnershipRecord.objects.create(
+    # Its index row is written by the car_purchased event's handler (handlers.py): it is not for sale.
+    return OwnershipRecord.objects.create(
         car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
         from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
         idempotency_key=idempotency_key)
-    index_add(car=new_car, thumbnail=(images[0]["thumbnail"] or images[0]["image"]) if images else "")
-    return record
 
 
 def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid.UUID) -> StoreSale:
