@@ -191,8 +191,9 @@ class Endpoints:
             store, cid = self.data.buy_cars.pop()
             from _wrk import Item
 
+            # A buyer in turn, as wrk's items do: one buyer's wallet would run dry within a profile.
             item = Item("POST", f"/api/cars/{cid}/buy/?store={store}",
-                        {"Host": "localhost", "Authorization": self.tokens[0]})
+                        {"Host": "localhost", "Authorization": self.tokens[len(self.data.buy_cars) % len(self.tokens)]})
         headers = {("HTTP_" + k.upper().replace("-", "_")): v for k, v in item.headers.items()}
         if name in KEYED:
             headers["HTTP_IDEMPOTENCY_KEY"] = f"inproc-{time.time_ns()}"
@@ -389,7 +390,7 @@ def main() -> None:
             warm = endpoints.one(name) if name != "purchase" else cold
             queries[name] = (cold, warm)
             print(f"  {name}: status {cold[0]}, queries cold {cold[1]} / warm {warm[1]}", flush=True)
-        inproc = in_process(endpoints, ["ping (reference)"] + available,
+        inproc = in_process(endpoints, ["ping (reference)"] + available + buying,
                             profile_to=ROOT / "bench" / "results" / "http_profile.txt" if args.profile else None)
         print("  in-process ms: " + ", ".join(f"{k} {v:.1f}" for k, v in inproc.items()), flush=True)
         from django.db import connections
