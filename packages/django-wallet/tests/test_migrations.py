@@ -11,3 +11,13 @@ def test_no_missing_migrations():
 
 def test_app_label():
     assert apps.get_app_config("wallet").name == "django_wallet"
+
+
+@pytest.mark.django_db
+def test_wallet_post_keeps_its_generic_plans():
+    """Migration 0009's setting: a migration recreating wallet_post must set it again."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT proconfig FROM pg_proc WHERE proname = 'wallet_post'")
+        assert cur.fetchall() == [(["plan_cache_mode=force_generic_plan"],)]
