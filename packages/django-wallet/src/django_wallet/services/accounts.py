@@ -10,11 +10,16 @@ from .. import conf
 from ..models import Account
 
 
-def _get_or_create(lookup: dict, defaults: dict) -> Account:
+def _read(where: str, params: list) -> list[Account]:
+    # Raw: every money request reads its accounts, and the ORM took longer to compile these lookups than
+    # the database took to answer them.
+    return list(Account.objects.raw(f"SELECT * FROM {Account._meta.db_table} WHERE {where}", params))  # noqa: S608
+
+
+def _get_or_create(lookup: dict, defaults: dict, found: Account | None) -> Account:
     # Race-safe: the unique constraints decide, the loser reads the winner's row.
-    account = Account.objects.filter(**lookup).first()
-    if account is not None:
-        return account
+    if found is not None:
+        return found
     try:
         with db_transaction.atomic():
             return Account.objects.create(**lookup, **defaults)
@@ -22,23 +27,25 @@ def _get_or_create(lookup: dict, defaults: dict) -> Account:
         return Account.objects.get(**lookup)
 
 
+def _owned(owner, purpose: str) -> tuple[dict, str, list]:
+    """The lookup of ``owner``'s account for ``purpose``, and its WHERE clause with parameters."""
+    owner_type = ContentType.objects.get_for_model(owner)
+    lookup = {"owner_type": owner_type, "owner_id": str(owner.pk), "purpose": purpose}
+    return lookup, "(owner_type_id = %s AND owner_id = %s AND purpose = %s)", [owner_type.pk, str(owner.pk), purpose]
+
+
 def account_for(owner, *, purpose: str = "main") -> Account:
     """The account of ``owner`` (any saved model instance) for ``purpose``, created on first use."""
-    owner_type = ContentType.objects.get_for_model(owner)
-    return _get_or_create({"owner_type": owner_type, "owner_id": str(owner.pk), "purpose": purpose}, {})
+    lookup, where, params = _owned(owner, purpose)
+    return _get_or_create(lookup, {}, next(iter(_read(where, params)), None))
 
 
 def account_with_system_account(owner, *, purpose: str = "main", name: str) -> tuple[Account, Account]:
     """``(account_for(owner, purpose=purpose), system_account(name))`` in one query when both exist."""
-    owner_type = ContentType.objects.get_for_model(owner)
-    lookup = {"owner_type": owner_type, "owner_id": str(owner.pk), "purpose": purpose}
-    # Raw: a charge sale reads these on every request, and the ORM took longer to compile the OR than the
-    # database took to answer it.
-    found = {bool(a.name): a for a in Account.objects.raw(
-        f"SELECT * FROM {Account._meta.db_table} WHERE (owner_type_id = %s AND owner_id = %s AND purpose = %s)"  # noqa: S608
-        " OR (owner_type_id IS NULL AND name = %s)", [owner_type.pk, lookup["owner_id"], purpose, name])}
-    return (found.get(False) or _get_or_create(lookup, {}),
-            found.get(True) or _get_or_create({"name": name}, {"allow_overdraft": True}))
+    lookup, where, params = _owned(owner, purpose)
+    found = {bool(a.name): a for a in _read(f"{where} OR (owner_type_id IS NULL AND name = %s)", [*params, name])}
+    return (_get_or_create(lookup, {}, found.get(False)),
+            _get_or_create({"name": name}, {"allow_overdraft": True}, found.get(True)))
 
 
 def accounts_for(owners, *, purpose: str = "main") -> dict:
@@ -65,7 +72,8 @@ def accounts_for(owners, *, purpose: str = "main") -> dict:
 
 def system_account(name: str) -> Account:
     """A named system account ("platform", "topups", "fees", ...); system accounts may overdraw."""
-    return _get_or_create({"name": name}, {"allow_overdraft": True})
+    found = _read("owner_type_id IS NULL AND name = %s", [name])
+    return _get_or_create({"name": name}, {"allow_overdraft": True}, next(iter(found), None))
 
 
 def open_account(
