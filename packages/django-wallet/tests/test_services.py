@@ -378,6 +378,22 @@ def test_a_posting_is_one_statement(funded, django_assert_num_queries):
     assert selectors.balance(a) == D("8.00") and selectors.balance(b) == D("2.00")
 
 
+def test_the_returned_transaction_is_the_stored_row(funded):
+    """The service builds the posted transaction itself (no read back): every field as stored."""
+    a, b = funded("10.00"), funded("0")
+    plain = services.transfer(source=a, destination=b, amount=D("1.00"))
+    keyed = services.transfer(source=a, destination=b, amount=D("2.00"), memo="rent", metadata={"month": "may"},
+                              idempotency_key="k2", idempotency_scope="s")
+    reversal = services.reverse(transaction=keyed, memo="undo")
+    for txn in (plain, keyed, reversal):
+        stored = Transaction.objects.get(pk=txn.pk)
+        assert [getattr(txn, f.attname) for f in Transaction._meta.concrete_fields] == [
+            getattr(stored, f.attname) for f in Transaction._meta.concrete_fields]
+        assert not txn._state.adding and txn._state.db == "default"
+    assert (keyed.memo, keyed.metadata, keyed.idempotency_key) == ("rent", {"month": "may"}, "k2")
+    assert reversal.reverses == keyed and reversal.reverses_id == keyed.pk
+
+
 def test_batch_entries_carry_each_running_balance(funded):
     a, b, c = funded("10.00"), funded("0"), funded("0")
     txn = services.transfer_many(legs=[(a, b, D("1.00")), (a, c, D("2.00")), (b, c, D("0.50"))])

@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
@@ -95,15 +95,16 @@ def post(
     """
     metadata = metadata or {}
     fingerprint = "" if idempotency_key is None else idempotency.fingerprint(op, postings, kind, memo, metadata)
-    txn = Transaction(id=uuid.uuid4(), kind=kind, memo=memo, metadata=metadata, idempotency_scope=idempotency_scope,
-                      idempotency_key=idempotency_key, fingerprint=fingerprint,
-                      reverses_id=reverses.pk if reverses is not None else None, created_at=timezone.now())
+    # Positional, in the model's field order (id, kind, memo, metadata, scope, key, fingerprint, reverses_id,
+    # created_at): Model.__init__'s fast path, no keyword matching. A test checks it against the stored row.
+    txn = Transaction(uuid.uuid4(), kind, memo, metadata, idempotency_scope, idempotency_key, fingerprint,
+                      reverses.pk if reverses is not None else None, timezone.now())
     following = follows_transactions()
     # A followed account's posting and its event commit together (no savepoint: a refusal writes nothing).
     with db_transaction.atomic(savepoint=False) if following else nullcontext():
         outcome, transaction_id, code, message, *owners = _call_post(txn, postings, with_owners=following)
         if outcome == "posted":
-            txn._state.adding, txn._state.db = False, connection.alias
+            txn._state.adding, txn._state.db = False, DEFAULT_DB_ALIAS  # ``connection``'s alias
             if following:
                 record_transaction_posted(txn, postings, accounts=zip(*owners, strict=True))
     if outcome == "posted":
@@ -124,7 +125,7 @@ def _call_post(txn: Transaction, postings: list[Posting], *, with_owners: bool) 
     with connection.cursor() as cur:
         cur.execute(
             _POST_WITH_OWNERS_SQL if with_owners else _POST_SQL,
-            [txn.pk, txn.kind, txn.memo, json.dumps(txn.metadata), txn.idempotency_scope, txn.idempotency_key,
+            [txn.id, txn.kind, txn.memo, json.dumps(txn.metadata), txn.idempotency_scope, txn.idempotency_key,
              txn.fingerprint, txn.reverses_id, _array_literal(a for a, _ in postings),
              _array_literal(x for _, x in postings), txn.created_at],
         )

@@ -19,10 +19,10 @@ def transfer_postings(legs: Iterable[tuple[Account, Account, object]]) -> list[P
     """The postings of ``legs`` (source, destination, amount): validated, each leg between two accounts."""
     postings: list[Posting] = []
     for source, destination, amount in legs:
-        value = validate_amount(amount)
-        if source.pk == destination.pk:
+        value, source_id, destination_id = validate_amount(amount), source.pk, destination.pk
+        if source_id == destination_id:
             raise SameAccount()
-        postings += [(source.pk, -value), (destination.pk, value)]
+        postings += [(source_id, -value), (destination_id, value)]
     if not postings:
         raise InvalidAmount("No transfers given.")
     return postings
