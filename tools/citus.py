@@ -7,7 +7,8 @@ becomes a distributed schema placed whole on one worker (docs/scaling.md). The i
 started when missing and left running, so the next run reuses them (`dev.py citus stop` stops them).
 
 The cluster is for development and tests only: trust authentication on loopback, no TLS between
-the nodes, fsync off. Production clusters come from Citus's own packages or container image.
+the nodes, fsync off (commits still synchronous: see NODE_SETTINGS). Production clusters come from
+Citus's own packages or container image.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / ".data" / "citus"
 HOST = "127.0.0.1"
+SETTINGS_FILE = "forecourt.conf"
 INSTALL_HELP = """Citus is not installed in this machine's PostgreSQL ({libdir} has no citus.so).
 Install Citus 12 or newer for PostgreSQL {major}, then run this again:
   Debian/Ubuntu: add Citus's package repository (https://docs.citusdata.com/en/stable/installation/)
@@ -32,7 +34,10 @@ Set PG_CONFIG to use another PostgreSQL installation's pg_config."""
 
 # Development settings for every node: Citus loaded, schema-based sharding, logical WAL for online
 # shard moves (citus_rebalance_start, citus_schema_move), room for Citus's own connections between nodes
-# and its two-phase commits; durability traded for speed (a throwaway local cluster).
+# and its two-phase commits; crash safety traded for speed (a throwaway local cluster). Commits stay
+# synchronous, set explicitly so it overrides any other value in a node's postgresql.conf: a shard move
+# waits for the WAL position written so far, so with asynchronous commit it loses the writes
+# acknowledged in its last moments (docs/scaling.md; tenancy.citus refuses such nodes).
 NODE_SETTINGS = {
     "shared_preload_libraries": "'citus'",
     "citus.enable_schema_based_sharding": "on",
@@ -46,7 +51,7 @@ NODE_SETTINGS = {
     "max_wal_senders": "20",
     "shared_buffers": "64MB",
     "fsync": "off",
-    "synchronous_commit": "off",
+    "synchronous_commit": "on",
     "full_page_writes": "off",
     "log_min_messages": "warning",
 }
@@ -119,13 +124,39 @@ def _listening(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
+def _running_here(folder: Path, port: int) -> bool:
+    """Whether the server listening on `port` is this node's (its postmaster.pid names the port)."""
+    pid_file = folder / "postmaster.pid"
+    lines = pid_file.read_text().splitlines() if pid_file.exists() else []
+    return len(lines) > 3 and lines[3].strip() == str(port)
+
+
+def _settings_write(folder: Path, port: int) -> None:
+    """NODE_SETTINGS in the node's settings file, rewritten on every start: a node made earlier follows them too.
+
+    postgresql.conf includes the file last, so it overrides what older nodes had appended there.
+    """
+    settings = "\n".join(f"{key} = {value}" for key, value in {"port": port, **NODE_SETTINGS}.items())
+    (folder / SETTINGS_FILE).write_text(f"# dev.py citus (tools/citus.py), rewritten on every start\n{settings}\n")
+    conf = folder / "postgresql.conf"
+    include = f"include_if_exists = '{SETTINGS_FILE}'"
+    if include not in conf.read_text():
+        with open(conf, "a") as out:
+            out.write(f"\n{include}\n")
+
+
 def node_start(name: str) -> int:
-    """Create (initdb) and start one node when it is not already running; returns its port."""
+    """Create (initdb) and start one node when it is not already running; returns its port.
+
+    A node already running reloads its settings. A port taken by any other server stops the run (two
+    worktrees' clusters need different CITUS_PORTs).
+    """
     port = node_port(name)
     folder = DATA / name
     bindir = Path(_pg_config_value("--bindir"))
-    if _listening(port):
-        return port
+    if _listening(port) and not _running_here(folder, port):
+        sys.exit(f"{HOST}:{port} is taken by a server other than {folder}: set CITUS_PORT to a free range "
+                 f"(the coordinator's port; the workers take the next ones)")
     demote = _as_server_user()
     if not (folder / "PG_VERSION").exists():
         folder.mkdir(parents=True, exist_ok=True)
@@ -133,9 +164,10 @@ def node_start(name: str) -> int:
             os.chown(folder, demote["user_record"].pw_uid, demote["user_record"].pw_gid)
         _run([str(bindir / "initdb"), "-D", str(folder), "-U", "postgres", "-A", "trust", "-E", "UTF8",
               "--locale=C.UTF-8"])
-        settings = "\n".join(f"{key} = {value}" for key, value in NODE_SETTINGS.items())
-        with open(folder / "postgresql.conf", "a") as conf:
-            conf.write(f"\n# dev.py citus\nport = {port}\n{settings}\n")
+    _settings_write(folder, port)
+    if _listening(port):
+        _run([str(bindir / "pg_ctl"), "-D", str(folder), "reload"])
+        return port
     print(f"==> starting Citus {name} on {HOST}:{port}", flush=True)
     _run([str(bindir / "pg_ctl"), "-D", str(folder), "-l", str(folder / "server.log"), "-w", "-t", "60", "start"])
     return port

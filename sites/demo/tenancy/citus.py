@@ -10,6 +10,10 @@ the database has the citus extension. What Citus needs from the site:
   trading, notifications, memberships) into Citus local tables: they stay on the coordinator.
 - A dealership's schema is created with schema-based sharding on, so Citus distributes it when it is
   created, whether it is migrated or replayed from the recipe (tenancy/schemas.py).
+- Every node commits synchronously. A shard move (a rebalance, `citus_schema_move`) blocks writes,
+  then waits until the new placement has the WAL the old node has *written*; with asynchronous commit
+  (`synchronous_commit = off`) the last commits may still be in WAL buffers, so the move finishes
+  without them and rows whose commit was acknowledged are gone. `nodes_join` refuses such a node.
 - Triggers on a distributed schema's tables need `citus.enable_unsafe_triggers`: Citus then creates
   them on the schema's shards. That is safe here because every trigger touches only tables of its own
   schema, which Citus keeps together on one node (one colocation group per distributed schema).
@@ -20,6 +24,7 @@ from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 
@@ -98,21 +103,28 @@ def nodes_join(workers: list[tuple[str, int]]) -> None:
     """Join this database to the cluster: citus on the coordinator and on each worker, the workers registered.
 
     Citus keeps its metadata per database, so a new database (a test database) joins on its own. The
-    workers are reached with the coordinator's credentials.
+    workers are reached with the coordinator's credentials. Nodes that commit asynchronously are refused
+    (ImproperlyConfigured) before any is registered: see the module docstring.
     """
     db = connection.settings_dict
     name = db["NAME"]
+    coordinator = (db["HOST"] or "localhost", int(db["PORT"] or 5432))
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS citus")
     for host, port in workers:
-        with _worker(host, port, "postgres") as admin:
+        with node_connect(host, port, "postgres") as admin:
             if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 admin.execute(f'CREATE DATABASE "{name}"')
-        with _worker(host, port, name) as worker:
+        with node_connect(host, port, name) as worker:
             worker.execute("CREATE EXTENSION IF NOT EXISTS citus")
+    nodes = [coordinator, *workers]
+    asynchronous = [f"{host}:{port}" for host, port in nodes if not _commits_synchronously(host, port)]
+    if asynchronous:
+        raise ImproperlyConfigured(
+            f"synchronous_commit is off on {', '.join(asynchronous)}: a Citus shard move (rebalance, schema move)"
+            " loses writes committed asynchronously just before its switch-over; set it on (docs/scaling.md)")
     with connection.cursor() as cursor:
-        coordinator = [db["HOST"] or "localhost", int(db["PORT"] or 5432)]
-        cursor.execute("SELECT citus_set_coordinator_host(%s, %s)", coordinator)
+        cursor.execute("SELECT citus_set_coordinator_host(%s, %s)", list(coordinator))
         for host, port in workers:
             cursor.execute("SELECT 1 FROM pg_dist_node WHERE nodename = %s AND nodeport = %s", [host, port])
             if cursor.fetchone() is None:
@@ -120,6 +132,12 @@ def nodes_join(workers: list[tuple[str, int]]) -> None:
         # A new worker gets its copy of the reference tables now, so a schema can be moved onto it at once.
         cursor.execute("SELECT replicate_reference_tables()")
     connection._forecourt_citus = True
+
+
+def _commits_synchronously(host: str, port: int) -> bool:
+    """Whether a new session in this database on the node waits for its commits' WAL (anything but `off`)."""
+    with node_connect(host, port, connection.settings_dict["NAME"]) as node:
+        return node.execute("SHOW synchronous_commit").fetchone()[0] != "off"
 
 
 def database_drop(workers: list[tuple[str, int]], database: str) -> None:
@@ -130,12 +148,12 @@ def database_drop(workers: list[tuple[str, int]], database: str) -> None:
     db = connection.settings_dict
     connection.close()
     for host, port in [(db["HOST"] or "localhost", int(db["PORT"] or 5432)), *workers]:
-        with _worker(host, port, "postgres") as admin:
+        with node_connect(host, port, "postgres") as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def _worker(host: str, port: int, database: str):
-    """An autocommit connection to a node with the coordinator's credentials."""
+def node_connect(host: str, port: int, database: str):
+    """An autocommit connection to a node (the database `database` on it) with the coordinator's credentials."""
     import psycopg
 
     db = connection.settings_dict

@@ -26,9 +26,11 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_modify
 
     with django_db_blocker.unblock():
         citus_workers = citus.workers_from(os.environ.get("CITUS_WORKERS", ""))
+        # The spare nodes the operations tests join (tests/citus/test_operations.py) hold the database too.
+        citus_nodes = citus_workers + citus.workers_from(os.environ.get("CITUS_SPARE_WORKERS", ""))
         test_database = connection.settings_dict["TEST"]["NAME"]
         if citus_workers:  # a run that died left it; Django's own DROP would wait for Citus's sessions in it
-            citus.database_drop(citus_workers, test_database)
+            citus.database_drop(citus_nodes, test_database)
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
         if citus_workers:  # `dev.py test --citus`: the test database joins the local cluster (tenancy/citus.py)
             citus.nodes_join(citus_workers)
@@ -44,7 +46,7 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_modify
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         if citus_workers:  # Citus's own sessions stay in the database: dropped WITH (FORCE) on every node
-            citus.database_drop(citus_workers, test_database)
+            citus.database_drop(citus_nodes, test_database)
         else:
             teardown_databases(config, verbosity=0)
 

@@ -7,6 +7,7 @@ The workers are reached with DATABASE_URL's credentials. Idempotent. docs/scalin
 """
 import os
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from tenancy import citus
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         workers = citus.workers_from(",".join(options["workers"]) or os.environ.get("CITUS_WORKERS", ""))
         if not workers:
             raise CommandError("name the workers (host:port ...) or set CITUS_WORKERS")
-        citus.nodes_join(workers)
+        try:
+            citus.nodes_join(workers)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         made = citus.shared_tables_distribute()
         self.stdout.write(f"joined {len(workers)} workers; reference tables made: {', '.join(made) or 'none'}")
