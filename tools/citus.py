@@ -78,6 +78,14 @@ def installed() -> bool:
     return (Path(_pg_config_value("--pkglibdir")) / "citus.so").exists()
 
 
+def available() -> bool:
+    """Whether a local cluster can start here (a PostgreSQL with Citus installed); never exits."""
+    try:
+        return installed()
+    except (SystemExit, OSError, subprocess.CalledProcessError):
+        return False
+
+
 def require_installed() -> None:
     """Stop with how to install Citus when this machine's PostgreSQL has no Citus."""
     if not installed():

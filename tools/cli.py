@@ -69,10 +69,14 @@ def test(args: list[str]) -> int:
     if not opts.citus:
         suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
         _run_suites(suites, _env(), extra, opts.jobs, tally)
-    else:
+    # The whole run (no -k, no pytest args) ends with the Citus suite wherever Citus is installed.
+    whole_run = not (opts.only or extra)
+    if opts.citus or (whole_run and citus_available()):
         # Two spare nodes for the operations tests (a third worker to rebalance onto, a worker of its own).
         # The packages' suites run without django-tenants, so without dealership schemas to distribute.
         _run_suites([SITE], _env(citus=True, spares=2), extra or CITUS_SUITE, 1, tally, label=" on Citus")
+    elif whole_run:
+        print("\nCitus suite skipped: Citus is not installed here (docs/scaling.md says how to install it).")
     print(f"\nSuites: {tally['suites']} in {time.monotonic() - started:.0f}s; "
           f"failing: {', '.join(tally['failing']) or 'none'}")
     line = f"{tally.get('passed', 0)} passed, {tally.get('failed', 0) + tally.get('errors', 0)} failed"
@@ -80,6 +84,12 @@ def test(args: list[str]) -> int:
         line += f", {tally['skipped']} skipped"
     print(line)
     return 1 if tally["failing"] else 0
+
+
+def citus_available() -> bool:
+    from tools import citus as cluster
+
+    return cluster.available()
 
 
 def manage(args: list[str]) -> int:
