@@ -10,6 +10,9 @@ the database has the citus extension. What Citus needs from the site:
   trading, notifications, memberships) into Citus local tables: they stay on the coordinator.
 - A dealership's schema is created with schema-based sharding on, so Citus distributes it when it is
   created, whether it is migrated or replayed from the recipe (tenancy/schemas.py).
+- Public functions run with PostgreSQL's own choice between custom and generic plans. Citus cannot
+  plan a parameterized statement over its tables generically ("could not create distributed plan"),
+  so a function set to `plan_cache_mode = force_generic_plan` (the wallet's `wallet_post`) is reset.
 - Every node commits synchronously. A shard move (a rebalance, `citus_schema_move`) blocks writes,
   then waits until the new placement has the WAL the old node has *written*; with asynchronous commit
   (`synchronous_commit = off`) the last commits may still be in WAL buffers, so the move finishes
@@ -59,7 +62,10 @@ def reference_tables() -> list[str]:
 
 
 def shared_tables_distribute() -> list[str]:
-    """Make the shared tables that dealership tables reference reference tables; returns the ones it made."""
+    """Make the shared tables that dealership tables reference reference tables; returns the ones it made.
+
+    Run after every migration of the public schema: it also resets the functions that force generic plans.
+    """
     made = []
     with connection.cursor() as cursor:
         for table in reference_tables():
@@ -79,7 +85,16 @@ def shared_tables_distribute() -> list[str]:
                 made.append(table)
         if made:
             _identity_sequences_resync(cursor)
+        _generic_plans_reset(cursor)
     return made
+
+
+def _generic_plans_reset(cursor) -> None:
+    """Let the public functions that force generic plans choose again (see the module docstring)."""
+    cursor.execute("SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                   " WHERE n.nspname = 'public' AND 'plan_cache_mode=force_generic_plan' = ANY(p.proconfig)")
+    for (function,) in cursor.fetchall():
+        cursor.execute(f"ALTER FUNCTION {function} RESET plan_cache_mode")  # a name from pg_catalog
 
 
 def _identity_sequences_resync(cursor) -> None:
