@@ -11,7 +11,6 @@ from forecourt_core.errors import DomainError
 from ..errors import IdempotencyConflict
 from ..models import IdempotencyFailure, Transaction
 
-
 # What json.dumps(..., sort_keys=True, default=str) would build on every call, built once.
 _CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
 
