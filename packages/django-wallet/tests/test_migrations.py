@@ -14,10 +14,11 @@ def test_app_label():
 
 
 @pytest.mark.django_db
-def test_wallet_post_keeps_its_generic_plans():
-    """Migration 0009's setting: a migration recreating wallet_post must set it again."""
+def test_wallet_post_keeps_its_planner_settings():
+    """Migrations 0009 and 0010's settings: a migration recreating wallet_post must set them again."""
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SELECT proconfig FROM pg_proc WHERE proname = 'wallet_post'")
-        assert cur.fetchall() == [(["plan_cache_mode=force_generic_plan"],)]
+        [(config,)] = cur.fetchall()
+    assert sorted(config) == ["enable_seqscan=off", "plan_cache_mode=force_generic_plan"]
