@@ -18,7 +18,9 @@ SITE = ROOT / "sites" / "demo"
 SUITES = [*sorted(p for p in (ROOT / "packages").iterdir() if (p / "tests").is_dir()), SITE, ROOT / "packaging"]
 # The site's tests that pass on a Citus cluster (docs/scaling.md); `dev.py test --citus ARGS` runs ARGS instead.
 CITUS_SUITE = ["tests/citus", "tests/test_marketplace.py", "tests/test_tenancy.py", "tests/test_payroll_site.py",
-               "tests/test_books.py"]
+               "tests/test_books.py", "tests/test_tenant_creation.py", "tests/reliability/test_isolation.py",
+               "tests/reliability/test_permission_matrix.py", "tests/reliability/test_page_matrix.py",
+               "tests/reliability/test_soak.py"]
 SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
@@ -66,12 +68,13 @@ def test(args: list[str]) -> int:
     opts, extra = parser.parse_known_args(args)
     tally: dict = {"failing": [], "suites": 0}
     started = time.monotonic()
+    # The whole run (no -k, no pytest args) ends with the Citus suite wherever Citus is installed.
+    whole_run = not (opts.only or extra)
+    with_citus = opts.citus or (whole_run and citus_available())
     if not opts.citus:
         suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
         _run_suites(suites, _env(), extra, opts.jobs, tally)
-    # The whole run (no -k, no pytest args) ends with the Citus suite wherever Citus is installed.
-    whole_run = not (opts.only or extra)
-    if opts.citus or (whole_run and citus_available()):
+    if with_citus:
         # Two spare nodes for the operations tests (a third worker to rebalance onto, a worker of its own).
         # The packages' suites run without django-tenants, so without dealership schemas to distribute.
         _run_suites([SITE], _env(citus=True, spares=2), extra or CITUS_SUITE, 1, tally, label=" on Citus")

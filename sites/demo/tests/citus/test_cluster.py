@@ -21,14 +21,32 @@ def _one(sql, params=()):
         return cursor.fetchone()
 
 
+def _assert_distributed_on_a_worker(schema: str) -> None:
+    """The schema is a distributed schema whose every table has its one shard on the same worker."""
+    workers = {int(port) for port in (w.rsplit(":", 1)[1] for w in os.environ["CITUS_WORKERS"].split(","))}
+    assert _one("SELECT count(*) FROM citus_schemas WHERE schema_name::text = %s", [schema])[0] == 1
+    nodes, shards = _one("SELECT array_agg(DISTINCT nodeport), count(*) FROM citus_shards"
+                         " WHERE citus_table_type = 'schema' AND table_name::text LIKE %s", [f"{schema}.%"])
+    tables = _one("SELECT count(*) FROM pg_tables WHERE schemaname = %s", [schema])[0]
+    assert len(nodes) == 1 and nodes[0] in workers
+    assert shards == tables > 20  # every table of the schema, not a part of them
+
+
 @pytest.mark.django_db
 def test_each_dealership_is_a_distributed_schema_placed_on_a_worker(dealer1, dealer2):
-    workers = {int(port) for port in (w.rsplit(":", 1)[1] for w in os.environ["CITUS_WORKERS"].split(","))}
     for dealership in (dealer1, dealer2):
-        assert _one("SELECT count(*) FROM citus_schemas WHERE schema_name::text = %s", [dealership.schema_name])[0] == 1
-        port = _one("SELECT DISTINCT nodeport FROM citus_shards WHERE citus_table_type = 'schema'"
-                    " AND table_name::text LIKE %s", [f"{dealership.schema_name}.%"])[0]
-        assert port in workers
+        _assert_distributed_on_a_worker(dealership.schema_name)
+
+
+@pytest.mark.django_db
+def test_a_dealership_replayed_from_the_recipe_is_distributed_too():
+    from tenancy import schemas
+    from tenancy.services import dealership_create
+
+    dealership_create(name="Warm Up", slug="warm-up")  # the current recipe exists after a first dealership
+    replayed = dealership_create(name="Replayed Co", slug="replayed-co")
+    assert replayed.schema_build_method == schemas.REPLAYED
+    _assert_distributed_on_a_worker(replayed.schema_name)
 
 
 @pytest.mark.django_db
