@@ -71,6 +71,11 @@ def test(args: list[str]) -> int:
     # The whole run (no -k, no pytest args) ends with the Citus suite wherever Citus is installed.
     whole_run = not (opts.only or extra)
     with_citus = opts.citus or (whole_run and citus_available())
+    if whole_run and not with_citus and os.environ.get("FORECOURT_REQUIRE_CITUS") == "1":
+        # CI installed Citus (.ci/run): a run without its suite must not pass.
+        print("FORECOURT_REQUIRE_CITUS=1 but Citus is not usable here (no citus.so in this PostgreSQL): "
+              "the Citus suite cannot run.")
+        return 1
     if not opts.citus:
         suites = [s for s in SUITES if not opts.only or any(o in s.name for o in opts.only)]
         _run_suites(suites, _env(), extra, opts.jobs, tally)
