@@ -141,3 +141,14 @@ def test_health_checks_and_named_volumes(config):
               if m["type"] == "volume"}
     assert {("pgdata", "/var/lib/postgresql/data"), ("redisdata", "/data")} <= mounts
     assert {"pgdata", "redisdata", "media"} == set(config["volumes"])
+
+
+def test_the_citus_profile_runs_citus_13_2_and_the_site_waits_for_its_coordinator(compose_cmd):
+    done = compose(compose_cmd, "--profile", "citus", "config", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    services = json.loads(done.stdout)["services"]
+    for node in ("citus-coordinator", "citus-worker1", "citus-worker2"):
+        assert services[node]["image"].startswith("citusdata/citus:13.2"), node  # the version docs/scaling.md tested
+        assert services[node]["healthcheck"]["test"], node
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"]["citus-coordinator"]["condition"] == "service_healthy", name
