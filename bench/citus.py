@@ -164,6 +164,22 @@ def measure(opts) -> dict:
     }
 
 
+def _settings(urls: list[str]) -> str:
+    """synchronous_commit and fsync as a new session sees them, on every server of ``urls`` alike (else each)."""
+    import psycopg
+
+    seen = []
+    for url in urls:
+        with psycopg.connect(url, autocommit=True) as conn:
+            seen.append(", ".join(f"{name} {conn.execute(f'SHOW {name}').fetchone()[0]}"
+                                  for name in ("synchronous_commit", "fsync")))
+    return seen[0] if len(set(seen)) == 1 else " / ".join(seen)
+
+
+def _load(averages: tuple[float, float, float]) -> str:
+    return "/".join(f"{value:.1f}" for value in averages)
+
+
 # --- the run -----------------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -182,6 +198,10 @@ def main() -> int:
     single_server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
     cluster_env = cluster.cluster_start()
     workers = cluster_env["CITUS_WORKERS"].split(",")
+    load_before = os.getloadavg()
+    settings = {name: _settings([f"{server}/postgres", *(f"postgres://postgres@{n}/postgres" for n in nodes)])
+                for name, server, nodes in (("single", single_server, []),
+                                            ("cluster", cluster.url("coordinator", "").rstrip("/"), workers))}
     results = {}
     for name, server, nodes in (("single", single_server, []),
                                 ("cluster", cluster.url("coordinator", "").rstrip("/"), workers)):
@@ -193,6 +213,7 @@ def main() -> int:
         _manage(env, "migrate_schemas", "--shared", "--noinput", "-v", "0")
         results[name] = _measure_in(env, opts)
     one, many = results["single"], results["cluster"]
+    load_after = os.getloadavg()
 
     def row(label, key, unit, fmt="{:.1f}"):
         ratio = many[key] / one[key]
@@ -204,6 +225,8 @@ def main() -> int:
         f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}; {opts.dealerships} dealerships, {opts.requests} requests per read, "
         f"{opts.purchases} purchases of each kind, one after the other (Django's test Client, in process).",
+        f"Load average (1, 5, 15 min) at the start {_load(load_before)}, at the end {_load(load_after)}.",
+        f"Durability: single PostgreSQL {settings['single']}; every cluster node {settings['cluster']}.",
         "",
         "| measure | single PostgreSQL | Citus: coordinator + 2 workers | cluster / single |",
         "| --- | --- | --- | --- |",
