@@ -1,15 +1,19 @@
-"""50 real threads (own DB connections) buy one car at once: the row lock lets exactly one win."""
+"""Real threads (own DB connections): 50 buy one car at once and the row lock lets exactly one win; a
+listing racing the purchase event's index handler."""
 import threading
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from django_car_listing import services
-from django_car_listing.models import OwnershipRecord
+from django_car_listing import handlers, services
+from django_car_listing.models import ListingIndex, OwnershipRecord
+from django_wallet import services as wallet
 from django_wallet.verification import verify_ledger
 from forecourt_core.errors import DomainError
 from forecourt_core.events.models import Event
+from forecourt_core.events.services import events_relay
+from forecourt_core.testing.helpers import wait_for
 from tests.conftest import balance
 
 BUYERS = 50
@@ -79,3 +83,69 @@ def test_same_idempotency_key_concurrently_buys_once(make_user, fund, listed_car
         t.join(timeout=60)
     assert len(results) == n and len(set(results)) == 1 and isinstance(results[0], int)
     assert balance(buyer) == Decimal("500.00") and balance(seller) == Decimal("1000.00")
+
+
+def _waits_for_a_lock(pid: int) -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cur.fetchone()
+    return bool(row) and row[0] == "Lock"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_listing_the_bought_car_while_its_index_handler_runs_leaves_it_for_sale(make_user, fund, listed_car, store,
+                                                                                 monkeypatch):
+    """The relay's handler has read the bought car and not yet written its row when the buyer lists it: the
+    listing waits for the handler's lock on the car, then writes the for-sale row (a handler reading the car
+    without the lock would overwrite the listing's row with its not-for-sale copy)."""
+    buyer = make_user()
+    fund(buyer, "3000.00")
+    store("dealer1")
+    car = listed_car(store_key="dealer1", manager=make_user(perms=["car_listing.add_car", "car_listing.change_car"]),
+                     price=Decimal("2500.00"))
+    store("")
+    wallet.system_account("store:dealer1")
+    mine = services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk).car
+    event = Event.objects.get(kind="car_listing.car_purchased")
+    car_read, go_on = threading.Event(), threading.Event()
+    index_sync = handlers.index_sync
+
+    def index_sync_after_the_listing(*, car):
+        car_read.set()
+        go_on.wait(timeout=30)
+        index_sync(car=car)
+
+    monkeypatch.setattr(handlers, "index_sync", index_sync_after_the_listing)
+    outcomes: dict = {}
+
+    def relay():
+        try:
+            outcomes["relayed"] = events_relay(ids=[event.pk])
+        finally:
+            connection.close()
+
+    def list_it():
+        try:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                outcomes["pid"] = cur.fetchone()[0]
+            services.car_put_on_sale(actor=buyer, store_key="", car_id=mine.pk, price=Decimal("2600.00"))
+            outcomes["listed"] = True
+        finally:
+            connection.close()
+
+    relayer, lister = threading.Thread(target=relay), threading.Thread(target=list_it)
+    relayer.start()
+    try:
+        assert car_read.wait(timeout=30)
+        lister.start()
+        # The listing either finished (the handler holds no lock on the car) or waits for a lock.
+        wait_for(lambda: not lister.is_alive() or ("pid" in outcomes and _waits_for_a_lock(outcomes["pid"])))
+    finally:
+        go_on.set()
+        relayer.join(timeout=60)
+        if lister.ident is not None:
+            lister.join(timeout=60)
+    assert outcomes.get("relayed") == 1 and outcomes.get("listed") is True
+    row = ListingIndex.objects.get(store_key="", car_id=mine.pk)
+    assert (row.is_for_sale, row.price) == (True, Decimal("2600.00"))
