@@ -5,7 +5,10 @@ from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
 
 import forecourt_core.events.tasks  # noqa: F401  (registers the event relay's shared tasks)
-from forecourt_core.testing.helpers import wait_for  # noqa: F401  (the tests import it from here)
+from forecourt_core.testing.helpers import (
+    queues_purge,
+    wait_for,  # noqa: F401  (the tests import it from here)
+)
 from tests.celery_app import app as celery_app
 
 pytest_plugins = ["forecourt_core.testing.fixtures"]  # client_for
@@ -14,7 +17,7 @@ pytest_plugins = ["forecourt_core.testing.fixtures"]  # client_for
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """One real worker (in-process thread, solo pool) on the real Redis broker for the session."""
-    celery_app.control.purge()  # messages left by an earlier run
+    queues_purge(celery_app)  # messages left by an earlier run
     with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
                       shutdown_timeout=10) as worker:
         yield worker

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from django_trading import conf
 from django_wallet.testing import with_idempotency_key
-from forecourt_core.testing.helpers import wait_for  # noqa: F401  (the tests import it from here)
+from forecourt_core.testing.helpers import queues_purge, wait_for  # noqa: F401  (the tests import wait_for from here)
 
 pytest_plugins = ["forecourt_core.testing.fixtures"]  # client_for
 
@@ -40,8 +40,7 @@ def celery_worker_session(django_db_setup, django_db_blocker, celery_app):
     (``celery``), where the event relay that settles orders runs."""
     from celery.contrib.testing.worker import start_worker
 
-    client = celery_app.connection_for_write().default_channel.client
-    client.delete(celery_app.conf.task_default_queue)  # an interrupted run's messages point at vanished rows
+    queues_purge(celery_app)  # an interrupted run's messages point at vanished rows
     with django_db_blocker.unblock(), start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
                                                    queues=[celery_app.conf.task_default_queue], shutdown_timeout=10):
         yield

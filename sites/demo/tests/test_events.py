@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from forecourt_core import context
 from forecourt_core.events import registry, selectors, services
 from forecourt_core.events.models import Event
+from forecourt_core.testing.helpers import queues_purge
 
 KIND = "tests.probe_happened"
 
@@ -222,8 +223,7 @@ def test_a_commit_while_a_kicked_run_waits_sends_no_task_and_that_run_delivers_i
 
     from demo.celery import app
 
-    app.control.purge()  # no task of an earlier test left to deliver these events
-    caches["shared"].delete(services.KICK_PENDING_KEY)
+    queues_purge(app)  # no task of an earlier test left to deliver these events
     broker = app.connection_for_write().default_channel.client
     first = _record(n=1)
     assert broker.llen("celery") == 1  # its kick: a relay task, which no worker runs yet

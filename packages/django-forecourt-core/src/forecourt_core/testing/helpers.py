@@ -27,6 +27,22 @@ def use_email_backend(settings, backend: str) -> None:
         setattr(settings, name, value)
 
 
+def queues_purge(app) -> None:
+    """Drop every task waiting on the Celery ``app``'s queues, and the event relay's pending kick with them.
+
+    The pending mark (``forecourt_core.events.services.events_kick``) stands for a relay task on its way:
+    left set once that task is purged, it makes the next commits send no task until it expires, and with
+    no beat in tests their events would wait for a run that never comes.
+    """
+    from django.core.cache import caches
+
+    from ..events import conf
+    from ..events.services import KICK_PENDING_KEY
+
+    app.control.purge()
+    caches[conf.get("FORECOURT_EVENTS_KICK_CACHE")].delete(KICK_PENDING_KEY)
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
     """Poll ``predicate`` until it returns something truthy (returned); fail after ``timeout`` seconds.
 
