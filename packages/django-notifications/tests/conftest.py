@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 import forecourt_core.events.tasks  # noqa: F401  (registers the event relay's shared tasks)
 from forecourt_core.testing.helpers import (
+    channel_layers_reset,
     queues_purge,
     wait_for,  # noqa: F401  (the tests import it from here)
 )
@@ -21,6 +22,14 @@ def celery_worker(django_db_setup, django_db_blocker):
     with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
                       shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _own_channel_layer():
+    """Each test receives on channel layers of its own (see channel_layers_reset)."""
+    channel_layers_reset()
+    yield
+    channel_layers_reset()
 
 
 @pytest.fixture

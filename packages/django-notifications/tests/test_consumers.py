@@ -18,16 +18,42 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PATH = "/ws/notifications/"
 
 
-def run(coro_fn):
-    return async_to_sync(coro_fn)()
+class Sockets:
+    """The communicators of one scenario, each disconnected at its end (a consumer left running keeps a
+    receive waiting on the channel layer)."""
+
+    def __init__(self):
+        self.opened = []
+
+    def new(self, app=None, *, headers=(), **scope):
+        comm = WebsocketCommunicator(app or NotificationConsumer.as_asgi(), PATH, headers=list(headers))
+        comm.scope.update(scope)
+        self.opened.append(comm)
+        return comm
+
+    async def connect(self, user, **scope):
+        comm = self.new(user=user, **scope)
+        connected, _ = await comm.connect()
+        assert connected
+        return comm
+
+    async def close_all(self):
+        for comm in self.opened:
+            if not comm.future.done():
+                await comm.disconnect()
 
 
-async def connect(user):
-    comm = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
-    comm.scope["user"] = user
-    connected, _ = await comm.connect()
-    assert connected
-    return comm
+def run(scenario):
+    """Run ``scenario(sockets)`` on a new event loop; every socket it opened is disconnected, failed or not."""
+
+    async def main():
+        sockets = Sockets()
+        try:
+            await scenario(sockets)
+        finally:
+            await sockets.close_all()
+
+    async_to_sync(main)()
 
 
 @pytest.fixture
@@ -46,8 +72,8 @@ def test_connect_sends_unread_count_then_pushes(make_user, push_only):
     services.notify(recipient=user, kind="k", title="old")
     _deliver_pushes()  # before anyone listens
 
-    async def scenario():
-        comm = await connect(user)
+    async def scenario(sockets):
+        comm = await sockets.connect(user)
         assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 1}
         await database_sync_to_async(services.notify)(recipient=user, kind="car.purchased", title="Sold",
                                                       link="/cars/7/", data={"car": 7})
@@ -67,8 +93,8 @@ def test_mark_all_read_updates_the_badge(make_user, push_only):
     services.notify(recipient=user, kind="k", title="old")
     _deliver_pushes()  # before anyone listens
 
-    async def scenario():
-        comm = await connect(user)
+    async def scenario(sockets):
+        comm = await sockets.connect(user)
         assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 1}
         await database_sync_to_async(services.mark_all_read)(user=user)
         assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 0}
@@ -78,9 +104,8 @@ def test_mark_all_read_updates_the_badge(make_user, push_only):
 
 
 def test_anonymous_socket_refused_with_4401():
-    async def scenario():
-        comm = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
-        comm.scope["user"] = AnonymousUser()
+    async def scenario(sockets):
+        comm = sockets.new(user=AnonymousUser())
         await comm.connect()
         assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
 
@@ -94,12 +119,12 @@ def test_session_cookie_auth_through_routing(make_user):
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
     app = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
 
-    async def scenario():
-        comm = WebsocketCommunicator(app, PATH, headers=[(b"cookie", cookie)])
+    async def scenario(sockets):
+        comm = sockets.new(app, headers=[(b"cookie", cookie)])
         assert (await comm.connect())[0]
         assert await comm.receive_json_from(timeout=5) == {"type": "unread_count", "count": 0}
         await comm.disconnect()
-        anon = WebsocketCommunicator(app, PATH)
+        anon = sockets.new(app)
         await anon.connect()
         assert (await anon.receive_output(timeout=5))["code"] == 4401
 
@@ -109,8 +134,8 @@ def test_session_cookie_auth_through_routing(make_user):
 def test_user_never_receives_another_users_push(make_user, push_only):
     alice, bob = make_user(), make_user()
 
-    async def scenario():
-        a, b = await connect(alice), await connect(bob)
+    async def scenario(sockets):
+        a, b = await sockets.connect(alice), await sockets.connect(bob)
         assert (await a.receive_json_from(timeout=5))["count"] == 0
         assert (await b.receive_json_from(timeout=5))["count"] == 0
         await database_sync_to_async(services.notify)(recipient=bob, kind="k", title="for bob")
@@ -132,11 +157,9 @@ def test_group_prefix_hook_separates_tenants(make_user, push_only, settings, mon
     settings.NOTIFICATIONS_GROUP_PREFIX = "tests.hooks.group_prefix"
     user = make_user()
 
-    async def scenario():
-        on_a = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
-        on_a.scope.update(user=user, schema="dealer_a")
-        on_b = WebsocketCommunicator(NotificationConsumer.as_asgi(), PATH)
-        on_b.scope.update(user=user, schema="dealer_b")
+    async def scenario(sockets):
+        on_a = sockets.new(user=user, schema="dealer_a")
+        on_b = sockets.new(user=user, schema="dealer_b")
         for comm in (on_a, on_b):
             assert (await comm.connect())[0]
             await comm.receive_json_from(timeout=5)
@@ -156,8 +179,8 @@ def test_push_through_the_real_worker(celery_worker, make_user, settings):
     settings.NOTIFICATIONS_DEFAULT_CHANNELS = {"*": ["inbox", "push"]}
     user = make_user()
 
-    async def scenario():
-        comm = await connect(user)
+    async def scenario(sockets):
+        comm = await sockets.connect(user)
         await comm.receive_json_from(timeout=5)
         note = await database_sync_to_async(services.notify)(recipient=user, kind="k", title="live")
         push = await comm.receive_json_from(timeout=20)

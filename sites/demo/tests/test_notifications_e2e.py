@@ -1,6 +1,7 @@
 """End to end in the site: A buys B's car; B's socket gets the push, B's one e-mail and A's confirmation
 arrive once."""
 import asyncio
+import contextlib
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from demo.asgi import application
 from demo.celery import app
+from forecourt_core.testing.helpers import channel_layers_reset
 
 VIN = "1M8GDM9AXKP042788"
 
@@ -20,6 +22,26 @@ def worker(committed_db):
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING",
                       queues=["celery"]) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _own_channel_layer():
+    """Each test receives on channel layers of its own (see channel_layers_reset)."""
+    channel_layers_reset()
+    yield
+    channel_layers_reset()
+
+
+@contextlib.asynccontextmanager
+async def _socket(path, host=b"localhost"):
+    """A communicator disconnected at the end, failed or not (a consumer left running keeps a receive
+    waiting on the channel layer)."""
+    communicator = WebsocketCommunicator(application, path, headers=[(b"host", host)])
+    try:
+        yield communicator
+    finally:
+        if not communicator.future.done():
+            await communicator.disconnect()
 
 
 def _listed_car(seller, admin):
@@ -63,17 +85,16 @@ async def _purchase_flow(mailoutbox):
     car = await sync_to_async(_listed_car)(seller, admin)
 
     token = str(AccessToken.for_user(seller))
-    communicator = WebsocketCommunicator(application, f"/ws/notifications/?token={token}",
-                                         headers=[(b"host", b"localhost")])
-    connected, _ = await communicator.connect(timeout=10)
-    assert connected
-    first = await communicator.receive_json_from(timeout=10)
-    assert first["type"] == "unread_count"
+    async with _socket(f"/ws/notifications/?token={token}") as communicator:
+        connected, _ = await communicator.connect(timeout=10)
+        assert connected
+        first = await communicator.receive_json_from(timeout=10)
+        assert first["type"] == "unread_count"
 
-    await sync_to_async(car_buy)(buyer=buyer, store_key="", car_id=car.pk)
-    pushed = await _receive_kind(communicator, "car_purchased")
-    assert "has been sold" in str(pushed)
-    await communicator.disconnect()
+        await sync_to_async(car_buy)(buyer=buyer, store_key="", car_id=car.pk)
+        pushed = await _receive_kind(communicator, "car_purchased")
+        assert "has been sold" in str(pushed)
+        await communicator.disconnect()
 
     for _ in range(100):  # the relay notifies, then the notification's e-mail is delivered, by the worker
         if any("has been sold" in m for m in _mail_for(mailoutbox, "seller-b@example.com")) and \
@@ -93,13 +114,13 @@ def test_anonymous_socket_is_refused(committed_db):
 
 
 async def _anonymous():
-    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=[(b"host", b"localhost")])
-    connected, code = await communicator.connect(timeout=10)
-    if connected:  # accepted only to send the close code
-        closed = await communicator.receive_output(timeout=10)
-        assert closed == {"type": "websocket.close", "code": 4401}
-    else:
-        assert code in {4401, 403, None}
+    async with _socket("/ws/notifications/") as communicator:
+        connected, code = await communicator.connect(timeout=10)
+        if connected:  # accepted only to send the close code
+            closed = await communicator.receive_output(timeout=10)
+            assert closed == {"type": "websocket.close", "code": 4401}
+        else:
+            assert code in {4401, 403, None}
 
 
 def test_unknown_host_socket_is_refused(committed_db):
@@ -107,6 +128,6 @@ def test_unknown_host_socket_is_refused(committed_db):
 
 
 async def _unknown_host():
-    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=[(b"host", b"nowhere.localhost")])
-    connected, code = await communicator.connect(timeout=10)
-    assert not connected and code == 4404
+    async with _socket("/ws/notifications/", host=b"nowhere.localhost") as communicator:
+        connected, code = await communicator.connect(timeout=10)
+        assert not connected and code == 4404

@@ -27,6 +27,18 @@ def use_email_backend(settings, backend: str) -> None:
         setattr(settings, name, value)
 
 
+def channel_layers_reset() -> None:
+    """Forget the process's channel layers (django-channels): the next use builds new ones.
+
+    A layer keeps state bound to the event loop it received on (channels-redis: its receive lock and
+    loop), and each test's ``async_to_sync`` runs a new loop: a layer carried over from another test, with
+    a receiver of that test left behind, fails in the next. Call it before and after each websocket test.
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+
+
 def queues_purge(app) -> None:
     """Drop every task waiting on the Celery ``app``'s queues, and the event relay's pending kick with them.
 
