@@ -30,8 +30,8 @@ def event_record(*, kind: str, data: dict | None = None, key: str = "") -> Event
     ``data`` is a JSON object (Decimals, dates and UUIDs are stored as strings) holding what handlers
     need without reading the changed rows again. ``key`` (optional, at most 200 characters) names the
     event once: if an event with that key is already recorded, nothing is recorded and None is returned.
-    After the commit a relay task is sent at once; if the broker is down, the periodic relay delivers
-    the event later.
+    After the commit a relay run is kicked (``events_kick``: a task is sent unless a kicked run already
+    waits, which then claims this event too); if the broker is down, the periodic relay delivers it later.
     """
     recorded = event_record_many(kind=kind, data=[data], keys=[key])
     return recorded[0] if recorded else None

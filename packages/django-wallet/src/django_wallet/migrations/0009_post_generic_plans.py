@@ -1,11 +1,12 @@
-"""wallet_post plans its statements once per session (``plan_cache_mode = force_generic_plan``).
+"""wallet_post uses generic plans (``plan_cache_mode = force_generic_plan`` on the function).
 
-PL/pgSQL plans a statement with its parameters' values for its first five runs, then keeps a generic
-plan only if that plan's estimate is no costlier. For the statements over the posting's arrays it
-never is (an array of unknown length is estimated at ten rows against the two a transfer passes), so
-every call planned them again, and planning cost more than running them, all of it under the
-accounts' row locks. The generic plans are the index scans the custom plans chose. Contract and body
-unchanged; a later migration that recreates the function must set this again.
+With the setting, each session plans the function's statements once. Without it, PL/pgSQL plans a
+statement with its parameters' values for its first five runs and then keeps the generic plan only if
+its estimate is no costlier; for the statements over the posting's arrays (an array parameter is
+estimated at ten elements, a transfer passes two) it never is, so every call would plan them again,
+under the accounts' row locks. Which plans they get is 0010's concern. Contract and body unchanged; a
+migration that recreates the function must set this again. On Citus the site resets the setting:
+Citus cannot plan these statements generically (docs/scaling.md).
 """
 from django.db import migrations
 
