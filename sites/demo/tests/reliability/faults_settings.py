@@ -1,6 +1,6 @@
 """Settings of the fault tests' own server and worker processes (see faultkit.py).
 
-The test settings, plus: e-mail files in the test's own folder, the broker's visibility timeout
+The test settings, plus: e-mail files in the test's own folder (one per connection), the broker's visibility timeout
 and unacked-restore scan from the environment (seconds, so a killed worker's task comes back
 within a test), relays every second instead of every 5-10 s, and the worker probes in faults_hooks.
 """
@@ -9,6 +9,7 @@ import os
 from demo.settings.test import *  # noqa: F403
 from demo.settings.test import CELERY_BEAT_SCHEDULE
 
+EMAIL_BACKEND = "tests.reliability.mail_backend.EmailBackend"  # a file per connection, whatever the timing
 EMAIL_FILE_PATH = os.environ["FAULTS_MAIL_DIR"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("FAULTS_VISIBILITY_TIMEOUT", "300")),
