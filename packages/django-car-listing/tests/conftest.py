@@ -104,6 +104,23 @@ def listed_car(car_data, staff):
 
 
 @pytest.fixture
+def bought_store_car(make_user, fund, listed_car, store):
+    """A buyer who bought dealer1's car: (buyer, the buyer's new public car, its car_purchased event),
+    with the event not yet handled."""
+    from forecourt_core.events.models import Event
+
+    buyer = make_user()
+    fund(buyer, "3000.00")
+    store("dealer1")
+    car = listed_car(store_key="dealer1", manager=make_user(perms=["car_listing.add_car", "car_listing.change_car"]),
+                     price=Decimal("2500.00"))
+    store("")
+    wallet.system_account("store:dealer1")
+    mine = services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk).car
+    return buyer, mine, Event.objects.get(kind="car_listing.car_purchased")
+
+
+@pytest.fixture
 def api(client_for):
     # money-moving POSTs need a key; tests without it build their own client
     return lambda user=None: with_idempotency_key(client_for(user))

@@ -8,7 +8,6 @@ from django.db import connection
 
 from django_car_listing import handlers, services
 from django_car_listing.models import ListingIndex, OwnershipRecord
-from django_wallet import services as wallet
 from django_wallet.verification import verify_ledger
 from forecourt_core.errors import DomainError
 from forecourt_core.events.models import Event
@@ -93,20 +92,11 @@ def _waits_for_a_lock(pid: int) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_listing_the_bought_car_while_its_index_handler_runs_leaves_it_for_sale(make_user, fund, listed_car, store,
-                                                                                 monkeypatch):
+def test_listing_the_bought_car_while_its_index_handler_runs_leaves_it_for_sale(bought_store_car, monkeypatch):
     """The relay's handler has read the bought car and not yet written its row when the buyer lists it: the
     listing waits for the handler's lock on the car, then writes the for-sale row (a handler reading the car
     without the lock would overwrite the listing's row with its not-for-sale copy)."""
-    buyer = make_user()
-    fund(buyer, "3000.00")
-    store("dealer1")
-    car = listed_car(store_key="dealer1", manager=make_user(perms=["car_listing.add_car", "car_listing.change_car"]),
-                     price=Decimal("2500.00"))
-    store("")
-    wallet.system_account("store:dealer1")
-    mine = services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk).car
-    event = Event.objects.get(kind="car_listing.car_purchased")
+    buyer, mine, event = bought_store_car
     car_read, go_on = threading.Event(), threading.Event()
     index_sync = handlers.index_sync
 

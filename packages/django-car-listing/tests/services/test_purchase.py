@@ -170,21 +170,12 @@ class StorePurchaseTests:
         services.car_put_on_sale(actor=buyer, store_key="", car_id=mine.pk)
         assert ListingIndex.objects.get(store_key="", car_id=mine.pk).is_for_sale
 
-    def test_the_bought_cars_index_handled_late_or_twice_leaves_its_listing_as_it_is(self, make_user, fund,
-                                                                                        listed_car, store):
+    def test_the_bought_cars_index_handled_late_or_twice_leaves_its_listing_as_it_is(self, bought_store_car):
         from django_car_listing import handlers
 
-        buyer = make_user()
-        fund(buyer, "3000.00")
-        store("dealer1")
-        car = listed_car(store_key="dealer1", manager=make_user(perms=["car_listing.add_car", "car_listing.change_car"]),
-                         price=Decimal("2500.00"))
-        store("")
-        wallet.system_account("store:dealer1")
-        mine = services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk).car
+        buyer, mine, event = bought_store_car
         services.car_put_on_sale(actor=buyer, store_key="", car_id=mine.pk, price=Decimal("2600.00"))
         listed = ListingIndex.objects.get(store_key="", car_id=mine.pk)
-        event = Event.objects.get(kind="car_listing.car_purchased")
         for _ in range(2):  # handled after the buyer listed the car, then delivered again
             handlers.index_bought_car(event)
         row = ListingIndex.objects.get(store_key="", car_id=mine.pk)
