@@ -34,6 +34,14 @@ def _owned(owner, purpose: str) -> tuple[dict, str, list]:
     return lookup, "(owner_type_id = %s AND owner_id = %s AND purpose = %s)", [owner_type.pk, str(owner.pk), purpose]
 
 
+def _named(name: str) -> tuple[dict, str, list]:
+    """The lookup of the system account ``name``, and its WHERE clause with parameters."""
+    return {"name": name}, "(owner_type_id IS NULL AND name = %s)", [name]
+
+
+SYSTEM_DEFAULTS = {"allow_overdraft": True}  # system accounts may overdraw
+
+
 def account_for(owner, *, purpose: str = "main") -> Account:
     """The account of ``owner`` (any saved model instance) for ``purpose``, created on first use."""
     lookup, where, params = _owned(owner, purpose)
@@ -43,9 +51,10 @@ def account_for(owner, *, purpose: str = "main") -> Account:
 def account_with_system_account(owner, *, purpose: str = "main", name: str) -> tuple[Account, Account]:
     """``(account_for(owner, purpose=purpose), system_account(name))`` in one query when both exist."""
     lookup, where, params = _owned(owner, purpose)
-    found = {bool(a.name): a for a in _read(f"{where} OR (owner_type_id IS NULL AND name = %s)", [*params, name])}
+    system_lookup, system_where, system_params = _named(name)
+    found = {bool(a.name): a for a in _read(f"{where} OR {system_where}", [*params, *system_params])}
     return (_get_or_create(lookup, {}, found.get(False)),
-            _get_or_create({"name": name}, {"allow_overdraft": True}, found.get(True)))
+            _get_or_create(system_lookup, SYSTEM_DEFAULTS, found.get(True)))
 
 
 def accounts_for(owners, *, purpose: str = "main") -> dict:
@@ -72,8 +81,8 @@ def accounts_for(owners, *, purpose: str = "main") -> dict:
 
 def system_account(name: str) -> Account:
     """A named system account ("platform", "topups", "fees", ...); system accounts may overdraw."""
-    found = _read("owner_type_id IS NULL AND name = %s", [name])
-    return _get_or_create({"name": name}, {"allow_overdraft": True}, next(iter(found), None))
+    lookup, where, params = _named(name)
+    return _get_or_create(lookup, SYSTEM_DEFAULTS, next(iter(_read(where, params)), None))
 
 
 def open_account(
