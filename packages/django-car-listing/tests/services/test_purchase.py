@@ -239,6 +239,54 @@ class StorePurchaseTests:
         assert car.is_for_sale and car.deleted_at is None
 
 
+class PurchaseHistoryTests:
+    """A purchase appends the cars' history rows in the statements that write the cars (services/history.py),
+    not through simple-history's post_save: each row must be the one that signal writes for the same save."""
+
+    @staticmethod
+    def _rows_match_the_signals(car_id: int, user, kind: str, before, after) -> None:
+        from django.db.models.signals import post_save
+
+        row = Car.history.filter(id=car_id).order_by("-history_id").first()
+        saved = Car.objects.get(pk=car_id)
+        assert (row.history_type, row.history_user_id, row.history_change_reason) == (kind, user.pk, None)
+        assert before <= row.history_date <= after and row.history_date == saved.updated_at
+        saved._history_user, saved._history_date = user, row.history_date
+        post_save.send(sender=Car, instance=saved, created=kind == "+")  # what a save through the ORM writes
+        reference = Car.history.filter(id=car_id).order_by("-history_id").first()
+        fields = [f.attname for f in Car.history.model._meta.concrete_fields if f.name != "history_id"]
+        assert reference.history_id != row.history_id
+        assert {f: getattr(row, f) for f in fields} == {f: getattr(reference, f) for f in fields}
+
+    def test_a_store_purchase_records_both_cars_as_the_signal_would(self, make_user, fund, listed_car, store):
+        from django.utils import timezone
+
+        buyer = make_user()
+        fund(buyer, "3000.00")
+        store("dealer1")
+        manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        car = listed_car(store_key="dealer1", manager=manager, price=Decimal("2500.00"))
+        store("")
+        wallet.system_account("store:dealer1")
+        before = timezone.now()
+        mine = services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk).car
+        after = timezone.now()
+        self._rows_match_the_signals(car.pk, buyer, "~", before, after)
+        self._rows_match_the_signals(mine.pk, buyer, "+", before, after)
+        assert Car.history.filter(id=mine.pk).count() == 2  # the purchase's row and the reference
+
+    def test_a_public_purchase_records_the_car_as_the_signal_would(self, make_user, fund, listed_car):
+        from django.utils import timezone
+
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "1500.00")
+        car = listed_car(seller, price=Decimal("1000.00"))
+        before = timezone.now()
+        services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        self._rows_match_the_signals(car.pk, buyer, "~", before, timezone.now())
+        assert car.history.filter(history_user_id=buyer.pk, owner_id=buyer.pk, is_sold=True).exists()
+
+
 def test_sold_store_car_is_frozen(make_user, fund, listed_car):
     manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
     buyer = make_user()

@@ -23,6 +23,7 @@ from .serializers import (
     OwnershipOutput,
     PriceHistoryOutput,
     PurchaseOutput,
+    represent,
 )
 
 STORE_PARAM = OpenApiParameter("store", str, description="Store key of the car (default: the current store; "
@@ -235,7 +236,7 @@ class CarViewSet(viewsets.GenericViewSet):
             raise serializers.ValidationError({"Idempotency-Key": "At most 128 characters."})
         record = services.car_buy(buyer=request.user, store_key=self._any_store(), car_id=pk, idempotency_key=key)
         with conf.public_context():
-            data = PurchaseOutput(record).data
+            data = represent(PurchaseOutput, record)
         return Response(data, status=status.HTTP_201_CREATED)
 
     # -- verification (platform staff) ------------------------------------------------------------------------

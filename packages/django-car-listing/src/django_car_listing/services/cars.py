@@ -35,9 +35,14 @@ def _save(car: Car, *, savepoint: bool = True, **kwargs) -> None:
         with transaction.atomic(savepoint=savepoint):
             car.save(**kwargs)
     except IntegrityError as exc:
-        if "car_listing_car_vin_live_uniq" in str(exc):
-            raise errors.DuplicateVin() from None
-        raise
+        raise_duplicate_vin(exc)
+
+
+def raise_duplicate_vin(exc: IntegrityError):
+    """DuplicateVin for a violation of the live-VIN constraint, else ``exc`` itself."""
+    if "car_listing_car_vin_live_uniq" in str(exc):
+        raise errors.DuplicateVin() from None
+    raise exc
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ not for sale) hangs on the car_purchased event.
 """
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from django_wallet import services as wallet
 from forecourt_core.signals import send_on_commit
@@ -16,9 +16,10 @@ from forecourt_core.signals import send_on_commit
 from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
-from ._common import can_see, get_car
-from .cars import _save
+from ._common import can_see, get_car, now, prefetched
+from .cars import raise_duplicate_vin
 from .events import record_car_purchased
+from .history import car_insert_with_history, car_update_with_history
 from .index import index_remove, index_sync
 
 COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
@@ -49,8 +50,7 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
     """Public car: ownership moves to the buyer, off sale, history appended."""
     seller_id = car.owner_id
     car.owner, car.is_for_sale, car.is_sold, car.featured_until = buyer, False, True, None
-    car._history_user = buyer
-    car.save(update_fields=["owner", "is_for_sale", "is_sold", "featured_until", "updated_at"])
+    car_update_with_history(car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now())
     record = OwnershipRecord.objects.create(
         car=car, owner=buyer, previous_owner_id=seller_id, kind=OwnershipRecord.Kind.PURCHASE, price=car.price,
         from_store_key="", from_car_id=car.pk, wallet_transaction_id=txn_id, idempotency_key=idempotency_key)
@@ -62,8 +62,7 @@ def _sell_store_car(car: Car, buyer) -> list[dict]:
     """In the car's store: mark it sold (the store keeps the archived row); returns its images to copy."""
     images = list(car.images.order_by("position", "id").values("image", "thumbnail", "width", "height", "position"))
     car.is_for_sale, car.is_sold = False, True
-    car._history_user = buyer
-    car.save(update_fields=["is_for_sale", "is_sold", "updated_at"])
+    car_update_with_history(car, fields=["is_for_sale", "is_sold"], user=buyer, date=now())
     return images
 
 
@@ -73,10 +72,13 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
     index_remove(store_key=car.store_key, car_id=car.pk)
     new_car = Car(store_key="", owner=buyer, is_for_sale=False, is_sold=True, origin_store_key=car.store_key,
                   origin_car_id=car.pk, **{f: getattr(car, f) for f in COPIED_FIELDS})
-    new_car._history_user = buyer
-    _save(new_car, savepoint=False)  # a duplicate VIN ends the purchase: nothing to roll back to
-    if images:  # same file names: the store key is in the path, so the URLs stay valid
-        CarImage.objects.bulk_create([CarImage(car=new_car, **img) for img in images])
+    try:  # a duplicate VIN ends the purchase: nothing to roll back to
+        car_insert_with_history(new_car, user=buyer, date=now())
+    except IntegrityError as exc:
+        raise_duplicate_vin(exc)
+    # Same file names: the store key is in the path, so the URLs stay valid. The response shows these.
+    copies = CarImage.objects.bulk_create([CarImage(car=new_car, **img) for img in images]) if images else []
+    prefetched(new_car, "images", copies)
     # Its index row is written by the car_purchased event's handler (handlers.py): it is not for sale.
     return OwnershipRecord.objects.create(
         car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,

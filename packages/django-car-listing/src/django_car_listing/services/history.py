@@ -1,0 +1,65 @@
+"""A car's write and its history row (django-simple-history's HistoricalCar) in one statement.
+
+For the hot paths (a purchase): the row simple-history's post_save handler would append (every tracked
+field as saved, the user, the time, the type), written by a data-modifying CTE beside the car's own UPDATE
+or INSERT instead of by the signal's second statement. Callers save nothing through the ORM here, so no
+other post_save receiver is skipped: Car has none but simple-history's.
+"""
+from functools import cache
+
+from django.db import connection
+
+from ..models import Car
+
+_OWN = frozenset({"history_id", "history_date", "history_type", "history_user", "history_change_reason"})
+
+
+@cache
+def _shape() -> tuple[str, list, str, list]:
+    """(history table, the car fields it copies, car table, the car's fields but its id)."""
+    history = Car.history.model
+    by_attname = {f.attname: f for f in Car._meta.concrete_fields}
+    copied = [by_attname[f.attname] for f in history._meta.concrete_fields if f.name not in _OWN]
+    return (history._meta.db_table, copied, Car._meta.db_table,
+            [f for f in Car._meta.concrete_fields if not f.primary_key])
+
+
+def _history_insert(car: Car, *, user, date, kind: str) -> tuple[str, list]:
+    table, copied, _, _ = _shape()
+    columns = [f.column for f in copied] + ["history_date", "history_type", "history_user_id", "history_change_reason"]
+    values = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in copied]
+    values += [date, kind, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
+    sql = f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(values))})'  # noqa: S608
+    return sql, values
+
+
+def car_update_with_history(car: Car, *, fields: list[str], user, date) -> None:
+    """UPDATE ``fields`` of ``car`` (as set on the instance) and ``updated_at`` = ``date``, and append the
+    change to its history, in one statement. The caller holds the car's row lock."""
+    car.updated_at = date
+    by_name = {f.name: f for f in Car._meta.concrete_fields}
+    targets = [by_name[name] for name in [*fields, "updated_at"]]
+    assignments = ", ".join(f"{f.column} = %s" for f in targets)
+    history_sql, history_values = _history_insert(car, user=user, date=date, kind="~")
+    sql = f"WITH changed AS (UPDATE {_shape()[2]} SET {assignments} WHERE id = %s) {history_sql}"  # noqa: S608
+    params = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in targets] + [car.pk] + history_values
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def car_insert_with_history(car: Car, *, user, date) -> None:
+    """INSERT ``car`` (created and updated at ``date``) with its history row ("created"), one statement; sets
+    ``car.pk``. An IntegrityError is the caller's, as from ``car.save()``."""
+    _, copied, table, fields = _shape()
+    car.created_at = car.updated_at = date
+    values = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in fields]
+    history_table = _shape()[0]
+    copied_columns = ", ".join(f.column for f in copied)
+    sql = (f'WITH car AS (INSERT INTO {table} ({", ".join(f.column for f in fields)}) '  # noqa: S608
+           f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING *) '
+           f"INSERT INTO {history_table} ({copied_columns}, history_date, history_type, history_user_id, "
+           f"history_change_reason) SELECT {copied_columns}, %s, '+', %s, %s FROM car RETURNING id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)])
+        car.pk = cursor.fetchone()[0]
+    car._state.adding, car._state.db = False, connection.alias
