@@ -47,19 +47,36 @@ def car_update_with_history(car: Car, *, fields: list[str], user, date) -> None:
         cursor.execute(sql, params)
 
 
-def car_insert_with_history(car: Car, *, user, date) -> None:
+def insert_values(obj, *, skip=()) -> tuple[list[str], list]:
+    """The columns and database values of an unsaved model instance's INSERT (its auto id left out)."""
+    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key and f.attname not in skip]
+    return [f.column for f in fields], [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+
+
+def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
     """INSERT ``car`` (created and updated at ``date``) with its history row ("created"), one statement; sets
-    ``car.pk``. An IntegrityError is the caller's, as from ``car.save()``."""
+    ``car.pk``. An IntegrityError is the caller's, as from ``car.save()``.
+
+    ``then``: more data-modifying statements for the same round trip, as (sql, params) each RETURNING one
+    value (or none); they see the new row as ``car`` (``INSERT ... SELECT car.id, ... FROM car``). Returns
+    their values, in order (None for one without RETURNING)."""
     _, copied, table, fields = _shape()
     car.created_at = car.updated_at = date
     values = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in fields]
     history_table = _shape()[0]
     copied_columns = ", ".join(f.column for f in copied)
-    sql = (f'WITH car AS (INSERT INTO {table} ({", ".join(f.column for f in fields)}) '  # noqa: S608
-           f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING *) '
-           f"INSERT INTO {history_table} ({copied_columns}, history_date, history_type, history_user_id, "
-           f"history_change_reason) SELECT {copied_columns}, %s, '+', %s, %s FROM car RETURNING id")
+    ctes = [f'car AS (INSERT INTO {table} ({", ".join(f.column for f in fields)}) '  # noqa: S608
+            f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING *)',
+            f"history AS (INSERT INTO {history_table} ({copied_columns}, history_date, history_type, "  # noqa: S608
+            f"history_user_id, history_change_reason) SELECT {copied_columns}, %s, '+', %s, %s FROM car)"]
+    params = [*values, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
+    for i, (sql, more) in enumerate(then):
+        ctes.append(f"then{i} AS ({sql})")
+        params += more
+    returned = "".join(f", (SELECT * FROM then{i})" if "RETURNING" in sql else ", NULL"  # noqa: S608
+                       for i, (sql, _) in enumerate(then))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)])
-        car.pk = cursor.fetchone()[0]
+        cursor.execute(f"WITH {', '.join(ctes)} SELECT car.id{returned} FROM car", params)  # noqa: S608
+        car.pk, *results = cursor.fetchone()
     car._state.adding, car._state.db = False, connection.alias
+    return results

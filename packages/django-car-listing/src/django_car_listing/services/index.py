@@ -60,9 +60,14 @@ def index_sync(*, car: Car) -> None:
 
 
 def index_remove(*, store_key: str, car_id: int) -> None:
+    with conf.public_context(), connection.cursor() as cur:
+        cur.execute(*index_remove_statement(store_key=store_key, car_id=car_id))
+
+
+def index_remove_statement(*, store_key: str, car_id: int) -> tuple[str, list]:
+    """``index_remove`` as (sql, params) for a caller that runs it in a statement of its own, in the public
+    store; the caches are forgotten on commit all the same."""
     # One DELETE: the ORM's delete() first selects the rows for signal receivers, and nothing listens
     # for an index row's deletion.
-    with conf.public_context(), connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {ListingIndex._meta.db_table} WHERE store_key = %s AND car_id = %s",  # noqa: S608
-                    [store_key, car_id])
     cache.bump_on_commit(car=(store_key, car_id))
+    return f"DELETE FROM {ListingIndex._meta.db_table} WHERE store_key = %s AND car_id = %s", [store_key, car_id]  # noqa: S608

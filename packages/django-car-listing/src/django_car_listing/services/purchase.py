@@ -19,8 +19,8 @@ from ..signals import car_purchased
 from ._common import can_see, get_car, now, prefetched
 from .cars import raise_duplicate_vin
 from .events import record_car_purchased
-from .history import car_insert_with_history, car_update_with_history
-from .index import index_remove, index_sync
+from .history import car_insert_with_history, car_update_with_history, insert_values
+from .index import index_remove_statement, index_sync
 
 COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
                  "colour", "sale_type", "description", "location", "verification_status")
@@ -68,22 +68,30 @@ def _sell_store_car(car: Car, buyer) -> list[dict]:
 
 def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
     """In the public store: the store's listing leaves the index and the buyer gets a NEW public car
-    (never re-save the store-loaded row in the public store: ids restart per store)."""
-    index_remove(store_key=car.store_key, car_id=car.pk)
+    (never re-save the store-loaded row in the public store: ids restart per store), with its history
+    row and the buyer's OwnershipRecord, in one statement."""
     new_car = Car(store_key="", owner=buyer, is_for_sale=False, is_sold=True, origin_store_key=car.store_key,
                   origin_car_id=car.pk, **{f: getattr(car, f) for f in COPIED_FIELDS})
+    date = now()
+    record = OwnershipRecord(car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
+                             from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
+                             idempotency_key=idempotency_key, created_at=date)
+    columns, values = insert_values(record, skip={"car_id"})
+    owned = (f"INSERT INTO {OwnershipRecord._meta.db_table} (car_id, {', '.join(columns)}) "  # noqa: S608
+             f"SELECT car.id, {', '.join(['%s'] * len(values))} FROM car RETURNING id", values)
     try:  # a duplicate VIN ends the purchase: nothing to roll back to
-        car_insert_with_history(new_car, user=buyer, date=now())
+        record.pk, _ = car_insert_with_history(
+            new_car, user=buyer, date=date,
+            then=[owned, index_remove_statement(store_key=car.store_key, car_id=car.pk)])
     except IntegrityError as exc:
         raise_duplicate_vin(exc)
+    record.car = new_car
+    record._state.adding, record._state.db = False, new_car._state.db
     # Same file names: the store key is in the path, so the URLs stay valid. The response shows these.
     copies = CarImage.objects.bulk_create([CarImage(car=new_car, **img) for img in images]) if images else []
     prefetched(new_car, "images", copies)
     # Its index row is written by the car_purchased event's handler (handlers.py): it is not for sale.
-    return OwnershipRecord.objects.create(
-        car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
-        from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
-        idempotency_key=idempotency_key)
+    return record
 
 
 def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid.UUID) -> StoreSale:
