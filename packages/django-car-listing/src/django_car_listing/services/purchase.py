@@ -9,6 +9,7 @@ not for sale) hangs on the car_purchased event.
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models.expressions import RawSQL
 
 from django_wallet import services as wallet
 from forecourt_core.signals import send_on_commit
@@ -58,12 +59,24 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
     return record
 
 
+def _locked_car(store_key: str, car_id: int) -> Car:
+    """The car under its row lock; a store's car with ``copied_images``, its images to copy to the buyer's
+    car (as JSON), read in the same statement (the lock is the car row's alone)."""
+    if not store_key:
+        return get_car(store_key=store_key, car_id=car_id, lock=True)
+    return get_car(store_key=store_key, car_id=car_id, lock=True, annotate={"copied_images": RawSQL(_IMAGES, ())})  # noqa: S611
+
+
+_IMAGES = (f"SELECT COALESCE(json_agg(json_build_object('image', image, 'thumbnail', thumbnail, "  # noqa: S608
+           f"'width', width, 'height', height, 'position', position) ORDER BY position, id), '[]'::json) "
+           f"FROM {CarImage._meta.db_table} WHERE car_id = {Car._meta.db_table}.id")
+
+
 def _sell_store_car(car: Car, buyer) -> list[dict]:
     """In the car's store: mark it sold (the store keeps the archived row); returns its images to copy."""
-    images = list(car.images.order_by("position", "id").values("image", "thumbnail", "width", "height", "position"))
     car.is_for_sale, car.is_sold = False, True
     car_update_with_history(car, fields=["is_for_sale", "is_sold"], user=buyer, date=now())
-    return images
+    return car.copied_images  # json, not jsonb: psycopg decodes it
 
 
 def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
@@ -122,7 +135,7 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
             return prior
     with conf.store_context(store_key):
         # The row lock serialises buyers: of many, one sees it for sale, the rest get car_not_available.
-        car = get_car(store_key=store_key, car_id=car_id, lock=True)
+        car = _locked_car(store_key, car_id)
         # A car the buyer may not see is not found; one that was sold (it was on the market, and of many
         # racing buyers all but one find it so) is not available.
         if not can_see(buyer, car) and not car.is_sold:
