@@ -23,11 +23,17 @@ def record_credit_request_decided(credit_request: CreditRequest) -> None:
     })
 
 
+CHARGE_SOLD = "wallet.charge_sold"
+
+
+def charge_sold_data(sale: ChargeSale) -> dict:
+    """The data of a sale's ``wallet.charge_sold`` event (also written by the wallet_charge_sale SQL function)."""
+    return {"charge_sale_id": sale.pk, "account_id": sale.account_id, "sold_by_id": sale.sold_by_id,
+            "phone": sale.phone, "amount": sale.amount, "transaction_id": sale.transaction_id}
+
+
 def record_charge_sold(sale: ChargeSale) -> None:
-    event_record(kind="wallet.charge_sold", data={
-        "charge_sale_id": sale.pk, "account_id": sale.account_id, "sold_by_id": sale.sold_by_id,
-        "phone": sale.phone, "amount": sale.amount, "transaction_id": sale.transaction_id,
-    })
+    event_record(kind=CHARGE_SOLD, data=charge_sold_data(sale))
 
 
 def follows_transactions() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -40,8 +41,7 @@ def event_record(*, kind: str, data: dict | None = None, key: str = "") -> Event
 def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | None = None) -> list[Event]:
     """``event_record`` for many events of one kind in one insert; ``keys`` (one per
     item, "" for none) leave out the events already recorded. Returns the events recorded."""
-    if not isinstance(kind, str) or len(kind) > 100 or not KIND_RE.match(kind):
-        raise ValueError(f"event kind must look like 'app_label.what_happened', got {kind!r}")
+    _check_kind(kind)
     keys = [""] * len(data) if keys is None else list(keys)
     if len(keys) != len(data) or any(not isinstance(k, str) or len(k) > 200 for k in keys):
         raise ValueError("event keys must be strings of at most 200 characters, one per event")
@@ -59,6 +59,30 @@ def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | N
     if events and conf.get("FORECOURT_EVENTS_KICK"):
         _kick_after_commit()
     return events
+
+
+def event_values(*, kind: str, data: dict | None = None) -> tuple[uuid.UUID, str, str, str]:
+    """For a package whose own SQL writes an event's row (an event in the same statement as its change):
+    the new event's id, its data as JSON text (stored as ``event_record`` stores it), its route and
+    request id. The row's other columns are those of a fresh pending event (key "", attempts 0,
+    available_at and created_at the change's time). Once the row is written, call ``event_recorded()``."""
+    _check_kind(kind)
+    stored = {} if data is None else data
+    if not isinstance(stored, dict):
+        raise ValueError("event data must be a JSON object")
+    return uuid.uuid4(), json.dumps(stored, cls=DjangoJSONEncoder), conf.current_route(), context.request_id.get()
+
+
+def event_recorded() -> None:
+    """An event row written with ``event_values`` was recorded: kick a relay run after the commit, as
+    ``event_record`` does."""
+    if conf.get("FORECOURT_EVENTS_KICK"):
+        _kick_after_commit()
+
+
+def _check_kind(kind) -> None:
+    if not isinstance(kind, str) or len(kind) > 100 or not KIND_RE.match(kind):
+        raise ValueError(f"event kind must look like 'app_label.what_happened', got {kind!r}")
 
 
 def _kick_after_commit() -> None:

@@ -1,20 +1,37 @@
-"""Charge sales: a seller sells prepaid phone charge out of its credit."""
+"""Charge sales: a seller sells prepaid phone charge out of its credit.
+
+A sale is one statement, the ``wallet_charge_sale`` SQL function (migration 0011): it finds the two
+accounts, posts through ``wallet_post`` (locks, idempotency, refusals), writes the sale and its
+``wallet.charge_sold`` event, and replays a known key with the original sale. It is a transaction of
+its own in autocommit. Python validates the input, builds the rows' values and maps refusals to errors.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
+import uuid
+from contextlib import nullcontext
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db import transaction as db_transaction
+from django.utils import timezone
 
 from forecourt_core import phones
 from forecourt_core.amounts import validate_amount
+from forecourt_core.events.services import event_recorded, event_values
+from forecourt_core.signals import send_on_commit
 
 from .. import conf
 from ..errors import InvalidPhoneNumber, SameAccount
-from ..events import record_charge_sold
-from ..models import Account, ChargeSale
+from ..events import CHARGE_SOLD, charge_sold_data, follows_transactions, record_transaction_posted
+from ..models import Account, ChargeSale, Transaction
+from ..signals import transaction_posted
+from . import idempotency
 from .accounts import account_with_system_account, system_account
-from .posting import post
+from .posting import refused
 
 
 def normalize_phone(phone: str, *, region: str | None = None) -> str:
@@ -37,30 +54,83 @@ def charge_sale_create(
     idempotency_scope: str = "",
 ) -> ChargeSale:
     """Sell prepaid charge to ``phone`` out of ``account``, or out of ``seller``'s own account (its
-    WALLET_USER_PURPOSE account, read with the charge-sales account in one query); InsufficientFunds when short."""
+    WALLET_USER_PURPOSE account), into the WALLET_CHARGE_SALES_ACCOUNT system account; both are opened
+    on first use. InsufficientFunds when short."""
     if (account is None) == (seller is None):
         raise TypeError("charge_sale_create takes an account or a seller")
     e164 = normalize_phone(phone, region=region)
     value = validate_amount(amount)
+    memo, metadata = f"Charge to {e164}", {"phone": e164}
+    now = timezone.now()
+    # Positional, in the models' field order: Model.__init__'s fast path. The function fills in the
+    # fingerprint and the sale's account.
+    txn = Transaction(uuid.uuid4(), "charge_sale", memo, metadata, idempotency_scope, idempotency_key, "", None, now)
+    sale = ChargeSale(uuid.uuid4(), None, None if sold_by is None else sold_by.pk, e164, value, txn.pk, now)
+    event_id, event_data, route, request_id = event_values(kind=CHARGE_SOLD, data=charge_sold_data(sale))
+    parts = None if idempotency_key is None else idempotency.fingerprint_parts(
+        "charge_sale", value, "charge_sale", memo, metadata)
     name = conf.get("WALLET_CHARGE_SALES_ACCOUNT")
     if seller is not None:
-        account, destination = account_with_system_account(seller, purpose=conf.get("WALLET_USER_PURPOSE"), name=name)
+        selling = [None, ContentType.objects.get_for_model(seller).pk, str(seller.pk), conf.get("WALLET_USER_PURPOSE")]
     else:
-        destination = system_account(name)
-    if destination.pk == account.pk:
-        raise SameAccount()
-    with db_transaction.atomic():
-        txn, created = post(
-            op="charge_sale",
-            postings=[(account.pk, -value), (destination.pk, value)],
-            kind="charge_sale",
-            memo=f"Charge to {e164}",
-            metadata={"phone": e164},
-            idempotency_key=idempotency_key,
-            idempotency_scope=idempotency_scope,
-        )
-        if not created:
-            return ChargeSale.objects.get(transaction=txn)
-        sale = ChargeSale.objects.create(account=account, sold_by=sold_by, phone=e164, amount=value, transaction=txn)
-        record_charge_sold(sale)
+        selling = [account.pk, None, None, None]
+    params = [txn.pk, sale.pk, event_id, *selling, name, sale.sold_by_id, e164, value, memo, json.dumps(metadata),
+              idempotency_scope, idempotency_key, parts, CHARGE_SOLD, event_data, route, request_id, now]
+    following = follows_transactions()
+    # A followed account's posting event commits with the sale (no savepoint: a refusal writes nothing).
+    with db_transaction.atomic(savepoint=False) if following else nullcontext():
+        row = _sell(params)
+        if row[0] == "missing":  # the seller's (or the site's) first sale: open the accounts, then sell
+            if seller is not None:
+                account_with_system_account(seller, purpose=conf.get("WALLET_USER_PURPOSE"), name=name)
+            else:
+                system_account(name)
+            row = _sell(params)
+        if row[0] == "posted" and following:
+            _record_posted(txn, row)
+    return _outcome(row, sale, txn)
+
+
+def _record_posted(txn: Transaction, row: tuple) -> None:
+    account_id, amount, (account_ids, owner_type_ids, owner_ids) = row[4], row[7], row[-3:]
+    destination = next(pk for pk in account_ids if pk != account_id)
+    record_transaction_posted(txn, [(account_id, -amount), (destination, amount)],
+                              accounts=zip(account_ids, owner_type_ids, owner_ids, strict=True))
+
+
+def _outcome(row: tuple, sale: ChargeSale, txn: Transaction) -> ChargeSale:
+    """The sale the function wrote or replayed, or the error of its refusal."""
+    outcome, code, message, *columns = row
+    txn.fingerprint = columns[7] or ""
+    if outcome == "posted":
+        sale.account_id = columns[1]
+        for instance in (txn, sale):
+            instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS  # ``connection``'s alias
+        sale.transaction = txn
+        send_on_commit(transaction_posted, sender=Transaction, transaction=txn)
+        event_recorded()
         return sale
+    if outcome == "same_account":
+        raise SameAccount()
+    if outcome == "replayed" and code is None:
+        if columns[0] is None:
+            raise ChargeSale.DoesNotExist("the key's transaction is no charge sale")
+        replayed = ChargeSale(*columns[:7])
+        replayed._state.adding, replayed._state.db = False, DEFAULT_DB_ALIAS
+        return replayed
+    raise refused(outcome, code, message, txn)
+
+
+@functools.cache
+def _sell_sql() -> str:
+    # The seller's key is cast to the user model's key type: it settles the function's polymorphic argument.
+    user_key = ChargeSale._meta.get_field("sold_by").target_field.rel_db_type(connection)
+    return ("SELECT * FROM wallet_charge_sale(%s::uuid, %s::uuid, %s::uuid, %s::bigint, %s::integer, %s::text,"  # noqa: S608
+            f" %s::text, %s::text, %s::{user_key}, %s::text, %s::numeric, %s::text, %s::jsonb, %s::text, %s::text,"
+            " %s::text[], %s::text, %s::jsonb, %s::text, %s::text, %s::timestamptz)")
+
+
+def _sell(params: list) -> tuple:
+    with connection.cursor() as cur:
+        cur.execute(_sell_sql(), params)
+        return cur.fetchone()

@@ -22,6 +22,22 @@ def fingerprint(op: str, postings: list[tuple[int, Decimal]], kind: str, memo: s
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+# Stand for the account ids in ``fingerprint_parts``' text: JSON strings of a control character, which no
+# memo or metadata value encodes to (it would be escaped inside a string of its own).
+_SOURCE, _DESTINATION = "\x00source", "\x00destination"
+
+
+def fingerprint_parts(op: str, amount: Decimal, kind: str, memo: str, metadata: dict) -> list[str]:
+    """``fingerprint``'s canonical text for a posting of ``amount`` from one account to another, in three
+    parts around the two account ids: for SQL that knows the ids (``part0 || source || part1 || destination
+    || part2``, hashed with sha256, is the fingerprint)."""
+    body = _CANONICAL.encode({"op": op, "postings": [[_SOURCE, str(-amount)], [_DESTINATION, str(amount)]],
+                              "kind": kind, "memo": memo, "metadata": metadata})
+    head, rest = body.split(_CANONICAL.encode(_SOURCE))
+    middle, tail = rest.split(_CANONICAL.encode(_DESTINATION))
+    return [head, middle, tail]
+
+
 def replay(scope: str, key: str, fingerprint: str) -> Transaction | None:
     """The key's earlier outcome: its transaction, or its refusal raised again (None if the key is new)."""
     existing = Transaction.objects.filter(idempotency_scope=scope, idempotency_key=key).first()

@@ -114,11 +114,16 @@ def post(
         return txn, True
     if outcome == "replayed" and code is None:
         return Transaction.objects.get(pk=transaction_id), False
+    raise refused(outcome, code, message, txn)
+
+
+def refused(outcome: str, code: str, message: str | None, txn: Transaction) -> DomainError:
+    """The error of ``wallet_post``'s refusal of ``txn``, its key's failure recorded when it is a new one."""
     error = refusal(code, message)
     # A replayed refusal is already recorded; a conflict is about the key, not an outcome of it.
-    if idempotency_key is not None and outcome == "refused" and not isinstance(error, IdempotencyConflict):
-        idempotency.remember_failure(idempotency_scope, idempotency_key, fingerprint, error)
-    raise error
+    if txn.idempotency_key is not None and outcome == "refused" and not isinstance(error, IdempotencyConflict):
+        idempotency.remember_failure(txn.idempotency_scope, txn.idempotency_key, txn.fingerprint, error)
+    return error
 
 
 def _call_post(txn: Transaction, postings: list[Posting], *, with_owners: bool) -> tuple:
