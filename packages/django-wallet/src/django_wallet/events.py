@@ -41,15 +41,28 @@ def follows_transactions() -> bool:
     return bool(conf.get("WALLET_TRANSACTION_EVENT_OWNERS"))
 
 
+TRANSACTION_POSTED = "wallet.transaction_posted"
+
+
+def followed_owner_types() -> dict[int, str]:
+    """``{content type id: label}`` of the owners' models a site follows (WALLET_TRANSACTION_EVENT_OWNERS)."""
+    return {ContentType.objects.get_by_natural_key(*label.lower().split(".")).pk: label
+            for label in conf.get("WALLET_TRANSACTION_EVENT_OWNERS")}
+
+
+def transaction_posted_data(txn: Transaction) -> dict:
+    """A posting's ``wallet.transaction_posted`` data but its ``entries`` (also written by wallet_charge_sale)."""
+    return {"transaction_id": txn.pk, "kind": txn.kind, "memo": txn.memo, "created_at": txn.created_at}
+
+
 def record_transaction_posted(txn: Transaction, postings, *, accounts=None) -> None:
     """``wallet.transaction_posted`` with the net movement of each followed account: ``entries`` of
     ``account_id``, ``owner`` (its model's label), ``owner_id`` and ``amount`` (signed). Without
     followed owners nothing is read. ``accounts`` are the posted accounts' (id, owner_type_id, owner_id)
     as wallet_post returns them; without them, one query finds the posting's followed accounts."""
-    labels = conf.get("WALLET_TRANSACTION_EVENT_OWNERS")
-    if not labels:
+    if not follows_transactions():
         return
-    followed = {ContentType.objects.get_by_natural_key(*label.lower().split(".")).pk: label for label in labels}
+    followed = followed_owner_types()
     if accounts is None:
         accounts = Account.objects.filter(pk__in={pk for pk, _ in postings}, owner_type__in=followed).values_list(
             "pk", "owner_type", "owner_id")
@@ -60,8 +73,8 @@ def record_transaction_posted(txn: Transaction, postings, *, accounts=None) -> N
     for account_id, amount in postings:
         if account_id in owners:
             moved[account_id] += amount
-    event_record(kind="wallet.transaction_posted", data={
-        "transaction_id": txn.pk, "kind": txn.kind, "memo": txn.memo, "created_at": txn.created_at,
+    event_record(kind=TRANSACTION_POSTED, data={
+        **transaction_posted_data(txn),
         "entries": [{"account_id": pk, "owner": owners[pk][0], "owner_id": owners[pk][1], "amount": amount}
                     for pk, amount in moved.items()],
     })

@@ -11,12 +11,10 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from contextlib import nullcontext
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from forecourt_core import phones
@@ -26,7 +24,14 @@ from forecourt_core.signals import send_on_commit
 
 from .. import conf
 from ..errors import InvalidPhoneNumber, SameAccount
-from ..events import CHARGE_SOLD, charge_sold_data, follows_transactions, record_transaction_posted
+from ..events import (
+    CHARGE_SOLD,
+    TRANSACTION_POSTED,
+    charge_sold_data,
+    followed_owner_types,
+    follows_transactions,
+    transaction_posted_data,
+)
 from ..models import Account, ChargeSale, Transaction
 from ..signals import transaction_posted
 from . import idempotency
@@ -75,27 +80,25 @@ def charge_sale_create(
     else:
         selling = [account.pk, None, None, None]
     params = [txn.pk, sale.pk, event_id, *selling, name, sale.sold_by_id, e164, value, memo, json.dumps(metadata),
-              idempotency_scope, idempotency_key, parts, CHARGE_SOLD, event_data, route, request_id, now]
-    following = follows_transactions()
-    # A followed account's posting event commits with the sale (no savepoint: a refusal writes nothing).
-    with db_transaction.atomic(savepoint=False) if following else nullcontext():
+              idempotency_scope, idempotency_key, parts, CHARGE_SOLD, event_data, *_followed(txn), route, request_id,
+              now]
+    row = _sell(params)
+    if row[0] == "missing":  # the seller's (or the site's) first sale: open the accounts, then sell
+        if seller is not None:
+            account_with_system_account(seller, purpose=conf.get("WALLET_USER_PURPOSE"), name=name)
+        else:
+            system_account(name)
         row = _sell(params)
-        if row[0] == "missing":  # the seller's (or the site's) first sale: open the accounts, then sell
-            if seller is not None:
-                account_with_system_account(seller, purpose=conf.get("WALLET_USER_PURPOSE"), name=name)
-            else:
-                system_account(name)
-            row = _sell(params)
-        if row[0] == "posted" and following:
-            _record_posted(txn, row)
     return _outcome(row, sale, txn)
 
 
-def _record_posted(txn: Transaction, row: tuple) -> None:
-    account_id, amount, (account_ids, owner_type_ids, owner_ids) = row[4], row[7], row[-3:]
-    destination = next(pk for pk in account_ids if pk != account_id)
-    record_transaction_posted(txn, [(account_id, -amount), (destination, amount)],
-                              accounts=zip(account_ids, owner_type_ids, owner_ids, strict=True))
+def _followed(txn: Transaction) -> list:
+    """The followed owner types, their labels, and the posting event's id, kind and data but its entries."""
+    if not follows_transactions():
+        return [None] * 5
+    followed = followed_owner_types()
+    event_id, data, _, _ = event_values(kind=TRANSACTION_POSTED, data=transaction_posted_data(txn))
+    return [list(followed), list(followed.values()), event_id, TRANSACTION_POSTED, data]
 
 
 def _outcome(row: tuple, sale: ChargeSale, txn: Transaction) -> ChargeSale:
@@ -127,7 +130,8 @@ def _sell_sql() -> str:
     user_key = ChargeSale._meta.get_field("sold_by").target_field.rel_db_type(connection)
     return ("SELECT * FROM wallet_charge_sale(%s::uuid, %s::uuid, %s::uuid, %s::bigint, %s::integer, %s::text,"  # noqa: S608
             f" %s::text, %s::text, %s::{user_key}, %s::text, %s::numeric, %s::text, %s::jsonb, %s::text, %s::text,"
-            " %s::text[], %s::text, %s::jsonb, %s::text, %s::text, %s::timestamptz)")
+            " %s::text[], %s::text, %s::jsonb, %s::integer[], %s::text[], %s::uuid, %s::text, %s::jsonb, %s::text,"
+            " %s::text, %s::timestamptz)")
 
 
 def _sell(params: list) -> tuple:

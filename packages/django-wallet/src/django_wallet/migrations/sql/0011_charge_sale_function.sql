@@ -11,6 +11,10 @@
 -- between the two ids, after the charge-sales account's id), hashed here as the caller hashes the
 -- whole text (and returns it); NULL without a key.
 --
+-- When the posting moves accounts of the owner types a site follows (p_followed_types, with their
+-- labels), it also writes the posting's event (p_posted_kind, p_posted_data) with the followed accounts'
+-- entries, as the caller writes it for any other posting.
+--
 -- p_sold_by is polymorphic: the user model's key type (integer, bigint, uuid) is the caller's.
 CREATE FUNCTION wallet_charge_sale(
     p_transaction uuid,
@@ -31,17 +35,22 @@ CREATE FUNCTION wallet_charge_sale(
     p_fingerprint text[],
     p_event_kind text,
     p_event_data jsonb,
+    p_followed_types integer[],
+    p_followed_labels text[],
+    p_posted_event uuid,
+    p_posted_kind text,
+    p_posted_data jsonb,
     p_route text,
     p_request_id text,
     p_now timestamptz
 ) RETURNS TABLE (outcome text, code text, message text, sale_id uuid, account_id bigint, sold_by_id anyelement,
-                 phone text, amount numeric, transaction_id uuid, created_at timestamptz, fingerprint text,
-                 account_ids bigint[], owner_type_ids integer[], owner_ids text[])
+                 phone text, amount numeric, transaction_id uuid, created_at timestamptz, fingerprint text)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_account bigint := p_account;
     v_system bigint;
     v_fingerprint text := '';
+    v_entries jsonb;
     r record;
 BEGIN
     IF v_account IS NULL THEN
@@ -78,15 +87,27 @@ BEGIN
                (id, kind, data, route, request_id, key, status, attempts, available_at, last_error, created_at)
         VALUES (p_event, p_event_kind, p_event_data || jsonb_build_object('account_id', v_account), p_route,
                 p_request_id, '', 'pending', 0, p_now, '', p_now);
+        IF p_followed_types IS NOT NULL THEN
+            SELECT jsonb_agg(jsonb_build_object('account_id', p.id, 'owner', f.label, 'owner_id', o.owner_id,
+                                                'amount', p.amount::text) ORDER BY p.n)
+              INTO v_entries
+              FROM unnest(ARRAY[v_account, v_system], ARRAY[-p_amount, p_amount]) WITH ORDINALITY AS p(id, amount, n)
+              JOIN unnest(r.account_ids, r.owner_type_ids, r.owner_ids) AS o(id, type_id, owner_id) ON o.id = p.id
+              JOIN unnest(p_followed_types, p_followed_labels) AS f(type_id, label) ON f.type_id = o.type_id;
+            IF v_entries IS NOT NULL THEN
+                INSERT INTO forecourt_events_event
+                       (id, kind, data, route, request_id, key, status, attempts, available_at, last_error,
+                        created_at)
+                VALUES (p_posted_event, p_posted_kind, p_posted_data || jsonb_build_object('entries', v_entries),
+                        p_route, p_request_id, '', 'pending', 0, p_now, '', p_now);
+            END IF;
+        END IF;
         sale_id := p_sale;
         account_id := v_account;
         sold_by_id := p_sold_by;
         phone := p_phone;
         amount := p_amount;
         created_at := p_now;
-        account_ids := r.account_ids;
-        owner_type_ids := r.owner_type_ids;
-        owner_ids := r.owner_ids;
     ELSIF r.outcome = 'replayed' AND r.code IS NULL THEN
         SELECT s.id, s.account_id, s.sold_by_id, s.phone, s.amount, s.created_at
           INTO sale_id, account_id, sold_by_id, phone, amount, created_at
@@ -98,4 +119,5 @@ $$;
 
 -- reverse:
 DROP FUNCTION wallet_charge_sale(uuid, uuid, uuid, bigint, integer, text, text, text, anyelement, text, numeric,
-                                 text, jsonb, text, text, text[], text, jsonb, text, text, timestamptz);
+                                 text, jsonb, text, text, text[], text, jsonb, integer[], text[], uuid, text, jsonb,
+                                 text, text, timestamptz);
