@@ -127,3 +127,10 @@ def test_a_sale_over_the_api_is_one_statement(seller, django_assert_num_queries)
         r = client.post(reverse("wallet:charge-sale-list"), {"phone": "+44 7911 123456", "amount": "1.00"},
                         format="json", HTTP_IDEMPOTENCY_KEY="api-1")
     assert r.status_code == 201 and r.data["id"] == str(ChargeSale.objects.get().pk)
+
+
+def test_the_sales_response_is_its_serializers_output(seller):
+    from django_wallet.api.views import ChargeSaleOutput, charge_sale_output
+
+    sale = _sell(seller)
+    assert charge_sale_output(sale) == ChargeSaleOutput(sale).data == ChargeSaleOutput(ChargeSale.objects.get()).data

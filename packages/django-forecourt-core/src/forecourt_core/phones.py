@@ -8,6 +8,8 @@ code are accepted). The result is E.164 (``+447400123456``), one spelling per nu
 """
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -30,10 +32,20 @@ def normalize_phone(raw, *, region: str | None = None) -> str:
     """``raw`` in E.164, read in ``region`` (default ``phone_region()``) when written locally; else InvalidPhone."""
     if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_LENGTH:
         raise InvalidPhone(raw)
-    try:
-        number = phonenumbers.parse(raw, region or phone_region())
-    except phonenumbers.NumberParseException:
-        raise InvalidPhone(raw) from None
-    if not phonenumbers.is_valid_number(number):
+    e164 = _e164(raw, region or phone_region())
+    if e164 is None:
         raise InvalidPhone(raw)
+    return e164
+
+
+@functools.lru_cache(maxsize=4096)
+def _e164(raw: str, region: str | None) -> str | None:
+    # A pure function of its arguments (and the library's metadata), and parsing is most of a number's
+    # cost: a seller's repeated numbers are parsed once per process.
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
