@@ -77,3 +77,18 @@ def test_a_dealership_schemas_triggers_run_on_its_worker(committed_db):
               connection.cursor() as cursor):
             cursor.execute("INSERT INTO books_journalentry (date, memo, created_at) VALUES (%s, '', now())", [DAY])
         assert list(JournalEntry.objects.values_list("memo", flat=True)) == ["sale"]
+
+
+@pytest.mark.django_db
+def test_charge_sales_run_on_the_coordinator_past_postgresqls_first_custom_plans(funded_buyer):
+    """wallet_charge_sale keeps PostgreSQL's choice of plans: after five calls a session may try generic ones."""
+    from django_wallet import services as wallet
+    from django_wallet.models import ChargeSale
+    from forecourt_core.events.models import Event
+
+    sales = [wallet.charge_sale_create(seller=funded_buyer, phone="+447911123456", amount=Decimal("1.00"),
+                                       idempotency_key=f"c{n}", idempotency_scope="citus") for n in range(8)]
+    again = wallet.charge_sale_create(seller=funded_buyer, phone="+447911123456", amount=Decimal("1.00"),
+                                      idempotency_key="c0", idempotency_scope="citus")
+    assert again.pk == sales[0].pk and ChargeSale.objects.filter(account__owner_id=str(funded_buyer.pk)).count() == 8
+    assert Event.objects.filter(kind="wallet.charge_sold").count() == 8
