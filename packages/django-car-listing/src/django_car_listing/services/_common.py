@@ -9,13 +9,11 @@ ADD_PERM = "car_listing.add_car"
 VERIFY_PERM = "car_listing.verify_car"
 
 
-def get_car(*, store_key: str, car_id, lock: bool = False, annotate: dict | None = None) -> Car:
-    """A live car of ``store_key``; call inside that store's context. ``annotate``: more values read with it."""
+def get_car(*, store_key: str, car_id, lock: bool = False) -> Car:
+    """A live car of ``store_key``; call inside that store's context."""
     qs = Car.objects.filter(store_key=store_key, deleted_at__isnull=True)
     if lock:
         qs = qs.select_for_update()
-    if annotate:
-        qs = qs.annotate(**annotate)
     try:
         return qs.get(pk=int(car_id))
     except (Car.DoesNotExist, ValueError, TypeError):

@@ -47,12 +47,6 @@ def car_update_with_history(car: Car, *, fields: list[str], user, date) -> None:
         cursor.execute(sql, params)
 
 
-def insert_values(obj, *, skip=()) -> tuple[list[str], list]:
-    """The columns and database values of an unsaved model instance's INSERT (its auto id left out)."""
-    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key and f.attname not in skip]
-    return [f.column for f in fields], [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-
-
 def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
     """INSERT ``car`` (created and updated at ``date``) with its history row ("created"), one statement; sets
     ``car.pk``. An IntegrityError is the caller's, as from ``car.save()``.

@@ -9,7 +9,6 @@ not for sale) hangs on the car_purchased event.
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models.expressions import RawSQL
 
 from django_wallet import services as wallet
 from forecourt_core.signals import send_on_commit
@@ -17,10 +16,11 @@ from forecourt_core.signals import send_on_commit
 from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
-from ._common import can_see, get_car, now, prefetched
+from ._common import can_see, now, prefetched
+from ._rows import insert_row, insert_values
 from .cars import raise_duplicate_vin
 from .events import record_car_purchased
-from .history import car_insert_with_history, car_update_with_history, insert_values
+from .history import car_insert_with_history, car_update_with_history
 from .index import index_remove_statement, index_sync
 
 COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
@@ -52,24 +52,30 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
     seller_id = car.owner_id
     car.owner, car.is_for_sale, car.is_sold, car.featured_until = buyer, False, True, None
     car_update_with_history(car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now())
-    record = OwnershipRecord.objects.create(
+    record = OwnershipRecord(
         car=car, owner=buyer, previous_owner_id=seller_id, kind=OwnershipRecord.Kind.PURCHASE, price=car.price,
         from_store_key="", from_car_id=car.pk, wallet_transaction_id=txn_id, idempotency_key=idempotency_key)
+    insert_row(record)
     index_sync(car=car)
     return record
 
 
 def _locked_car(store_key: str, car_id: int) -> Car:
-    """The car under its row lock; a store's car with ``copied_images``, its images to copy to the buyer's
-    car (as JSON), read in the same statement (the lock is the car row's alone)."""
-    if not store_key:
-        return get_car(store_key=store_key, car_id=car_id, lock=True)
-    return get_car(store_key=store_key, car_id=car_id, lock=True, annotate={"copied_images": RawSQL(_IMAGES, ())})  # noqa: S611
+    """``get_car(lock=True)`` in one raw statement (the ORM compiled it at more cost than the row's read); a
+    store's car comes with ``copied_images``, its images to copy to the buyer's car, in the same read (the
+    lock is the car row's alone)."""
+    sql = _LOCKED.format(images=f", ({_IMAGES}) AS copied_images" if store_key else "")
+    car = next(iter(Car.objects.raw(sql, [car_id, store_key])), None)
+    if car is None:
+        raise errors.CarNotFound()
+    return car
 
 
 _IMAGES = (f"SELECT COALESCE(json_agg(json_build_object('image', image, 'thumbnail', thumbnail, "  # noqa: S608
            f"'width', width, 'height', height, 'position', position) ORDER BY position, id), '[]'::json) "
            f"FROM {CarImage._meta.db_table} WHERE car_id = {Car._meta.db_table}.id")
+_LOCKED = (f"SELECT *{{images}} FROM {Car._meta.db_table} "  # noqa: S608
+           "WHERE id = %s AND store_key = %s AND deleted_at IS NULL FOR UPDATE")
 
 
 def _sell_store_car(car: Car, buyer) -> list[dict]:
@@ -88,7 +94,7 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
     date = now()
     record = OwnershipRecord(car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
                              from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
-                             idempotency_key=idempotency_key, created_at=date)
+                             idempotency_key=idempotency_key)
     columns, values = insert_values(record, skip={"car_id"})
     owned = (f"INSERT INTO {OwnershipRecord._meta.db_table} (car_id, {', '.join(columns)}) "  # noqa: S608
              f"SELECT car.id, {', '.join(['%s'] * len(values))} FROM car RETURNING id", values)
@@ -110,8 +116,9 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
 def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid.UUID) -> StoreSale:
     """Back in the car's store: its sale, and the purchase event (handled in that dealership)."""
     with conf.store_context(car.store_key):
-        sale = StoreSale.objects.create(car=car, store_key=car.store_key, buyer=buyer, price=car.price,
-                                        public_car_id=record.car_id, wallet_transaction_id=txn_id)
+        sale = StoreSale(car=car, store_key=car.store_key, buyer=buyer, price=car.price, public_car_id=record.car_id,
+                         wallet_transaction_id=txn_id)
+        insert_row(sale)
         record_car_purchased(car=car, buyer=buyer, seller_id=None, buyer_car_id=record.car_id, sale_id=sale.pk)
     return sale
 
