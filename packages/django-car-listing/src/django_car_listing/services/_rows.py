@@ -10,12 +10,17 @@ def insert_values(obj, *, skip=()) -> tuple[list[str], list]:
     return [f.column for f in fields], [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
-def insert_row(obj) -> None:
-    """INSERT an unsaved instance in one statement and set its pk (an IntegrityError is the caller's)."""
+def insert_statement(obj) -> tuple[str, list]:
+    """(sql, params) of an unsaved instance's INSERT, RETURNING its pk."""
     meta = type(obj)._meta
     columns, values = insert_values(obj)
+    return (f'INSERT INTO {meta.db_table} ({", ".join(columns)}) '  # noqa: S608
+            f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING {meta.pk.column}', values)
+
+
+def insert_row(obj) -> None:
+    """INSERT an unsaved instance in one statement and set its pk (an IntegrityError is the caller's)."""
     with connection.cursor() as cursor:
-        cursor.execute(f'INSERT INTO {meta.db_table} ({", ".join(columns)}) '  # noqa: S608
-                       f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING {meta.pk.column}', values)
+        cursor.execute(*insert_statement(obj))
         obj.pk = cursor.fetchone()[0]
     obj._state.adding, obj._state.db = False, connection.alias

@@ -33,18 +33,33 @@ def _history_insert(car: Car, *, user, date, kind: str) -> tuple[str, list]:
     return sql, values
 
 
-def car_update_with_history(car: Car, *, fields: list[str], user, date) -> None:
+def _then(then, params: list) -> tuple[list[str], str]:
+    """``then``'s statements as CTEs (their params appended to ``params``) and the select list of their
+    returned values."""
+    ctes, returned = [], ""
+    for i, (sql, more) in enumerate(then):
+        ctes.append(f"then{i} AS ({sql})")
+        params += more
+        returned += f", (SELECT * FROM then{i})" if "RETURNING" in sql else ", NULL"  # noqa: S608
+    return ctes, returned
+
+
+def car_update_with_history(car: Car, *, fields: list[str], user, date, then: tuple = ()) -> list:
     """UPDATE ``fields`` of ``car`` (as set on the instance) and ``updated_at`` = ``date``, and append the
-    change to its history, in one statement. The caller holds the car's row lock."""
+    change to its history, in one statement. The caller holds the car's row lock. ``then``: as in
+    ``car_insert_with_history`` (without a ``car`` to read)."""
     car.updated_at = date
     by_name = {f.name: f for f in Car._meta.concrete_fields}
     targets = [by_name[name] for name in [*fields, "updated_at"]]
     assignments = ", ".join(f"{f.column} = %s" for f in targets)
     history_sql, history_values = _history_insert(car, user=user, date=date, kind="~")
-    sql = f"WITH changed AS (UPDATE {_shape()[2]} SET {assignments} WHERE id = %s) {history_sql}"  # noqa: S608
     params = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in targets] + [car.pk] + history_values
+    ctes, returned = _then(then, params)
+    ctes = [f"changed AS (UPDATE {_shape()[2]} SET {assignments} WHERE id = %s)",  # noqa: S608
+            f"history AS ({history_sql})", *ctes]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"WITH {', '.join(ctes)} SELECT NULL{returned}", params)
+        return list(cursor.fetchone()[1:])
 
 
 def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
@@ -59,16 +74,12 @@ def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
     values = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in fields]
     history_table = _shape()[0]
     copied_columns = ", ".join(f.column for f in copied)
+    params = [*values, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
+    more, returned = _then(then, params)
     ctes = [f'car AS (INSERT INTO {table} ({", ".join(f.column for f in fields)}) '  # noqa: S608
             f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING *)',
             f"history AS (INSERT INTO {history_table} ({copied_columns}, history_date, history_type, "  # noqa: S608
-            f"history_user_id, history_change_reason) SELECT {copied_columns}, %s, '+', %s, %s FROM car)"]
-    params = [*values, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
-    for i, (sql, more) in enumerate(then):
-        ctes.append(f"then{i} AS ({sql})")
-        params += more
-    returned = "".join(f", (SELECT * FROM then{i})" if "RETURNING" in sql else ", NULL"  # noqa: S608
-                       for i, (sql, _) in enumerate(then))
+            f"history_user_id, history_change_reason) SELECT {copied_columns}, %s, '+', %s, %s FROM car)", *more]
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT car.id{returned} FROM car", params)  # noqa: S608
         car.pk, *results = cursor.fetchone()

@@ -59,6 +59,15 @@ def index_sync(*, car: Car) -> None:
     cache.bump_on_commit(car=(car.store_key, car.pk))
 
 
+def index_bought_statement(*, car: Car) -> tuple[str, list]:
+    """(sql, params) of what ``index_sync`` changes in the index row of a public car bought in place (its
+    owner; off sale, not featured: nothing else of the row is the purchase's), for a caller that runs it in
+    a statement of its own, in the public store; the caches are forgotten on commit all the same."""
+    cache.bump_on_commit(car=(car.store_key, car.pk))
+    return (f"UPDATE {ListingIndex._meta.db_table} SET owner_id = %s, is_for_sale = false, "  # noqa: S608
+            "featured_until = NULL WHERE store_key = %s AND car_id = %s", [car.owner_id, car.store_key, car.pk])
+
+
 def index_remove(*, store_key: str, car_id: int) -> None:
     with conf.public_context(), connection.cursor() as cur:
         cur.execute(*index_remove_statement(store_key=store_key, car_id=car_id))

@@ -17,11 +17,11 @@ from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
 from ._common import can_see, now, prefetched
-from ._rows import insert_row, insert_values
+from ._rows import insert_row, insert_statement, insert_values
 from .cars import raise_duplicate_vin
 from .events import record_car_purchased
 from .history import car_insert_with_history, car_update_with_history
-from .index import index_remove_statement, index_sync
+from .index import index_bought_statement, index_remove_statement
 
 COPIED_FIELDS = ("make", "model", "year", "price", "mileage", "vin", "body_type", "fuel", "transmission",
                  "colour", "sale_type", "description", "location", "verification_status")
@@ -48,33 +48,35 @@ def _check_buyable(car: Car, buyer) -> None:
 
 
 def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
-    """Public car: ownership moves to the buyer, off sale, history appended."""
+    """Public car: ownership moves to the buyer, off sale (its index row too), history and the OwnershipRecord
+    appended, in one statement."""
     seller_id = car.owner_id
     car.owner, car.is_for_sale, car.is_sold, car.featured_until = buyer, False, True, None
-    car_update_with_history(car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now())
     record = OwnershipRecord(
         car=car, owner=buyer, previous_owner_id=seller_id, kind=OwnershipRecord.Kind.PURCHASE, price=car.price,
         from_store_key="", from_car_id=car.pk, wallet_transaction_id=txn_id, idempotency_key=idempotency_key)
-    insert_row(record)
-    index_sync(car=car)
+    record.pk, _ = car_update_with_history(
+        car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now(),
+        then=[insert_statement(record), index_bought_statement(car=car)])
+    record._state.adding, record._state.db = False, car._state.db
+    prefetched(car, "images", [CarImage(car=car, **img) for img in car.copied_images])  # for the response
     return record
 
 
 def _locked_car(store_key: str, car_id: int) -> Car:
-    """``get_car(lock=True)`` in one raw statement (the ORM compiled it at more cost than the row's read); a
-    store's car comes with ``copied_images``, its images to copy to the buyer's car, in the same read (the
-    lock is the car row's alone)."""
-    sql = _LOCKED.format(images=f", ({_IMAGES}) AS copied_images" if store_key else "")
-    car = next(iter(Car.objects.raw(sql, [car_id, store_key])), None)
+    """``get_car(lock=True)`` in one raw statement (the ORM compiled it at more cost than the row's read), with
+    ``copied_images``, the car's images read in the same statement (the lock is the car row's alone): a store
+    car's are copied to the buyer's car, a public car's shown in the response."""
+    car = next(iter(Car.objects.raw(_LOCKED, [car_id, store_key])), None)
     if car is None:
         raise errors.CarNotFound()
     return car
 
 
-_IMAGES = (f"SELECT COALESCE(json_agg(json_build_object('image', image, 'thumbnail', thumbnail, "  # noqa: S608
+_IMAGES = (f"SELECT COALESCE(json_agg(json_build_object('id', id, 'image', image, 'thumbnail', thumbnail, "  # noqa: S608
            f"'width', width, 'height', height, 'position', position) ORDER BY position, id), '[]'::json) "
            f"FROM {CarImage._meta.db_table} WHERE car_id = {Car._meta.db_table}.id")
-_LOCKED = (f"SELECT *{{images}} FROM {Car._meta.db_table} "  # noqa: S608
+_LOCKED = (f"SELECT *, ({_IMAGES}) AS copied_images FROM {Car._meta.db_table} "  # noqa: S608
            "WHERE id = %s AND store_key = %s AND deleted_at IS NULL FOR UPDATE")
 
 
@@ -107,7 +109,7 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
     record.car = new_car
     record._state.adding, record._state.db = False, new_car._state.db
     # Same file names: the store key is in the path, so the URLs stay valid. The response shows these.
-    copies = CarImage.objects.bulk_create([CarImage(car=new_car, **img) for img in images]) if images else []
+    copies = CarImage.objects.bulk_create([CarImage(car=new_car, **{**img, "id": None}) for img in images])
     prefetched(new_car, "images", copies)
     # Its index row is written by the car_purchased event's handler (handlers.py): it is not for sale.
     return record
