@@ -68,6 +68,22 @@ class BuyTests:
         row = ListingIndex.objects.get(car_id=car.pk)
         assert (row.is_for_sale, row.owner_id) == (False, buyer.pk)
 
+    def test_a_public_purchase_leaves_the_index_row_as_index_sync_writes_it(self, make_user, fund, listed_car):
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "1500.00")
+        fund(seller, "100.00")
+        car = listed_car(seller, price=Decimal("1000.00"))
+        CarImage.objects.create(car=car, image="car_listing/_public/a.jpg", thumbnail="car_listing/_public/t.jpg")
+        services.car_feature(actor=seller, store_key="", car_id=car.pk, days=1)  # a featured car: no longer
+        services.index_sync(car=Car.objects.get(pk=car.pk))
+        assert ListingIndex.objects.get(store_key="", car_id=car.pk).featured_until is not None
+        services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        fields = [f.attname for f in ListingIndex._meta.concrete_fields if f.name not in ("id", "updated_at")]
+        bought = ListingIndex.objects.values(*fields).get(store_key="", car_id=car.pk)
+        services.index_sync(car=Car.objects.get(pk=car.pk))
+        assert ListingIndex.objects.values(*fields).get(store_key="", car_id=car.pk) == bought
+        assert (bought["owner_id"], bought["is_for_sale"], bought["featured_until"]) == (buyer.pk, False, None)
+
     def test_the_seller_keeps_a_record_of_what_they_sold(self, make_user, fund, listed_car):
         from django_car_listing import selectors
 

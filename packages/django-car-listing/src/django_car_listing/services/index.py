@@ -65,7 +65,8 @@ def index_bought_statement(*, car: Car) -> tuple[str, list]:
     a statement of its own, in the public store; the caches are forgotten on commit all the same."""
     cache.bump_on_commit(car=(car.store_key, car.pk))
     return (f"UPDATE {ListingIndex._meta.db_table} SET owner_id = %s, is_for_sale = false, "  # noqa: S608
-            "featured_until = NULL WHERE store_key = %s AND car_id = %s", [car.owner_id, car.store_key, car.pk])
+            "featured_until = NULL, updated_at = %s WHERE store_key = %s AND car_id = %s",
+            [car.owner_id, timezone.now(), car.store_key, car.pk])
 
 
 def index_remove(*, store_key: str, car_id: int) -> None:
