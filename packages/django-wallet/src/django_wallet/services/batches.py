@@ -29,6 +29,7 @@ from ..signals import transaction_posted
 from . import idempotency
 from .accounts import system_account
 from .batch_postings import post_rows, server_cursor
+from .charge_sales import charge_sale_memo
 from .posting import refusal
 
 BATCH_LIMIT = 1000
@@ -67,9 +68,9 @@ class BatchItemRefused(DomainError):
 
 def charge_sale_item(*, account: Account, phone_e164: str, amount: Decimal) -> BatchItem:
     """A charge sale item out of ``account`` (the same postings, memo and metadata as charge_sale_create)."""
+    memo, metadata = charge_sale_memo(phone_e164)
     return BatchItem(source=account, destination=system_account(conf.get("WALLET_CHARGE_SALES_ACCOUNT")),
-                     amount=amount, memo=f"Charge to {phone_e164}", phone=phone_e164,
-                     metadata={"phone": phone_e164})
+                     amount=amount, memo=memo, phone=phone_e164, metadata=metadata)
 
 
 def post_batch(*, items: list[BatchItem | DomainError], idempotency_key: str, idempotency_scope: str = "",

@@ -47,6 +47,11 @@ def normalize_phone(phone: str, *, region: str | None = None) -> str:
         raise InvalidPhoneNumber() from None
 
 
+def charge_sale_memo(e164: str) -> tuple[str, dict]:
+    """A charge sale's transaction memo and metadata (a single sale's and a batch item's)."""
+    return f"Charge to {e164}", {"phone": e164}
+
+
 def charge_sale_create(
     *,
     account: Account | None = None,
@@ -65,7 +70,7 @@ def charge_sale_create(
         raise TypeError("charge_sale_create takes an account or a seller")
     e164 = normalize_phone(phone, region=region)
     value = validate_amount(amount)
-    memo, metadata = f"Charge to {e164}", {"phone": e164}
+    memo, metadata = charge_sale_memo(e164)
     now = timezone.now()
     # Positional, in the models' field order: Model.__init__'s fast path. The function fills in the
     # fingerprint and the sale's account.
