@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from django_car_listing import errors, services
 from django_car_listing.models import Car, CarImage, ListingIndex, OwnershipRecord, StoreSale
@@ -185,6 +186,19 @@ class StorePurchaseTests:
         # The buyer can sell it on, in the public store.
         services.car_put_on_sale(actor=buyer, store_key="", car_id=mine.pk)
         assert ListingIndex.objects.get(store_key="", car_id=mine.pk).is_for_sale
+
+    def test_the_sales_event_written_with_the_sale_is_the_one_record_car_purchased_writes(self, bought_store_car):
+        from django_car_listing.services.events import record_car_purchased
+
+        buyer, mine, event = bought_store_car
+        sale = StoreSale.objects.get(public_car_id=mine.pk)
+        with transaction.atomic():
+            record_car_purchased(car=sale.car, buyer=buyer, seller_id=None, buyer_car_id=mine.pk, sale_id=sale.pk)
+        reference = Event.objects.exclude(pk=event.pk).get(kind="car_listing.car_purchased")
+        fields = ["kind", "data", "route", "request_id", "key", "status", "attempts", "claimed_at", "delivered_at",
+                  "last_error"]
+        assert [getattr(event, f) for f in fields] == [getattr(reference, f) for f in fields]
+        assert event.data["sale_id"] == sale.pk and event.available_at == event.created_at
 
     def test_the_bought_cars_index_handled_late_or_twice_leaves_its_listing_as_it_is(self, bought_store_car):
         from django_car_listing import handlers

@@ -17,10 +17,3 @@ def insert_statement(obj) -> tuple[str, list]:
     return (f'INSERT INTO {meta.db_table} ({", ".join(columns)}) '  # noqa: S608
             f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING {meta.pk.column}', values)
 
-
-def insert_row(obj) -> None:
-    """INSERT an unsaved instance in one statement and set its pk (an IntegrityError is the caller's)."""
-    with connection.cursor() as cursor:
-        cursor.execute(*insert_statement(obj))
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding, obj._state.db = False, connection.alias

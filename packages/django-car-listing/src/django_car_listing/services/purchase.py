@@ -17,9 +17,9 @@ from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
 from ._common import can_see, now, prefetched
-from ._rows import insert_row, insert_statement, insert_values
+from ._rows import insert_statement, insert_values
 from .cars import raise_duplicate_vin
-from .events import record_car_purchased
+from .events import record_car_purchased, record_store_sale_purchased
 from .history import car_insert_with_history, car_update_with_history
 from .index import index_bought_statement, index_remove_statement
 
@@ -116,12 +116,13 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
 
 
 def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid.UUID) -> StoreSale:
-    """Back in the car's store: its sale, and the purchase event (handled in that dealership)."""
+    """Back in the car's store: its sale, and the purchase event (handled in that dealership), one statement."""
     with conf.store_context(car.store_key):
         sale = StoreSale(car=car, store_key=car.store_key, buyer=buyer, price=car.price, public_car_id=record.car_id,
                          wallet_transaction_id=txn_id)
-        insert_row(sale)
-        record_car_purchased(car=car, buyer=buyer, seller_id=None, buyer_car_id=record.car_id, sale_id=sale.pk)
+        sale.pk = record_store_sale_purchased(sale=insert_statement(sale), car=car, buyer=buyer,
+                                              buyer_car_id=record.car_id)
+        sale._state.adding, sale._state.db = False, car._state.db
     return sale
 
 
