@@ -80,6 +80,33 @@ class CarApiFlowTests:
         assert prices[0] == "1234.50" and prices[-1] == "1100.00", prices
         assert all(isinstance(price, str) for price in prices)
 
+    @pytest.mark.parametrize("store_key", ["", "dealer1"])
+    def test_a_purchase_answers_what_the_serializers_make_of_the_stored_rows(self, store_key, make_user, fund,
+                                                                             listed_car, store, api):
+        """The response is built from the rows the purchase wrote and read (images included), not read
+        again: it must be what PurchaseOutput makes of them read back."""
+        import json
+
+        from django_car_listing import conf
+        from django_car_listing.api.serializers import PurchaseOutput
+        from django_car_listing.models import OwnershipRecord
+
+        buyer, manager = make_user(), make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        fund(buyer, "20000.00")
+        store(store_key)
+        car = listed_car(None if store_key else make_user(), store_key=store_key, manager=manager)
+        for position, name in [(1, "b"), (0, "a")]:
+            CarImage.objects.create(car=car, image=f"car_listing/x/{name}.jpg", thumbnail=f"car_listing/x/t{name}.jpg",
+                                    width=640, height=480, position=position)
+        store("")
+        wallet.system_account("store:dealer1")
+        r = api(buyer).post(f"/api/cars/{car.pk}/buy/?store={store_key}")
+        assert r.status_code == 201, r.content
+        with conf.public_context():
+            stored = json.loads(json.dumps(PurchaseOutput(OwnershipRecord.objects.get(pk=r.json()["id"])).data))
+        assert r.json() == stored
+        assert [i["url"].rsplit("/", 1)[1] for i in r.json()["car"]["images"]] == ["a.jpg", "b.jpg"]
+
     def test_short_balance_is_4xx_and_nothing_changes(self, make_user, fund, listed_car, api):
         seller, buyer = make_user(), make_user()
         fund(buyer, "10.00")

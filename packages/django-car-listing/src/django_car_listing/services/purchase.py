@@ -2,9 +2,11 @@
 the car to the buyer (a store car becomes a new public car owned by the buyer, plus a StoreSale).
 
 The work is grouped by schema (the car's store, then the public store, then the store again) so a
-purchase switches search_path three times, and every write is one statement. What need not happen
-in the request (notifications, the dealership's books, the index row of the buyer's new car, which is
-not for sale) hangs on the car_purchased event.
+purchase switches search_path three times, and the writes of each are folded into one statement
+where they can be: a car's change carries its history row and the rows that follow from it
+(history.py, _rows.py; the lock reads the car's images too). What need not happen in the request
+(notifications, the dealership's books, the index row of the buyer's new car, which is not for sale)
+hangs on the car_purchased event.
 """
 import uuid
 
