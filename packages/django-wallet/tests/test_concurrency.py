@@ -2,9 +2,14 @@
 
 import os
 import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from django.db import connections
+from django.db import transaction as db_transaction
 from django.db.models import Sum
 
 from django_wallet import selectors, services
@@ -160,6 +165,52 @@ def test_same_idempotency_key_concurrently_posts_once(funded):
     assert len(set(ids)) == 1
     assert Transaction.objects.filter(idempotency_key="same-key").count() == 1
     assert selectors.balance(a) == D("93.00") and selectors.balance(b) == D("7.00")
+
+
+def _wait_for_lock_waiter(pattern: str) -> None:
+    """Until a backend running a statement like ``pattern`` waits on a lock (a row lock: another posting's)."""
+    deadline = time.monotonic() + 30
+    with connections["default"].cursor() as cur:
+        while time.monotonic() < deadline:
+            cur.execute("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s", [pattern])
+            if cur.fetchone():
+                return
+            time.sleep(0.02)
+    raise AssertionError("no posting waited on the row locks")
+
+
+def test_same_key_waiting_on_the_locks_replays_what_the_first_posted(funded):
+    """The key is looked up before the locks: a request that found it free, then waited on the rows while an
+    identical request posted and spent the funds, gets that posting (not a refusal for short funds)."""
+    a, b = funded("7.00"), funded("0")
+    posted, release = threading.Event(), threading.Event()
+
+    def first() -> str:
+        try:
+            with db_transaction.atomic():
+                txn_id = keyed_transfer(a.pk, b.pk, "waited-key")
+                posted.set()
+                release.wait(timeout=30)
+            return txn_id
+        finally:
+            connections.close_all()
+
+    def second() -> str:
+        posted.wait(timeout=30)
+        try:
+            return keyed_transfer(a.pk, b.pk, "waited-key")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        first_id, second_id = pool.submit(first), pool.submit(second)
+        assert posted.wait(timeout=30)
+        _wait_for_lock_waiter("%wallet_post(%")
+        release.set()
+        assert second_id.result(timeout=30) == first_id.result(timeout=30)
+    assert Transaction.objects.filter(idempotency_key="waited-key").count() == 1
+    assert not IdempotencyFailure.objects.filter(idempotency_key="waited-key").exists()
+    assert selectors.balance(a) == 0 and selectors.balance(b) == D("7.00")
 
 
 def keyed_transfer_outcome(src: int, dst: int, key: str) -> str:

@@ -74,6 +74,56 @@ def test_unbalanced_raw_insert_fails_at_commit(posted):
     assert services.verify_ledger().ok
 
 
+def _raw_entries(cur, rows):
+    cur.execute(
+        "INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at) VALUES "
+        + ", ".join(["(%s, %s, %s, 0, now())"] * len(rows)),
+        [value for row in rows for value in row],
+    )
+
+
+def _raw_transaction(cur):
+    new_id = uuid.uuid4()
+    cur.execute(
+        "INSERT INTO wallet_transaction (id, kind, memo, metadata, idempotency_scope, fingerprint, created_at)"
+        " VALUES (%s, 'raw', '', '{}', '', '', now())",
+        [new_id],
+    )
+    return new_id
+
+
+def test_entry_added_after_a_checked_sum_is_checked_again(posted):
+    """A transaction's entries are summed once per check; an entry inserted after a check (here forced early
+    with SET CONSTRAINTS IMMEDIATE) is summed again at COMMIT, with the entries already checked."""
+    txn, a, b = posted
+    with connection.cursor() as cur:
+        with pytest.raises(IntegrityError) as exc, db_transaction.atomic():
+            new_id = _raw_transaction(cur)
+            _raw_entries(cur, [(new_id, a.pk, 1), (new_id, b.pk, -1)])
+            cur.execute("SET CONSTRAINTS wallet_entry_balanced IMMEDIATE")  # checked now: balanced
+            cur.execute("SET CONSTRAINTS wallet_entry_balanced DEFERRED")
+            _raw_entries(cur, [(new_id, a.pk, 4)])
+        assert exc.value.__cause__.sqlstate == "23514"
+        # Balanced again by a later statement: commits.
+        with db_transaction.atomic():
+            new_id = _raw_transaction(cur)
+            _raw_entries(cur, [(new_id, a.pk, 1), (new_id, b.pk, -1)])
+            cur.execute("SET CONSTRAINTS wallet_entry_balanced IMMEDIATE")
+            cur.execute("SET CONSTRAINTS wallet_entry_balanced DEFERRED")
+            _raw_entries(cur, [(new_id, a.pk, 4), (new_id, b.pk, -4)])
+    assert Entry.objects.filter(transaction_id=new_id).count() == 4
+
+
+def test_unbalanced_transactions_interleaved_in_one_commit_fail(posted):
+    """Entries of two transactions inserted alternately: each transaction's sum is checked, whatever the order."""
+    txn, a, b = posted
+    with connection.cursor() as cur, pytest.raises(IntegrityError) as exc, db_transaction.atomic():
+        first, second = _raw_transaction(cur), _raw_transaction(cur)
+        _raw_entries(cur, [(first, a.pk, 1), (second, a.pk, 2), (first, b.pk, -1), (second, b.pk, -3)])
+    assert exc.value.__cause__.sqlstate == "23514"
+    assert services.verify_ledger().ok
+
+
 def test_negative_balance_refused_by_check(posted):
     txn, a, b = posted
     with pytest.raises(IntegrityError, match="wallet_account_no_overdraft"):

@@ -1,0 +1,332 @@
+-- A posting holds its accounts' row locks until COMMIT, so everything after the locking statement (and
+-- the deferred checks at COMMIT) is time that a hot account (every sale credits one seller) is held. wallet_post
+-- keeps 0007's contract, rules and outcomes, and does less under the locks:
+-- - the idempotency look-ups run before them: a known key replays without queueing on the rows. A racing
+--   identical request that posts meanwhile is still replayed: under the locks the INSERT meets its key, and a
+--   refusal looks the key up again first (the outcome the look-up under the locks gave before);
+-- - the locking statement also reads the balances and overdraft flags (FOR UPDATE returns each row's latest
+--   version), the new balances and each entry's balance_after are computed from them in PL/pgSQL, and only the
+--   debited accounts' holds are read, in a statement of their own (its snapshot is taken under the locks, so it
+--   sees a hold committed while this posting waited);
+-- - entries and balances are written from those arrays: no window, sort or hash aggregate under the locks.
+-- The balanced-entries check (0002) has the same rule, checked at COMMIT for every insertion path; it sums a
+-- transaction once: the first of its entries' deferred checks sums them all and notes (transaction-local
+-- setting) up to which entry id that sum covered, so the other entries' checks are skipped; an entry inserted
+-- later has a higher id and is summed again.
+CREATE OR REPLACE FUNCTION wallet_post(
+    p_id uuid,
+    p_kind text,
+    p_memo text,
+    p_metadata jsonb,
+    p_scope text,
+    p_key text,
+    p_fingerprint text,
+    p_reverses uuid,
+    p_accounts bigint[],
+    p_amounts numeric[],
+    p_now timestamptz
+) RETURNS TABLE (outcome text, transaction_id uuid, code text, message text, account_ids bigint[],
+                owner_type_ids integer[], owner_ids text[])
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+DECLARE
+    n_distinct int;
+    n_legs int := coalesce(cardinality(p_accounts), 0);
+    n_currencies int;
+    any_frozen boolean;
+    locked_ids bigint[];
+    locked_types integer[];
+    locked_owners text[];
+    balances numeric[];
+    overdraft boolean[];
+    opening numeric[];
+    afters numeric[];
+    debited bigint[];
+    debited_after numeric[];
+    j int;
+    refused text;
+    inserted uuid;
+    found_id uuid;
+    found_fingerprint text;
+    found_code text;
+    found_message text;
+BEGIN
+    -- Before the locks: the key's earlier outcome, and the number of accounts the posting names.
+    IF p_key IS NOT NULL THEN
+        SELECT t.id, t.fingerprint INTO found_id, found_fingerprint
+          FROM wallet_transaction t WHERE t.idempotency_scope = p_scope AND t.idempotency_key = p_key;
+        IF found_id IS NULL THEN
+            SELECT f.fingerprint, f.code, f.message INTO found_fingerprint, found_code, found_message
+              FROM wallet_idempotencyfailure f WHERE f.idempotency_scope = p_scope AND f.idempotency_key = p_key;
+        END IF;
+        IF found_fingerprint <> p_fingerprint THEN
+            RETURN QUERY SELECT 'refused', NULL::uuid, 'idempotency_conflict', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+            RETURN;
+        ELSIF found_fingerprint IS NOT NULL THEN
+            RETURN QUERY SELECT 'replayed', found_id, found_code, found_message, NULL::bigint[], NULL::integer[], NULL::text[];
+            RETURN;
+        END IF;
+    END IF;
+    n_distinct := (SELECT count(DISTINCT x) FROM unnest(p_accounts) AS x);
+
+    SELECT count(DISTINCT l.currency), coalesce(bool_or(l.status = 'frozen'), false),
+           array_agg(l.id), array_agg(l.owner_type_id), array_agg(l.owner_id), array_agg(l.balance),
+           array_agg(l.allow_overdraft)
+      INTO n_currencies, any_frozen, locked_ids, locked_types, locked_owners, balances, overdraft
+      FROM (SELECT a.id, a.currency, a.status, a.owner_type_id, a.owner_id, a.balance, a.allow_overdraft
+              FROM wallet_account a WHERE a.id = ANY (p_accounts) ORDER BY a.id FOR UPDATE) AS l;
+    IF coalesce(cardinality(locked_ids), 0) <> n_distinct THEN
+        refused := 'account_not_found';
+    ELSIF n_currencies > 1 THEN
+        refused := 'currency_mismatch';
+    ELSIF any_frozen THEN
+        refused := 'account_frozen';
+    ELSE
+        -- Each entry's balance_after: its account's balance plus the running sum of its postings, in posting order.
+        opening := balances;
+        afters := p_amounts;
+        FOR i IN 1 .. n_legs LOOP
+            j := array_position(locked_ids, p_accounts[i]);
+            balances[j] := balances[j] + p_amounts[i];
+            afters[i] := balances[j];
+        END LOOP;
+        FOR k IN 1 .. n_distinct LOOP
+            IF abs(balances[k]) >= 10::numeric ^ 16 THEN
+                refused := 'balance_limit';
+            ELSIF balances[k] < opening[k] AND NOT overdraft[k] THEN
+                debited := debited || locked_ids[k];
+                debited_after := debited_after || balances[k];
+            END IF;
+        END LOOP;
+        -- Holds count against a debited account's funds (not an overdraft account's).
+        IF debited IS NOT NULL AND EXISTS (
+            SELECT 1 FROM unnest(debited, debited_after) AS d(id, after)
+             WHERE d.after < coalesce((SELECT sum(h.amount) FROM wallet_hold h
+                                        WHERE h.account_id = d.id AND h.status = 'active'
+                                          AND (h.expires_at IS NULL OR h.expires_at > p_now)), 0)) THEN
+            refused := 'insufficient_funds';
+        END IF;
+        IF refused IS NULL THEN
+            INSERT INTO wallet_transaction
+                   (id, kind, memo, metadata, idempotency_scope, idempotency_key, fingerprint, reverses_id, created_at)
+            VALUES (p_id, p_kind, p_memo, p_metadata, p_scope, p_key, p_fingerprint, p_reverses, p_now)
+            ON CONFLICT DO NOTHING
+            RETURNING id INTO inserted;
+            IF inserted IS NOT NULL THEN
+                INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)
+                SELECT p_id, u.account_id, u.amount, u.after, p_now
+                  FROM unnest(p_accounts, p_amounts, afters) WITH ORDINALITY AS u(account_id, amount, after, n)
+                 ORDER BY u.n;
+                UPDATE wallet_account a SET balance = u.balance
+                  FROM unnest(locked_ids, balances) AS u(id, balance)
+                 WHERE a.id = u.id AND a.balance IS DISTINCT FROM u.balance;
+                RETURN QUERY SELECT 'posted', p_id, NULL::text, NULL::text, locked_ids, locked_types, locked_owners;
+                RETURN;
+            END IF;
+        END IF;
+    END IF;
+
+    -- Refused, or the INSERT met an existing row: a racing identical request may have posted (or been refused)
+    -- since the look-up above; under the locks its commit is visible, and its outcome is this request's.
+    IF p_key IS NOT NULL THEN
+        SELECT t.id, t.fingerprint INTO found_id, found_fingerprint
+          FROM wallet_transaction t WHERE t.idempotency_scope = p_scope AND t.idempotency_key = p_key;
+        IF found_id IS NULL THEN
+            SELECT f.fingerprint, f.code, f.message INTO found_fingerprint, found_code, found_message
+              FROM wallet_idempotencyfailure f WHERE f.idempotency_scope = p_scope AND f.idempotency_key = p_key;
+        END IF;
+        IF found_fingerprint <> p_fingerprint THEN
+            RETURN QUERY SELECT 'refused', NULL::uuid, 'idempotency_conflict', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+            RETURN;
+        ELSIF found_fingerprint IS NOT NULL THEN
+            RETURN QUERY SELECT 'replayed', found_id, found_code, found_message, NULL::bigint[], NULL::integer[], NULL::text[];
+            RETURN;
+        END IF;
+    END IF;
+    IF refused IS NOT NULL THEN
+        RETURN QUERY SELECT 'refused', NULL::uuid, refused, NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+        RETURN;
+    END IF;
+    -- The conflict was the id's or, for a reversal, the reversed transaction's.
+    IF p_reverses IS NOT NULL THEN
+        RETURN QUERY SELECT 'refused', NULL::uuid, 'already_reversed', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+        RETURN;
+    END IF;
+    RAISE EXCEPTION 'wallet: transaction % already exists', p_id USING ERRCODE = 'unique_violation';
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION wallet_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    checked text := current_setting('wallet.balanced_upto', true);
+    total numeric;
+    last_id bigint;
+BEGIN
+    -- This entry was summed by an earlier check of its transaction, at this COMMIT or since the entry's insert.
+    IF checked IS NOT NULL AND split_part(checked, ':', 1) = NEW.transaction_id::text
+       AND NEW.id <= split_part(checked, ':', 2)::bigint THEN
+        RETURN NULL;
+    END IF;
+    SELECT sum(amount), max(id) INTO total, last_id FROM wallet_entry WHERE transaction_id = NEW.transaction_id;
+    IF total <> 0 THEN
+        RAISE EXCEPTION 'wallet: entries of transaction % sum to %, not 0', NEW.transaction_id, total
+            USING ERRCODE = 'check_violation';
+    END IF;
+    PERFORM set_config('wallet.balanced_upto', NEW.transaction_id::text || ':' || last_id, true);
+    RETURN NULL;
+END;
+$$;
+
+-- reverse:
+CREATE OR REPLACE FUNCTION wallet_post(
+    p_id uuid,
+    p_kind text,
+    p_memo text,
+    p_metadata jsonb,
+    p_scope text,
+    p_key text,
+    p_fingerprint text,
+    p_reverses uuid,
+    p_accounts bigint[],
+    p_amounts numeric[],
+    p_now timestamptz
+) RETURNS TABLE (outcome text, transaction_id uuid, code text, message text, account_ids bigint[],
+                owner_type_ids integer[], owner_ids text[])
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+DECLARE
+    n_locked int;
+    n_currencies int;
+    any_frozen boolean;
+    locked_ids bigint[];
+    locked_types integer[];
+    locked_owners text[];
+    short_of_funds boolean;
+    beyond_limit boolean;
+    inserted uuid;
+    found_id uuid;
+    found_fingerprint text;
+    found_code text;
+    found_message text;
+BEGIN
+    SELECT count(*), count(DISTINCT l.currency), coalesce(bool_or(l.status = 'frozen'), false),
+           array_agg(l.id), array_agg(l.owner_type_id), array_agg(l.owner_id)
+      INTO n_locked, n_currencies, any_frozen, locked_ids, locked_types, locked_owners
+      FROM (SELECT a.id, a.currency, a.status, a.owner_type_id, a.owner_id FROM wallet_account a
+             WHERE a.id = ANY (p_accounts) ORDER BY a.id FOR UPDATE) AS l;
+
+    IF p_key IS NOT NULL THEN
+        SELECT t.id, t.fingerprint INTO found_id, found_fingerprint
+          FROM wallet_transaction t WHERE t.idempotency_scope = p_scope AND t.idempotency_key = p_key;
+        IF found_id IS NOT NULL THEN
+            IF found_fingerprint <> p_fingerprint THEN
+                RETURN QUERY SELECT 'refused', NULL::uuid, 'idempotency_conflict', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+            ELSE
+                RETURN QUERY SELECT 'replayed', found_id, NULL::text, NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+            END IF;
+            RETURN;
+        END IF;
+        SELECT f.fingerprint, f.code, f.message INTO found_fingerprint, found_code, found_message
+          FROM wallet_idempotencyfailure f WHERE f.idempotency_scope = p_scope AND f.idempotency_key = p_key;
+        IF found_code IS NOT NULL THEN
+            IF found_fingerprint <> p_fingerprint THEN
+                RETURN QUERY SELECT 'refused', NULL::uuid, 'idempotency_conflict', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+            ELSE
+                RETURN QUERY SELECT 'replayed', NULL::uuid, found_code, found_message, NULL::bigint[], NULL::integer[], NULL::text[];
+            END IF;
+            RETURN;
+        END IF;
+    END IF;
+
+    IF n_locked <> (SELECT count(DISTINCT x) FROM unnest(p_accounts) AS x) THEN
+        RETURN QUERY SELECT 'refused', NULL::uuid, 'account_not_found', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+        RETURN;
+    ELSIF n_currencies > 1 THEN
+        RETURN QUERY SELECT 'refused', NULL::uuid, 'currency_mismatch', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+        RETURN;
+    ELSIF any_frozen THEN
+        RETURN QUERY SELECT 'refused', NULL::uuid, 'account_frozen', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+        RETURN;
+    END IF;
+
+    SELECT coalesce(bool_or(n.net < 0 AND NOT a.allow_overdraft AND a.balance + n.net - coalesce(
+               (SELECT sum(h.amount) FROM wallet_hold h
+                 WHERE h.account_id = a.id AND h.status = 'active'
+                   AND (h.expires_at IS NULL OR h.expires_at > p_now)), 0) < 0), false),
+           coalesce(bool_or(abs(a.balance + n.net) >= 10::numeric ^ 16), false)
+      INTO short_of_funds, beyond_limit
+      FROM (SELECT u.account_id, sum(u.amount) AS net
+              FROM unnest(p_accounts, p_amounts) AS u(account_id, amount) GROUP BY u.account_id) AS n
+      JOIN wallet_account a ON a.id = n.account_id;
+    IF short_of_funds THEN
+        RETURN QUERY SELECT 'refused', NULL::uuid, 'insufficient_funds', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+        RETURN;
+    ELSIF beyond_limit THEN
+        RETURN QUERY SELECT 'refused', NULL::uuid, 'balance_limit', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+        RETURN;
+    END IF;
+
+    INSERT INTO wallet_transaction
+           (id, kind, memo, metadata, idempotency_scope, idempotency_key, fingerprint, reverses_id, created_at)
+    VALUES (p_id, p_kind, p_memo, p_metadata, p_scope, p_key, p_fingerprint, p_reverses, p_now)
+    ON CONFLICT DO NOTHING
+    RETURNING id INTO inserted;
+    IF inserted IS NULL THEN
+        IF p_key IS NOT NULL THEN
+            SELECT t.id, t.fingerprint INTO found_id, found_fingerprint
+              FROM wallet_transaction t WHERE t.idempotency_scope = p_scope AND t.idempotency_key = p_key;
+            IF found_id IS NOT NULL AND found_fingerprint = p_fingerprint THEN
+                RETURN QUERY SELECT 'replayed', found_id, NULL::text, NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+                RETURN;
+            ELSIF found_id IS NOT NULL THEN
+                RETURN QUERY SELECT 'refused', NULL::uuid, 'idempotency_conflict', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+                RETURN;
+            END IF;
+        END IF;
+        IF p_reverses IS NOT NULL THEN
+            RETURN QUERY SELECT 'refused', NULL::uuid, 'already_reversed', NULL::text, NULL::bigint[], NULL::integer[], NULL::text[];
+            RETURN;
+        END IF;
+        RAISE EXCEPTION 'wallet: transaction % already exists', p_id USING ERRCODE = 'unique_violation';
+    END IF;
+
+    -- Each entry's balance_after is the account's balance plus the running sum of its postings in
+    -- posting order; the UPDATE reads the same pre-update snapshot, so it adds the net once.
+    WITH posted AS (
+        SELECT u.account_id, u.amount, u.n
+          FROM unnest(p_accounts, p_amounts) WITH ORDINALITY AS u(account_id, amount, n)
+    ), entries AS (
+        INSERT INTO wallet_entry (transaction_id, account_id, amount, balance_after, created_at)
+        SELECT p_id, p.account_id, p.amount,
+               a.balance + sum(p.amount) OVER (PARTITION BY p.account_id ORDER BY p.n), p_now
+          FROM posted p JOIN wallet_account a ON a.id = p.account_id
+         ORDER BY p.n
+        RETURNING 1
+    )
+    UPDATE wallet_account a SET balance = a.balance + n.net
+      FROM (SELECT p.account_id, sum(p.amount) AS net FROM posted p GROUP BY p.account_id) AS n
+     WHERE a.id = n.account_id;
+
+    RETURN QUERY SELECT 'posted', p_id, NULL::text, NULL::text, locked_ids, locked_types, locked_owners;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION wallet_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    total numeric;
+BEGIN
+    IF NEW.id <> (SELECT max(id) FROM wallet_entry WHERE transaction_id = NEW.transaction_id) THEN
+        RETURN NULL;
+    END IF;
+    SELECT sum(amount) INTO total FROM wallet_entry WHERE transaction_id = NEW.transaction_id;
+    IF total <> 0 THEN
+        RAISE EXCEPTION 'wallet: entries of transaction % sum to %, not 0', NEW.transaction_id, total
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END;
+$$;
