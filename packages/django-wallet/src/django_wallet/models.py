@@ -125,7 +125,8 @@ class Transaction(AppendOnlyModel):
 class Entry(AppendOnlyModel):
     # Indexed by the (transaction, id) index below, which the balance trigger uses.
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries", db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by the statement index below, which starts with it: one index fewer to write per entry.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", db_index=False)
     amount = AmountField(help_text="Signed: positive credits the account, negative debits it.")
     balance_after = AmountField()
     created_at = models.DateTimeField(auto_now_add=True)
