@@ -98,3 +98,52 @@ def test_token_endpoint_is_rate_limited(settings, make_user):
     finally:
         caches["shared"].clear()
     assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+
+
+def _bearer(user) -> dict:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"}
+
+
+@pytest.mark.django_db
+def test_a_valid_token_of_a_deactivated_or_deleted_user_is_refused_at_once(make_user):
+    """The user's row is read on every request: no token outlives its user's deactivation or deletion."""
+    from django.db import connection
+
+    deactivated, deleted = make_user(), make_user()
+    tokens = {"deactivated": _bearer(deactivated), "deleted": _bearer(deleted)}
+    client = host_client("localhost")
+    assert all(client.get("/api/auth/me/", **t).status_code == 200 for t in tokens.values())
+    deactivated.is_active = False
+    deactivated.save(update_fields=["is_active"])
+    with connection.cursor() as cursor:  # the row alone (the ORM's cascade would visit every dealership's tables)
+        cursor.execute("DELETE FROM accounts_user WHERE id = %s", [deleted.pk])
+    for who, code in (("deactivated", "user_inactive"), ("deleted", "user_not_found")):
+        refused = client.get("/api/auth/me/", **tokens[who])
+        assert refused.status_code == 401, who
+        assert code in str(refused.json()), refused.json()
+    dealer_host = client.get("/api/wallet/accounts/", HTTP_HOST="dealer1.localhost", **tokens["deleted"])
+    assert dealer_host.status_code == 401  # the members-only middleware reads the row too
+
+
+@pytest.mark.django_db
+def test_the_authenticated_user_is_the_orms_user_row(make_user):
+    """The site's JWT authentication builds the user from its own statement: every field as the ORM reads it."""
+    from django.contrib.auth import get_user_model
+    from django.forms.models import model_to_dict
+    from rest_framework.test import APIRequestFactory
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.authentication import JWTAuthentication
+
+    user = make_user(email="a@example.com", first_name="Ann", is_staff=True)
+    user.last_login = user.date_joined
+    user.save()
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    found, _ = JWTAuthentication().authenticate(request)
+    expected = get_user_model().objects.get(pk=user.pk)
+    assert type(found) is type(expected) and found._state.db == expected._state.db and not found._state.adding
+    assert model_to_dict(found) == model_to_dict(expected)
+    assert [getattr(found, f.attname) for f in expected._meta.concrete_fields] == \
+        [getattr(expected, f.attname) for f in expected._meta.concrete_fields]

@@ -9,9 +9,9 @@ from django.db import connection
 from django.shortcuts import render
 from django_tenants.utils import get_public_schema_name
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
+from accounts.authentication import JWTAuthentication
 from accounts.backends import current_role
 from demo.http.errors import error_response
 

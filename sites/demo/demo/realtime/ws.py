@@ -9,8 +9,9 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django_tenants.utils import get_tenant_domain_model
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from accounts.authentication import JWTAuthentication
 
 
 def _host(scope) -> str:
