@@ -18,8 +18,8 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 @functools.cache
 def _user_statement():
-    """(The database alias, SQL, the user model's concrete field attnames in the SQL's column order, the lookup field, converters
-    of the columns that have any) for ``SELECT <every column> FROM <users> WHERE <USER_ID_FIELD> = %s``."""
+    """``SELECT <every column> FROM <users> WHERE <USER_ID_FIELD> = %s``: (the database alias, the SQL, the
+    concrete fields' attnames in its column order, the lookup field, the converters of columns that have any)."""
     model = get_user_model()
     alias = router.db_for_read(model)
     connection = connections[alias]
@@ -45,8 +45,23 @@ def _convert(values: list, converters: list, connection) -> list:
     return values
 
 
+# Where a request's successful JWT authentication is kept for the rest of the request (see ``authenticated``).
+_AUTHENTICATED = "_forecourt_jwt_authenticated"
+
+
 class JWTAuthentication(JWTAuthentication):
     """simplejwt's checks, in its order and with its errors; the row comes from ``_user_statement``."""
+
+    def authenticate(self, request):
+        """Once per request: the members-only middleware authenticates a dealership host's API call before its
+        DRF view does, and the view is given the same user and token (the row was read for this request)."""
+        http_request = getattr(request, "_request", request)  # DRF's Request wraps Django's
+        found = getattr(http_request, _AUTHENTICATED, None)
+        if found is None:
+            found = super().authenticate(request)
+            if found is not None:
+                setattr(http_request, _AUTHENTICATED, found)
+        return found
 
     def get_user(self, validated_token):
         alias, sql, attnames, lookup, converters = _user_statement()

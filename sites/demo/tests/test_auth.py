@@ -147,3 +147,16 @@ def test_the_authenticated_user_is_the_orms_user_row(make_user):
     assert model_to_dict(found) == model_to_dict(expected)
     assert [getattr(found, f.attname) for f in expected._meta.concrete_fields] == \
         [getattr(expected, f.attname) for f in expected._meta.concrete_fields]
+
+
+def test_a_dealership_hosts_api_call_reads_the_user_row_once(dealer1_staff):
+    """The members-only middleware authenticates the token before the view: the view is given its user."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = host_client("dealer1.localhost")
+    assert client.get("/api/wallet/accounts/", **_bearer(dealer1_staff)).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/wallet/accounts/", **_bearer(dealer1_staff)).status_code == 200
+    user_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+    assert len(user_reads) == 1, user_reads

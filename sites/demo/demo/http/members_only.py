@@ -1,8 +1,8 @@
 """On a dealership's host, only its members (and platform staff) get past this point.
 
 JWT authenticates inside DRF views, so a plain Django middleware would see an
-anonymous user for API clients: this one authenticates the bearer token itself
-(the view authenticates it again; both are cheap signature checks).
+anonymous user for API clients: this one authenticates the bearer token itself,
+and the view's authentication is given the same user (accounts.authentication).
 """
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
