@@ -134,3 +134,24 @@ def test_the_sales_response_is_its_serializers_output(seller):
 
     sale = _sell(seller)
     assert charge_sale_output(sale) == ChargeSaleOutput(sale).data == ChargeSaleOutput(ChargeSale.objects.get()).data
+
+
+@pytest.mark.parametrize("body", [
+    {"phone": "+44 7911 123456", "amount": "1.00"}, {"phone": " 07911 123456 ", "amount": "12.5"}, {},
+    {"phone": "", "amount": "0"}, {"phone": None, "amount": None}, {"phone": "x" * 33, "amount": "1.001"},
+    {"phone": 7911123456, "amount": 5}, {"phone": ["+447911123456"], "amount": {"a": 1}}, {"amount": "-1"},
+    {"phone": "+44 7911 123456", "amount": "abc"}, {"phone": "a\x00b", "amount": "1e3"}, [],
+])
+def test_the_sales_input_validates_as_a_serializer_of_its_own(body):
+    """The view validates with the input's fields bound once per process: the same data, the same errors."""
+    from django_wallet.api.views import ChargeSaleListCreateApi, _charge_sale_input_fields
+
+    def validate(shared: bool):
+        serializer = ChargeSaleListCreateApi.InputSerializer(data=body)
+        if shared:
+            serializer.__dict__["fields"] = _charge_sale_input_fields()
+        valid = serializer.is_valid()
+        return valid, dict(serializer.validated_data) if valid else serializer.errors
+
+    for _ in range(2):  # after a refusal too: the shared fields keep nothing from one validation to the next
+        assert validate(shared=True) == validate(shared=False)
