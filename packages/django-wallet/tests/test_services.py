@@ -163,6 +163,19 @@ def test_idempotent_replay_and_conflict(funded):
     assert t3.pk != t1.pk and selectors.balance(a) == D("90.00")
 
 
+def test_a_transfer_posts_under_the_id_its_caller_gives_and_a_replay_keeps_the_original(funded):
+    import uuid
+
+    a, b = funded("100.00"), funded("0")
+    given = uuid.uuid4()
+    txn = services.transfer(source=a, destination=b, amount=D("5"), idempotency_key="k1", idempotency_scope="u1",
+                            transaction_id=given)
+    assert txn.pk == given and Transaction.objects.get(pk=given).entries.count() == 2
+    again = services.transfer(source=a, destination=b, amount=D("5"), idempotency_key="k1", idempotency_scope="u1",
+                              transaction_id=uuid.uuid4())
+    assert again.pk == given and selectors.balance(a) == D("95.00")
+
+
 def test_failed_keyed_request_replays_its_failure(funded):
     a, b = funded("3"), funded("0")
     attempt = {"source": a, "destination": b, "amount": D("5"), "idempotency_key": "k", "idempotency_scope": "u1"}

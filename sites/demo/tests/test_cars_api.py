@@ -130,6 +130,11 @@ def test_a_purchase_is_at_most_16_sql_statements_and_keeps_its_side_effects(memb
     statements = [q["sql"][:100] for q in ctx.captured_queries]
     assert len(statements) <= 16, "\n".join(statements)
     assert not any("books_" in s for s in statements)  # booked by the event's handler, not in the request
+    # The payment, which takes the accounts' row locks, comes after every other write: only its own
+    # transaction_posted event and the commit follow it.
+    paid = next(i for i, s in enumerate(statements) if "wallet_post(" in s)
+    assert all(s.startswith(('INSERT INTO "forecourt_events_event"', "RELEASE SAVEPOINT", "COMMIT"))
+               for s in statements[paid + 1:]), "\n".join(statements)
     bought = Car.objects.get(pk=response.json()["car"]["id"])
     assert (bought.owner_id, bought.vin, bought.is_sold) == (buyer.pk, VIN_A, True)
     assert not ListingIndex.objects.filter(store_key="dealer1", car_id=car.pk).exists()

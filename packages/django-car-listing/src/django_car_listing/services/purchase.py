@@ -1,8 +1,10 @@
 """Buying a car: one DB transaction locks the car, moves the money through django-wallet and moves
 the car to the buyer (a store car becomes a new public car owned by the buyer, plus a StoreSale).
 
-The work is grouped by schema (the car's store, then the public store, then the store again) so a
-purchase switches search_path three times, and the writes of each are folded into one statement
+The car's row lock comes first; the payment (wallet_post, which locks the accounts until COMMIT) comes
+last, after every row that refers to its transaction, so a dealership's account, shared by all its
+sales, is held for the payment alone. The work is grouped by schema (the car's store, the public store,
+the store again for its sale, then the payment in public), and the writes are folded into one statement
 where they can be: a car's change carries its history row and the rows that follow from it
 (history.py, _rows.py; the lock reads the car's images too). What need not happen in the request
 (notifications, the dealership's books, the index row of the buyer's new car, which is not for sale)
@@ -161,21 +163,31 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
         _check_buyable(car, buyer)
         seller = car.owner if not store_key else None
         images = _sell_store_car(car, buyer) if store_key else []
-    # The public work in one place (one search_path switch): the payment, the listing, the buyer's car.
+    # The payment is the last statement before COMMIT: wallet_post locks the accounts (a dealership's is
+    # shared by all its sales) until then, so every row that refers to the transaction is written first,
+    # under the id given to it here (the foreign keys are checked at COMMIT). A refusal raises, and the
+    # whole purchase rolls back. The car's lock is taken first on every path, the accounts' last.
+    txn_id = uuid.uuid4()
     with conf.public_context():
         destination = wallet.account_for(seller) if seller is not None else conf.store_account(store_key)
-        txn = wallet.transfer(
-            source=wallet.account_for(buyer), destination=destination, amount=car.price, kind="car_purchase",
-            memo=f"Car {car.year} {car.make} {car.model} ({car.vin})",
-            metadata={"store_key": store_key, "car_id": car.pk, "buyer_id": buyer.pk},
-            idempotency_key=idempotency_key, idempotency_scope=f"car_listing.buy:{buyer.pk}")
+        source = wallet.account_for(buyer)
         if store_key:
-            record = _copy_to_buyer(car=car, buyer=buyer, images=images, txn_id=txn.pk,
+            record = _copy_to_buyer(car=car, buyer=buyer, images=images, txn_id=txn_id,
                                     idempotency_key=idempotency_key)
         else:
-            record = _move_public_car(car=car, buyer=buyer, txn_id=txn.pk, idempotency_key=idempotency_key)
+            record = _move_public_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key)
             record_car_purchased(car=car, buyer=buyer, seller_id=seller.pk, buyer_car_id=record.car_id, sale_id=None)
-    sale = _record_store_sale(car=car, buyer=buyer, record=record, txn_id=txn.pk) if store_key else None
+    sale = _record_store_sale(car=car, buyer=buyer, record=record, txn_id=txn_id) if store_key else None
+    with conf.public_context():
+        txn = wallet.transfer(
+            source=source, destination=destination, amount=car.price, kind="car_purchase",
+            memo=f"Car {car.year} {car.make} {car.model} ({car.vin})",
+            metadata={"store_key": store_key, "car_id": car.pk, "buyer_id": buyer.pk},
+            idempotency_key=idempotency_key, idempotency_scope=f"car_listing.buy:{buyer.pk}", transaction_id=txn_id)
+    if txn.pk != txn_id:
+        # The wallet replayed this key's earlier payment (the checks above answer a real replay first): the
+        # rows just written refer to a transaction that will not exist. Refuse; everything rolls back.
+        raise errors.IdempotencyConflict()
     send_on_commit(car_purchased, sender=Car, store_key=store_key, car_id=car_id, car=record.car, buyer=buyer,
                    seller=seller, price=record.price, sale=sale, ownership_record=record)
     return record

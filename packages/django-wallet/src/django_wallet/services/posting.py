@@ -86,8 +86,13 @@ def post(
     idempotency_key: str | None = None,
     idempotency_scope: str = "",
     reverses: Transaction | None = None,
+    transaction_id: uuid.UUID | None = None,
 ) -> tuple[Transaction, bool]:
     """Post balanced ``postings`` as one transaction. Returns (transaction, created).
+
+    ``transaction_id``: the new transaction's id, when the caller has already written rows that refer to it
+    (the foreign keys are checked at COMMIT), so the posting, which takes the accounts' row locks, can be its
+    last statement. A replay returns the original transaction, whose id differs.
 
     One statement (the ``wallet_post`` SQL function of migration 0005) locks, replays a known key,
     checks and writes; it refuses by returning a code and writing nothing, so it needs no savepoint
@@ -97,8 +102,8 @@ def post(
     fingerprint = "" if idempotency_key is None else idempotency.fingerprint(op, postings, kind, memo, metadata)
     # Positional, in the model's field order (id, kind, memo, metadata, scope, key, fingerprint, reverses_id,
     # created_at): Model.__init__'s fast path, no keyword matching. A test checks it against the stored row.
-    txn = Transaction(uuid.uuid4(), kind, memo, metadata, idempotency_scope, idempotency_key, fingerprint,
-                      reverses.pk if reverses is not None else None, timezone.now())
+    txn = Transaction(transaction_id or uuid.uuid4(), kind, memo, metadata, idempotency_scope, idempotency_key,
+                      fingerprint, reverses.pk if reverses is not None else None, timezone.now())
     following = follows_transactions()
     # A followed account's posting and its event commit together (no savepoint: a refusal writes nothing).
     with db_transaction.atomic(savepoint=False) if following else nullcontext():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -38,8 +39,11 @@ def transfer(
     metadata: dict | None = None,
     idempotency_key: str | None = None,
     idempotency_scope: str = "",
+    transaction_id: uuid.UUID | None = None,
 ) -> Transaction:
-    """Move ``amount`` from ``source`` to ``destination`` (InsufficientFunds if source's available balance is short)."""
+    """Move ``amount`` from ``source`` to ``destination`` (InsufficientFunds if source's available balance is short).
+
+    ``transaction_id``: as in ``posting.post``."""
     postings = transfer_postings([(source, destination, amount)])
     return post(
         op="transfer",
@@ -49,6 +53,7 @@ def transfer(
         metadata=metadata,
         idempotency_key=idempotency_key,
         idempotency_scope=idempotency_scope,
+        transaction_id=transaction_id,
     )[0]
 
 
