@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "sites" / "demo"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 DB = "forecourt_bench_citus"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/13"
+_SERVER = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or _SERVER + "/13"
 
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:

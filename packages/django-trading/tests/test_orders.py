@@ -205,7 +205,8 @@ class TestOrderCreate:
 def test_any_wallet_refusal_at_settlement_rejects_the_order_with_its_code(alice, acme):
     order, _ = services.order_create(user=alice, ticker="ACME", side="buy", volume=10)
     # The price rises after acceptance: price x volume is now beyond what the wallet can move.
-    services.bars_ingest(bars=[bar("ACME", "1000000000000000.00", volume=500, at=timezone.now() + timedelta(seconds=1))])
+    later = timezone.now() + timedelta(seconds=1)
+    services.bars_ingest(bars=[bar("ACME", "1000000000000000.00", volume=500, at=later)])
     (placed,) = Event.objects.filter(kind="trading.order_placed", data__order_id=str(order.id))
     settle(placed)  # what the relay runs: it must finish the order, not raise on every attempt
     order.refresh_from_db()

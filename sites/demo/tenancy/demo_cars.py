@@ -20,7 +20,8 @@ CATALOGUE = {
                            ("Passat Variant", "wagon", ["diesel", "petrol"], 36000),
                            ("Tiguan", "suv", ["petrol", "diesel"], 38000), ("ID.4", "suv", ["electric"], 45000),
                            ("Transporter", "van", ["diesel"], 42000)]),
-    "Audi": ("WAU", [("A3", "hatchback", ["petrol", "diesel"], 32000), ("A4 Avant", "wagon", ["diesel", "petrol"], 44000),
+    "Audi": ("WAU", [("A3", "hatchback", ["petrol", "diesel"], 32000),
+                     ("A4 Avant", "wagon", ["diesel", "petrol"], 44000),
                      ("Q5", "suv", ["diesel", "hybrid"], 55000), ("A5 Cabriolet", "convertible", ["petrol"], 52000)]),
     "BMW": ("WBA", [("320d", "sedan", ["diesel"], 45000), ("X3", "suv", ["diesel", "hybrid"], 55000),
                     ("i4", "coupe", ["electric"], 58000), ("118i", "hatchback", ["petrol"], 31000)]),
@@ -28,13 +29,17 @@ CATALOGUE = {
                               ("GLC", "suv", ["diesel", "hybrid"], 58000), ("Vito", "van", ["diesel"], 45000)]),
     "Volvo": ("YV1", [("XC60", "suv", ["hybrid", "diesel"], 52000), ("V60", "wagon", ["diesel", "hybrid"], 45000),
                       ("XC40 Recharge", "suv", ["electric"], 50000)]),
-    "Skoda": ("TMB", [("Octavia Combi", "wagon", ["diesel", "petrol"], 30000), ("Fabia", "hatchback", ["petrol"], 19000),
+    "Skoda": ("TMB", [("Octavia Combi", "wagon", ["diesel", "petrol"], 30000),
+                      ("Fabia", "hatchback", ["petrol"], 19000),
                       ("Kodiaq", "suv", ["diesel", "petrol"], 40000), ("Enyaq", "suv", ["electric"], 44000)]),
-    "Renault": ("VF1", [("Clio", "hatchback", ["petrol", "lpg"], 19000), ("Megane E-Tech", "hatchback", ["electric"], 38000),
+    "Renault": ("VF1", [("Clio", "hatchback", ["petrol", "lpg"], 19000),
+                        ("Megane E-Tech", "hatchback", ["electric"], 38000),
                         ("Kangoo", "van", ["diesel"], 26000)]),
-    "Peugeot": ("VF3", [("208", "hatchback", ["petrol", "electric"], 21000), ("3008", "suv", ["hybrid", "diesel"], 36000),
+    "Peugeot": ("VF3", [("208", "hatchback", ["petrol", "electric"], 21000),
+                        ("3008", "suv", ["hybrid", "diesel"], 36000),
                         ("508 SW", "wagon", ["diesel", "hybrid"], 40000)]),
-    "Fiat": ("ZFA", [("500", "hatchback", ["petrol", "electric"], 17000), ("Panda", "hatchback", ["petrol", "lpg"], 14000),
+    "Fiat": ("ZFA", [("500", "hatchback", ["petrol", "electric"], 17000),
+                     ("Panda", "hatchback", ["petrol", "lpg"], 14000),
                      ("Ducato", "van", ["diesel"], 38000)]),
     "Toyota": ("JTD", [("Corolla", "sedan", ["hybrid", "petrol"], 27000), ("RAV4", "suv", ["hybrid"], 38000),
                        ("Yaris", "hatchback", ["hybrid", "petrol"], 20000), ("Hilux", "pickup", ["diesel"], 40000),
@@ -42,7 +47,8 @@ CATALOGUE = {
     "Honda": ("JHM", [("Civic", "hatchback", ["petrol", "hybrid"], 28000), ("CR-V", "suv", ["hybrid"], 39000)]),
     "Mazda": ("JM1", [("MX-5", "convertible", ["petrol"], 30000), ("CX-5", "suv", ["petrol", "diesel"], 34000),
                       ("Mazda3", "sedan", ["petrol"], 26000)]),
-    "Hyundai": ("KMH", [("i30", "hatchback", ["petrol", "diesel"], 24000), ("Tucson", "suv", ["hybrid", "petrol"], 35000),
+    "Hyundai": ("KMH", [("i30", "hatchback", ["petrol", "diesel"], 24000),
+                        ("Tucson", "suv", ["hybrid", "petrol"], 35000),
                         ("Ioniq 5", "suv", ["electric"], 46000)]),
     "Kia": ("KNA", [("Ceed SW", "wagon", ["petrol", "diesel"], 26000), ("Sportage", "suv", ["hybrid", "diesel"], 34000),
                     ("EV6", "suv", ["electric"], 50000)]),
@@ -109,7 +115,9 @@ def listings(count: int, stores: list[str]) -> list[Listing]:
         price = Decimal(max(1500, round(value / 50) * 50)).quantize(Decimal("0.01"))
         fuel = rng.choice(fuels)
         automatic = fuel in ("electric", "hybrid") or rng.random() < 0.45
-        drop = (price * Decimal(rng.choice(["0.95", "0.93", "0.9"]))).quantize(Decimal("1")) if rng.random() < 0.2 else None
+        drop = None
+        if rng.random() < 0.2:
+            drop = (price * Decimal(rng.choice(["0.95", "0.93", "0.9"]))).quantize(Decimal("1"))
         out.append(Listing(
             serial=serial, store=stores[serial % len(stores)], make=MAKE_NAME.get(make, make), model=model,
             body_type=body, fuel=fuel, transmission="automatic" if automatic else "manual", year=year,

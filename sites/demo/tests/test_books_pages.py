@@ -192,7 +192,8 @@ def test_a_paid_commission_links_its_payment_entry(dealer1, dealer1_staff, make_
     assert "Commission of 250.00 paid to" in paid
     deliver_events()
     keys = {e.key: e.pk for e in _entries()}
-    accrued_entry, paid_entry = keys[f"commission-accrued:{commission.uuid}"], keys[f"commission-paid:{commission.uuid}"]
+    accrued_entry = keys[f"commission-accrued:{commission.uuid}"]
+    paid_entry = keys[f"commission-paid:{commission.uuid}"]
 
     dealer = _dealer(dealer1, make_user)
     for client, path in ((accountant, "/commissions/"), (dealer, "/commissions/"), (dealer, "/sales/")):

@@ -93,7 +93,8 @@ def test_amounts_in_e_mails_carry_currency_and_grouping(make_user):
 def test_a_kind_without_templates_falls_back_to_title_body_and_link(make_user):
     note = Notification(recipient=make_user("reader"), kind="something.else", title="Plain title", body="Plain body",
                         link="http://localhost:8000/x/")
-    assert render_email(note) == {"subject": "Plain title", "body": "Plain body\n\nhttp://localhost:8000/x/", "html": ""}
+    assert render_email(note) == {
+        "subject": "Plain title", "body": "Plain body\n\nhttp://localhost:8000/x/", "html": ""}
 
 
 def test_a_purchase_mails_the_buyer_a_confirmation_and_the_seller_a_sale(committed_db):

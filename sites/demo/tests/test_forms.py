@@ -42,7 +42,8 @@ def _png(name="front.png", colour=(200, 30, 30)):
 
 def test_every_error_is_reported_at_once_at_its_field(make_user):
     client = host_client("localhost", make_user())
-    response = client.post("/me/cars/new/", {**CAR, "make": "", "year": 1800, "price": "-5", "vin": "1M8GDM9A1KP042788"})
+    bad = {**CAR, "make": "", "year": 1800, "price": "-5", "vin": "1M8GDM9A1KP042788"}
+    response = client.post("/me/cars/new/", bad)
     assert response.status_code == 200
     errors = field_errors(response.content.decode())
     assert set(errors) == {"id_make", "id_year", "id_price", "id_vin"}

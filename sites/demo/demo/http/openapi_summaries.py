@@ -138,8 +138,10 @@ SUMMARIES = {
     "GET /api/books/reports/vat-return/csv/": "VAT return for a period, as CSV",
     "GET /api/books/reports/vehicle-margins/": "Gross margin per vehicle sold",
     "GET /api/books/reports/vehicle-margins/csv/": "Gross margin per vehicle sold, as CSV",
-    "GET /api/books/reports/wallet-reconciliation/": "The books' wallet account against the dealership's wallet balance",
-    "GET /api/books/reports/wallet-reconciliation/csv/": "The books' wallet account against the dealership's wallet balance, as CSV",
+    "GET /api/books/reports/wallet-reconciliation/":
+        "The books' wallet account against the dealership's wallet balance",
+    "GET /api/books/reports/wallet-reconciliation/csv/":
+        "The books' wallet account against the dealership's wallet balance, as CSV",
 }
 
 

@@ -10,7 +10,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 # FORECOURT_TEST_SUFFIX gives a concurrent run (another checkout, a tox env) its own test database, as in the packages.
 _SUFFIX = re.sub(r"\W", "_", os.environ.get("FORECOURT_TEST_SUFFIX", "")).lower()
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SITE_TEST_DB", "test_forecourt_site" + (f"_{_SUFFIX}" if _SUFFIX else ""))}
+DATABASES["default"]["TEST"] = {
+    "NAME": os.environ.get("SITE_TEST_DB", "test_forecourt_site" + (f"_{_SUFFIX}" if _SUFFIX else ""))
+}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # In-process tests hold one connection per thread; servers the tests start (uvicorn, workers) pool theirs.
 DATABASES["default"]["OPTIONS"].pop("pool", None)

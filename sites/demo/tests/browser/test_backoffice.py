@@ -276,7 +276,8 @@ def test_platform_staff_open_the_django_admin_on_each_host_and_see_its_models(si
     expect(page.locator('#content-main a[href="/admin/wallet/"]')).to_have_count(1)
     expect(page.locator('#content-main a[href="/admin/leads/"]')).to_have_count(0)  # a dealership's, not here
     page.locator('#content-main a[href="/admin/wallet/account/"]').first.click()  # a shared model's list
-    expect(page.locator("#content h1")).to_have_text("Select account to view")  # read-only: money moves through services
+    # Read-only: money moves through services.
+    expect(page.locator("#content h1")).to_have_text("Select account to view")
     pk = wallet.account_for(owner).pk
     row = page.locator("#result_list tbody tr").filter(has=page.locator(f'a[href$="/wallet/account/{pk}/change/"]'))
     expect(row).to_contain_text("12.00")

@@ -411,7 +411,8 @@ MONEY_MOVING = {
         "/api/trading/deposits/", "/api/trading/withdrawals/", "/api/trading/orders/", "/api/trading/transactions/")
 } | {("public", "POST", "/api/cars/{pub_listed}/buy/"), ("public", "POST", "/api/cars/{pub_draft}/feature/"),
      ("dealer", "POST", "/api/cars/{car_listed}/buy/"), ("dealer", "POST", "/api/cars/{car_draft}/feature/"),
-     ("dealer", "POST", "/api/leads/commissions/{commission}/payout/"), ("dealer", "POST", "/api/payroll/runs/{run}/pay/")}
+     ("dealer", "POST", "/api/leads/commissions/{commission}/payout/"),
+      ("dealer", "POST", "/api/payroll/runs/{run}/pay/")}
 
 
 # A 403 the service (not the permission check) gives: without a key the request never gets that far.

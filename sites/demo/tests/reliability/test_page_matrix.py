@@ -46,9 +46,9 @@ def _check(response, expected: int) -> str:
         return f"302 to {response['Location']}, not to the sign-in page"
     if status == 403 and "text/html" not in response.get("Content-Type", ""):
         return "403 without the refusal page"
-    if status == 200 and response.get("Content-Type", "").startswith("text/html"):
-        if REFUSAL in response.content.decode():
-            return "200 showing the refusal sentence"
+    html = response.get("Content-Type", "").startswith("text/html")
+    if status == 200 and html and REFUSAL in response.content.decode():
+        return "200 showing the refusal sentence"
     return ""
 
 

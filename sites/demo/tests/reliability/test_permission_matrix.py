@@ -182,8 +182,10 @@ def test_a_hidden_object_answers_every_operation_like_a_missing_one(op, name, wo
 
 
 STORE_OPS = [  # the car operations that name another store with ?store= (the marketplace host reaches all)
-    ("GET", "/api/cars/{car_draft}/?store=dealer1", None), ("GET", "/api/cars/{car_draft}/history/?store=dealer1", None),
-    ("POST", "/api/cars/{car_draft}/buy/?store=dealer1", None), ("POST", "/api/cars/{car_draft}/save/?store=dealer1", None),
+    ("GET", "/api/cars/{car_draft}/?store=dealer1", None),
+     ("GET", "/api/cars/{car_draft}/history/?store=dealer1", None),
+    ("POST", "/api/cars/{car_draft}/buy/?store=dealer1", None),
+     ("POST", "/api/cars/{car_draft}/save/?store=dealer1", None),
     ("POST", "/api/cars/{car_draft}/track/?store=dealer1", {"kind": "view"}),
     ("POST", "/api/cars/{car_draft}/verify/?store=dealer1", None),
     ("POST", "/api/cars/{car_draft}/reject/?store=dealer1", {"reason": "blurry"}),
