@@ -41,13 +41,14 @@ def store_account(store_key: str):
 
     from django_wallet.models import Account
     from django_wallet.services import account_for
+    from forecourt_core.rows import columns, instances
     from tenancy.models import Dealership
 
-    found = next(iter(Account.objects.raw(
-        f"SELECT a.* FROM {Account._meta.db_table} a JOIN {Dealership._meta.db_table} d "  # noqa: S608
-        "ON a.owner_id = d.id::text WHERE a.owner_type_id = %s AND a.purpose = 'main' AND d.schema_name = %s",
-        [ContentType.objects.get_for_model(Dealership).pk, store_key])), None)
-    return found if found is not None else account_for(_dealership(store_key))
+    found = instances(Account, (
+        f"SELECT {columns(Account, 'a')} FROM {Account._meta.db_table} a JOIN {Dealership._meta.db_table} d "  # noqa: S608
+        "ON a.owner_id = d.id::text WHERE a.owner_type_id = %s AND a.purpose = 'main' AND d.schema_name = %s"),
+        [ContentType.objects.get_for_model(Dealership).pk, store_key])
+    return found[0] if found else account_for(_dealership(store_key))
 
 
 def store_name(store_key: str) -> str:

@@ -11,10 +11,12 @@ where they can be: a car's change carries its history row and the rows that foll
 hangs on the car_purchased event.
 """
 import uuid
+from functools import cache
 
 from django.db import IntegrityError, transaction
 
 from django_wallet import services as wallet
+from forecourt_core.rows import columns, instances
 from forecourt_core.signals import send_on_commit
 
 from .. import conf, errors
@@ -68,20 +70,24 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
 
 
 def _locked_car(store_key: str, car_id: int) -> Car:
-    """``get_car(lock=True)`` in one raw statement (the ORM compiled it at more cost than the row's read), with
+    """``get_car(lock=True)`` in one raw statement, read without a RawQuerySet (forecourt_core.rows), with
     ``copied_images``, the car's images read in the same statement (the lock is the car row's alone): a store
     car's are copied to the buyer's car, a public car's shown in the response."""
-    car = next(iter(Car.objects.raw(_LOCKED, [car_id, store_key])), None)
-    if car is None:
+    found = instances(Car, _locked_sql(), [car_id, store_key], rest=True)
+    if not found:
         raise errors.CarNotFound()
+    car, (car.copied_images,) = found[0]
     return car
 
 
-_IMAGES = (f"SELECT COALESCE(json_agg(json_build_object('id', id, 'image', image, 'thumbnail', thumbnail, "  # noqa: S608
-           f"'width', width, 'height', height, 'position', position) ORDER BY position, id), '[]'::json) "
-           f"FROM {CarImage._meta.db_table} WHERE car_id = {Car._meta.db_table}.id")
-_LOCKED = (f"SELECT *, ({_IMAGES}) AS copied_images FROM {Car._meta.db_table} "  # noqa: S608
-           "WHERE id = %s AND store_key = %s AND deleted_at IS NULL FOR UPDATE")
+@cache
+def _locked_sql() -> str:
+    table = Car._meta.db_table
+    images = (f"SELECT COALESCE(json_agg(json_build_object('id', id, 'image', image, 'thumbnail', thumbnail, "  # noqa: S608
+              f"'width', width, 'height', height, 'position', position) ORDER BY position, id), '[]'::json) "
+              f"FROM {CarImage._meta.db_table} WHERE car_id = {table}.id")
+    return (f"SELECT {columns(Car)}, ({images}) FROM {table} "  # noqa: S608
+            "WHERE id = %s AND store_key = %s AND deleted_at IS NULL FOR UPDATE")
 
 
 def _sell_store_car(car: Car, buyer) -> list[dict]:

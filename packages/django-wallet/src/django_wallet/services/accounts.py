@@ -6,14 +6,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
 
+from forecourt_core.rows import columns, instances
+
 from .. import conf
 from ..models import Account
 
 
 def _read(where: str, params: list) -> list[Account]:
     # One raw SELECT: every money request reads its accounts here (why not the ORM: docs/performance.md,
-    # "Account reads are one raw statement each").
-    return list(Account.objects.raw(f"SELECT * FROM {Account._meta.db_table} WHERE {where}", params))  # noqa: S608
+    # "Account reads are one raw statement each"), its rows built without a RawQuerySet.
+    return instances(Account, f"SELECT {columns(Account)} FROM {Account._meta.db_table} WHERE {where}",  # noqa: S608
+                     params)
 
 
 def _get_or_create(lookup: dict, defaults: dict, found: Account | None) -> Account:
