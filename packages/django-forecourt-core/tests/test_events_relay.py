@@ -130,3 +130,17 @@ def test_a_kick_whose_task_cannot_be_sent_leaves_no_mark_and_a_cache_outage_stil
     monkeypatch.setattr(type(caches["default"]), "add", down)
     _committed(django_capture_on_commit_callbacks, n=3)  # the mark is set, but the cache cannot say so
     assert broker.sent == 2
+
+
+def test_a_recorded_event_is_every_column_of_the_row_the_orm_would_write():
+    from forecourt_core.events.services import INSERT_COLUMNS
+
+    assert tuple(f.column for f in Event._meta.concrete_fields) == INSERT_COLUMNS
+    recorded = services.event_record_many(kind="core.tested", data=[{"n": 1}, None], keys=["one", ""])
+    again = services.event_record_many(kind="core.tested", data=[{"n": 2}], keys=["one"])
+    assert again == [] and [e.data for e in recorded] == [{"n": 1}, {}]
+    for event in recorded:
+        stored = Event.objects.get(pk=event.pk)
+        assert not event._state.adding
+        assert {f.attname: getattr(stored, f.attname) for f in Event._meta.concrete_fields} == {
+            f.attname: getattr(event, f.attname) for f in Event._meta.concrete_fields}
