@@ -93,8 +93,8 @@ def _raw_transaction(cur):
 
 
 def test_entry_added_after_a_checked_sum_is_checked_again(posted):
-    """A transaction's entries are summed once per check; an entry inserted after a check (here forced early
-    with SET CONSTRAINTS IMMEDIATE) is summed again at COMMIT, with the entries already checked."""
+    """An entry inserted after a transaction's check (here forced early with SET CONSTRAINTS IMMEDIATE) is its
+    highest id, so its own check at COMMIT sums the transaction again, the entries already checked included."""
     txn, a, b = posted
     with connection.cursor() as cur:
         with pytest.raises(IntegrityError) as exc, db_transaction.atomic():
@@ -121,6 +121,50 @@ def test_unbalanced_transactions_interleaved_in_one_commit_fail(posted):
         first, second = _raw_transaction(cur), _raw_transaction(cur)
         _raw_entries(cur, [(first, a.pk, 1), (second, a.pk, 2), (first, b.pk, -1), (second, b.pk, -3)])
     assert exc.value.__cause__.sqlstate == "23514"
+    assert services.verify_ledger().ok
+
+
+@pytest.mark.parametrize("unbalanced", ["first", "second"])
+def test_either_of_two_interleaved_transactions_unbalanced_fails(posted, unbalanced):
+    """Entries of two transactions inserted alternately, one of them unbalanced: each is summed at COMMIT."""
+    txn, a, b = posted
+    with connection.cursor() as cur, pytest.raises(IntegrityError) as exc, db_transaction.atomic():
+        first, second = _raw_transaction(cur), _raw_transaction(cur)
+        off = {"first": (-2, -3), "second": (-1, -4)}[unbalanced]
+        _raw_entries(cur, [(first, a.pk, 1), (second, a.pk, 3), (first, b.pk, off[0]), (second, b.pk, off[1])])
+    assert exc.value.__cause__.sqlstate == "23514"
+    assert services.verify_ledger().ok
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("wallet.balanced_upto", "{txn}:9223372036854775807"),
+        ("wallet.balanced_upto", "{txn}:0"),
+        ("wallet.allow_truncate", "on"),
+        ("wallet.anything", "on"),
+    ],
+)
+def test_no_session_setting_lets_an_unbalanced_transaction_commit(posted, setting, value):
+    """The balance check reads no setting a session may set: an unbalanced transaction fails at COMMIT."""
+    txn, a, b = posted
+    with connection.cursor() as cur:
+        with pytest.raises(IntegrityError) as exc, db_transaction.atomic():
+            new_id = _raw_transaction(cur)
+            cur.execute("SELECT set_config(%s, %s, true)", [setting, value.format(txn=new_id)])
+            _raw_entries(cur, [(new_id, a.pk, 4), (new_id, b.pk, -1)])
+            cur.execute("SELECT set_config(%s, %s, true)", [setting, value.format(txn=new_id)])
+        assert exc.value.__cause__.sqlstate == "23514"
+        # The same after the transaction was checked balanced early, then unbalanced by a later entry.
+        with pytest.raises(IntegrityError) as exc, db_transaction.atomic():
+            new_id = _raw_transaction(cur)
+            _raw_entries(cur, [(new_id, a.pk, 1), (new_id, b.pk, -1)])
+            cur.execute("SET CONSTRAINTS wallet_entry_balanced IMMEDIATE")
+            cur.execute("SET CONSTRAINTS wallet_entry_balanced DEFERRED")
+            cur.execute("SELECT set_config(%s, %s, true)", [setting, value.format(txn=new_id)])
+            _raw_entries(cur, [(new_id, a.pk, 4)])
+        assert exc.value.__cause__.sqlstate == "23514"
+    assert Entry.objects.count() == 4  # the deposit's two and the transfer's two
     assert services.verify_ledger().ok
 
 

@@ -1,7 +1,8 @@
-"""wallet_post does less under the accounts' row locks, the balanced-entries check sums a transaction once.
+"""wallet_post does less under the accounts' row locks.
 
-The SQL, with its reverse (0007's wallet_post with 0009 and 0010's settings, 0002's check), is in
-sql/0012_post_short_lock.sql. Contract and outcomes unchanged; the function keeps 0009 and 0010's settings.
+The SQL, with its reverse (0007's wallet_post with 0009 and 0010's settings), is in sql/0012_post_short_lock.sql.
+Contract and outcomes (their order included) unchanged; the function keeps 0009 and 0010's settings. The
+balanced-entries check stays 0002's.
 """
 from pathlib import Path
 

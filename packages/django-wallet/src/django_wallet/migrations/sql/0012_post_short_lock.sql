@@ -9,10 +9,7 @@
 --   debited accounts' holds are read, in a statement of their own (its snapshot is taken under the locks, so it
 --   sees a hold committed while this posting waited);
 -- - entries and balances are written from those arrays: no window, sort or hash aggregate under the locks.
--- The balanced-entries check (0002) has the same rule, checked at COMMIT for every insertion path; it sums a
--- transaction once: the first of its entries' deferred checks sums them all and notes (transaction-local
--- setting) up to which entry id that sum covered, so the other entries' checks are skipped; an entry inserted
--- later has a higher id and is summed again.
+-- The balanced-entries check stays 0002's: nothing a session can set switches it off.
 CREATE OR REPLACE FUNCTION wallet_post(
     p_id uuid,
     p_kind text,
@@ -158,27 +155,6 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION wallet_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    checked text := current_setting('wallet.balanced_upto', true);
-    total numeric;
-    last_id bigint;
-BEGIN
-    -- This entry was summed by an earlier check of its transaction, at this COMMIT or since the entry's insert.
-    IF checked IS NOT NULL AND split_part(checked, ':', 1) = NEW.transaction_id::text
-       AND NEW.id <= split_part(checked, ':', 2)::bigint THEN
-        RETURN NULL;
-    END IF;
-    SELECT sum(amount), max(id) INTO total, last_id FROM wallet_entry WHERE transaction_id = NEW.transaction_id;
-    IF total <> 0 THEN
-        RAISE EXCEPTION 'wallet: entries of transaction % sum to %, not 0', NEW.transaction_id, total
-            USING ERRCODE = 'check_violation';
-    END IF;
-    PERFORM set_config('wallet.balanced_upto', NEW.transaction_id::text || ':' || last_id, true);
-    RETURN NULL;
-END;
-$$;
-
 -- reverse:
 CREATE OR REPLACE FUNCTION wallet_post(
     p_id uuid,
@@ -312,21 +288,5 @@ BEGIN
      WHERE a.id = n.account_id;
 
     RETURN QUERY SELECT 'posted', p_id, NULL::text, NULL::text, locked_ids, locked_types, locked_owners;
-END;
-$$;
-
-CREATE OR REPLACE FUNCTION wallet_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    total numeric;
-BEGIN
-    IF NEW.id <> (SELECT max(id) FROM wallet_entry WHERE transaction_id = NEW.transaction_id) THEN
-        RETURN NULL;
-    END IF;
-    SELECT sum(amount) INTO total FROM wallet_entry WHERE transaction_id = NEW.transaction_id;
-    IF total <> 0 THEN
-        RAISE EXCEPTION 'wallet: entries of transaction % sum to %, not 0', NEW.transaction_id, total
-            USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NULL;
 END;
 $$;
