@@ -108,6 +108,19 @@ def test_transfer_bad_amounts_are_4xx_with_code(alice, make_user, client_for, am
     assert selectors.balance(services.account_for(alice)) == D("100.00")
 
 
+def test_transfer_past_the_recipients_storable_limit_is_400_invalid_amount(alice, make_user, client_for):
+    """wallet_post's balance_limit refusal is an InvalidAmount over the API, and a keyed retry replays it."""
+    bob = make_user()
+    mint = services.open_account(name="mint", allow_overdraft=True)  # topups already paid alice
+    services.deposit(account=services.account_for(bob), amount=D(10) ** 16 - 1, source=mint)
+    client, url = client_for(alice), reverse("wallet:transfer-create")
+    body = {"to_user": bob.pk, "amount": "5.00"}
+    r1 = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="past-limit")
+    r2 = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="past-limit")
+    assert r1.status_code == r2.status_code == 400 and code(r1) == code(r2) == "invalid_amount"
+    assert selectors.balance(services.account_for(alice)) == D("100.00")
+
+
 def test_transfer_validation_errors(alice, client_for):
     client = client_for(alice)
     url = reverse("wallet:transfer-create")

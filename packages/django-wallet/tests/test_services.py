@@ -351,6 +351,21 @@ def test_balance_overflow_is_invalid_amount_not_a_500(make_user):
     assert selectors.balance(a) == D(10) ** 16 - 1
 
 
+def test_short_funds_outrank_the_balance_limit(funded):
+    """A non-overdraft account debited below -10**16 is short of funds (409), not past the storable limit; an
+    overdraft account debited as far is past the limit (InvalidAmount, 400). Nothing moves either way."""
+    a, c, d = funded("10.00"), funded("0"), funded("0")
+    half = D(6) * D(10) ** 15  # two legs of it debit 1.2 * 10**16, each credit stays storable
+    with pytest.raises(InsufficientFunds) as exc:
+        services.transfer_many(legs=[(a, c, half), (a, d, half)])
+    assert exc.value.code == "insufficient_funds" and exc.value.status == 409
+    overdraft = services.open_account(name="overdraft-to-the-limit", allow_overdraft=True)
+    with pytest.raises(InvalidAmount) as exc:
+        services.transfer_many(legs=[(overdraft, c, half), (overdraft, d, half)])
+    assert exc.value.code == "invalid_amount" and exc.value.status == 400
+    assert [selectors.balance(x) for x in (a, c, d, overdraft)] == [D("10.00"), 0, 0, 0]
+
+
 def test_unknown_account(funded):
     from django_wallet.errors import AccountNotFound
 

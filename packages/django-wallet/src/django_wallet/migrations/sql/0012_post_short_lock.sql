@@ -89,12 +89,15 @@ BEGIN
             balances[j] := balances[j] + p_amounts[i];
             afters[i] := balances[j];
         END LOOP;
+        -- A debited account short of funds is refused as such even when its balance would also pass the
+        -- storable limit: insufficient_funds (checked below) outranks balance_limit, as in 0007.
         FOR k IN 1 .. n_distinct LOOP
-            IF abs(balances[k]) >= 10::numeric ^ 16 THEN
-                refused := 'balance_limit';
-            ELSIF balances[k] < opening[k] AND NOT overdraft[k] THEN
+            IF balances[k] < opening[k] AND NOT overdraft[k] THEN
                 debited := debited || locked_ids[k];
                 debited_after := debited_after || balances[k];
+            END IF;
+            IF abs(balances[k]) >= 10::numeric ^ 16 THEN
+                refused := 'balance_limit';
             END IF;
         END LOOP;
         -- Holds count against a debited account's funds (not an overdraft account's).
