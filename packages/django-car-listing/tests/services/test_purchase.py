@@ -253,6 +253,33 @@ class StorePurchaseTests:
         assert balance(buyer) == Decimal("3000.00") and balance(seller) == Decimal("0.00")
         assert not Event.objects.filter(kind="car_listing.car_purchased").exists()
 
+    def test_the_payment_is_the_last_write_and_a_failure_after_it_rolls_everything_back(
+            self, make_user, fund, listed_car, monkeypatch):
+        manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        buyer = make_user()
+        fund(buyer, "3000.00")
+        car = listed_car(store_key="dealer1", manager=manager, price=Decimal("2500.00"))
+        original, written = wallet.transfer, []
+
+        def paid_then_failing(**kwargs):
+            # Every row that refers to the transaction is written before the payment, under its id.
+            with purchase_module.conf.store_context("dealer1"):
+                written.append(StoreSale.objects.filter(wallet_transaction_id=kwargs["transaction_id"]).count())
+            written.append(OwnershipRecord.objects.filter(wallet_transaction_id=kwargs["transaction_id"]).count())
+            assert original(**kwargs).pk == kwargs["transaction_id"]
+            raise RuntimeError("injected")
+
+        monkeypatch.setattr(purchase_module.wallet, "transfer", paid_then_failing)
+        cars_before = Car.objects.count()
+        with pytest.raises(RuntimeError):
+            services.car_buy(buyer=buyer, store_key="dealer1", car_id=car.pk)
+        assert written == [1, 1]
+        car.refresh_from_db()
+        assert (car.is_for_sale, car.is_sold) == (True, False)
+        assert Car.objects.count() == cars_before and not StoreSale.objects.exists()
+        assert balance(buyer) == Decimal("3000.00")
+        assert balance(wallet.system_account("store:dealer1")) == Decimal("0.00")
+
     def test_store_cars_need_store_permission(self, make_user, car_data, listed_car):
         manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
         outsider = make_user()

@@ -4,11 +4,10 @@ Recorded inside the car's store context, so a dealership's event is handled in t
 Kinds: ``car_listing.car_listed``, ``car_listing.car_verified`` (verified or rejected: see
 ``status``) and ``car_listing.car_purchased``.
 """
-from django.db import connection
 from django.utils import timezone
 
 from forecourt_core.events.models import Event
-from forecourt_core.events.services import event_record, event_recorded, event_values
+from forecourt_core.events.services import event_record, event_values
 
 from ..models import Car
 
@@ -40,22 +39,16 @@ def record_car_purchased(*, car: Car, buyer, seller_id: int | None, buyer_car_id
                                                                  buyer_car_id=buyer_car_id, sale_id=sale_id))
 
 
-def record_store_sale_purchased(*, sale: tuple[str, list], car: Car, buyer, buyer_car_id: int) -> int:
-    """A store car's sale and its car_purchased event in one statement: ``sale`` is the StoreSale's INSERT
-    (sql, params) RETURNING its id, which becomes the event's ``sale_id``. The event is the row
-    ``record_car_purchased`` writes (forecourt_core's ``event_values``). Returns the sale's id."""
+def store_sale_purchased_statement(*, sale_rows: str, car: Car, buyer, buyer_car_id: int) -> tuple[str, list]:
+    """The INSERT (sql, params) of a store car's car_purchased event, the row ``record_car_purchased`` writes
+    (forecourt_core's ``event_values``), for the statement that writes the sale: ``sale_rows`` names its CTE
+    of the StoreSale's INSERT RETURNING id, which becomes the event's ``sale_id``. Once it has run, call
+    ``event_recorded()``."""
     data = _purchased(car=car, buyer=buyer, seller_id=None, buyer_car_id=buyer_car_id, sale_id=None)
     event_id, stored, route, request_id = event_values(kind="car_listing.car_purchased", data=data)
-    sql, params = sale
     when = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH sale AS ({sql}) INSERT INTO {Event._meta.db_table} (id, kind, data, route, request_id, key, "  # noqa: S608
-            "status, attempts, available_at, claimed_at, delivered_at, last_error, created_at) "
-            "SELECT %s, %s, %s::jsonb || jsonb_build_object('sale_id', sale.id), %s, %s, '', %s, 0, %s, NULL, NULL, "
-            "'', %s FROM sale RETURNING (data ->> 'sale_id')::bigint",
-            [*params, event_id, "car_listing.car_purchased", stored, route, request_id, Event.Status.PENDING, when,
-             when])
-        sale_id = cursor.fetchone()[0]
-    event_recorded()
-    return sale_id
+    return (f"INSERT INTO {Event._meta.db_table} (id, kind, data, route, request_id, key, status, attempts, "  # noqa: S608
+            "available_at, claimed_at, delivered_at, last_error, created_at) "
+            f"SELECT %s, %s, %s::jsonb || jsonb_build_object('sale_id', {sale_rows}.id), %s, %s, '', %s, 0, %s, "
+            f"NULL, NULL, '', %s FROM {sale_rows}",
+            [event_id, "car_listing.car_purchased", stored, route, request_id, Event.Status.PENDING, when, when])

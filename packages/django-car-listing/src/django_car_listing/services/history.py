@@ -67,8 +67,9 @@ def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
     ``car.pk``. An IntegrityError is the caller's, as from ``car.save()``.
 
     ``then``: more data-modifying statements for the same round trip, as (sql, params) each RETURNING one
-    value (or none); they see the new row as ``car`` (``INSERT ... SELECT car.id, ... FROM car``). Returns
-    their values, in order (None for one without RETURNING)."""
+    value (or none); they see the new row as ``car`` (``INSERT ... SELECT car.id, ... FROM car``), and the
+    i-th one's returned row as ``then<i>`` (``then0``, ...). Returns their values, in order (None for one
+    without RETURNING)."""
     _, copied, table, fields = _shape()
     car.created_at = car.updated_at = date
     values = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in fields]

@@ -16,6 +16,7 @@ from functools import cache
 from django.db import IntegrityError, transaction
 
 from django_wallet import services as wallet
+from forecourt_core.events.services import event_recorded
 from forecourt_core.rows import columns, instances
 from forecourt_core.signals import send_on_commit
 
@@ -25,7 +26,7 @@ from ..signals import car_purchased
 from ._common import can_see, now, prefetched
 from ._rows import insert_statement, insert_values
 from .cars import raise_duplicate_vin
-from .events import record_car_purchased, record_store_sale_purchased
+from .events import record_car_purchased, store_sale_purchased_statement
 from .history import car_insert_with_history, car_update_with_history
 from .index import index_bought_statement, index_remove_statement
 
@@ -90,13 +91,6 @@ def _locked_sql() -> str:
             "WHERE id = %s AND store_key = %s AND deleted_at IS NULL FOR UPDATE")
 
 
-def _sell_store_car(car: Car, buyer) -> list[dict]:
-    """In the car's store: mark it sold (the store keeps the archived row); returns its images to copy."""
-    car.is_for_sale, car.is_sold = False, True
-    car_update_with_history(car, fields=["is_for_sale", "is_sold"], user=buyer, date=now())
-    return car.copied_images  # json, not jsonb: psycopg decodes it
-
-
 def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
     """In the public store: the store's listing leaves the index and the buyer gets a NEW public car
     (never re-save the store-loaded row in the public store: ids restart per store), with its history
@@ -126,12 +120,17 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
 
 
 def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid.UUID) -> StoreSale:
-    """Back in the car's store: its sale, and the purchase event (handled in that dealership), one statement."""
+    """Back in the car's store (its row still locked): the car marked sold (the store keeps the archived row),
+    with its history row, its sale and the purchase event (handled in that dealership), in one statement."""
     with conf.store_context(car.store_key):
         sale = StoreSale(car=car, store_key=car.store_key, buyer=buyer, price=car.price, public_car_id=record.car_id,
                          wallet_transaction_id=txn_id)
-        sale.pk = record_store_sale_purchased(sale=insert_statement(sale), car=car, buyer=buyer,
-                                              buyer_car_id=record.car_id)
+        car.is_for_sale, car.is_sold = False, True
+        sale.pk, _ = car_update_with_history(
+            car, fields=["is_for_sale", "is_sold"], user=buyer, date=now(),
+            then=[insert_statement(sale),
+                  store_sale_purchased_statement(sale_rows="then0", car=car, buyer=buyer, buyer_car_id=record.car_id)])
+        event_recorded()
         sale._state.adding, sale._state.db = False, car._state.db
     return sale
 
@@ -168,7 +167,7 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
                 return prior
         _check_buyable(car, buyer)
         seller = car.owner if not store_key else None
-        images = _sell_store_car(car, buyer) if store_key else []
+        images = car.copied_images if store_key else []  # json, not jsonb: psycopg decodes it
     # The payment is the last statement before COMMIT: wallet_post locks the accounts (a dealership's is
     # shared by all its sales) until then, so every row that refers to the transaction is written first,
     # under the id given to it here (the foreign keys are checked at COMMIT). A refusal raises, and the
