@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, ProgrammingError, connection
 from django.db import transaction as db_transaction
 
 from django_wallet import services
@@ -181,3 +181,19 @@ def test_verify_reports_drift(posted):
     report = services.verify_ledger()
     assert not report.ok
     assert [(m["kind"], m["account"]) for m in report.mismatches] == [("balance_mismatch", b.pk)]
+
+
+@pytest.mark.parametrize("entry_id", [-1, 0, 10**12])
+def test_an_entry_with_an_id_of_its_own_is_refused(posted, entry_id):
+    """Only the identity sequence numbers entries, so no entry can sit below a transaction's checked
+    highest id: an entry of +4 with a chosen id would otherwise commit unbalanced, unsummed."""
+    txn, a, b = posted
+    with connection.cursor() as cur, pytest.raises(ProgrammingError) as exc, db_transaction.atomic():
+        cur.execute(
+            "INSERT INTO wallet_entry (id, transaction_id, account_id, amount, balance_after, created_at)"
+            " VALUES (%s, %s, %s, 4, 0, now())",
+            [entry_id, txn.pk, a.pk],
+        )
+    assert exc.value.__cause__.sqlstate == "428C9"  # generated_always
+    assert Entry.objects.count() == 4
+    assert services.verify_ledger().ok

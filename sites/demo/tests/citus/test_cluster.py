@@ -60,6 +60,9 @@ def test_the_user_table_is_a_reference_table_and_the_wallet_stays_on_the_coordin
         assert _one("SELECT DISTINCT nodeport FROM pg_dist_placement JOIN pg_dist_node USING (groupid)"
                     " JOIN pg_dist_shard USING (shardid) WHERE logicalrelid = %s::regclass", [table])[0] == int(
             connection.settings_dict["PORT"])
+    # Becoming a Citus local table keeps an entry's id numbered by the database alone (GENERATED ALWAYS).
+    assert _one("SELECT attidentity FROM pg_attribute WHERE attrelid = 'wallet_entry'::regclass"
+                " AND attname = 'id'")[0] == "a"
 
 
 def test_a_dealership_schemas_triggers_run_on_its_worker(committed_db):
