@@ -84,6 +84,41 @@ def test_same_idempotency_key_concurrently_buys_once(make_user, fund, listed_car
     assert balance(buyer) == Decimal("500.00") and balance(seller) == Decimal("1000.00")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_same_idempotency_key_on_two_cars_concurrently_buys_one(make_user, fund, listed_car):
+    """Neither request finds the key used before its writes: the unique (owner, key) index makes the second
+    wait for the first and refuses it as a conflict, not a 500."""
+    seller, buyer = make_user(), make_user()
+    fund(buyer, "2500.00")
+    cars = [listed_car(seller, price=Decimal("1000.00")) for _ in range(2)]
+    barrier = threading.Barrier(len(cars))
+    results: dict = {}
+
+    def buy(car):
+        try:
+            barrier.wait(timeout=30)
+            results[car.pk] = services.car_buy(buyer=buyer, store_key="", car_id=car.pk, idempotency_key="same").pk
+        except Exception as exc:  # noqa: BLE001 - recorded and asserted below
+            results[car.pk] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy, args=(car,)) for car in cars]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    won = [pk for pk, r in results.items() if isinstance(r, int)]
+    assert len(results) == 2 and len(won) == 1, results
+    assert [getattr(r, "code", None) for r in results.values() if not isinstance(r, int)] == ["idempotency_conflict"]
+    assert balance(buyer) == Decimal("1500.00") and balance(seller) == Decimal("1000.00")
+    assert [r.car_id for r in OwnershipRecord.objects.filter(owner=buyer)] == won
+    for car in cars:
+        car.refresh_from_db()
+        assert car.is_for_sale == (car.pk not in won)
+    assert verify_ledger().ok
+
+
 def _waits_for_a_lock(pid: int) -> bool:
     with connection.cursor() as cur:
         cur.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from django_car_listing.models import Car, CarImage, DailyCarStats, Interaction, SavedCar
+from django_car_listing.models import Car, CarImage, DailyCarStats, Interaction, OwnershipRecord, SavedCar
 from django_wallet import services as wallet
 from tests import stores
 from tests.conftest import balance, make_vin
@@ -200,6 +200,28 @@ class StoreIsolationTests:
         assert r.status_code == 201, r.content
         assert r.json()["from_store"] == "dealer1" and r.json()["car"]["store"] == ""
         assert balance(wallet.system_account("store:dealer1")) == Decimal("1000.00")
+
+    @pytest.mark.parametrize("store_key", ["dealer1", ""])
+    def test_a_key_reused_on_another_car_is_a_conflict_and_the_first_still_replays(self, store_key, make_user, fund,
+                                                                                   listed_car, api):
+        manager = make_user(perms=["car_listing.add_car", "car_listing.change_car"])
+        seller, buyer = (None, make_user()) if store_key else (make_user(), make_user())
+        fund(buyer, "5000.00")
+        first, other = (listed_car(seller, store_key=store_key, manager=manager, price=Decimal("1000.00"))
+                        for _ in range(2))
+        payee = wallet.system_account(f"store:{store_key}") if store_key else wallet.account_for(seller)
+        bought = api(buyer).post(f"/api/cars/{first.pk}/buy/?store={store_key}", HTTP_IDEMPOTENCY_KEY="K")
+        assert bought.status_code == 201, bought.content
+        moved = (balance(buyer), balance(payee))
+        conflict = api(buyer).post(f"/api/cars/{other.pk}/buy/?store={store_key}", HTTP_IDEMPOTENCY_KEY="K")
+        assert (conflict.status_code, conflict.json()["code"]) == (409, "idempotency_conflict"), conflict.content
+        assert (balance(buyer), balance(payee)) == moved == (Decimal("4000.00"), Decimal("1000.00"))
+        other.refresh_from_db()
+        assert (other.is_for_sale, other.is_sold, other.owner_id) == (True, False, seller and seller.pk)
+        assert OwnershipRecord.objects.filter(owner=buyer, kind__in=["purchase", "store_purchase"]).count() == 1
+        replay = api(buyer).post(f"/api/cars/{first.pk}/buy/?store={store_key}", HTTP_IDEMPOTENCY_KEY="K")
+        assert (replay.status_code, replay.json()["id"]) == (bought.status_code, bought.json()["id"])
+        assert (balance(buyer), balance(payee)) == moved
 
 
 class VerificationAndFeatureTests:

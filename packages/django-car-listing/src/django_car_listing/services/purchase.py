@@ -45,6 +45,15 @@ def _idempotent_replay(*, buyer, store_key: str, car_id: int, idempotency_key: s
     return prior
 
 
+def _raise_for(exc: IntegrityError):
+    """IdempotencyConflict when the buyer's key is already an OwnershipRecord's (another car bought with it,
+    maybe by a concurrent request that committed first), else as ``raise_duplicate_vin``. The unique index
+    answers this on the write itself: no look-up before it on the happy path."""
+    if "car_listing_purchase_idem_uniq" in str(exc):
+        raise errors.IdempotencyConflict() from None
+    raise_duplicate_vin(exc)
+
+
 def _check_buyable(car: Car, buyer) -> None:
     if not car.is_for_sale or car.is_sold:
         raise errors.CarNotAvailable()
@@ -62,9 +71,12 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
     record = OwnershipRecord(
         car=car, owner=buyer, previous_owner_id=seller_id, kind=OwnershipRecord.Kind.PURCHASE, price=car.price,
         from_store_key="", from_car_id=car.pk, wallet_transaction_id=txn_id, idempotency_key=idempotency_key)
-    record.pk, _ = car_update_with_history(
-        car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now(),
-        then=[insert_statement(record), index_bought_statement(car=car)])
+    try:
+        record.pk, _ = car_update_with_history(
+            car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now(),
+            then=[insert_statement(record), index_bought_statement(car=car)])
+    except IntegrityError as exc:
+        _raise_for(exc)
     record._state.adding, record._state.db = False, car._state.db
     prefetched(car, "images", [CarImage(car=car, **img) for img in car.copied_images])  # for the response
     return record
@@ -104,12 +116,12 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
     columns, values = insert_values(record, skip={"car_id"})
     owned = (f"INSERT INTO {OwnershipRecord._meta.db_table} (car_id, {', '.join(columns)}) "  # noqa: S608
              f"SELECT car.id, {', '.join(['%s'] * len(values))} FROM car RETURNING id", values)
-    try:  # a duplicate VIN ends the purchase: nothing to roll back to
+    try:  # a duplicate VIN or a key already used ends the purchase: nothing to roll back to
         record.pk, _ = car_insert_with_history(
             new_car, user=buyer, date=date,
             then=[owned, index_remove_statement(store_key=car.store_key, car_id=car.pk)])
     except IntegrityError as exc:
-        raise_duplicate_vin(exc)
+        _raise_for(exc)
     record.car = new_car
     record._state.adding, record._state.db = False, new_car._state.db
     # Same file names: the store key is in the path, so the URLs stay valid. The response shows these.
