@@ -182,8 +182,10 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
         images = car.copied_images if store_key else []  # json, not jsonb: psycopg decodes it
     # The payment is the last statement before COMMIT: wallet_post locks the accounts (a dealership's is
     # shared by all its sales) until then, so every row that refers to the transaction is written first,
-    # under the id given to it here (the foreign keys are checked at COMMIT). A refusal raises, and the
-    # whole purchase rolls back. The car's lock is taken first on every path, the accounts' last.
+    # under the id given to it here. No database constraint ties those rows to the transaction (its id is a
+    # plain UUID column), so nothing checks it: a refusal raises and rolls back the rows written before it,
+    # and a replayed payment under another id is refused below. The car's lock is taken first on every path,
+    # the accounts' last.
     txn_id = uuid.uuid4()
     with conf.public_context():
         destination = wallet.account_for(seller) if seller is not None else conf.store_account(store_key)
