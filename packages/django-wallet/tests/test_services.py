@@ -31,6 +31,24 @@ def test_account_for_is_get_or_create(make_user):
     assert a.currency == "USD" and a.balance == 0 and not a.allow_overdraft
 
 
+def test_account_for_owner_by_finds_the_owners_account_by_a_unique_field_in_one_read(make_user, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user, other = make_user(), make_user()
+    opened = services.account_for_owner_by(django_user_model, username=user.username)  # opened on first use
+    assert opened == services.account_for(user) and opened != services.account_for(other)
+    savings = services.account_for(user, purpose="savings")
+    with CaptureQueriesContext(connection) as queries:
+        found = services.account_for_owner_by(django_user_model, username=user.username)
+        saved = services.account_for_owner_by(django_user_model, purpose="savings", username=user.username)
+    assert (found, saved) == (opened, savings) and len(queries) == 2
+    with pytest.raises(django_user_model.DoesNotExist):
+        services.account_for_owner_by(django_user_model, username="nobody")
+    with pytest.raises(ValueError, match="not unique"):
+        services.account_for_owner_by(django_user_model, first_name=user.first_name)
+
+
 def test_system_account_may_overdraw():
     platform = services.system_account("platform")
     assert platform.allow_overdraft and services.system_account("platform") == platform

@@ -37,18 +37,10 @@ def _dealership(schema_name: str):
 def store_account(store_key: str):
     """The dealership's wallet account, found by its schema name in one read (every store purchase asks);
     opened on first use."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from django_wallet.models import Account
-    from django_wallet.services import account_for
-    from forecourt_core.rows import columns, instances
+    from django_wallet.services import account_for_owner_by
     from tenancy.models import Dealership
 
-    found = instances(Account, (
-        f"SELECT {columns(Account, 'a')} FROM {Account._meta.db_table} a JOIN {Dealership._meta.db_table} d "  # noqa: S608
-        "ON a.owner_id = d.id::text WHERE a.owner_type_id = %s AND a.purpose = 'main' AND d.schema_name = %s"),
-        [ContentType.objects.get_for_model(Dealership).pk, store_key])
-    return found[0] if found else account_for(_dealership(store_key))
+    return account_for_owner_by(Dealership, schema_name=store_key)
 
 
 def store_name(store_key: str) -> str:

@@ -30,11 +30,17 @@ def _get_or_create(lookup: dict, defaults: dict, found: Account | None) -> Accou
         return Account.objects.get(**lookup)
 
 
+def _owned_where(owner_type: ContentType, owner_id: str, params: list, purpose: str) -> tuple[str, list]:
+    """The WHERE clause (with parameters) of the account for ``purpose`` of the owner of ``owner_type``
+    whose id is the SQL ``owner_id`` (taking ``params``): the one way an owner's account is found."""
+    return (f"(owner_type_id = %s AND owner_id = {owner_id} AND purpose = %s)", [owner_type.pk, *params, purpose])
+
+
 def _owned(owner, purpose: str) -> tuple[dict, str, list]:
     """The lookup of ``owner``'s account for ``purpose``, and its WHERE clause with parameters."""
     owner_type = ContentType.objects.get_for_model(owner)
     lookup = {"owner_type": owner_type, "owner_id": str(owner.pk), "purpose": purpose}
-    return lookup, "(owner_type_id = %s AND owner_id = %s AND purpose = %s)", [owner_type.pk, str(owner.pk), purpose]
+    return lookup, *_owned_where(owner_type, "%s", [str(owner.pk)], purpose)
 
 
 def _named(name: str) -> tuple[dict, str, list]:
@@ -49,6 +55,20 @@ def account_for(owner, *, purpose: str = "main") -> Account:
     """The account of ``owner`` (any saved model instance) for ``purpose``, created on first use."""
     lookup, where, params = _owned(owner, purpose)
     return _get_or_create(lookup, {}, next(iter(_read(where, params)), None))
+
+
+def account_for_owner_by(model, *, purpose: str = "main", **unique) -> Account:
+    """``account_for`` the ``model`` instance whose unique field has the given value (``schema_name="x"``),
+    in one read that looks the owner up in the same statement, without loading it; the owner is read
+    (``model.DoesNotExist`` if there is none) only to open its account on first use."""
+    ((name, value),) = unique.items()
+    field = model._meta.get_field(name)
+    if not (field.unique or field.primary_key):
+        raise ValueError(f"{model.__name__}.{name} is not unique")
+    owner_id = f"(SELECT {model._meta.pk.column}::text FROM {model._meta.db_table} WHERE {field.column} = %s)"  # noqa: S608
+    where, params = _owned_where(ContentType.objects.get_for_model(model), owner_id, [value], purpose)
+    found = _read(where, params)
+    return found[0] if found else account_for(model._default_manager.get(**unique), purpose=purpose)
 
 
 def account_with_system_account(owner, *, purpose: str = "main", name: str) -> tuple[Account, Account]:
