@@ -2,7 +2,7 @@
 import logging
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from forecourt_core.events import registry, services
 from forecourt_core.events.models import Event
@@ -144,3 +144,42 @@ def test_a_recorded_event_is_every_column_of_the_row_the_orm_would_write():
         assert not event._state.adding
         assert {f.attname: getattr(stored, f.attname) for f in Event._meta.concrete_fields} == {
             f.attname: getattr(event, f.attname) for f in Event._meta.concrete_fields}
+
+
+def _row(event_id) -> dict:
+    return Event.objects.filter(pk=event_id).values()[0]
+
+
+def _fresh(row: dict) -> dict:
+    """A fresh event row's columns but its id, kind, data and times (the times checked apart)."""
+    return {k: v for k, v in row.items() if k not in ("id", "kind", "data", "available_at", "created_at")}
+
+
+def test_an_event_insert_writes_the_row_event_record_writes():
+    recorded = services.event_record(kind="core.tested", data={"n": 1})
+    sql, params = services.event_insert(kind="core.tested", data={"n": 2})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    inserted = Event.objects.exclude(pk=recorded.pk).get()
+    assert inserted.data == {"n": 2} and inserted.available_at == inserted.created_at
+    assert _fresh(_row(inserted.pk)) == _fresh(_row(recorded.pk))
+
+
+def test_an_event_insert_from_rows_adds_to_the_data_per_row():
+    sql, params = services.event_insert(kind="core.tested", data={"n": 1}, source="src",
+                                        data_sql="%s::jsonb || jsonb_build_object('m', src.m)")
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH src AS (SELECT 7 AS m) {sql}", params)
+    assert Event.objects.get().data == {"n": 1, "m": 7}
+
+
+def test_the_sql_function_writes_the_row_event_record_writes():
+    """forecourt_event_insert (migration 0003), for SQL callers, keeps the kernel's defaults."""
+    recorded = services.event_record(kind="core.tested", data={"n": 1})
+    event_id, text, route, request_id = services.event_values(kind="core.tested", data={"n": 2})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT forecourt_event_insert(%s, %s, %s::jsonb, %s, %s, now())",
+                       [event_id, "core.tested", text, route, request_id])
+    inserted = Event.objects.get(pk=event_id)
+    assert inserted.data == {"n": 2} and inserted.available_at == inserted.created_at
+    assert _fresh(_row(event_id)) == _fresh(_row(recorded.pk))

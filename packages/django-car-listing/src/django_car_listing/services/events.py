@@ -4,10 +4,7 @@ Recorded inside the car's store context, so a dealership's event is handled in t
 Kinds: ``car_listing.car_listed``, ``car_listing.car_verified`` (verified or rejected: see
 ``status``) and ``car_listing.car_purchased``.
 """
-from django.utils import timezone
-
-from forecourt_core.events.models import Event
-from forecourt_core.events.services import event_record, event_values
+from forecourt_core.events.services import event_insert, event_record
 
 from ..models import Car
 
@@ -41,14 +38,9 @@ def record_car_purchased(*, car: Car, buyer, seller_id: int | None, buyer_car_id
 
 def store_sale_purchased_statement(*, sale_rows: str, car: Car, buyer, buyer_car_id: int) -> tuple[str, list]:
     """The INSERT (sql, params) of a store car's car_purchased event, the row ``record_car_purchased`` writes
-    (forecourt_core's ``event_values``), for the statement that writes the sale: ``sale_rows`` names its CTE
+    (forecourt_core's ``event_insert``), for the statement that writes the sale: ``sale_rows`` names its CTE
     of the StoreSale's INSERT RETURNING id, which becomes the event's ``sale_id``. Once it has run, call
     ``event_recorded()``."""
     data = _purchased(car=car, buyer=buyer, seller_id=None, buyer_car_id=buyer_car_id, sale_id=None)
-    event_id, stored, route, request_id = event_values(kind="car_listing.car_purchased", data=data)
-    when = timezone.now()
-    return (f"INSERT INTO {Event._meta.db_table} (id, kind, data, route, request_id, key, status, attempts, "  # noqa: S608
-            "available_at, claimed_at, delivered_at, last_error, created_at) "
-            f"SELECT %s, %s, %s::jsonb || jsonb_build_object('sale_id', {sale_rows}.id), %s, %s, '', %s, 0, %s, "
-            f"NULL, NULL, '', %s FROM {sale_rows}",
-            [event_id, "car_listing.car_purchased", stored, route, request_id, Event.Status.PENDING, when, when])
+    return event_insert(kind="car_listing.car_purchased", data=data, source=sale_rows,
+                        data_sql=f"%s::jsonb || jsonb_build_object('sale_id', {sale_rows}.id)")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import re
 import uuid
 from collections.abc import Iterable
@@ -63,15 +64,27 @@ def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | N
 
 
 def event_values(*, kind: str, data: dict | None = None) -> tuple[uuid.UUID, str, str, str]:
-    """For a package whose own SQL writes an event's row (an event in the same statement as its change):
-    the new event's id, its data as JSON text (stored as ``event_record`` stores it), its route and
-    request id. The row's other columns are those of a fresh pending event (key "", attempts 0,
-    available_at and created_at the change's time). Once the row is written, call ``event_recorded()``."""
+    """For a package whose own SQL writes an event's row through the kernel's ``forecourt_event_insert``
+    SQL function (migration 0003, the row's other columns those of a fresh pending event): the new event's
+    id, its data as JSON text (stored as ``event_record`` stores it), its route and request id. Once the
+    row is written, call ``event_recorded()``."""
     _check_kind(kind)
-    stored = {} if data is None else data
-    if not isinstance(stored, dict):
-        raise ValueError("event data must be a JSON object")
-    return uuid.uuid4(), json.dumps(stored, cls=DjangoJSONEncoder), conf.current_route(), context.request_id.get()
+    return uuid.uuid4(), _stored_text(data), conf.current_route(), context.request_id.get()
+
+
+def event_insert(*, kind: str, data: dict | None = None, data_sql: str = "%s::jsonb",
+                 source: str = "") -> tuple[str, list]:
+    """The INSERT (sql, params) of one new event's row, the row ``event_record`` writes, for a package's own
+    statement (the event in the same statement as its change, e.g. as one of its CTEs). ``data_sql``: the
+    data's expression, its one ``%s`` the JSON text (e.g. ``"%s::jsonb || jsonb_build_object('sale_id',
+    sale.id)"``, with ``source`` = ``"sale"``: the row is then ``INSERT ... SELECT ... FROM sale``, one per
+    row of ``source``). Once it has run, call ``event_recorded()``."""
+    event_id, text, route, request_id = event_values(kind=kind, data=data)
+    when = timezone.now()
+    event = Event(id=event_id, kind=kind, route=route, request_id=request_id, available_at=when, created_at=when)
+    row = _row_sql(data_sql)
+    sql = f"{_INSERT_HEAD} SELECT {row} FROM {source}" if source else f"{_INSERT_HEAD} VALUES ({row})"  # noqa: S608
+    return sql, _row_params(event, text)
 
 
 def event_recorded() -> None:
@@ -111,27 +124,42 @@ def _stored_text(data: dict | None) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder)
 
 
-# Every column of a new event, in this order (a test holds it to the model's fields). A plain INSERT:
-# bulk_create compiled it at several times the cost of the row; nothing listens to an event's save.
-INSERT_COLUMNS = ("id", "kind", "data", "route", "request_id", "key", "status", "attempts", "available_at",
-                  "claimed_at", "delivered_at", "last_error", "created_at")
-_ROW = "(%s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+# Every column of a new event, in the model's field order. A plain INSERT: bulk_create compiled it at
+# several times the cost of the row; nothing listens to an event's save.
+_FIELDS = Event._meta.concrete_fields
+INSERT_COLUMNS = tuple(f.column for f in _FIELDS)
+_INSERT_HEAD = f"INSERT INTO {Event._meta.db_table} ({', '.join(INSERT_COLUMNS)})"  # noqa: S608
+_values = operator.attrgetter(*(f.attname for f in _FIELDS))
+_DATA = [f.attname for f in _FIELDS].index("data")
 _CHUNK = 1000  # rows per statement: 13,000 parameters, well under PostgreSQL's 65,535
+
+
+def _row_sql(data_sql: str = "%s::jsonb") -> str:
+    """One row's values in INSERT_COLUMNS order, the data as ``data_sql``."""
+    return ", ".join(data_sql if i == _DATA else "%s" for i in range(len(_FIELDS)))
+
+
+_ROW = f"({_row_sql()})"
+
+
+def _row_params(event: Event, text: str) -> list:
+    """An unsaved event's row values in INSERT_COLUMNS order, its data the JSON ``text``."""
+    params = list(_values(event))
+    params[_DATA] = text
+    return params
 
 
 def _insert(rows: list[tuple[Event, str]], *, ignore_conflicts: bool) -> None:
     """INSERT the new ``rows`` (each an unsaved event and its data's JSON text)."""
-    head = f"INSERT INTO {Event._meta.db_table} ({', '.join(INSERT_COLUMNS)}) VALUES "  # noqa: S608
     tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     alias = transaction.get_connection().alias
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start:start + _CHUNK]
         params = []
         for e, text in chunk:
-            params += [e.id, e.kind, text, e.route, e.request_id, e.key, e.status, e.attempts, e.available_at,
-                       e.claimed_at, e.delivered_at, e.last_error, e.created_at]
+            params += _row_params(e, text)
         with transaction.get_connection().cursor() as cursor:
-            cursor.execute(head + ", ".join([_ROW] * len(chunk)) + tail, params)
+            cursor.execute(f"{_INSERT_HEAD} VALUES " + ", ".join([_ROW] * len(chunk)) + tail, params)
         for e, _ in chunk:
             e._state.adding, e._state.db = False, alias
 

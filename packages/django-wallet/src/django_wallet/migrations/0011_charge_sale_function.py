@@ -8,6 +8,6 @@ forward, reverse = (Path(__file__).parent / "sql" / "0011_charge_sale_function.s
 
 
 class Migration(migrations.Migration):
-    dependencies = [("wallet", "0010_post_index_scans"), ("forecourt_events", "0002_event_key")]
+    dependencies = [("wallet", "0010_post_index_scans"), ("forecourt_events", "0003_event_insert_function")]
 
     operations = [migrations.RunSQL(forward, reverse)]

@@ -1,10 +1,10 @@
 -- wallet_charge_sale: a charge sale in one statement. It finds the selling account (p_account, or the
 -- owner's account for p_purpose) and the named charge-sales account, posts the sale through wallet_post
 -- (its locks, idempotency and refusals are the posting's), then writes the charge sale row and its
--- event (the kernel's outbox row: the caller gives the kind and the data, the account's id is added
--- here). A replayed key returns the original sale. It answers 'missing' when either account does not
--- exist yet (the caller opens them and calls again) and 'same_account' when they are one account,
--- writing nothing in either case.
+-- event (the kernel's outbox row, written by the kernel's forecourt_event_insert: the caller gives the
+-- kind and the data, the account's id is added here). A replayed key returns the original sale. It
+-- answers 'missing' when either account does not exist yet (the caller opens them and calls again) and
+-- 'same_account' when they are one account, writing nothing in either case.
 --
 -- The idempotency fingerprint covers the posting's account ids, which only this function knows: the
 -- caller passes the fingerprint's canonical text in three parts (before the selling account's id,
@@ -83,10 +83,9 @@ BEGIN
     IF r.outcome = 'posted' THEN
         INSERT INTO wallet_chargesale (id, account_id, sold_by_id, phone, amount, transaction_id, created_at)
         VALUES (p_sale, v_account, p_sold_by, p_phone, p_amount, p_transaction, p_now);
-        INSERT INTO forecourt_events_event
-               (id, kind, data, route, request_id, key, status, attempts, available_at, last_error, created_at)
-        VALUES (p_event, p_event_kind, p_event_data || jsonb_build_object('account_id', v_account), p_route,
-                p_request_id, '', 'pending', 0, p_now, '', p_now);
+        PERFORM forecourt_event_insert(p_event, p_event_kind,
+                                       p_event_data || jsonb_build_object('account_id', v_account),
+                                       p_route, p_request_id, p_now);
         IF p_followed_types IS NOT NULL THEN
             SELECT jsonb_agg(jsonb_build_object('account_id', p.id, 'owner', f.label, 'owner_id', o.owner_id,
                                                 'amount', p.amount::text) ORDER BY p.n)
@@ -95,11 +94,9 @@ BEGIN
               JOIN unnest(r.account_ids, r.owner_type_ids, r.owner_ids) AS o(id, type_id, owner_id) ON o.id = p.id
               JOIN unnest(p_followed_types, p_followed_labels) AS f(type_id, label) ON f.type_id = o.type_id;
             IF v_entries IS NOT NULL THEN
-                INSERT INTO forecourt_events_event
-                       (id, kind, data, route, request_id, key, status, attempts, available_at, last_error,
-                        created_at)
-                VALUES (p_posted_event, p_posted_kind, p_posted_data || jsonb_build_object('entries', v_entries),
-                        p_route, p_request_id, '', 'pending', 0, p_now, '', p_now);
+                PERFORM forecourt_event_insert(p_posted_event, p_posted_kind,
+                                               p_posted_data || jsonb_build_object('entries', v_entries),
+                                               p_route, p_request_id, p_now);
             END IF;
         END IF;
         sale_id := p_sale;
