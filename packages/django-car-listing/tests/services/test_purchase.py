@@ -85,6 +85,24 @@ class BuyTests:
         assert ListingIndex.objects.values(*fields).get(store_key="", car_id=car.pk) == bought
         assert (bought["owner_id"], bought["is_for_sale"], bought["featured_until"]) == (buyer.pk, False, None)
 
+    def test_a_public_purchase_writes_a_missing_index_row_as_index_sync_writes_it(self, make_user, fund, listed_car):
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "1500.00")
+        car = listed_car(seller, price=Decimal("1000.00"), description="one careful owner")
+        for position, name in ((1, "b"), (0, "a")):
+            CarImage.objects.create(car=car, image=f"car_listing/_public/{name}.jpg", position=position,
+                                    thumbnail=f"car_listing/_public/{name}-t.jpg" if name == "a" else "")
+        ListingIndex.objects.filter(store_key="", car_id=car.pk).delete()  # an index not yet built
+        services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        fields = [f.attname for f in ListingIndex._meta.concrete_fields if f.name not in ("id", "updated_at")]
+        bought = ListingIndex.objects.values(*fields).get(store_key="", car_id=car.pk)
+        ListingIndex.objects.filter(store_key="", car_id=car.pk).delete()
+        services.index_sync(car=Car.objects.get(pk=car.pk))
+        assert ListingIndex.objects.values(*fields).get(store_key="", car_id=car.pk) == bought
+        assert (bought["owner_id"], bought["is_for_sale"], bought["thumbnail"]) == (
+            buyer.pk, False, "car_listing/_public/a-t.jpg")
+        assert "'careful'" in bought["search_vector"] and bought["listed_at"] is None
+
     def test_the_seller_keeps_a_record_of_what_they_sold(self, make_user, fund, listed_car):
         from django_car_listing import selectors
 

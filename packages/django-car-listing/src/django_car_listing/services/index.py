@@ -1,5 +1,7 @@
 """Keeps the public-store ListingIndex in step with cars, in the caller's transaction (but for a bought
 store car's new public copy, not for sale, which the car_purchased event's handler indexes: handlers.py)."""
+import functools
+
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Value
@@ -59,14 +61,31 @@ def index_sync(*, car: Car) -> None:
     cache.bump_on_commit(car=(car.store_key, car.pk))
 
 
-def index_bought_statement(*, car: Car) -> tuple[str, list]:
-    """(sql, params) of what ``index_sync`` changes in the index row of a public car bought in place (its
-    owner; off sale, not featured: nothing else of the row is the purchase's), for a caller that runs it in
-    a statement of its own, in the public store; the caches are forgotten on commit all the same."""
+def index_bought_statement(*, car: Car, images: list[dict]) -> tuple[str, list]:
+    """(sql, params) of what ``index_sync`` makes of the index row of a public car bought in place, for a
+    caller that runs it in a statement of its own, in the public store; the caches are forgotten on commit
+    all the same. ``car`` as bought (its new owner, off sale, not featured), ``images`` its images as dicts
+    in (position, id) order. An existing row changes only in what the purchase changes; a missing one (an
+    index not yet built, say) is written whole, as ``index_sync`` writes it."""
     cache.bump_on_commit(car=(car.store_key, car.pk))
-    return (f"UPDATE {ListingIndex._meta.db_table} SET owner_id = %s, is_for_sale = false, "  # noqa: S608
-            "featured_until = NULL, updated_at = %s WHERE store_key = %s AND car_id = %s",
-            [car.owner_id, timezone.now(), car.store_key, car.pk])
+    thumbnail = (images[0]["thumbnail"] or images[0]["image"]) if images else ""
+    # The values as index_sync saves them, passed as they are (each a type the driver adapts itself).
+    row = {"store_key": car.store_key, "car_id": car.pk, **_fields(car, thumbnail), "listed_at": None,
+           "updated_at": timezone.now()}
+    cfg = conf.get("CAR_LISTING_SEARCH_CONFIG")
+    return _bought_sql(tuple(row)), [*row.values(), cfg, car.make, cfg, car.model, cfg, car.description]
+
+
+@functools.cache
+def _bought_sql(names: tuple[str, ...]) -> str:
+    columns = ", ".join(ListingIndex._meta.get_field(name).column for name in names)
+    # _search_vector in SQL (a test holds the row equal to index_sync's).
+    vector = ("setweight(to_tsvector(%s::regconfig, %s), 'A') || setweight(to_tsvector(%s::regconfig, %s), 'A') "
+              "|| setweight(to_tsvector(%s::regconfig, %s), 'C')")
+    return (f"INSERT INTO {ListingIndex._meta.db_table} ({columns}, search_vector) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(names))}, {vector}) "
+            "ON CONFLICT (store_key, car_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, is_for_sale = false, "
+            "featured_until = NULL, updated_at = EXCLUDED.updated_at")
 
 
 def index_remove(*, store_key: str, car_id: int) -> None:

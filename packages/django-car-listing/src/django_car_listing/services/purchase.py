@@ -74,7 +74,7 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
     try:
         record.pk, _ = car_update_with_history(
             car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now(),
-            then=[insert_statement(record), index_bought_statement(car=car)])
+            then=[insert_statement(record), index_bought_statement(car=car, images=car.copied_images)])
     except IntegrityError as exc:
         _raise_for(exc)
     record._state.adding, record._state.db = False, car._state.db
