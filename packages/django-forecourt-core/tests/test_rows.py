@@ -2,11 +2,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from forecourt_core.events.models import Event
 from forecourt_core.events.services import event_record
-from forecourt_core.rows import columns, instances
+from forecourt_core.rows import columns, insert_statement, insert_values, instances
+from forecourt_core.testing.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +35,55 @@ def test_instances_with_the_rest_of_the_row_and_a_table_alias():
     rows = instances(Event, f"SELECT {columns(Event, 'e')}, 41 + 1, 'x' FROM {table} e", [], rest=True)  # noqa: S608
     assert [(obj.kind, more) for obj, more in rows] == [("core.tested", (42, "x"))]
     assert instances(Event, f"SELECT {columns(Event)} FROM {table} WHERE kind = %s", ["none.such"]) == []  # noqa: S608
+
+
+def _run(statement):
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        return cursor.fetchall() if cursor.description else None
+
+
+def test_an_insert_statement_writes_the_row_save_writes():
+    """An auto primary key is left out (RETURNING it), every other field as save() writes it."""
+    joined = timezone.now() - timedelta(days=3)
+    saved = User(username="saved", email="a@example.com", is_staff=True, date_joined=joined)
+    saved.save()
+    inserted = User(username="inserted", email="a@example.com", is_staff=True, date_joined=joined)
+    [(pk,)] = _run(insert_statement(inserted))
+    assert pk != saved.pk
+    mine, theirs = _fields(User.objects.get(pk=pk)), _fields(User.objects.get(pk=saved.pk))
+    assert {**mine, "id": None, "username": None} == {**theirs, "id": None, "username": None}
+
+
+def test_a_given_primary_key_and_json_are_written_as_save_writes_them():
+    event = Event(kind="core.tested", data={"amount": "1.50", "n": [1]}, key="k")
+    [(pk,)] = _run(insert_statement(event))
+    assert pk == event.pk and _fields(Event.objects.get()) == _fields(event)
+
+
+def test_insert_values_pre_save_or_the_instance_as_it_is():
+    """With pre_save each value is the field's pre_save (what save() writes); without, the attribute."""
+    user = User(username="u")
+    columns_, values = insert_values(user, skip={"last_login"})
+    assert "id" not in columns_ and "last_login" not in columns_ and columns_[0] == "password"
+    calls = []
+
+    class Field(type(User._meta.get_field("username"))):
+        def pre_save(self, obj, add):
+            calls.append(add)
+            return "pre-saved"
+
+    field = Field(max_length=10)
+    field.set_attributes_from_name("username")
+    assert insert_values(user, fields=[field]) == (["username"], ["pre-saved"]) and calls == [True]
+    assert insert_values(user, fields=[field], pre_save=False) == (["username"], ["u"]) and calls == [True]
+
+
+def test_an_insert_from_a_ctes_rows_with_given_columns_and_more():
+    event = Event(kind="core.tested", key="")
+    sql, params = insert_statement(event, skip={"kind", "key"}, given={"kind": "src.kind"}, source="src",
+                                   more={"key": "k2"}, returning=False)
+    assert sql.startswith(f"INSERT INTO {Event._meta.db_table} (kind, id, data,") and sql.endswith("FROM src")
+    assert _run((f"WITH src AS (SELECT 'core.given' AS kind) {sql}", params)) is None
+    stored = Event.objects.get()
+    assert (stored.pk, stored.kind, stored.key) == (event.pk, "core.given", "k2")

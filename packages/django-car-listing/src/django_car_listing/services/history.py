@@ -9,28 +9,28 @@ from functools import cache
 
 from django.db import connection
 
+from forecourt_core.rows import insert_statement
+
 from ..models import Car
 
 _OWN = frozenset({"history_id", "history_date", "history_type", "history_user", "history_change_reason"})
 
 
 @cache
-def _shape() -> tuple[str, list, str, list]:
-    """(history table, the car fields it copies, car table, the car's fields but its id)."""
+def _shape() -> tuple[str, list, str]:
+    """(history table, the car fields it copies, car table)."""
     history = Car.history.model
     by_attname = {f.attname: f for f in Car._meta.concrete_fields}
     copied = [by_attname[f.attname] for f in history._meta.concrete_fields if f.name not in _OWN]
-    return (history._meta.db_table, copied, Car._meta.db_table,
-            [f for f in Car._meta.concrete_fields if not f.primary_key])
+    return history._meta.db_table, copied, Car._meta.db_table
 
 
 def _history_insert(car: Car, *, user, date, kind: str) -> tuple[str, list]:
-    table, copied, _, _ = _shape()
-    columns = [f.column for f in copied] + ["history_date", "history_type", "history_user_id", "history_change_reason"]
-    values = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in copied]
-    values += [date, kind, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
-    sql = f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(values))})'  # noqa: S608
-    return sql, values
+    """The history row's INSERT: the car's fields as set on it (no pre_save: the caller set its times)."""
+    table, copied, _ = _shape()
+    return insert_statement(car, fields=copied, pre_save=False, table=table, returning=False, more={
+        "history_date": date, "history_type": kind, "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": getattr(car, "_change_reason", None)})
 
 
 def _then(then, params: list) -> tuple[list[str], str]:
@@ -70,15 +70,13 @@ def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
     value (or none); they see the new row as ``car`` (``INSERT ... SELECT car.id, ... FROM car``), and the
     i-th one's returned row as ``then<i>`` (``then0``, ...). Returns their values, in order (None for one
     without RETURNING)."""
-    _, copied, table, fields = _shape()
+    history_table, copied, _ = _shape()
     car.created_at = car.updated_at = date
-    values = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in fields]
-    history_table = _shape()[0]
+    car_sql, values = insert_statement(car, pre_save=False, returning=False)  # the caller's times, as set
     copied_columns = ", ".join(f.column for f in copied)
     params = [*values, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
     more, returned = _then(then, params)
-    ctes = [f'car AS (INSERT INTO {table} ({", ".join(f.column for f in fields)}) '  # noqa: S608
-            f'VALUES ({", ".join(["%s"] * len(values))}) RETURNING *)',
+    ctes = [f"car AS ({car_sql} RETURNING *)",
             f"history AS (INSERT INTO {history_table} ({copied_columns}, history_date, history_type, "  # noqa: S608
             f"history_user_id, history_change_reason) SELECT {copied_columns}, %s, '+', %s, %s FROM car)", *more]
     with connection.cursor() as cursor:

@@ -6,7 +6,7 @@ last, after every row that refers to its transaction, so a dealership's account,
 sales, is held for the payment alone. The work is grouped by schema (the car's store, the public store,
 the store again for its sale, then the payment in public), and the writes are folded into one statement
 where they can be: a car's change carries its history row and the rows that follow from it
-(history.py, _rows.py; the lock reads the car's images too). What need not happen in the request
+(history.py, forecourt_core.rows; the lock reads the car's images too). What need not happen in the request
 (notifications, the dealership's books, the index row of the buyer's new car, which is not for sale)
 hangs on the car_purchased event.
 """
@@ -17,14 +17,13 @@ from django.db import IntegrityError, transaction
 
 from django_wallet import services as wallet
 from forecourt_core.events.services import event_recorded
-from forecourt_core.rows import columns, instances
+from forecourt_core.rows import columns, insert_statement, instances
 from forecourt_core.signals import send_on_commit
 
 from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
 from ._common import can_see, now, prefetched
-from ._rows import insert_statement, insert_values
 from .cars import raise_duplicate_vin
 from .events import record_car_purchased, store_sale_purchased_statement
 from .history import car_insert_with_history, car_update_with_history
@@ -113,9 +112,7 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
     record = OwnershipRecord(car=new_car, owner=buyer, kind=OwnershipRecord.Kind.STORE_PURCHASE, price=car.price,
                              from_store_key=car.store_key, from_car_id=car.pk, wallet_transaction_id=txn_id,
                              idempotency_key=idempotency_key)
-    columns, values = insert_values(record, skip={"car_id"})
-    owned = (f"INSERT INTO {OwnershipRecord._meta.db_table} (car_id, {', '.join(columns)}) "  # noqa: S608
-             f"SELECT car.id, {', '.join(['%s'] * len(values))} FROM car RETURNING id", values)
+    owned = insert_statement(record, skip={"car_id"}, given={"car_id": "car.id"}, source="car")
     try:  # a duplicate VIN or a key already used ends the purchase: nothing to roll back to
         record.pk, _ = car_insert_with_history(
             new_car, user=buyer, date=date,
