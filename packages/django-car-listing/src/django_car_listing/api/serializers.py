@@ -1,5 +1,4 @@
 """Output shapes shared by several endpoints (inputs are nested in the views)."""
-from functools import cache
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -123,15 +122,3 @@ class PriceHistoryOutput(serializers.Serializer):
 class PurchaseOutput(OwnershipOutput):
     car = CarOutput()
     wallet_transaction_id = serializers.UUIDField(allow_null=True)
-
-
-@cache
-def _bound(serializer_class) -> serializers.Serializer:
-    return serializer_class()
-
-
-def represent(serializer_class, instance) -> dict:
-    """``serializer_class(instance).data``, but by one instance bound once per process: a serializer
-    deep-copies and binds its declared fields (nested ones included) on every instantiation, which cost
-    a hot endpoint more than the representation. For output-only serializers without context."""
-    return _bound(serializer_class).to_representation(instance)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from forecourt_core.drf import AmountField, Pagination, counted_page, page_params, query_params
+from forecourt_core.drf import AmountField, Pagination, counted_page, page_params, query_params, represent
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -23,7 +23,6 @@ from .serializers import (
     OwnershipOutput,
     PriceHistoryOutput,
     PurchaseOutput,
-    represent,
 )
 
 STORE_PARAM = OpenApiParameter("store", str, description="Store key of the car (default: the current store; "

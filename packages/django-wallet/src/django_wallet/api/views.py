@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 
 from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
@@ -15,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecourt_core.drf import AmountField, KeysetPagination, Pagination, paginate, query_params
+from forecourt_core.drf import AmountField, KeysetPagination, Pagination, paginate, query_params, represent, validated
 from forecourt_core.drf.schema import IDEMPOTENCY_KEY_REQUIRED
 from forecourt_core.idempotency import require_idempotency_key
 
@@ -333,17 +332,6 @@ class ChargeSaleOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-_SALE_AMOUNT, _SALE_CREATED_AT = ChargeSaleOutput().fields["amount"], ChargeSaleOutput().fields["created_at"]
-
-
-def charge_sale_output(sale) -> dict:
-    """``ChargeSaleOutput(sale).data`` for one new sale, with the serializer's own fields' formats; without
-    building the serializer and its fields per request (a test holds the two equal)."""
-    return {"id": str(sale.pk), "account": sale.account_id, "phone": sale.phone,
-            "amount": _SALE_AMOUNT.to_representation(sale.amount), "transaction": str(sale.transaction_id),
-            "created_at": _SALE_CREATED_AT.to_representation(sale.created_at)}
-
-
 class ChargeSaleListCreateApi(APIView):
     pagination_class = Pagination  # the page this view returns, for the OpenAPI schema
     permission_classes = [IsAuthenticated]
@@ -369,27 +357,16 @@ class ChargeSaleListCreateApi(APIView):
         examples=[OpenApiExample("sale", value={"phone": "+44 7911 123456", "amount": "10.00"}, request_only=True)],
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.__dict__["fields"] = _charge_sale_input_fields()  # ``fields`` is a cached_property: its slot
-        data.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)  # its fields built once per process
         sale = services.charge_sale_create(
             seller=request.user,
-            phone=data.validated_data["phone"],
-            amount=data.validated_data["amount"],
+            phone=data["phone"],
+            amount=data["amount"],
             sold_by=request.user,
             idempotency_key=require_idempotency_key(request.headers),
             idempotency_scope=user_scope(request.user),
         )
-        return Response(charge_sale_output(sale), status=status.HTTP_201_CREATED)
-
-
-@functools.cache
-def _charge_sale_input_fields():
-    """The charge sale input's fields, built and bound once per process: DRF deep-copies and binds a
-    serializer's declared fields for every instance. They keep no state from one validation to the next and
-    read neither the context nor ``partial`` of their parent (this one instance), so a request validates and
-    fails as with fields of its own (a test holds the two equal)."""
-    return ChargeSaleListCreateApi.InputSerializer().fields
+        return Response(represent(ChargeSaleOutput, sale), status=status.HTTP_201_CREATED)
 
 
 class AccountLookupApi(APIView):
