@@ -2,12 +2,14 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from forecourt_core.events.models import Event
 from forecourt_core.events.services import event_record
-from forecourt_core.rows import columns, insert_statement, insert_values, instances
+from forecourt_core.rows import columns, insert_statement, insert_values, instances, prefetched
 from forecourt_core.testing.models import User
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +89,21 @@ def test_an_insert_from_a_ctes_rows_with_given_columns_and_more():
     assert _run((f"WITH src AS (SELECT 'core.given' AS kind) {sql}", params)) is None
     stored = Event.objects.get()
     assert (stored.pk, stored.kind, stored.key) == (event.pk, "core.given", "k2")
+
+
+def test_prefetched_rows_are_what_djangos_prefetch_stores(django_assert_num_queries):
+    """The private cache is written as prefetch_related writes it, and read by Django as prefetched."""
+    groups = [Group.objects.create(name="b"), Group.objects.create(name="a")]
+    user = User.objects.create(username="u")
+    user.groups.set(groups)
+    django = User.objects.prefetch_related("groups").get(pk=user.pk)
+    mine = User.objects.get(pk=user.pk)
+    prefetched(mine, "groups", sorted(groups, key=lambda g: g.pk))
+    with django_assert_num_queries(0):
+        assert list(mine.groups.all()) == list(django.groups.all())
+        prefetch_related_objects([mine], "groups")  # Django sees them as prefetched: no query
+    theirs, ours = django._prefetched_objects_cache, mine._prefetched_objects_cache
+    assert theirs.keys() == ours.keys() == {"groups"}
+    assert type(ours["groups"]) is type(theirs["groups"]) and ours["groups"]._prefetch_done == theirs[
+        "groups"]._prefetch_done
+    assert ours["groups"]._result_cache == theirs["groups"]._result_cache

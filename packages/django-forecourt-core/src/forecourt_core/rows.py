@@ -98,3 +98,13 @@ def insert_statement(obj, *, given: dict | None = None, source: str = "", table:
     body = f"SELECT {exprs} FROM {source}" if source else f"VALUES ({exprs})"  # noqa: S608
     tail = f" RETURNING {obj._meta.pk.column}" if returning else ""
     return f"INSERT INTO {table or obj._meta.db_table} ({listed}) {body}{tail}", params  # noqa: S608
+
+
+def prefetched(instance, related_name: str, rows: list) -> None:
+    """Rows the caller just wrote or read, as if ``prefetch_related(related_name)`` had read them (in their
+    order): ``instance.<related_name>.all()`` answers them without a query. The one writer of Django's
+    private prefetch cache (``_prefetched_objects_cache``: the relation's queryset with its results, as
+    ``prefetch_related`` stores it); a test holds it to what Django's own prefetch stores."""
+    qs = getattr(instance, related_name).all()
+    qs._result_cache, qs._prefetch_done = list(rows), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[related_name] = qs

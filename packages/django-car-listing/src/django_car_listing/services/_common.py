@@ -67,11 +67,3 @@ def require_verifier(user) -> None:
 
 def now():
     return timezone.now()
-
-
-def prefetched(instance, related_name: str, rows: list) -> None:
-    """Rows the caller just wrote, as if ``prefetch_related(related_name)`` had read them (in their
-    ordering): ``instance.<related_name>.all()`` answers without a query."""
-    qs = getattr(instance, related_name).all()
-    qs._result_cache, qs._prefetch_done = list(rows), True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[related_name] = qs

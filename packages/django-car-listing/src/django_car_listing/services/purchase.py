@@ -17,13 +17,13 @@ from django.db import IntegrityError, transaction
 
 from django_wallet import services as wallet
 from forecourt_core.events.services import event_recorded
-from forecourt_core.rows import columns, insert_statement, instances
+from forecourt_core.rows import columns, insert_statement, instances, prefetched
 from forecourt_core.signals import send_on_commit
 
 from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
-from ._common import can_see, now, prefetched
+from ._common import can_see, now
 from .cars import raise_duplicate_vin
 from .events import record_car_purchased, store_sale_purchased_statement
 from .history import car_insert_with_history, car_update_with_history
