@@ -208,6 +208,7 @@ class Endpoints:
 
 
 HIT_RATE_SECONDS = 5  # the MONITOR passes (hit rates only)
+PURCHASES_PER_SECOND_MAX = 400  # cars reserved per second of purchase windows (more would repeat cars: 409s)
 MIXED_SECONDS = 10  # purchases and reads at once: one window, reported as measured
 BATCH_LEGS = 1000
 BATCH = f"transfer batch ({BATCH_LEGS} legs)"  # no comma: --only splits on commas
@@ -269,7 +270,7 @@ def load_or_seed(args):
     print("migrating the public schema ...", flush=True)
     call_command("migrate_schemas", shared=True, verbosity=0)
     # Purchases need distinct cars: enough for every round and the mixed one at a generous rate.
-    reserve = (args.windows + 2) * args.seconds * 100 + 200
+    reserve = (args.windows + 2) * args.seconds * PURCHASES_PER_SECOND_MAX + 200
     data = _http_seed.seed(dealers=args.dealers, cars_per_dealer=args.cars, private_cars=args.private,
                            buyers=args.buyers, reserve=reserve)
     print(f"seeded {data.listings} listings in {time.perf_counter() - t0:.0f} s", flush=True)
