@@ -8,41 +8,26 @@ from __future__ import annotations
 import functools
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from forecourt_core import rows
+
 
 @functools.cache
-def _user_statement():
-    """``SELECT <every column> FROM <users> WHERE <USER_ID_FIELD> = %s``: (the database alias, the SQL, the
-    concrete fields' attnames in its column order, the lookup field, the converters of columns that have any)."""
+def _user_statement() -> tuple[str, object]:
+    """``SELECT <every column> FROM <users> WHERE <USER_ID_FIELD> = %s`` (forecourt_core.rows' select list)
+    and the lookup field."""
     model = get_user_model()
-    alias = router.db_for_read(model)
-    connection = connections[alias]
     quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
     lookup = model._meta.get_field(api_settings.USER_ID_FIELD)
-    columns = ", ".join(quote(f.column) for f in fields)
-    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {quote(lookup.column)} = %s"  # noqa: S608
-    # The ORM's own conversions of a column's value, where the backend or the field has any.
-    converters = []
-    for i, field in enumerate(fields):
-        col = field.get_col(model._meta.db_table)
-        funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-        if funcs:
-            converters.append((i, col, funcs))
-    return alias, sql, [f.attname for f in fields], lookup, converters
-
-
-def _convert(values: list, converters: list, connection) -> list:
-    for i, col, funcs in converters:
-        for func in funcs:
-            values[i] = func(values[i], col, connection)
-    return values
+    sql = (f"SELECT {rows.columns(model)} FROM {quote(model._meta.db_table)}"  # noqa: S608
+           f" WHERE {quote(lookup.column)} = %s")
+    return sql, lookup
 
 
 # Where a request's successful JWT authentication is kept for the rest of the request (see ``authenticated``).
@@ -64,21 +49,17 @@ class JWTAuthentication(JWTAuthentication):
         return found
 
     def get_user(self, validated_token):
-        alias, sql, attnames, lookup, converters = _user_statement()
+        sql, lookup = _user_statement()
         if self.user_model is not lookup.model or not lookup.unique:  # only a unique key names one row
             return super().get_user(validated_token)
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as e:
             raise InvalidToken(_("Token contained no recognizable user identification")) from e
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [lookup.get_db_prep_value(user_id, connection)])
-            row = cursor.fetchone()
-        if row is None:
+        found = rows.instances(self.user_model, sql, [lookup.get_db_prep_value(user_id, connection)])
+        if not found:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
-        values = _convert(list(row), converters, connection) if converters else row
-        user = self.user_model.from_db(alias, attnames, values)
+        user = found[0]
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
