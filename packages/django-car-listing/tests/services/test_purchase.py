@@ -398,3 +398,33 @@ class CarMarkSoldTests:
         with pytest.raises(errors.CarSold):  # and it can't be listed again
             services.car_put_on_sale(actor=manager, store_key="dealer1", car_id=car.pk)
         assert balance(buyer) == Decimal("5000")
+
+
+class ConstraintMatchTests:
+    """A violation is told by the constraint's name the driver reports, never by the message, whose DETAIL
+    line quotes the row's values: user data may hold a constraint's name."""
+
+    @pytest.mark.parametrize(("constraint", "mapped"), [
+        ("car_listing_purchase_idem_uniq", purchase_module._raise_for),
+        ("car_listing_car_vin_live_uniq", services.cars.raise_duplicate_vin),
+    ])
+    def test_another_constraints_violation_naming_it_in_its_detail_is_not_mapped(
+            self, make_user, constraint, mapped):
+        from django.db import IntegrityError
+
+        make_user(username=constraint)
+        with pytest.raises(IntegrityError) as caught, transaction.atomic():
+            make_user(username=constraint)  # the user table's unique username, the name in its DETAIL
+        assert constraint in str(caught.value)
+        with pytest.raises(IntegrityError) as raised:
+            mapped(caught.value)
+        assert raised.value is caught.value
+
+    def test_an_error_without_the_drivers_diagnostics_is_not_mapped(self):
+        from django.db import IntegrityError
+
+        from django_car_listing.services._common import violates
+
+        assert not violates(IntegrityError("car_listing_purchase_idem_uniq"), "car_listing_purchase_idem_uniq")
+        with pytest.raises(IntegrityError):
+            services.cars.raise_duplicate_vin(IntegrityError("car_listing_car_vin_live_uniq"))

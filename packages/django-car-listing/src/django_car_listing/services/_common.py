@@ -1,4 +1,5 @@
 """Helpers shared by the service modules: car lookup in a store and the permission rules."""
+from django.db import IntegrityError
 from django.utils import timezone
 
 from .. import conf, errors
@@ -67,3 +68,10 @@ def require_verifier(user) -> None:
 
 def now():
     return timezone.now()
+
+
+def violates(exc: IntegrityError, constraint: str) -> bool:
+    """Whether ``exc`` is a violation of ``constraint``, by the name the driver reports (Django's IntegrityError
+    wraps psycopg's, whose ``diag`` holds it), never by the message: its DETAIL line quotes the row's values."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == constraint

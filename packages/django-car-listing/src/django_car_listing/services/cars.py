@@ -8,7 +8,7 @@ from .. import conf, errors
 from ..models import Car, OwnershipRecord, Verification
 from ..signals import car_created, car_listed, car_unlisted, car_verified
 from ..validators import normalize_vin, vin_problem
-from ._common import ADD_PERM, get_car, now, require_manage, require_verifier, visible_car
+from ._common import ADD_PERM, get_car, now, require_manage, require_verifier, violates, visible_car
 from .events import record_car_listed, record_car_verified
 from .index import index_sync
 
@@ -40,7 +40,7 @@ def _save(car: Car, *, savepoint: bool = True, **kwargs) -> None:
 
 def raise_duplicate_vin(exc: IntegrityError):
     """DuplicateVin for a violation of the live-VIN constraint, else ``exc`` itself."""
-    if "car_listing_car_vin_live_uniq" in str(exc):
+    if violates(exc, "car_listing_car_vin_live_uniq"):
         raise errors.DuplicateVin() from None
     raise exc
 

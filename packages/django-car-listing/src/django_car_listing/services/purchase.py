@@ -23,7 +23,7 @@ from forecourt_core.signals import send_on_commit
 from .. import conf, errors
 from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
-from ._common import can_see, now
+from ._common import can_see, now, violates
 from .cars import raise_duplicate_vin
 from .events import record_car_purchased, store_sale_purchased_statement
 from .history import car_insert_with_history, car_update_with_history
@@ -48,7 +48,7 @@ def _raise_for(exc: IntegrityError):
     """IdempotencyConflict when the buyer's key is already an OwnershipRecord's (another car bought with it,
     maybe by a concurrent request that committed first), else as ``raise_duplicate_vin``. The unique index
     answers this on the write itself: no look-up before it on the happy path."""
-    if "car_listing_purchase_idem_uniq" in str(exc):
+    if violates(exc, "car_listing_purchase_idem_uniq"):
         raise errors.IdempotencyConflict() from None
     raise_duplicate_vin(exc)
 
