@@ -171,6 +171,23 @@ class BuyTests:
             services.car_buy(buyer=buyer, store_key="", car_id=other.pk, idempotency_key="k1")
         assert balance(buyer) == Decimal("4000.00")
 
+    def test_a_reused_key_on_another_public_car_is_refused_by_the_unique_index(
+            self, make_user, fund, listed_car, monkeypatch):
+        # Past the look-up (as when a concurrent request with the key commits between it and the write): the
+        # unique index refuses the record, the purchase ends in IdempotencyConflict and nothing is written.
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "5000.00")
+        car, other = listed_car(seller), listed_car(seller)
+        services.car_buy(buyer=buyer, store_key="", car_id=car.pk, idempotency_key="k1")
+        monkeypatch.setattr(purchase_module, "_idempotent_replay", lambda **kwargs: None)
+        records = OwnershipRecord.objects.count()
+        with pytest.raises(errors.IdempotencyConflict):
+            services.car_buy(buyer=buyer, store_key="", car_id=other.pk, idempotency_key="k1")
+        assert (balance(buyer), balance(seller)) == (Decimal("4000.00"), Decimal("1000.00"))
+        assert _snapshot(other) == (seller.pk, True, False)
+        assert OwnershipRecord.objects.count() == records
+        assert ListingIndex.objects.get(car_id=other.pk).is_for_sale
+
 
 class StorePurchaseTests:
     def test_store_car_becomes_buyers_public_car_and_a_sale(self, make_user, fund, listed_car, store):
