@@ -1,9 +1,13 @@
 """The relay and kinds without a handler: delivered as they are, with one warning per kind and process."""
 import logging
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 
+from forecourt_core import context
 from forecourt_core.events import registry, services
 from forecourt_core.events.models import Event
 from forecourt_core.events.services import event_record, events_relay
@@ -155,13 +159,27 @@ def _fresh(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in ("id", "kind", "data", "available_at", "created_at")}
 
 
-def test_an_event_insert_writes_the_row_event_record_writes():
-    recorded = services.event_record(kind="core.tested", data={"n": 1})
-    sql, params = services.event_insert(kind="core.tested", data={"n": 2})
+@pytest.fixture
+def traced(settings):
+    """A request id and a route, so the rows compared carry them; and data that needs the JSON encoder."""
+    settings.FORECOURT_EVENTS_ROUTE = lambda: "route-1"
+    token = context.request_id.set("req-1")
+    yield {"price": Decimal("12.50"), "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+           "id": uuid.UUID("12345678-1234-5678-1234-567812345678")}
+    context.request_id.reset(token)
+
+
+STORED = {"price": "12.50", "at": "2026-01-02T03:04:05Z", "id": "12345678-1234-5678-1234-567812345678"}
+
+
+def test_an_event_insert_writes_the_row_event_record_writes(traced):
+    recorded = services.event_record(kind="core.tested", data=traced)
+    sql, params = services.event_insert(kind="core.tested", data=traced)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
     inserted = Event.objects.exclude(pk=recorded.pk).get()
-    assert inserted.data == {"n": 2} and inserted.available_at == inserted.created_at
+    assert inserted.data == recorded.data == STORED and inserted.available_at == inserted.created_at
+    assert (inserted.route, inserted.request_id) == ("route-1", "req-1")
     assert _fresh(_row(inserted.pk)) == _fresh(_row(recorded.pk))
 
 
@@ -173,13 +191,14 @@ def test_an_event_insert_from_rows_adds_to_the_data_per_row():
     assert Event.objects.get().data == {"n": 1, "m": 7}
 
 
-def test_the_sql_function_writes_the_row_event_record_writes():
+def test_the_sql_function_writes_the_row_event_record_writes(traced):
     """forecourt_event_insert (migration 0003), for SQL callers, keeps the kernel's defaults."""
-    recorded = services.event_record(kind="core.tested", data={"n": 1})
-    event_id, text, route, request_id = services.event_values(kind="core.tested", data={"n": 2})
+    recorded = services.event_record(kind="core.tested", data=traced)
+    event_id, text, route, request_id = services.event_values(kind="core.tested", data=traced)
     with connection.cursor() as cursor:
         cursor.execute("SELECT forecourt_event_insert(%s, %s, %s::jsonb, %s, %s, now())",
                        [event_id, "core.tested", text, route, request_id])
     inserted = Event.objects.get(pk=event_id)
-    assert inserted.data == {"n": 2} and inserted.available_at == inserted.created_at
+    assert inserted.data == recorded.data == STORED and inserted.available_at == inserted.created_at
+    assert (inserted.route, inserted.request_id) == ("route-1", "req-1")
     assert _fresh(_row(event_id)) == _fresh(_row(recorded.pk))
