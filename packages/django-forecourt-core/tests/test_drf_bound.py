@@ -1,5 +1,6 @@
 """forecourt_core.drf.represent/validated: a serializer's output and validation, its fields built once per
 process, equal to a fresh serializer's (errors included)."""
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -56,3 +57,60 @@ def test_validated_is_the_serializers_validation(data):
 
     for _ in range(2):  # after a refusal too: the shared fields keep nothing from one validation to the next
         assert shared() == fresh()
+
+
+class Plain(serializers.Serializer):
+    name = serializers.CharField(default="x")
+
+
+class Hidden(serializers.Serializer):
+    user = serializers.HiddenField(default=serializers.CurrentUserDefault())
+
+
+class ContextDefault(serializers.Serializer):
+    user = serializers.CharField(default=serializers.CurrentUserDefault())
+
+
+class MethodField(serializers.Serializer):
+    shown = serializers.SerializerMethodField()
+
+    def get_shown(self, obj):
+        return self.context["request"].user
+
+
+class ContextFreeMethod(serializers.Serializer):
+    shown = serializers.SerializerMethodField()
+
+    def get_shown(self, obj) -> str:
+        return obj.name.upper()
+
+
+class NestedDeep(serializers.Serializer):
+    plain = Plain()
+    items = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    rows = MethodField(many=True)
+
+
+class NestedHidden(serializers.Serializer):
+    inner = Hidden()
+
+
+@pytest.mark.parametrize(("serializer_class", "named"), [
+    (Hidden, "user"), (ContextDefault, "user"), (MethodField, "shown"), (NestedDeep, "rows[].shown"),
+    (NestedHidden, "inner.user"),
+])
+def test_a_serializer_needing_the_requests_context_is_refused(serializer_class, named):
+    for use in (represent, validated):
+        with pytest.raises(TypeError, match=rf"{serializer_class.__qualname__} cannot be bound.*{re.escape(named)}"):
+            use(serializer_class, {})
+
+
+def test_a_serializer_with_plain_defaults_nested_lists_and_a_context_free_method_binds():
+    class Lists(serializers.Serializer):
+        plain = Plain()
+        items = serializers.ListField(child=serializers.DictField(child=serializers.CharField()), default=list)
+        method = ContextFreeMethod(required=False)
+
+    assert validated(Lists, {"plain": {}}) == {"plain": {"name": "x"}, "items": []}
+    obj = SimpleNamespace(plain=SimpleNamespace(name="p"), items=[], method=SimpleNamespace(name="m"))
+    assert represent(Lists, obj) == Lists(obj).data == {"plain": {"name": "p"}, "items": [], "method": {"shown": "M"}}
