@@ -30,6 +30,17 @@ def test_every_operation_has_a_summary_and_documents_its_errors():
     assert set(SUMMARIES) <= seen, f"summaries of no operation: {sorted(set(SUMMARIES) - seen)}"
 
 
+@pytest.mark.parametrize("host", HOSTS)
+def test_the_jwt_bearer_scheme_is_published_for_token_operations(host):
+    """The site's JWT authentication class is documented as a bearer scheme, so a client (and the fuzzer)
+    may call an operation with a token instead of a session cookie."""
+    spec = host_client(host).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert spec["components"]["securitySchemes"]["jwtAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    me = spec["paths"]["/api/auth/me/"]["get"]
+    assert {"jwtAuth": []} in me["security"], me["security"]
+
+
 # Idempotent by the object's state: the required key is not stored, and the documentation says so.
 @pytest.mark.parametrize("operation", ["POST /api/payroll/runs/{id}/pay/", "POST /api/leads/commissions/{id}/payout/"])
 def test_pay_operations_document_a_required_but_unstored_key(operation):

@@ -9,12 +9,20 @@ declares the errors the site can answer it with, all in the one error shape
 (`ApiError` below, as `forecourt_core.drf.exception_handler` renders it), so a client (and the
 fuzzer, tests/reliability/) can rely on the schema for every status it will see.
 """
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from rest_framework import permissions, serializers
 
 from demo.http.members_only import OPEN_PREFIXES
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The site's JWT authentication (simplejwt's, with its own user read) documented as simplejwt's bearer
+    scheme: drf-spectacular matches an authenticator by its exact class."""
+
+    target_class = "accounts.authentication.JWTAuthentication"
 
 
 class ApiError(serializers.Serializer):
