@@ -12,6 +12,7 @@ from django_wallet.verification import verify_ledger
 from forecourt_core.errors import DomainError
 from forecourt_core.events.models import Event
 from forecourt_core.events.services import events_relay
+from forecourt_core.racing import each_at_once
 from forecourt_core.testing.helpers import wait_for
 from tests.conftest import balance
 
@@ -91,23 +92,16 @@ def test_same_idempotency_key_on_two_cars_concurrently_buys_one(make_user, fund,
     seller, buyer = make_user(), make_user()
     fund(buyer, "2500.00")
     cars = [listed_car(seller, price=Decimal("1000.00")) for _ in range(2)]
-    barrier = threading.Barrier(len(cars))
-    results: dict = {}
 
     def buy(car):
-        try:
-            barrier.wait(timeout=30)
-            results[car.pk] = services.car_buy(buyer=buyer, store_key="", car_id=car.pk, idempotency_key="same").pk
-        except Exception as exc:  # noqa: BLE001 - recorded and asserted below
-            results[car.pk] = exc
-        finally:
-            connection.close()
+        def send():
+            try:
+                return services.car_buy(buyer=buyer, store_key="", car_id=car.pk, idempotency_key="same").pk
+            except Exception as exc:  # noqa: BLE001 - recorded and asserted below
+                return exc
+        return send
 
-    threads = [threading.Thread(target=buy, args=(car,)) for car in cars]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = dict(zip([c.pk for c in cars], each_at_once(*[buy(c) for c in cars]), strict=True))
     won = [pk for pk, r in results.items() if isinstance(r, int)]
     assert len(results) == 2 and len(won) == 1, results
     assert [getattr(r, "code", None) for r in results.values() if not isinstance(r, int)] == ["idempotency_conflict"]
