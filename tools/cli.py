@@ -82,7 +82,11 @@ def test(args: list[str]) -> int:
     if with_citus:
         # Two spare nodes for the operations tests (a third worker to rebalance onto, a worker of its own).
         # The packages' suites run without django-tenants, so without dealership schemas to distribute.
-        _run_suites([SITE], _env(citus=True, spares=2), extra or CITUS_SUITE, 1, tally, label=" on Citus")
+        try:
+            _run_suites([SITE], _env(citus=True, spares=2), extra or CITUS_SUITE, 1, tally, label=" on Citus")
+        finally:
+            if whole_run:  # leave no cluster holding the ports of the next checkout's run (`--citus` keeps it)
+                _citus_stop()
     elif whole_run:
         print("\nCitus suite skipped: Citus is not installed here (docs/scaling.md says how to install it).")
     print(f"\nSuites: {tally['suites']} in {time.monotonic() - started:.0f}s; "
@@ -92,6 +96,12 @@ def test(args: list[str]) -> int:
         line += f", {tally['skipped']} skipped"
     print(line)
     return 1 if tally["failing"] else 0
+
+
+def _citus_stop() -> None:
+    from tools import citus as cluster
+
+    cluster.cluster_stop()
 
 
 def citus_available() -> bool:
