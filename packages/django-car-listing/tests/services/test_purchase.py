@@ -445,3 +445,25 @@ class ConstraintMatchTests:
         assert not violates(IntegrityError("car_listing_purchase_idem_uniq"), "car_listing_purchase_idem_uniq")
         with pytest.raises(IntegrityError):
             services.cars.raise_duplicate_vin(IntegrityError("car_listing_car_vin_live_uniq"))
+
+
+@pytest.mark.parametrize(("reported", "matched"), [
+    ("car_listing_purchase_idem_uniq", True),
+    ("car_listing_purchase_idem_uniq_102023", True),  # a Citus worker names the shard's constraint
+    ("car_listing_purchase_idem_uniq_x", False),
+    ("car_listing_purchase_idem_uniq2", False),
+    ("car_listing_purchase_idem", False),
+])
+def test_a_constraint_is_told_by_its_name_or_its_shards(reported, matched):
+    from types import SimpleNamespace
+
+    from django.db import IntegrityError
+
+    from django_car_listing.services._common import violates
+
+    class DriverError(Exception):  # psycopg's errors carry their diagnostics in ``diag``
+        diag = SimpleNamespace(constraint_name=reported)
+
+    exc = IntegrityError("duplicate key")
+    exc.__cause__ = DriverError()
+    assert violates(exc, "car_listing_purchase_idem_uniq") is matched

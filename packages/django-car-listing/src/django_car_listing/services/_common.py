@@ -72,6 +72,8 @@ def now():
 
 def violates(exc: IntegrityError, constraint: str) -> bool:
     """Whether ``exc`` is a violation of ``constraint``, by the name the driver reports (Django's IntegrityError
-    wraps psycopg's, whose ``diag`` holds it), never by the message: its DETAIL line quotes the row's values."""
+    wraps psycopg's, whose ``diag`` holds it), never by the message: its DETAIL line quotes the row's values.
+    On a Citus worker the name is the shard's: the constraint's name with ``_<shard id>`` appended."""
     diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None) == constraint
+    name = getattr(diag, "constraint_name", None) or ""
+    return name == constraint or (name.startswith(constraint + "_") and name[len(constraint) + 1:].isdigit())
