@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from forecourt_core.events.models import Event
 from forecourt_core.events.services import event_record
-from forecourt_core.rows import columns, insert_statement, insert_values, instances, prefetched
+from forecourt_core.rows import columns, insert_statement, insert_values, instances, prefetched, stored
 from forecourt_core.testing.models import User
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,15 @@ def test_prefetched_rows_are_what_djangos_prefetch_stores(django_assert_num_quer
     assert type(ours["groups"]) is type(theirs["groups"]) and ours["groups"]._prefetch_done == theirs[
         "groups"]._prefetch_done
     assert ours["groups"]._result_cache == theirs["groups"]._result_cache
+
+
+def test_stored_marks_a_raw_insert_as_save_leaves_it():
+    """An instance a raw INSERT wrote, once ``stored``, saves as an UPDATE of its row, never a second INSERT."""
+    group = Group(name="written raw")
+    [(group.pk,)] = _run(insert_statement(group))
+    assert group._state.adding
+    stored(group)
+    assert not group._state.adding and group._state.db == connection.alias
+    group.name = "renamed"
+    group.save()
+    assert list(Group.objects.values_list("pk", "name")) == [(group.pk, "renamed")]

@@ -100,6 +100,14 @@ def insert_statement(obj, *, given: dict | None = None, source: str = "", table:
     return f"INSERT INTO {table or obj._meta.db_table} ({listed}) {body}{tail}", params  # noqa: S608
 
 
+def stored(*objs, alias: str | None = None) -> None:
+    """Mark ``objs`` as rows of the database (``alias``, or ``connection``'s), as ``save()`` leaves them: for
+    instances a raw INSERT wrote or a raw read returned (a later ``save()`` then updates, never inserts)."""
+    alias = alias or connection.alias
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, alias
+
+
 def prefetched(instance, related_name: str, rows: list) -> None:
     """Rows the caller just wrote or read, as if ``prefetch_related(related_name)`` had read them (in their
     order): ``instance.<related_name>.all()`` answers them without a query. The one writer of Django's

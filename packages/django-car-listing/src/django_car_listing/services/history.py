@@ -9,7 +9,7 @@ from functools import cache
 
 from django.db import connection
 
-from forecourt_core.rows import insert_statement
+from forecourt_core.rows import insert_statement, stored
 
 from ..models import Car
 
@@ -82,5 +82,5 @@ def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT car.id{returned} FROM car", params)  # noqa: S608
         car.pk, *results = cursor.fetchone()
-    car._state.adding, car._state.db = False, connection.alias
+    stored(car)
     return results

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from django_wallet import services as wallet
 from forecourt_core.events.services import event_recorded
-from forecourt_core.rows import columns, insert_statement, instances, prefetched
+from forecourt_core.rows import columns, insert_statement, instances, prefetched, stored
 from forecourt_core.signals import send_on_commit
 
 from .. import conf, errors
@@ -76,7 +76,7 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
             then=[insert_statement(record), index_bought_statement(car=car, images=car.copied_images)])
     except IntegrityError as exc:
         _raise_for(exc)
-    record._state.adding, record._state.db = False, car._state.db
+    stored(record)
     prefetched(car, "images", [CarImage(car=car, **img) for img in car.copied_images])  # for the response
     return record
 
@@ -120,7 +120,7 @@ def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, id
     except IntegrityError as exc:
         _raise_for(exc)
     record.car = new_car
-    record._state.adding, record._state.db = False, new_car._state.db
+    stored(record)
     # Same file names: the store key is in the path, so the URLs stay valid. The response shows these.
     copies = CarImage.objects.bulk_create([CarImage(car=new_car, **{**img, "id": None}) for img in images])
     prefetched(new_car, "images", copies)
@@ -140,7 +140,7 @@ def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid
             then=[insert_statement(sale),
                   store_sale_purchased_statement(sale_rows="then0", car=car, buyer=buyer, buyer_car_id=record.car_id)])
         event_recorded()
-        sale._state.adding, sale._state.db = False, car._state.db
+        stored(sale)
     return sale
 
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import context
+from ..rows import stored
 from . import conf, registry
 from .models import Event
 
@@ -160,8 +161,7 @@ def _insert(rows: list[tuple[Event, str]], *, ignore_conflicts: bool) -> None:
             params += _row_params(e, text)
         with transaction.get_connection().cursor() as cursor:
             cursor.execute(f"{_INSERT_HEAD} VALUES " + ", ".join([_ROW] * len(chunk)) + tail, params)
-        for e, _ in chunk:
-            e._state.adding, e._state.db = False, alias
+        stored(*(e for e, _ in chunk), alias=alias)
 
 
 KICK_PENDING_KEY = "forecourt_events:relay_pending"

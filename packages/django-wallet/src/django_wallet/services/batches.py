@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from forecourt_core.amounts import validate_amount
 from forecourt_core.errors import DomainError, InvalidInput
+from forecourt_core.rows import stored
 from forecourt_core.signals import send_on_commit
 
 from .. import conf
@@ -141,7 +142,7 @@ def _post_rows(rows: dict, items: list, outcomes: list[BatchOutcome], scope: str
         if outcome == "posted":
             txn = Transaction(id=transaction_id, kind=row[1], memo=row[2], metadata=items[index].metadata,
                               idempotency_scope=scope, idempotency_key=row[4], fingerprint=row[5], created_at=now)
-            txn._state.adding, txn._state.db = False, connection.alias
+            stored(txn)
             outcomes[index].transaction = txn
             posted.append(index)
             record_transaction_posted(txn, [(row[6], -row[8]), (row[7], row[8])], accounts=owners)

@@ -14,12 +14,13 @@ import uuid
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.utils import timezone
 
 from forecourt_core import phones
 from forecourt_core.amounts import validate_amount
 from forecourt_core.events.services import event_recorded, event_values
+from forecourt_core.rows import stored
 from forecourt_core.signals import send_on_commit
 
 from .. import conf
@@ -112,8 +113,7 @@ def _outcome(row: tuple, sale: ChargeSale, txn: Transaction) -> ChargeSale:
     txn.fingerprint = columns[7] or ""
     if outcome == "posted":
         sale.account_id = columns[1]
-        for instance in (txn, sale):
-            instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS  # ``connection``'s alias
+        stored(txn, sale)
         sale.transaction = txn
         send_on_commit(transaction_posted, sender=Transaction, transaction=txn)
         event_recorded()
@@ -124,7 +124,7 @@ def _outcome(row: tuple, sale: ChargeSale, txn: Transaction) -> ChargeSale:
         if columns[0] is None:
             raise ChargeSale.DoesNotExist("the key's transaction is no charge sale")
         replayed = ChargeSale(*columns[:7])
-        replayed._state.adding, replayed._state.db = False, DEFAULT_DB_ALIAS
+        stored(replayed)
         return replayed
     raise refused(outcome, code, message, txn)
 

@@ -15,11 +15,12 @@ from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from forecourt_core.errors import DomainError
+from forecourt_core.rows import stored
 from forecourt_core.signals import send_on_commit
 
 from ..errors import (
@@ -109,7 +110,7 @@ def post(
     with db_transaction.atomic(savepoint=False) if following else nullcontext():
         outcome, transaction_id, code, message, *owners = _call_post(txn, postings, with_owners=following)
         if outcome == "posted":
-            txn._state.adding, txn._state.db = False, DEFAULT_DB_ALIAS  # ``connection``'s alias
+            stored(txn)
             if following:
                 record_transaction_posted(txn, postings, accounts=zip(*owners, strict=True))
     if outcome == "posted":
