@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models import CharField
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
@@ -85,10 +86,23 @@ def test_an_insert_from_a_ctes_rows_with_given_columns_and_more():
     event = Event(kind="core.tested", key="")
     sql, params = insert_statement(event, skip={"kind", "key"}, given={"kind": "src.kind"}, source="src",
                                    more={"key": "k2"}, returning=False)
-    assert sql.startswith(f"INSERT INTO {Event._meta.db_table} (kind, id, data,") and sql.endswith("FROM src")
+    assert sql.startswith(f'INSERT INTO "{Event._meta.db_table}" ("kind", "id", "data",') and sql.endswith("FROM src")
     assert _run((f"WITH src AS (SELECT 'core.given' AS kind) {sql}", params)) is None
     stored = Event.objects.get()
     assert (stored.pk, stored.kind, stored.key) == (event.pk, "core.given", "k2")
+
+
+def test_names_are_quoted_so_a_reserved_word_is_a_column():
+    """Table and column names are quoted as the ORM quotes them: "order" and "user" are SQL keywords."""
+    order, user = CharField(max_length=10), CharField(max_length=10)
+    order.set_attributes_from_name("order")
+    user.set_attributes_from_name("user")
+    event = Event(kind="core.tested")
+    event.order, event.user = "first", "me"
+    _run(('CREATE TEMP TABLE "select" ("order" text, "user" text)', []))
+    _run(insert_statement(event, fields=[order, user], table="select", pre_save=False, returning=False))
+    assert _run(('SELECT "order", "user" FROM "select"', [])) == [("first", "me")]
+    assert columns(Event).startswith('"id", "kind"') and columns(Event, "e").startswith('e."id", e."kind"')
 
 
 def test_prefetched_rows_are_what_djangos_prefetch_stores(django_assert_num_queries):

@@ -28,7 +28,7 @@ def _shape(model) -> tuple[str, list]:
         converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         if converters:
             converted.append((i, col, converters))
-    return ", ".join(f.column for f in fields), converted
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields), converted
 
 
 def columns(model, prefix: str = "") -> str:
@@ -93,11 +93,12 @@ def insert_statement(obj, *, given: dict | None = None, source: str = "", table:
     if more:
         columns, params = [*columns, *more], [*params, *more.values()]
     given = given or {}
-    listed = ", ".join([*given, *columns])
+    quote = connection.ops.quote_name
+    listed = ", ".join(map(quote, [*given, *columns]))
     exprs = ", ".join([*given.values(), *["%s"] * len(params)])
     body = f"SELECT {exprs} FROM {source}" if source else f"VALUES ({exprs})"  # noqa: S608
-    tail = f" RETURNING {obj._meta.pk.column}" if returning else ""
-    return f"INSERT INTO {table or obj._meta.db_table} ({listed}) {body}{tail}", params  # noqa: S608
+    tail = f" RETURNING {quote(obj._meta.pk.column)}" if returning else ""
+    return f"INSERT INTO {quote(table or obj._meta.db_table)} ({listed}) {body}{tail}", params  # noqa: S608
 
 
 def stored(*objs, alias: str | None = None) -> None:
