@@ -4,8 +4,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.db.models import CharField
-from django.db.models import prefetch_related_objects
+from django.db.models import CharField, prefetch_related_objects
 from django.utils import timezone
 
 from forecourt_core.events.models import Event
