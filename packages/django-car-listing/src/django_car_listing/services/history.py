@@ -25,12 +25,26 @@ def _shape() -> tuple[str, list, str]:
     return history._meta.db_table, copied, Car._meta.db_table
 
 
-def _history_insert(car: Car, *, user, date, kind: str) -> tuple[str, list]:
-    """The history row's INSERT: the car's fields as set on it (no pre_save: the caller set its times)."""
-    table, copied, _ = _shape()
-    return insert_statement(car, fields=copied, pre_save=False, table=table, returning=False, more={
-        "history_date": date, "history_type": kind, "history_user_id": getattr(user, "pk", None),
-        "history_change_reason": getattr(car, "_change_reason", None)})
+@cache
+def _history_from(kind: str, source: str) -> str:
+    """The history row's INSERT, copying the car's row from the CTE ``source`` (its columns as the car
+    table's, as written), then the time, ``kind``, the user and the change reason as parameters."""
+    history_table, copied, _ = _shape()
+    copied_columns = ", ".join(f.column for f in copied)
+    return (f"INSERT INTO {history_table} ({copied_columns}, history_date, history_type, "  # noqa: S608
+            f"history_user_id, history_change_reason) SELECT {copied_columns}, %s, '{kind}', %s, %s FROM {source}")
+
+
+@cache
+def _update_sql(fields: tuple[str, ...]) -> tuple[str, list]:
+    """(the car's UPDATE of ``fields`` and ``updated_at`` by id, RETURNING the columns its history row
+    copies; the fields it sets, in their parameters' order)."""
+    _, copied, car_table = _shape()
+    by_name = {f.name: f for f in Car._meta.concrete_fields}
+    targets = [by_name[name] for name in [*fields, "updated_at"]]
+    assignments = ", ".join(f"{f.column} = %s" for f in targets)
+    returned = ", ".join(f.column for f in copied)
+    return f"UPDATE {car_table} SET {assignments} WHERE id = %s RETURNING {returned}", targets  # noqa: S608
 
 
 def _then(then, params: list) -> tuple[list[str], str]:
@@ -49,14 +63,13 @@ def car_update_with_history(car: Car, *, fields: list[str], user, date, then: tu
     change to its history, in one statement. The caller holds the car's row lock. ``then``: as in
     ``car_insert_with_history`` (without a ``car`` to read)."""
     car.updated_at = date
-    by_name = {f.name: f for f in Car._meta.concrete_fields}
-    targets = [by_name[name] for name in [*fields, "updated_at"]]
-    assignments = ", ".join(f"{f.column} = %s" for f in targets)
-    history_sql, history_values = _history_insert(car, user=user, date=date, kind="~")
-    params = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in targets] + [car.pk] + history_values
+    update_sql, targets = _update_sql(tuple(fields))
+    # The history row copies the row as updated (RETURNING) rather than every field sent again: under the
+    # caller's lock that row is the instance as saved.
+    params = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in targets]
+    params += [car.pk, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
     ctes, returned = _then(then, params)
-    ctes = [f"changed AS (UPDATE {_shape()[2]} SET {assignments} WHERE id = %s)",  # noqa: S608
-            f"history AS ({history_sql})", *ctes]
+    ctes = [f"changed AS ({update_sql})", f"history AS ({_history_from('~', 'changed')})", *ctes]
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT NULL{returned}", params)
         return list(cursor.fetchone()[1:])
@@ -70,15 +83,11 @@ def car_insert_with_history(car: Car, *, user, date, then: tuple = ()) -> list:
     value (or none); they see the new row as ``car`` (``INSERT ... SELECT car.id, ... FROM car``), and the
     i-th one's returned row as ``then<i>`` (``then0``, ...). Returns their values, in order (None for one
     without RETURNING)."""
-    history_table, copied, _ = _shape()
     car.created_at = car.updated_at = date
     car_sql, values = insert_statement(car, pre_save=False, returning=False)  # the caller's times, as set
-    copied_columns = ", ".join(f.column for f in copied)
     params = [*values, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
     more, returned = _then(then, params)
-    ctes = [f"car AS ({car_sql} RETURNING *)",
-            f"history AS (INSERT INTO {history_table} ({copied_columns}, history_date, history_type, "  # noqa: S608
-            f"history_user_id, history_change_reason) SELECT {copied_columns}, %s, '+', %s, %s FROM car)", *more]
+    ctes = [f"car AS ({car_sql} RETURNING *)", f"history AS ({_history_from('+', 'car')})", *more]
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT car.id{returned} FROM car", params)  # noqa: S608
         car.pk, *results = cursor.fetchone()
