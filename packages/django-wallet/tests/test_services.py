@@ -49,6 +49,30 @@ def test_account_for_owner_by_finds_the_owners_account_by_a_unique_field_in_one_
         services.account_for_owner_by(django_user_model, first_name=user.first_name)
 
 
+def test_account_for_with_owner_by_reads_both_accounts_of_a_payment_at_once(make_user, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    buyer, seller, newcomer = make_user(), make_user(), make_user()
+    # Missing accounts are opened as account_for and account_for_owner_by open them.
+    mine, theirs = services.account_for_with_owner_by(buyer, django_user_model, username=seller.username)
+    assert (mine, theirs) == (services.account_for(buyer), services.account_for(seller)) and mine != theirs
+    services.account_for(buyer, purpose="savings")  # another purpose of the same owners: not read
+    with CaptureQueriesContext(connection) as queries:
+        found = services.account_for_with_owner_by(buyer, django_user_model, username=seller.username)
+    assert found == (mine, theirs) and len(queries) == 1
+    # Either side missing alone.
+    assert services.account_for_with_owner_by(newcomer, django_user_model, username=seller.username) == (
+        services.account_for(newcomer), theirs)
+    fresh = make_user()
+    assert services.account_for_with_owner_by(buyer, django_user_model, username=fresh.username) == (
+        mine, services.account_for(fresh))
+    # Both lookups naming one owner answer its one account twice.
+    assert services.account_for_with_owner_by(buyer, django_user_model, username=buyer.username) == (mine, mine)
+    with pytest.raises(django_user_model.DoesNotExist):
+        services.account_for_with_owner_by(buyer, django_user_model, username="nobody")
+
+
 def test_system_account_may_overdraw():
     platform = services.system_account("platform")
     assert platform.allow_overdraft and services.system_account("platform") == platform

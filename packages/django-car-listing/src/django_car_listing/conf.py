@@ -16,6 +16,9 @@ DEFAULTS = {
     "CAR_LISTING_STORE_CONTEXT": None,
     # Dotted path to callable(store_key) -> wallet Account paid for (and paying for) store cars.
     "CAR_LISTING_STORE_ACCOUNT": None,
+    # Dotted path to callable(store_key, owner) -> (that Account, owner's wallet Account), in one read: a
+    # purchase's two accounts. Unset: CAR_LISTING_STORE_ACCOUNT's, then the owner's.
+    "CAR_LISTING_STORE_ACCOUNT_WITH": None,
     # Dotted path to callable(store_key) -> display name of the store.
     "CAR_LISTING_STORE_NAME": None,
     # Dotted path to callable(*, store_key, car_id, since) -> int: leads for a car (analytics).
@@ -70,6 +73,16 @@ def store_account(store_key: str):
     from django_wallet import services as wallet
 
     return wallet.system_account("business")
+
+
+def store_account_with(store_key: str, owner) -> tuple:
+    """``(store_account(store_key), the wallet account of owner)``, read together where the site can."""
+    fn = _hook("CAR_LISTING_STORE_ACCOUNT_WITH")
+    if fn:
+        return fn(store_key, owner)
+    from django_wallet import services as wallet
+
+    return store_account(store_key), wallet.account_for(owner)
 
 
 def store_name(store_key: str) -> str:

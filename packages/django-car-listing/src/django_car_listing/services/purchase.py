@@ -185,8 +185,10 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
     # the accounts' last.
     txn_id = uuid.uuid4()
     with conf.public_context():
-        destination = wallet.account_for(seller) if seller is not None else conf.store_account(store_key)
-        source = wallet.account_for(buyer)
+        if seller is not None:
+            destination, source = wallet.account_for(seller), wallet.account_for(buyer)
+        else:
+            destination, source = conf.store_account_with(store_key, buyer)
         if store_key:
             record = _copy_to_buyer(car=car, buyer=buyer, images=images, txn_id=txn_id,
                                     idempotency_key=idempotency_key)

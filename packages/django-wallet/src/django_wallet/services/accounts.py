@@ -57,18 +57,38 @@ def account_for(owner, *, purpose: str = "main") -> Account:
     return _get_or_create(lookup, {}, next(iter(_read(where, params)), None))
 
 
-def account_for_owner_by(model, *, purpose: str = "main", **unique) -> Account:
-    """``account_for`` the ``model`` instance whose unique field has the given value (``schema_name="x"``),
-    in one read that looks the owner up in the same statement, without loading it; the owner is read
-    (``model.DoesNotExist`` if there is none) only to open its account on first use."""
+def _owner_by_where(model, purpose: str, unique: dict) -> tuple[str, list]:
+    """The WHERE clause (with parameters) of the account for ``purpose`` of the ``model`` instance whose
+    unique field has the given value (``{"schema_name": "x"}``), the owner looked up in the same statement."""
     ((name, value),) = unique.items()
     field = model._meta.get_field(name)
     if not (field.unique or field.primary_key):
         raise ValueError(f"{model.__name__}.{name} is not unique")
     owner_id = f"(SELECT {model._meta.pk.column}::text FROM {model._meta.db_table} WHERE {field.column} = %s)"  # noqa: S608
-    where, params = _owned_where(ContentType.objects.get_for_model(model), owner_id, [value], purpose)
-    found = _read(where, params)
+    return _owned_where(ContentType.objects.get_for_model(model), owner_id, [value], purpose)
+
+
+def account_for_owner_by(model, *, purpose: str = "main", **unique) -> Account:
+    """``account_for`` the ``model`` instance whose unique field has the given value (``schema_name="x"``),
+    in one read that looks the owner up in the same statement, without loading it; the owner is read
+    (``model.DoesNotExist`` if there is none) only to open its account on first use."""
+    found = _read(*_owner_by_where(model, purpose, unique))
     return found[0] if found else account_for(model._default_manager.get(**unique), purpose=purpose)
+
+
+def account_for_with_owner_by(owner, model, *, purpose: str = "main", **unique) -> tuple[Account, Account]:
+    """``(account_for(owner), account_for_owner_by(model, **unique))`` in one read when both exist (a buyer's
+    account and a seller's found by a unique field: both accounts of a payment); each missing one is
+    opened as those do."""
+    lookup, where, params = _owned(owner, purpose)
+    by_where, by_params = _owner_by_where(model, purpose, unique)
+    found = _read(f"{where} OR {by_where}", [*params, *by_params])
+    own = next((a for a in found if (a.owner_type_id, a.owner_id) == (lookup["owner_type"].pk, lookup["owner_id"])),
+               None)
+    other = next((a for a in found if a is not own), None)
+    if other is None:  # missing, or the same owner's: its own look-up opens or finds it
+        other = account_for_owner_by(model, purpose=purpose, **unique)
+    return _get_or_create(lookup, {}, own), other
 
 
 def account_with_system_account(owner, *, purpose: str = "main", name: str) -> tuple[Account, Account]:
