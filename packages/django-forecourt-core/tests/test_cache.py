@@ -1,6 +1,7 @@
 """The generation cache on a real Redis, and its one failure policy with Redis gone."""
 import itertools
 import logging
+import time
 import uuid
 
 import pytest
@@ -12,12 +13,16 @@ from forecourt_core.cache import GenerationCache
 DEAD = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
 
 
-@pytest.fixture
-def live(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+REDIS_BACKENDS = ["django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache"]
+
+
+@pytest.fixture(params=REDIS_BACKENDS)
+def live(settings, request):
+    settings.CACHES = {"default": {"BACKEND": request.param,
                                    "LOCATION": django_settings.REDIS_URL, "KEY_PREFIX": uuid.uuid4().hex},
                        "dead": DEAD}
-    return GenerationCache(name="test", alias=lambda: "default", ttl=lambda: 60)
+    return GenerationCache(name="test", alias=lambda: "default", ttl=lambda: 60,
+                           generation_timeout=lambda key: 30 if key.startswith("short") else None)
 
 
 def counting(values):
@@ -82,3 +87,42 @@ def test_with_redis_gone_reads_come_from_the_database_and_bumps_are_logged(caplo
     assert "cache unavailable, read from the database" in caplog.text
     assert "cache generation bump failed" in caplog.text
 
+
+
+def test_a_bump_increments_each_generation_and_starts_a_missing_one_above_the_clock(live):
+    """On Redis a bump is one script for all its keys (forecourt_core.cache._bump_script): what incr, then
+    add for a missing key, did key by key, with each key's own timeout."""
+    from django.core.cache import caches
+
+    from forecourt_core.cache import _bump_script
+
+    cache = caches["default"]
+    assert _bump_script(cache) is not None
+    cache.set("kept", 41, timeout=None)
+    before = time.time_ns()
+    live.bump("kept", "missing", "short-missing")
+    started = cache.get_many(["kept", "missing", "short-missing"])
+    assert started["kept"] == 42
+    assert started["missing"] == started["short-missing"] and started["missing"] >= before
+    build, _ = counting(["a", "b"])
+    assert live.cached("page", build, generations=["missing", "short-missing"]) == "a"
+    live.bump("short-missing")
+    assert live.cached("page", build, generations=["missing", "short-missing"]) == "b"
+    client = cache._cache.get_client(write=True) if hasattr(cache, "_cache") else cache.client.get_client()
+    ttls = {key.decode().rsplit(":", 1)[-1]: client.pttl(key) for key in client.keys(f"{cache.key_prefix}*missing")}
+    assert ttls["missing"] == -1 and 0 < ttls["short-missing"] <= 30_000
+    cache.delete_many(["kept", "missing", "short-missing", "page"])
+
+
+def test_other_backends_bump_key_by_key(settings):
+    from django.core.cache import caches
+
+    from forecourt_core.cache import _bump_script
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert _bump_script(caches["default"]) is None
+    cache = GenerationCache(name="test", alias=lambda: "default", ttl=lambda: 60)
+    build, calls = counting(["a", "b"])
+    assert cache.cached("page", build, generations=["g"]) == "a"
+    cache.bump("g", "other")
+    assert cache.cached("page", build, generations=["g"]) == "b"

@@ -47,6 +47,10 @@ class GenerationCache:
         """Invalidate everything stored under these generations (best effort, see the module docstring)."""
         try:
             cache = self._cache()
+            script = _bump_script(cache)
+            if script is not None:
+                script(*generation_keys, start=time.time_ns(), timeouts=map(self.generation_timeout, generation_keys))
+                return
             for key in generation_keys:
                 try:
                     cache.incr(key)
@@ -102,3 +106,45 @@ class GenerationCache:
             self._cache().set_many(entries, timeout=self.ttl())
         except Exception:  # noqa: BLE001 - the payload was served; only the next read pays for it again
             log.warning("%s: cache store failed", self.name, exc_info=True)
+
+
+# ``GenerationCache.bump`` in one round trip on Redis (every write that invalidates pays for it, after its
+# commit): each key incremented, or a missing one started at ARGV[1] (its timeout in ms after it, "" for
+# none; a timeout of 0 or less stores nothing, as an entry that expired at once), as incr then add do.
+_BUMP_LUA = """
+for i, key in ipairs(KEYS) do
+  local timeout = ARGV[i + 1]
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('INCR', key)
+  elseif timeout == '' then
+    redis.call('SET', key, ARGV[1], 'NX')
+  elseif tonumber(timeout) > 0 then
+    redis.call('SET', key, ARGV[1], 'NX', 'PX', timeout)
+  end
+end
+"""
+
+
+def _bump_script(cache) -> Callable[..., None] | None:
+    """``bump``'s one round trip for ``cache`` when it is Django's Redis backend or django-redis's default
+    client (both store an int as its digits, so the generations read back as ints); None for any other
+    backend, which then increments key by key."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache, RedisCache):
+        make_key, client = cache.make_and_validate_key, cache._cache.get_client(write=True)  # noqa: SLF001
+    else:
+        try:
+            from django_redis.client import DefaultClient
+        except ImportError:
+            return None
+        if type(getattr(cache, "client", None)) is not DefaultClient:  # not a sharded or herd client
+            return None
+        make_key, client = cache.client.make_key, cache.client.get_client(write=True)
+    script = client.register_script(_BUMP_LUA)
+
+    def run(*keys: str, start: int, timeouts: Iterable[int | None]) -> None:
+        ms = ["" if t is None else str(int(t * 1000)) for t in timeouts]
+        script(keys=[str(make_key(k)) for k in keys], args=[start, *ms])
+
+    return run
