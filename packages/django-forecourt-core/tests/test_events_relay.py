@@ -202,3 +202,29 @@ def test_the_sql_function_writes_the_row_event_record_writes(traced):
     assert inserted.data == recorded.data == STORED and inserted.available_at == inserted.created_at
     assert (inserted.route, inserted.request_id) == ("route-1", "req-1")
     assert _fresh(_row(event_id)) == _fresh(_row(recorded.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sql_functions_plpgsql_body_reverts_to_0003s():
+    """0004 rewrites forecourt_event_insert in PL/pgSQL (its plan kept per session); its reverse restores 0003's
+    SQL function. Either writes the same row."""
+    from django.core.management import call_command
+
+    def language_and_insert() -> str:
+        event_id = uuid.uuid4()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT forecourt_event_insert(%s, 'core.tested', '{}'::jsonb, '', '', now())", [event_id])
+            cursor.execute("SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+                           " WHERE p.proname = 'forecourt_event_insert'")
+            (language,) = cursor.fetchone()
+        assert _fresh(_row(event_id)) == {"route": "", "request_id": "", "key": "", "status": "pending",
+                                          "attempts": 0, "claimed_at": None, "delivered_at": None, "last_error": ""}
+        return language
+
+    assert language_and_insert() == "plpgsql"
+    try:
+        call_command("migrate", "forecourt_events", "0003", verbosity=0)
+        assert language_and_insert() == "sql"
+    finally:
+        call_command("migrate", "forecourt_events", verbosity=0)
+    assert language_and_insert() == "plpgsql"
