@@ -22,3 +22,24 @@ def test_wallet_post_keeps_its_planner_settings():
         cur.execute("SELECT proconfig FROM pg_proc WHERE proname = 'wallet_post'")
         [(config,)] = cur.fetchall()
     assert sorted(config) == ["enable_seqscan=off", "plan_cache_mode=force_generic_plan"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_charge_sale_function_of_0015_reverts_to_0011s():
+    """0015 replaces wallet_charge_sale's body only; its reverse restores 0011's."""
+    from django.db import connection
+
+    def body():
+        with connection.cursor() as cur:
+            cur.execute("SELECT prosrc FROM pg_proc WHERE proname = 'wallet_charge_sale'")
+            [(source,)] = cur.fetchall()
+        return source
+
+    latest = body()
+    assert "jsonb_agg" not in latest
+    try:
+        call_command("migrate", "wallet", "0014", verbosity=0)
+        assert "jsonb_agg" in body()
+    finally:
+        call_command("migrate", "wallet", verbosity=0)
+    assert body() == latest
