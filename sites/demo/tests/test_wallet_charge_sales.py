@@ -57,3 +57,59 @@ def test_a_dealerships_sale_reaches_its_books_as_any_posting(dealer1):
     event = Event.objects.get(kind="wallet.transaction_posted", data__transaction_id=str(sale.transaction_id))
     assert event.data["entries"] == [{"account_id": account.pk, "owner": "tenancy.Dealership",
                                       "owner_id": str(dealer1.pk), "amount": "-4.00"}]
+
+
+def _prepared_sales(cursor) -> list:
+    cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+                   " WHERE statement LIKE '%%wallet_charge_sale(%%'")
+    return [n for (n,) in cursor.fetchall()]
+
+
+def test_the_prepared_sale_follows_each_schemas_search_path(funded_buyer, dealer1, dealer2):
+    """The site's connections prepare the sale once; PostgreSQL resolves it again when django-tenants switches
+    schemas: a wallet_charge_sale of dealer2's own is the one dealer2's search_path finds, and dealer1's
+    (which has none) finds the shared one, all through the one prepared statement."""
+    from django_tenants.utils import schema_context
+
+    from django_wallet import services as wallet
+    from django_wallet.errors import SameAccount
+    from django_wallet.models import ChargeSale
+
+    def sell(key):
+        return wallet.charge_sale_create(seller=funded_buyer, phone="+447911123456", amount=Decimal("1.00"),
+                                         idempotency_key=key, idempotency_scope="schemas")
+
+    with schema_context(dealer1.schema_name):
+        first = sell("a")
+    with connection.cursor() as cursor:
+        assert _prepared_sales(cursor) == [2]  # the first sale also opened the charge-sales account
+        cursor.execute("SELECT pg_get_function_arguments(p.oid), pg_get_function_result(p.oid) FROM pg_proc p"
+                       " WHERE p.proname = 'wallet_charge_sale' AND p.pronamespace = 'public'::regnamespace")
+        arguments, result = cursor.fetchone()
+        cursor.execute(f"CREATE FUNCTION {dealer2.schema_name}.wallet_charge_sale({arguments}) RETURNS {result}"
+                       " LANGUAGE plpgsql AS $$ BEGIN outcome := 'same_account'; RETURN NEXT; END $$")
+    with schema_context(dealer2.schema_name), pytest.raises(SameAccount):
+        sell("b")
+    with schema_context(dealer1.schema_name):
+        second = sell("c")
+        assert sell("a") == first  # replayed
+    with connection.cursor() as cursor:
+        assert _prepared_sales(cursor) == [5]  # one statement, prepared once
+    assert set(ChargeSale.objects.values_list("pk", flat=True)) == {first.pk, second.pk}
+
+
+def test_without_prepared_statements_the_sale_is_bound_by_the_client(funded_buyer, settings):
+    """DB_PREPARED_STATEMENTS=0 (Django's default of no prepared statements): the same sale, nothing prepared."""
+    from django_wallet import services as wallet
+
+    connection.ensure_connection()
+    threshold, connection.connection.prepare_threshold = connection.connection.prepare_threshold, None
+    try:
+        sale = wallet.charge_sale_create(seller=funded_buyer, phone="+447911123456", amount=Decimal("1.00"),
+                                         idempotency_key="k", idempotency_scope="client")
+        assert wallet.charge_sale_create(seller=funded_buyer, phone="+447911123456", amount=Decimal("1.00"),
+                                         idempotency_key="k", idempotency_scope="client") == sale
+        with connection.cursor() as cursor:
+            assert _prepared_sales(cursor) == []
+    finally:
+        connection.connection.prepare_threshold = threshold

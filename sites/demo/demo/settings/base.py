@@ -96,6 +96,13 @@ if DB_POOL_MAX_SIZE:
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
     }
 
+# Prepared statements on the site's connections, for the statements a package runs through a prepared cursor
+# (the wallet's charge sale): PostgreSQL binds, parses and plans them once per connection. The ORM's statements
+# stay client-bound and are never prepared. A transaction-pooling proxy that does not keep prepared statements
+# (PgBouncer before 1.21, or without max_prepared_statements) needs DB_PREPARED_STATEMENTS=0.
+if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5  # psycopg's own, for any server-side binding cursor
+
 MIDDLEWARE = [
     # Outermost: measures and logs every answer as the client gets it, the tenant lookup's too (demo/observability).
     "demo.observability.middleware.RequestObservabilityMiddleware",

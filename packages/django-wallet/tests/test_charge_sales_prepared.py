@@ -1,0 +1,33 @@
+"""Every charge sale test again, on a connection that allows prepared statements (a site's choice: Django's
+default is none): the sale is then prepared once, with the same rows, replays, refusals and query log."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.test_charge_sales import *  # noqa: F403 - the tests are collected here again, under the fixture below
+from tests.test_charge_sales import _sell
+
+
+@pytest.fixture(autouse=True)
+def prepared_statements(db):
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold, raw.prepare_threshold = raw.prepare_threshold, 5
+    yield
+    raw.prepare_threshold = threshold
+
+
+def _prepared() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def test_the_sale_is_prepared_once_and_logged_as_any_statement(seller):
+    with CaptureQueriesContext(connection) as ctx:
+        sale = _sell(seller, idempotency_key="k", idempotency_scope="s")
+        again = _sell(seller, idempotency_key="k", idempotency_scope="s")
+    assert again == sale
+    assert [("wallet_charge_sale(" in q["sql"]) for q in ctx.captured_queries] == [True, True]
+    ((statement, runs),) = _prepared()
+    assert statement.startswith("SELECT * FROM wallet_charge_sale($1::uuid") and runs == 2
