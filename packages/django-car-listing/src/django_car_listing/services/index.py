@@ -73,17 +73,21 @@ def index_bought_statement(*, car: Car, images: list[dict]) -> tuple[str, list]:
     row = {"store_key": car.store_key, "car_id": car.pk, **_fields(car, thumbnail), "listed_at": None,
            "updated_at": timezone.now()}
     cfg = conf.get("CAR_LISTING_SEARCH_CONFIG")
-    return _bought_sql(tuple(row)), [*row.values(), cfg, car.make, cfg, car.model, cfg, car.description]
+    return _bought_sql(tuple(row)), [*row.values(), car.store_key, car.pk,
+                                     cfg, car.make, cfg, car.model, cfg, car.description]
 
 
 @functools.cache
 def _bought_sql(names: tuple[str, ...]) -> str:
+    table = ListingIndex._meta.db_table
     columns = ", ".join(ListingIndex._meta.get_field(name).column for name in names)
-    # _search_vector in SQL (a test holds the row equal to index_sync's).
+    # _search_vector in SQL (a test holds the row equal to index_sync's), computed only for a missing row:
+    # the purchase changes none of its words, and an existing row keeps its own (COALESCE stops at it).
     vector = ("setweight(to_tsvector(%s::regconfig, %s), 'A') || setweight(to_tsvector(%s::regconfig, %s), 'A') "
               "|| setweight(to_tsvector(%s::regconfig, %s), 'C')")
-    return (f"INSERT INTO {ListingIndex._meta.db_table} ({columns}, search_vector) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(names))}, {vector}) "
+    kept = f"SELECT search_vector FROM {table} WHERE store_key = %s AND car_id = %s"  # noqa: S608
+    return (f"INSERT INTO {table} ({columns}, search_vector) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(names))}, COALESCE(({kept}), {vector})) "
             "ON CONFLICT (store_key, car_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, is_for_sale = false, "
             "featured_until = NULL, updated_at = EXCLUDED.updated_at")
 
