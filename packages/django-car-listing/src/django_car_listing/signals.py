@@ -10,7 +10,7 @@ car_created = Signal()    # store_key, car_id, car, actor
 car_listed = Signal()     # store_key, car_id, car, actor
 car_unlisted = Signal()   # store_key, car_id, car, actor
 car_verified = Signal()   # store_key, car_id, car, actor; on verify and on reject (see car.verification_status)
-# store_key, car_id (the bought car), car (buyer's car, public store), buyer, seller (user or None for a
-# store car), price, sale (store StoreSale or None), ownership_record
+# store_key, car_id (the bought car), car (buyer's car, public store), buyer, seller (user, read on first
+# use, or None for a store car), price, sale (store StoreSale or None), ownership_record
 car_purchased = Signal()
 

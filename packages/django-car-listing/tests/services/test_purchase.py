@@ -103,6 +103,36 @@ class BuyTests:
             buyer.pk, False, "car_listing/_public/a-t.jpg")
         assert "'careful'" in bought["search_vector"] and bought["listed_at"] is None
 
+    def test_a_public_purchase_reads_both_accounts_at_once_and_the_seller_only_for_a_receiver(
+            self, make_user, fund, listed_car, django_capture_on_commit_callbacks):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from django_car_listing import signals
+
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "1500.00")
+        fund(seller, "1.00")
+        car = listed_car(seller, price=Decimal("1000.00"))
+        announced = []
+
+        def on_purchased(sender, seller, **kwargs):
+            announced.append(seller)
+
+        signals.car_purchased.connect(on_purchased, weak=False)
+        try:
+            with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+                services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        finally:
+            signals.car_purchased.disconnect(on_purchased)
+        statements = [q["sql"] for q in ctx.captured_queries]
+        assert sum("FROM wallet_account" in s for s in statements) == 1, statements
+        user_reads = [s for s in statements if f"FROM {seller._meta.db_table}" in s.replace('"', "")
+                      and "wallet_account" not in s]  # the account read finds the seller's by its id in SQL
+        assert user_reads == [], statements
+        assert announced == [seller] and (announced[0].pk, announced[0].username) == (seller.pk, seller.username)
+        assert balance(seller) == Decimal("1001.00") and balance(buyer) == Decimal("500.00")
+
     def test_the_seller_keeps_a_record_of_what_they_sold(self, make_user, fund, listed_car):
         from django_car_listing import selectors
 

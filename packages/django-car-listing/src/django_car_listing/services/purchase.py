@@ -14,6 +14,7 @@ import uuid
 from functools import cache
 
 from django.db import IntegrityError, transaction
+from django.utils.functional import SimpleLazyObject
 
 from django_wallet import services as wallet
 from forecourt_core.events.services import event_recorded
@@ -42,6 +43,20 @@ def _idempotent_replay(*, buyer, store_key: str, car_id: int, idempotency_key: s
     if (prior.from_store_key, prior.from_car_id) != (store_key, car_id):
         raise errors.IdempotencyConflict()
     return prior
+
+
+def _users():
+    return Car._meta.get_field("owner").related_model
+
+
+def _accounts(*, buyer, store_key: str, seller_id: int | None) -> tuple:
+    """(the buyer's wallet account, the seller's or the store's), in one read: a private seller's found by
+    its id in SQL (the seller is not loaded), a store's through CAR_LISTING_STORE_ACCOUNT_WITH."""
+    if seller_id is None:
+        store, buyers = conf.store_account_with(store_key, buyer)
+        return buyers, store
+    users = _users()
+    return wallet.account_for_with_owner_by(buyer, users, **{users._meta.pk.name: seller_id})
 
 
 def _raise_for(exc: IntegrityError):
@@ -175,7 +190,7 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
             if prior is not None:
                 return prior
         _check_buyable(car, buyer)
-        seller = car.owner if not store_key else None
+        seller_id = car.owner_id if not store_key else None
         images = car.copied_images if store_key else []  # json, not jsonb: psycopg decodes it
     # The payment is the last statement before COMMIT: wallet_post locks the accounts (a dealership's is
     # shared by all its sales) until then, so every row that refers to the transaction is written first,
@@ -185,16 +200,13 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
     # the accounts' last.
     txn_id = uuid.uuid4()
     with conf.public_context():
-        if seller is not None:
-            destination, source = wallet.account_for(seller), wallet.account_for(buyer)
-        else:
-            destination, source = conf.store_account_with(store_key, buyer)
+        source, destination = _accounts(buyer=buyer, store_key=store_key, seller_id=seller_id)
         if store_key:
             record = _copy_to_buyer(car=car, buyer=buyer, images=images, txn_id=txn_id,
                                     idempotency_key=idempotency_key)
         else:
             record = _move_public_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key)
-            record_car_purchased(car=car, buyer=buyer, seller_id=seller.pk, buyer_car_id=record.car_id, sale_id=None)
+            record_car_purchased(car=car, buyer=buyer, seller_id=seller_id, buyer_car_id=record.car_id, sale_id=None)
     sale = _record_store_sale(car=car, buyer=buyer, record=record, txn_id=txn_id) if store_key else None
     with conf.public_context():
         txn = wallet.transfer(
@@ -206,6 +218,8 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
         # The wallet replayed this key's earlier payment (the checks above answer a real replay first): the
         # rows just written refer to a transaction that will not exist. Refuse; everything rolls back.
         raise errors.IdempotencyConflict()
+    # The seller is read only if a receiver uses it (after the commit).
+    seller = None if seller_id is None else SimpleLazyObject(lambda: _users()._default_manager.get(pk=seller_id))
     send_on_commit(car_purchased, sender=Car, store_key=store_key, car_id=car_id, car=record.car, buyer=buyer,
                    seller=seller, price=record.price, sale=sale, ownership_record=record)
     return record
