@@ -131,13 +131,16 @@ def _outcome(row: tuple, sale: ChargeSale, txn: Transaction) -> ChargeSale:
 
 
 @functools.cache
-def _sell_sql() -> str:
+def _sell_sql(placeholder: str = "%s") -> str:
+    """The sale's statement, its parameters written as ``placeholder`` (psycopg's ``%s``, or ``%b`` for
+    binary parameters, which only a server-bound statement takes)."""
     # The seller's key is cast to the user model's key type: it settles the function's polymorphic argument.
     user_key = ChargeSale._meta.get_field("sold_by").target_field.rel_db_type(connection)
-    return ("SELECT * FROM wallet_charge_sale(%s::uuid, %s::uuid, %s::uuid, %s::bigint, %s::integer, %s::text,"  # noqa: S608
-            f" %s::text, %s::text, %s::{user_key}, %s::text, %s::numeric, %s::text, %s::jsonb, %s::text, %s::text,"
-            " %s::text[], %s::text, %s::jsonb, %s::integer[], %s::text[], %s::uuid, %s::text, %s::jsonb, %s::text,"
-            " %s::text, %s::timestamptz)")
+    sql = ("SELECT * FROM wallet_charge_sale(%s::uuid, %s::uuid, %s::uuid, %s::bigint, %s::integer, %s::text,"  # noqa: S608
+           f" %s::text, %s::text, %s::{user_key}, %s::text, %s::numeric, %s::text, %s::jsonb, %s::text, %s::text,"
+           " %s::text[], %s::text, %s::jsonb, %s::integer[], %s::text[], %s::uuid, %s::text, %s::jsonb, %s::text,"
+           " %s::text, %s::timestamptz)")
+    return sql.replace("%s", placeholder)
 
 
 class _PreparedCursor(psycopg.Cursor):
@@ -162,11 +165,12 @@ def _sell(params: list) -> tuple:
             cur.execute(_sell_sql(), params)
             return cur.fetchone()
     # A sale's 26 arguments are then bound by PostgreSQL, and the statement is parsed and planned once per
-    # connection (re-planned by PostgreSQL itself when search_path changes). Wrapped as Django wraps its own
-    # cursors: query logging, execute wrappers, error translation.
+    # connection (re-planned by PostgreSQL itself when search_path changes). Binary arguments: psycopg writes
+    # them without text escaping (the fingerprint parts' quotes in their array). Wrapped as Django wraps its
+    # own cursors: query logging, execute wrappers, error translation.
     connection.validate_thread_sharing()
     prepared = _PreparedCursor(connection.connection)
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
     with wrap(prepared) as cur:
-        cur.execute(_sell_sql(), params)
+        cur.execute(_sell_sql("%b"), params)
         return cur.fetchone()
