@@ -1,12 +1,16 @@
 """Reads. Anything that lives in the public store is evaluated inside ``conf.public_context()``
 (querysets are lazy, so these return evaluated lists, never querysets that escape the context)."""
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+
+from forecourt_core.rows import columns, instances
 
 from . import conf, errors, search_cursor
 from .models import Car, DailyCarStats, ListingIndex, OwnershipRecord, SavedCar, StoreSale
@@ -193,7 +197,17 @@ def car_analytics(*, store_key: str, car_id: int, days: int = 30) -> dict:
 
 
 def purchase_by_key(*, buyer, idempotency_key: str) -> OwnershipRecord | None:
-    """The ``buyer``'s purchase made with ``idempotency_key`` (ownership records live in the public store)."""
+    """The ``buyer``'s purchase made with ``idempotency_key`` (ownership records live in the public store);
+    its ``car`` is read on first use. Every purchase of a private seller's car with a key asks first, and
+    almost always finds none: one statement built once per process (forecourt_core.rows), not the ORM's."""
     with conf.public_context():
-        return (OwnershipRecord.objects.select_related("car")
-                .filter(owner=buyer, idempotency_key=idempotency_key).first())
+        found = instances(OwnershipRecord, _purchase_by_key_sql(), [buyer.pk, idempotency_key])
+    return found[0] if found else None
+
+
+@functools.cache
+def _purchase_by_key_sql() -> str:
+    quote, meta = connection.ops.quote_name, OwnershipRecord._meta
+    owner, key = (quote(meta.get_field(name).column) for name in ("owner", "idempotency_key"))
+    # At most one row: the unique constraint car_listing_purchase_idem_uniq is on these two columns.
+    return f"SELECT {columns(OwnershipRecord)} FROM {quote(meta.db_table)} WHERE {owner} = %s AND {key} = %s"  # noqa: S608
