@@ -133,6 +133,24 @@ class BuyTests:
         assert announced == [seller] and (announced[0].pk, announced[0].username) == (seller.pk, seller.username)
         assert balance(seller) == Decimal("1001.00") and balance(buyer) == Decimal("500.00")
 
+    def test_the_event_written_with_a_public_cars_move_is_the_one_record_car_purchased_writes(
+            self, make_user, fund, listed_car):
+        from django_car_listing.services.events import record_car_purchased
+
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "1500.00")
+        car = listed_car(seller, price=Decimal("1000.00"))
+        services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
+        (event,) = Event.objects.filter(kind="car_listing.car_purchased")
+        bought = Car.objects.get(pk=car.pk)
+        with transaction.atomic():
+            record_car_purchased(car=bought, buyer=buyer, seller_id=seller.pk, buyer_car_id=car.pk, sale_id=None)
+        reference = Event.objects.exclude(pk=event.pk).get(kind="car_listing.car_purchased")
+        fields = ["kind", "data", "route", "request_id", "key", "status", "attempts", "claimed_at", "delivered_at",
+                  "last_error"]
+        assert [getattr(event, f) for f in fields] == [getattr(reference, f) for f in fields]
+        assert event.data["seller_id"] == seller.pk and event.available_at == event.created_at
+
     def test_the_seller_keeps_a_record_of_what_they_sold(self, make_user, fund, listed_car):
         from django_car_listing import selectors
 

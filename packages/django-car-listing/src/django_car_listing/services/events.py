@@ -36,6 +36,14 @@ def record_car_purchased(*, car: Car, buyer, seller_id: int | None, buyer_car_id
                                                                  buyer_car_id=buyer_car_id, sale_id=sale_id))
 
 
+def public_car_purchased_statement(*, car: Car, buyer, seller_id: int) -> tuple[str, list]:
+    """The INSERT (sql, params) of a public car's car_purchased event, the row ``record_car_purchased`` writes
+    (forecourt_core's ``event_insert``), for the statement that moves the car (``car`` as bought, in place:
+    the buyer's car is the same car). Once it has run, call ``event_recorded()``."""
+    data = _purchased(car=car, buyer=buyer, seller_id=seller_id, buyer_car_id=car.pk, sale_id=None)
+    return event_insert(kind="car_listing.car_purchased", data=data)
+
+
 def store_sale_purchased_statement(*, sale_rows: str, car: Car, buyer, buyer_car_id: int) -> tuple[str, list]:
     """The INSERT (sql, params) of a store car's car_purchased event, the row ``record_car_purchased`` writes
     (forecourt_core's ``event_insert``), for the statement that writes the sale: ``sale_rows`` names its CTE

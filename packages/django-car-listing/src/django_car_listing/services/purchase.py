@@ -26,7 +26,7 @@ from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
 from ._common import can_see, now, violates
 from .cars import raise_duplicate_vin
-from .events import record_car_purchased, store_sale_purchased_statement
+from .events import public_car_purchased_statement, store_sale_purchased_statement
 from .history import car_insert_with_history, car_update_with_history
 from .index import index_bought_statement, index_remove_statement
 
@@ -78,19 +78,21 @@ def _check_buyable(car: Car, buyer) -> None:
 
 
 def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
-    """Public car: ownership moves to the buyer, off sale (its index row too), history and the OwnershipRecord
-    appended, in one statement."""
+    """Public car: ownership moves to the buyer, off sale (its index row too), history, the OwnershipRecord
+    and the purchase event appended, in one statement."""
     seller_id = car.owner_id
     car.owner, car.is_for_sale, car.is_sold, car.featured_until = buyer, False, True, None
     record = OwnershipRecord(
         car=car, owner=buyer, previous_owner_id=seller_id, kind=OwnershipRecord.Kind.PURCHASE, price=car.price,
         from_store_key="", from_car_id=car.pk, wallet_transaction_id=txn_id, idempotency_key=idempotency_key)
     try:
-        record.pk, _ = car_update_with_history(
+        record.pk, *_ = car_update_with_history(
             car, fields=["owner", "is_for_sale", "is_sold", "featured_until"], user=buyer, date=now(),
-            then=[insert_statement(record), index_bought_statement(car=car, images=car.copied_images)])
+            then=[insert_statement(record), index_bought_statement(car=car, images=car.copied_images),
+                  public_car_purchased_statement(car=car, buyer=buyer, seller_id=seller_id)])
     except IntegrityError as exc:
         _raise_for(exc)
+    event_recorded()
     stored(record)
     prefetched(car, "images", [CarImage(car=car, **img) for img in car.copied_images])  # for the response
     return record
@@ -206,7 +208,6 @@ def car_buy(*, buyer, store_key: str, car_id: int, idempotency_key: str | None =
                                     idempotency_key=idempotency_key)
         else:
             record = _move_public_car(car=car, buyer=buyer, txn_id=txn_id, idempotency_key=idempotency_key)
-            record_car_purchased(car=car, buyer=buyer, seller_id=seller_id, buyer_car_id=record.car_id, sale_id=None)
     sale = _record_store_sale(car=car, buyer=buyer, record=record, txn_id=txn_id) if store_key else None
     with conf.public_context():
         txn = wallet.transfer(
