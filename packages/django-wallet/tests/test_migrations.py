@@ -43,3 +43,24 @@ def test_the_charge_sale_function_of_0015_reverts_to_0011s():
     finally:
         call_command("migrate", "wallet", verbosity=0)
     assert body() == latest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_post_function_of_0016_reverts_to_0012s():
+    """0016 replaces wallet_post's body only (its settings kept); its reverse restores 0012's."""
+    from django.db import connection
+
+    def body():
+        with connection.cursor() as cur:
+            cur.execute("SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'wallet_post'")
+            [row] = cur.fetchall()
+        return row
+
+    latest = body()
+    assert "FOR NO KEY UPDATE" in latest[0]
+    try:
+        call_command("migrate", "wallet", "0015", verbosity=0)
+        assert "ORDER BY a.id FOR UPDATE" in body()[0] and body()[1] == latest[1]
+    finally:
+        call_command("migrate", "wallet", verbosity=0)
+    assert body() == latest

@@ -471,3 +471,17 @@ def test_batch_entries_carry_each_running_balance(funded):
     assert rows == [(a.pk, D("-1.00"), D("9.00")), (b.pk, D("1.00"), D("1.00")), (a.pk, D("-2.00"), D("7.00")),
                     (c.pk, D("2.00"), D("2.00")), (b.pk, D("-0.50"), D("0.50")), (c.pk, D("0.50"), D("2.50"))]
     assert services.verify_ledger().ok
+
+
+@pytest.mark.parametrize(("twice", "outcome"), [(True, ("posted", None)), (False, ("refused", "account_not_found"))])
+def test_wallet_post_counts_the_accounts_a_posting_names(funded, twice, outcome):
+    """wallet_post counts distinct accounts (an account named twice is one) to tell a missing one."""
+    from django.db import connection
+
+    a = funded("5.00")
+    accounts = [a.pk, a.pk] if twice else [a.pk, 10**12]
+    with connection.cursor() as cur:
+        cur.execute("SELECT outcome, code FROM wallet_post(gen_random_uuid(), 'test', '', '{}', '', NULL, '', NULL,"
+                    " %s::bigint[], '{-1,1}'::numeric[], now())", [accounts])
+        assert cur.fetchone() == outcome
+    assert selectors.balance(a) == D("5.00")

@@ -1,8 +1,8 @@
 """The posting core: every balance change is one balanced transaction posted here.
 
-Accounts are locked with ``SELECT ... FOR UPDATE`` in ascending id order (then holds / credit requests),
-funds are checked under those locks, and idempotency keys are backed by a unique constraint so that two
-racing identical requests post once. A posting is one call of the ``wallet_post`` SQL function:
+Accounts are locked (``FOR UPDATE``; ``wallet_post``: ``FOR NO KEY UPDATE``) in ascending id order (then
+holds / credit requests), funds are checked under those locks, and idempotency keys are backed by a unique
+constraint so that two racing identical requests post once. A posting is one call of the ``wallet_post`` SQL function:
 one round trip, no ORM compilation; Python validates the input and maps refusals to errors.
 """
 
