@@ -143,3 +143,47 @@ def test_a_purchase_is_at_most_14_sql_statements_and_keeps_its_side_effects(memb
     with schema_context("dealer1"):
         assert VehicleSale.objects.get().vehicle_id == car.pk
     assert Notification.objects.filter(recipient=buyer, kind="car_purchase_confirmed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_dealer_car_purchase_switches_search_path_only_where_a_statement_needs_it(members, make_user):
+    """Each statement of a dealership car's purchase runs under the search_path it needs, with four switches:
+    the car tables exist in both schemas (the lock and the sale in the dealership's, the buyer's new car, whose
+    id the sale records, in public), and the payment runs in public: its event is routed to the schema it is
+    recorded in, and wallet_post's cached plans are re-made whenever the search_path differs."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from django_wallet import services as wallet
+
+    d1, _ = members
+    car = _listed_dealer_car(d1, make_user(is_staff=True))
+    buyer = make_user()
+    wallet.deposit(account=wallet.account_for(buyer), amount=Decimal("15000.00"))
+    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(buyer)}")
+    connection.set_schema_to_public()
+    with connection.cursor():
+        pass  # the path is known to be public before the request, as after the previous one
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"/api/cars/{car.pk}/buy/?store=dealer1", HTTP_IDEMPOTENCY_KEY="buy-paths")
+    assert response.status_code == 201, response.content
+    path, ran, switches = '"public"', [], 0
+    for q in ctx.captured_queries:
+        sql = q["sql"].replace('"', "")
+        if sql.startswith("SET search_path = "):
+            path, switches = q["sql"].removeprefix("SET search_path = "), switches + 1
+        else:
+            ran.append((path, sql))
+
+    def path_of(marker):
+        (found,) = {p for p, sql in ran if marker in sql}
+        return found
+
+    dealer, public = '"dealer1","public"', '"public"'
+    assert path_of("FOR UPDATE") == dealer  # the dealership's car, locked
+    assert path_of("INSERT INTO car_listing_car") == public  # the buyer's new car
+    assert path_of("UPDATE car_listing_car") == dealer  # the dealership's car, sold
+    assert path_of("wallet_post(") == public and path_of("FROM wallet_account") == public
+    assert switches == 4, "\n".join(q["sql"][:100] for q in ctx.captured_queries)
