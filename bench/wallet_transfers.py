@@ -50,6 +50,8 @@ def setup_django() -> None:
                     "USER": USER,
                     "HOST": HOST,
                     "PORT": PORT,
+                    # As the site's connections (DB_PREPARED_STATEMENTS, on by default): a posting is prepared.
+                    "OPTIONS": {"prepare_threshold": 5},
                 }
             },
             USE_TZ=True,

@@ -13,7 +13,6 @@ import json
 import uuid
 from decimal import Decimal
 
-import psycopg
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
@@ -38,7 +37,7 @@ from ..models import Account, ChargeSale, Transaction
 from ..signals import transaction_posted
 from . import idempotency
 from .accounts import account_with_system_account, system_account
-from .posting import refused
+from .posting import fetch_one, refused
 
 
 def normalize_phone(phone: str, *, region: str | None = None) -> str:
@@ -143,34 +142,7 @@ def _sell_sql(placeholder: str = "%s") -> str:
     return sql.replace("%s", placeholder)
 
 
-class _PreparedCursor(psycopg.Cursor):
-    """Server-side binding, the statement prepared on its connection at its first run (Django's cursor
-    wrapper calls execute() without psycopg's ``prepare``)."""
-
-    def execute(self, query, params=None, **kwargs):
-        return super().execute(query, params, prepare=True, **kwargs)
-
-    def _send_query_prepared(self, name, pgq, **kwargs):
-        # psycopg keeps the statement it ran in _query except for a prepared one's run; Django's query log
-        # (connection.queries, CaptureQueriesContext) reads it from there.
-        self._query = pgq
-        return super()._send_query_prepared(name, pgq, **kwargs)
-
-
 def _sell(params: list) -> tuple:
-    with connection.cursor() as cur:  # django-tenants sets the schema's search_path here
-        # Prepared only where the site allows prepared statements on its connections (Django's default is not
-        # to: a transaction-pooling proxy may not keep them).
-        if getattr(connection.connection, "prepare_threshold", None) is None:
-            cur.execute(_sell_sql(), params)
-            return cur.fetchone()
-    # A sale's 26 arguments are then bound by PostgreSQL, and the statement is parsed and planned once per
-    # connection (re-planned by PostgreSQL itself when search_path changes). Binary arguments: psycopg writes
-    # them without text escaping (the fingerprint parts' quotes in their array). Wrapped as Django wraps its
-    # own cursors: query logging, execute wrappers, error translation.
-    connection.validate_thread_sharing()
-    prepared = _PreparedCursor(connection.connection)
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    with wrap(prepared) as cur:
-        cur.execute(_sell_sql("%b"), params)
-        return cur.fetchone()
+    # A sale's 26 arguments bound by PostgreSQL where the site allows prepared statements (binary: psycopg writes
+    # them without text escaping, the fingerprint parts' quotes in their array included).
+    return fetch_one(_sell_sql, params)

@@ -8,13 +8,15 @@ one round trip, no ORM compilation; Python validates the input and maps refusals
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
+import psycopg
 from django.db import connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
@@ -63,16 +65,57 @@ _POST_CALL = (
     " FROM wallet_post(%s::uuid, %s::text, %s::text, %s::jsonb, %s::text, %s::text, %s::text, %s::uuid,"
     " %s::bigint[], %s::numeric[], %s::timestamptz)"
 )
-# The owners' columns are read only when a site follows some owners: three arrays fewer to parse.
-_POST_SQL = "SELECT outcome, transaction_id, code, message" + _POST_CALL
-_POST_WITH_OWNERS_SQL = "SELECT *" + _POST_CALL
+
+
+@functools.cache
+def _post_sql(placeholder: str = "%s", *, with_owners: bool = False) -> str:
+    """The posting's statement, its parameters written as ``placeholder`` (``%s``, or ``%b`` for binary ones)."""
+    # The owners' columns are read only when a site follows some owners: three arrays fewer to parse.
+    return ("SELECT *" if with_owners else "SELECT outcome, transaction_id, code, message") + _POST_CALL.replace(
+        "%s", placeholder)
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """Server-side binding, the statement prepared on its connection at its first run (Django's cursor
+    wrapper calls execute() without psycopg's ``prepare``)."""
+
+    def execute(self, query, params=None, **kwargs):
+        return super().execute(query, params, prepare=True, **kwargs)
+
+    def _send_query_prepared(self, name, pgq, **kwargs):
+        # psycopg keeps the statement it ran in _query except for a prepared one's run; Django's query log
+        # (connection.queries, CaptureQueriesContext) reads it from there.
+        self._query = pgq
+        return super()._send_query_prepared(name, pgq, **kwargs)
+
+
+def fetch_one(sql: Callable[[str], str], params: list) -> tuple:
+    """The one row of the statement ``sql(placeholder)`` with ``params``: prepared on its connection where the
+    site allows prepared statements, else bound by the client.
+
+    Prepared, the statement is parsed, analysed and planned once per connection (PostgreSQL plans it again
+    itself when search_path changes) and its arguments are sent in binary, without quoting in Python.
+    """
+    with connection.cursor() as cur:  # django-tenants sets the schema's search_path here
+        # Prepared only where the site allows prepared statements on its connections (Django's default is not
+        # to: a transaction-pooling proxy may not keep them).
+        if getattr(connection.connection, "prepare_threshold", None) is None:
+            cur.execute(sql("%s"), params)
+            return cur.fetchone()
+    # Wrapped as Django wraps its own cursors: query logging, execute wrappers, error translation.
+    connection.validate_thread_sharing()
+    prepared = _PreparedCursor(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(prepared) as cur:
+        cur.execute(sql("%b"), params)
+        return cur.fetchone()
 
 
 def _array_literal(values: Iterable[int | Decimal]) -> str:
     """Ids or amounts as one PostgreSQL array literal (``{1,2}``), bound as a single text parameter.
 
-    The site's cursors bind on the client, where psycopg adapts a list element by element (most of a
-    posting's client work); an int or a Decimal has one exact text form, so one string does it.
+    psycopg adapts a list element by element (bound by the client or, prepared, by PostgreSQL), most of a
+    posting's client work; an int or a Decimal has one exact text form, so one string does it.
     """
     return "{" + ",".join(map(str, values)) + "}"
 
@@ -133,14 +176,12 @@ def refused(outcome: str, code: str, message: str | None, txn: Transaction) -> D
 
 
 def _call_post(txn: Transaction, postings: list[Posting], *, with_owners: bool) -> tuple:
-    with connection.cursor() as cur:
-        cur.execute(
-            _POST_WITH_OWNERS_SQL if with_owners else _POST_SQL,
-            [txn.id, txn.kind, txn.memo, json.dumps(txn.metadata), txn.idempotency_scope, txn.idempotency_key,
-             txn.fingerprint, txn.reverses_id, _array_literal(a for a, _ in postings),
-             _array_literal(x for _, x in postings), txn.created_at],
-        )
-        return cur.fetchone()
+    return fetch_one(
+        functools.partial(_post_sql, with_owners=with_owners),
+        [txn.id, txn.kind, txn.memo, json.dumps(txn.metadata), txn.idempotency_scope, txn.idempotency_key,
+         txn.fingerprint, txn.reverses_id, _array_literal(a for a, _ in postings),
+         _array_literal(x for _, x in postings), txn.created_at],
+    )
 
 
 _REFUSALS: dict[str, type[DomainError]] = {
