@@ -68,7 +68,9 @@ def broker(monkeypatch, settings):
     caches["default"].delete(services.KICK_PENDING_KEY)
     stub = _Broker()
     monkeypatch.setattr(tasks.relay_events, "apply_async", stub)
-    return stub
+    registry.register("testing.kicked", lambda event: None, name="test")  # only a handled kind kicks
+    yield stub
+    registry.unregister("testing.kicked", name="test")
 
 
 def _committed(capture, kind="testing.kicked", **data):
@@ -106,6 +108,33 @@ def test_an_event_committed_while_a_run_delivers_kicks_a_run_of_its_own(broker):
     finally:
         registry.unregister(kind, name="test")
     assert Event.objects.get(pk=later[0].pk).status == "delivered" and broker.sent == 2
+
+
+def test_a_kind_no_handler_takes_kicks_no_run_and_the_periodic_relay_marks_it_delivered(
+        broker, django_capture_on_commit_callbacks):
+    from django.core.cache import caches
+
+    unhandled = _committed(django_capture_on_commit_callbacks, kind="testing.nobody_consumes", n=1)
+    assert broker.sent == 0 and caches["default"].get(services.KICK_PENDING_KEY) is None
+    # A transaction that also records a handled kind kicks one run, which takes both.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event_record(kind="testing.nobody_consumes", data={"n": 2})
+        handled = event_record(kind="testing.kicked")
+    assert broker.sent == 1
+    assert events_relay() == 3
+    assert set(Event.objects.filter(pk__in=[unhandled.pk, handled.pk]).values_list("status", flat=True)) == {
+        "delivered"}
+
+
+def test_event_recorded_kicks_for_the_kinds_it_is_told(broker, django_capture_on_commit_callbacks):
+    with pytest.raises(TypeError):
+        services.event_recorded()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.event_recorded("testing.nobody_consumes")
+    assert broker.sent == 0
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.event_recorded("testing.nobody_consumes", "testing.kicked")
+    assert broker.sent == 1
 
 
 def test_a_full_batch_kicks_another_run_for_the_rest(broker, settings):

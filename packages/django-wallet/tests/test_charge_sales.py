@@ -117,6 +117,33 @@ def test_a_followed_sellers_posting_event_is_written_as_for_any_posting(seller, 
     assert Event.objects.filter(kind="wallet.transaction_posted").count() == 1  # no followed account moved
 
 
+@pytest.mark.parametrize("followed, handled, kicks", [
+    ([], [], 0),  # nobody handles a sale's events: the periodic relay marks them delivered
+    ([], ["wallet.charge_sold"], 1),
+    (["testapp.User"], [], 0),  # the posting's event is written, but nobody handles it either
+    (["testapp.User"], ["wallet.transaction_posted"], 1),
+    (["auth.Group"], ["wallet.transaction_posted"], 0),  # a user's sale moves no followed account
+])
+def test_a_sale_kicks_the_relay_when_a_handler_takes_an_event_it_wrote(
+        seller, settings, monkeypatch, django_capture_on_commit_callbacks, followed, handled, kicks):
+    from forecourt_core.events import registry
+    from forecourt_core.events import services as events
+
+    settings.FORECOURT_EVENTS_KICK, settings.WALLET_TRANSACTION_EVENT_OWNERS = True, followed
+    sent = []
+    monkeypatch.setattr(events, "events_kick", lambda: sent.append(1))
+    for kind in handled:
+        registry.register(kind, lambda event: None, name="test")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _sell(seller)
+    finally:
+        for kind in handled:
+            registry.unregister(kind, name="test")
+    assert len(sent) == kicks
+    assert Event.objects.filter(kind="wallet.transaction_posted").count() == (followed == ["testapp.User"])
+
+
 def test_a_sale_over_the_api_is_one_statement(seller, django_assert_num_queries):
     from django.urls import reverse
     from rest_framework.test import APIClient

@@ -8,6 +8,8 @@ from forecourt_core.events.services import event_insert, event_record
 
 from ..models import Car
 
+CAR_PURCHASED = "car_listing.car_purchased"
+
 
 def car_facts(car: Car) -> dict:
     """What a message about the car needs without reading it again."""
@@ -32,23 +34,23 @@ def _purchased(*, car: Car, buyer, seller_id: int | None, buyer_car_id: int, sal
 
 def record_car_purchased(*, car: Car, buyer, seller_id: int | None, buyer_car_id: int, sale_id: int | None) -> None:
     """``car`` is the bought car as loaded in its store (``seller_id`` None: a store's car)."""
-    event_record(kind="car_listing.car_purchased", data=_purchased(car=car, buyer=buyer, seller_id=seller_id,
+    event_record(kind=CAR_PURCHASED, data=_purchased(car=car, buyer=buyer, seller_id=seller_id,
                                                                  buyer_car_id=buyer_car_id, sale_id=sale_id))
 
 
 def public_car_purchased_statement(*, car: Car, buyer, seller_id: int) -> tuple[str, list]:
     """The INSERT (sql, params) of a public car's car_purchased event, the row ``record_car_purchased`` writes
     (forecourt_core's ``event_insert``), for the statement that moves the car (``car`` as bought, in place:
-    the buyer's car is the same car). Once it has run, call ``event_recorded()``."""
+    the buyer's car is the same car). Once it has run, call ``event_recorded(CAR_PURCHASED)``."""
     data = _purchased(car=car, buyer=buyer, seller_id=seller_id, buyer_car_id=car.pk, sale_id=None)
-    return event_insert(kind="car_listing.car_purchased", data=data)
+    return event_insert(kind=CAR_PURCHASED, data=data)
 
 
 def store_sale_purchased_statement(*, sale_rows: str, car: Car, buyer, buyer_car_id: int) -> tuple[str, list]:
     """The INSERT (sql, params) of a store car's car_purchased event, the row ``record_car_purchased`` writes
     (forecourt_core's ``event_insert``), for the statement that writes the sale: ``sale_rows`` names its CTE
     of the StoreSale's INSERT RETURNING id, which becomes the event's ``sale_id``. Once it has run, call
-    ``event_recorded()``."""
+    ``event_recorded(CAR_PURCHASED)``."""
     data = _purchased(car=car, buyer=buyer, seller_id=None, buyer_car_id=buyer_car_id, sale_id=None)
-    return event_insert(kind="car_listing.car_purchased", data=data, source=sale_rows,
+    return event_insert(kind=CAR_PURCHASED, data=data, source=sale_rows,
                         data_sql=f"%s::jsonb || jsonb_build_object('sale_id', {sale_rows}.id)")

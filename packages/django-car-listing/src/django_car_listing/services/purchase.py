@@ -26,7 +26,7 @@ from ..models import Car, CarImage, OwnershipRecord, StoreSale, Verification
 from ..signals import car_purchased
 from ._common import can_see, now, violates
 from .cars import raise_duplicate_vin
-from .events import public_car_purchased_statement, store_sale_purchased_statement
+from .events import CAR_PURCHASED, public_car_purchased_statement, store_sale_purchased_statement
 from .history import car_insert_with_history, car_update_with_history
 from .index import index_bought_statement, index_remove_statement
 
@@ -92,7 +92,7 @@ def _move_public_car(*, car: Car, buyer, txn_id: uuid.UUID, idempotency_key) -> 
                   public_car_purchased_statement(car=car, buyer=buyer, seller_id=seller_id)])
     except IntegrityError as exc:
         _raise_for(exc)
-    event_recorded()
+    event_recorded(CAR_PURCHASED)
     stored(record)
     prefetched(car, "images", [CarImage(car=car, **img) for img in car.copied_images])  # for the response
     return record
@@ -156,7 +156,7 @@ def _record_store_sale(*, car: Car, buyer, record: OwnershipRecord, txn_id: uuid
             car, fields=["is_for_sale", "is_sold"], user=buyer, date=now(),
             then=[insert_statement(sale),
                   store_sale_purchased_statement(sale_rows="then0", car=car, buyer=buyer, buyer_car_id=record.car_id)])
-        event_recorded()
+        event_recorded(CAR_PURCHASED)
         stored(sale)
     return sale
 

@@ -60,7 +60,7 @@ def event_record_many(*, kind: str, data: list[dict | None], keys: list[str] | N
         events = [e for e, _ in rows]
     _insert(rows, ignore_conflicts=bool(wanted))
     if events and conf.get("FORECOURT_EVENTS_KICK"):
-        _kick_after_commit()
+        _kick_after_commit([kind])
     return events
 
 
@@ -68,7 +68,7 @@ def event_values(*, kind: str, data: dict | None = None) -> tuple[uuid.UUID, str
     """For a package whose own SQL writes an event's row through the kernel's ``forecourt_event_insert``
     SQL function (migration 0003, the row's other columns those of a fresh pending event): the new event's
     id, its data as JSON text (stored as ``event_record`` stores it), its route and request id. Once the
-    row is written, call ``event_recorded()``."""
+    row is written, call ``event_recorded(kind)``."""
     _check_kind(kind)
     return uuid.uuid4(), _stored_text(data), conf.current_route(), context.request_id.get()
 
@@ -79,7 +79,7 @@ def event_insert(*, kind: str, data: dict | None = None, data_sql: str = "%s::js
     statement (the event in the same statement as its change, e.g. as one of its CTEs). ``data_sql``: the
     data's expression, its one ``%s`` the JSON text (e.g. ``"%s::jsonb || jsonb_build_object('sale_id',
     sale.id)"``, with ``source`` = ``"sale"``: the row is then ``INSERT ... SELECT ... FROM sale``, one per
-    row of ``source``). Once it has run, call ``event_recorded()``."""
+    row of ``source``). Once it has run, call ``event_recorded(kind)``."""
     event_id, text, route, request_id = event_values(kind=kind, data=data)
     when = timezone.now()
     event = Event(id=event_id, kind=kind, route=route, request_id=request_id, available_at=when, created_at=when)
@@ -88,11 +88,13 @@ def event_insert(*, kind: str, data: dict | None = None, data_sql: str = "%s::js
     return sql, _row_params(event, text)
 
 
-def event_recorded() -> None:
-    """An event row written with ``event_values`` was recorded: kick a relay run after the commit, as
-    ``event_record`` does."""
+def event_recorded(*kinds: str) -> None:
+    """Event rows of ``kinds`` written with ``event_values`` were recorded: kick a relay run after the commit,
+    as ``event_record`` does."""
+    if not kinds:
+        raise TypeError("event_recorded takes the kinds of the events recorded")
     if conf.get("FORECOURT_EVENTS_KICK"):
-        _kick_after_commit()
+        _kick_after_commit(kinds)
 
 
 def _check_kind(kind) -> None:
@@ -100,12 +102,18 @@ def _check_kind(kind) -> None:
         raise ValueError(f"event kind must look like 'app_label.what_happened', got {kind!r}")
 
 
-def _kick_after_commit() -> None:
-    """One kick per transaction, however many events it records.
+def _kick_after_commit(kinds: Iterable[str]) -> None:
+    """One kick per transaction, however many events it records; none for kinds no handler takes.
+
+    An event nobody handles only waits to be marked delivered, which the periodic relay does: a kick would
+    cost the commit a cache round trip and a task for nothing. Web processes and workers register the same
+    handlers (``_warn_unhandled``), so this process's registry answers for the workers'.
 
     A savepoint that rolls back drops its own hook, not the connection's mark: a later hook kicks, and a
     mark left with no hook only makes the next transaction's kick happen (a relay run that finds nothing).
     """
+    if not any(registry.handlers_for(kind) for kind in kinds):
+        return
     conn = transaction.get_connection()
     conn.__dict__["forecourt_events_kick_due"] = True
 

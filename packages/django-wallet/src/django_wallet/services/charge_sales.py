@@ -85,8 +85,9 @@ def charge_sale_create(
         selling = [None, ContentType.objects.get_for_model(seller).pk, str(seller.pk), conf.get("WALLET_USER_PURPOSE")]
     else:
         selling = [account.pk, None, None, None]
+    followed = _followed(txn)
     params = [txn.pk, sale.pk, event_id, *selling, name, sale.sold_by_id, e164, value, memo, json.dumps(metadata),
-              idempotency_scope, idempotency_key, parts, CHARGE_SOLD, event_data, *_followed(txn), route, request_id,
+              idempotency_scope, idempotency_key, parts, CHARGE_SOLD, event_data, *followed, route, request_id,
               now]
     row = _sell(params)
     if row[0] == "missing":  # the seller's (or the site's) first sale: open the accounts, then sell
@@ -95,7 +96,10 @@ def charge_sale_create(
         else:
             system_account(name)
         row = _sell(params)
-    return _outcome(row, sale, txn)
+    # The posting's event is written when a leg's owner type is followed: the seller's (the system account has
+    # no owner); an account given by id may be anyone's.
+    posted = followed[0] is not None and (seller is None or selling[1] in followed[0])
+    return _outcome(row, sale, txn, kinds=[CHARGE_SOLD, TRANSACTION_POSTED] if posted else [CHARGE_SOLD])
 
 
 def _followed(txn: Transaction) -> list:
@@ -107,8 +111,8 @@ def _followed(txn: Transaction) -> list:
     return [list(followed), list(followed.values()), event_id, TRANSACTION_POSTED, data]
 
 
-def _outcome(row: tuple, sale: ChargeSale, txn: Transaction) -> ChargeSale:
-    """The sale the function wrote or replayed, or the error of its refusal."""
+def _outcome(row: tuple, sale: ChargeSale, txn: Transaction, *, kinds: list[str]) -> ChargeSale:
+    """The sale the function wrote (with events of ``kinds``) or replayed, or the error of its refusal."""
     outcome, code, message, *columns = row
     txn.fingerprint = columns[7] or ""
     if outcome == "posted":
@@ -116,7 +120,7 @@ def _outcome(row: tuple, sale: ChargeSale, txn: Transaction) -> ChargeSale:
         stored(txn, sale)
         sale.transaction = txn
         send_on_commit(transaction_posted, sender=Transaction, transaction=txn)
-        event_recorded()
+        event_recorded(*kinds)
         return sale
     if outcome == "same_account":
         raise SameAccount()
