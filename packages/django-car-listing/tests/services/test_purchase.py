@@ -125,9 +125,9 @@ class BuyTests:
                 services.car_buy(buyer=buyer, store_key="", car_id=car.pk)
         finally:
             signals.car_purchased.disconnect(on_purchased)
-        statements = [q["sql"] for q in ctx.captured_queries]
+        statements = [q["sql"].replace('"', "") for q in ctx.captured_queries]
         assert sum("FROM wallet_account" in s for s in statements) == 1, statements
-        user_reads = [s for s in statements if f"FROM {seller._meta.db_table}" in s.replace('"', "")
+        user_reads = [s for s in statements if f"FROM {seller._meta.db_table}" in s
                       and "wallet_account" not in s]  # the account read finds the seller's by its id in SQL
         assert user_reads == [], statements
         assert announced == [seller] and (announced[0].pk, announced[0].username) == (seller.pk, seller.username)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db import transaction as db_transaction
 
 from forecourt_core.rows import columns, instances
@@ -12,10 +14,18 @@ from .. import conf
 from ..models import Account
 
 
+@cache
+def _names() -> dict[str, str]:
+    """Account's table and the columns the reads filter on, quoted (once per process)."""
+    quote, meta = connection.ops.quote_name, Account._meta
+    return {"table": quote(meta.db_table),
+            **{name: quote(meta.get_field(name).column) for name in ("owner_type", "owner_id", "purpose", "name")}}
+
+
 def _read(where: str, params: list) -> list[Account]:
     # One raw SELECT: every money request reads its accounts here (why not the ORM: docs/performance.md,
     # "Account reads are one raw statement each"), its rows built without a RawQuerySet.
-    return instances(Account, f"SELECT {columns(Account)} FROM {Account._meta.db_table} WHERE {where}",  # noqa: S608
+    return instances(Account, f"SELECT {columns(Account)} FROM {_names()['table']} WHERE {where}",  # noqa: S608
                      params)
 
 
@@ -33,7 +43,9 @@ def _get_or_create(lookup: dict, defaults: dict, found: Account | None) -> Accou
 def _owned_where(owner_type: ContentType, owner_id: str, params: list, purpose: str) -> tuple[str, list]:
     """The WHERE clause (with parameters) of the account for ``purpose`` of the owner of ``owner_type``
     whose id is the SQL ``owner_id`` (taking ``params``): the one way an owner's account is found."""
-    return (f"(owner_type_id = %s AND owner_id = {owner_id} AND purpose = %s)", [owner_type.pk, *params, purpose])
+    names = _names()
+    return (f"({names['owner_type']} = %s AND {names['owner_id']} = {owner_id} AND {names['purpose']} = %s)",
+            [owner_type.pk, *params, purpose])
 
 
 def _owned(owner, purpose: str) -> tuple[dict, str, list]:
@@ -45,7 +57,8 @@ def _owned(owner, purpose: str) -> tuple[dict, str, list]:
 
 def _named(name: str) -> tuple[dict, str, list]:
     """The lookup of the system account ``name``, and its WHERE clause with parameters."""
-    return {"name": name}, "(owner_type_id IS NULL AND name = %s)", [name]
+    names = _names()
+    return {"name": name}, f"({names['owner_type']} IS NULL AND {names['name']} = %s)", [name]
 
 
 SYSTEM_DEFAULTS = {"allow_overdraft": True}  # system accounts may overdraw
@@ -61,11 +74,17 @@ def _owner_by_where(model, purpose: str, unique: dict) -> tuple[str, list]:
     """The WHERE clause (with parameters) of the account for ``purpose`` of the ``model`` instance whose
     unique field has the given value (``{"schema_name": "x"}``), the owner looked up in the same statement."""
     ((name, value),) = unique.items()
+    return _owned_where(ContentType.objects.get_for_model(model), _owner_id_by(model, name), [value], purpose)
+
+
+@cache
+def _owner_id_by(model, name: str) -> str:
+    """The SQL of the id, as text, of the ``model`` instance whose unique field ``name`` is the parameter."""
     field = model._meta.get_field(name)
     if not (field.unique or field.primary_key):
         raise ValueError(f"{model.__name__}.{name} is not unique")
-    owner_id = f"(SELECT {model._meta.pk.column}::text FROM {model._meta.db_table} WHERE {field.column} = %s)"  # noqa: S608
-    return _owned_where(ContentType.objects.get_for_model(model), owner_id, [value], purpose)
+    quote, meta = connection.ops.quote_name, model._meta
+    return f"(SELECT {quote(meta.pk.column)}::text FROM {quote(meta.db_table)} WHERE {quote(field.column)} = %s)"  # noqa: S608
 
 
 def account_for_owner_by(model, *, purpose: str = "main", **unique) -> Account:
