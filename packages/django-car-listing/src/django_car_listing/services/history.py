@@ -17,12 +17,12 @@ _OWN = frozenset({"history_id", "history_date", "history_type", "history_user", 
 
 
 @cache
-def _shape() -> tuple[str, list, str]:
-    """(history table, the car fields it copies, car table)."""
-    history = Car.history.model
+def _shape() -> tuple[str, str, str]:
+    """(history table, the car columns it copies, car table), quoted."""
+    quote, history = connection.ops.quote_name, Car.history.model
     by_attname = {f.attname: f for f in Car._meta.concrete_fields}
     copied = [by_attname[f.attname] for f in history._meta.concrete_fields if f.name not in _OWN]
-    return history._meta.db_table, copied, Car._meta.db_table
+    return quote(history._meta.db_table), ", ".join(quote(f.column) for f in copied), quote(Car._meta.db_table)
 
 
 @cache
@@ -30,9 +30,11 @@ def _history_from(kind: str, source: str) -> str:
     """The history row's INSERT, copying the car's row from the CTE ``source`` (its columns as the car
     table's, as written), then the time, ``kind``, the user and the change reason as parameters."""
     history_table, copied, _ = _shape()
-    copied_columns = ", ".join(f.column for f in copied)
-    return (f"INSERT INTO {history_table} ({copied_columns}, history_date, history_type, "  # noqa: S608
-            f"history_user_id, history_change_reason) SELECT {copied_columns}, %s, '{kind}', %s, %s FROM {source}")
+    meta = Car.history.model._meta
+    own = ", ".join(connection.ops.quote_name(meta.get_field(name).column)
+                    for name in ("history_date", "history_type", "history_user", "history_change_reason"))
+    return (f"INSERT INTO {history_table} ({copied}, {own}) "  # noqa: S608
+            f"SELECT {copied}, %s, '{kind}', %s, %s FROM {source}")
 
 
 @cache
@@ -40,11 +42,11 @@ def _update_sql(fields: tuple[str, ...]) -> tuple[str, list]:
     """(the car's UPDATE of ``fields`` and ``updated_at`` by id, RETURNING the columns its history row
     copies; the fields it sets, in their parameters' order)."""
     _, copied, car_table = _shape()
-    by_name = {f.name: f for f in Car._meta.concrete_fields}
+    quote, by_name = connection.ops.quote_name, {f.name: f for f in Car._meta.concrete_fields}
     targets = [by_name[name] for name in [*fields, "updated_at"]]
-    assignments = ", ".join(f"{f.column} = %s" for f in targets)
-    returned = ", ".join(f.column for f in copied)
-    return f"UPDATE {car_table} SET {assignments} WHERE id = %s RETURNING {returned}", targets  # noqa: S608
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+    where = quote(Car._meta.pk.column)
+    return f"UPDATE {car_table} SET {assignments} WHERE {where} = %s RETURNING {copied}", targets  # noqa: S608
 
 
 def _then(then, params: list) -> tuple[list[str], str]:
@@ -64,8 +66,8 @@ def car_update_with_history(car: Car, *, fields: list[str], user, date, then: tu
     ``car_insert_with_history`` (without a ``car`` to read)."""
     car.updated_at = date
     update_sql, targets = _update_sql(tuple(fields))
-    # The history row copies the row as updated (RETURNING) rather than every field sent again: under the
-    # caller's lock that row is the instance as saved.
+    # The history row copies the row as updated (RETURNING): under the caller's lock that row is the
+    # instance as saved.
     params = [f.get_db_prep_save(getattr(car, f.attname), connection) for f in targets]
     params += [car.pk, date, getattr(user, "pk", None), getattr(car, "_change_reason", None)]
     ctes, returned = _then(then, params)

@@ -79,17 +79,22 @@ def index_bought_statement(*, car: Car, images: list[dict]) -> tuple[str, list]:
 
 @functools.cache
 def _bought_sql(names: tuple[str, ...]) -> str:
-    table = ListingIndex._meta.db_table
-    columns = ", ".join(ListingIndex._meta.get_field(name).column for name in names)
+    quote, meta = connection.ops.quote_name, ListingIndex._meta
+    table = quote(meta.db_table)
+    col = {name: quote(meta.get_field(name).column) for name in
+           {*names, "store_key", "car_id", "search_vector", "owner_id", "is_for_sale", "featured_until", "updated_at"}}
+    columns = ", ".join(col[name] for name in names)
     # _search_vector in SQL (a test holds the row equal to index_sync's), computed only for a missing row:
     # the purchase changes none of its words, and an existing row keeps its own (COALESCE stops at it).
     vector = ("setweight(to_tsvector(%s::regconfig, %s), 'A') || setweight(to_tsvector(%s::regconfig, %s), 'A') "
               "|| setweight(to_tsvector(%s::regconfig, %s), 'C')")
-    kept = f"SELECT search_vector FROM {table} WHERE store_key = %s AND car_id = %s"  # noqa: S608
-    return (f"INSERT INTO {table} ({columns}, search_vector) "  # noqa: S608
+    store_key, car_id, search, owner, updated = (col[name] for name in (
+        "store_key", "car_id", "search_vector", "owner_id", "updated_at"))
+    kept = f"SELECT {search} FROM {table} WHERE {store_key} = %s AND {car_id} = %s"  # noqa: S608
+    return (f"INSERT INTO {table} ({columns}, {search}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(names))}, COALESCE(({kept}), {vector})) "
-            "ON CONFLICT (store_key, car_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, is_for_sale = false, "
-            "featured_until = NULL, updated_at = EXCLUDED.updated_at")
+            f"ON CONFLICT ({store_key}, {car_id}) DO UPDATE SET {owner} = EXCLUDED.{owner}, "
+            f"{col['is_for_sale']} = false, {col['featured_until']} = NULL, {updated} = EXCLUDED.{updated}")
 
 
 def index_remove(*, store_key: str, car_id: int) -> None:
@@ -103,4 +108,11 @@ def index_remove_statement(*, store_key: str, car_id: int) -> tuple[str, list]:
     # One DELETE: the ORM's delete() first selects the rows for signal receivers, and nothing listens
     # for an index row's deletion.
     cache.bump_on_commit(car=(store_key, car_id))
-    return f"DELETE FROM {ListingIndex._meta.db_table} WHERE store_key = %s AND car_id = %s", [store_key, car_id]  # noqa: S608
+    return _remove_sql(), [store_key, car_id]
+
+
+@functools.cache
+def _remove_sql() -> str:
+    quote, meta = connection.ops.quote_name, ListingIndex._meta
+    store_key, car_id = (quote(meta.get_field(name).column) for name in ("store_key", "car_id"))
+    return f"DELETE FROM {quote(meta.db_table)} WHERE {store_key} = %s AND {car_id} = %s"  # noqa: S608

@@ -13,7 +13,7 @@ hangs on the car_purchased event.
 import uuid
 from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.functional import SimpleLazyObject
 
 from django_wallet import services as wallet
@@ -111,12 +111,16 @@ def _locked_car(store_key: str, car_id: int) -> Car:
 
 @cache
 def _locked_sql() -> str:
-    table = Car._meta.db_table
-    images = (f"SELECT COALESCE(json_agg(json_build_object('id', id, 'image', image, 'thumbnail', thumbnail, "  # noqa: S608
-              f"'width', width, 'height', height, 'position', position) ORDER BY position, id), '[]'::json) "
-              f"FROM {CarImage._meta.db_table} WHERE car_id = {table}.id")
+    quote = connection.ops.quote_name
+    table, meta = quote(Car._meta.db_table), CarImage._meta
+    img = {name: quote(meta.get_field(name).column)
+           for name in ("id", "image", "thumbnail", "width", "height", "position", "car")}
+    built = ", ".join(f"'{name}', {column}" for name, column in img.items() if name != "car")
+    images = (f"SELECT COALESCE(json_agg(json_build_object({built}) ORDER BY {img['position']}, {img['id']}), "  # noqa: S608
+              f"'[]'::json) FROM {quote(meta.db_table)} WHERE {img['car']} = {table}.{quote(Car._meta.pk.column)}")
+    car = {name: quote(Car._meta.get_field(name).column) for name in ("id", "store_key", "deleted_at")}
     return (f"SELECT {columns(Car)}, ({images}) FROM {table} "  # noqa: S608
-            "WHERE id = %s AND store_key = %s AND deleted_at IS NULL FOR UPDATE")
+            f"WHERE {car['id']} = %s AND {car['store_key']} = %s AND {car['deleted_at']} IS NULL FOR UPDATE")
 
 
 def _copy_to_buyer(*, car: Car, buyer, images: list[dict], txn_id: uuid.UUID, idempotency_key) -> OwnershipRecord:
