@@ -90,6 +90,27 @@ def test_dealer_car_bought_on_the_marketplace_moves_to_public_with_the_money(dea
 
 
 @pytest.mark.django_db
+def test_a_replay_answered_on_a_dealership_host_gives_the_buyers_public_car(dealer1, funded_buyer, make_user):
+    """car_listing_car is in every schema, and ids restart per schema: a replay's car is read in public, not
+    the dealership's car of the same id that the request's search_path would find."""
+    from django_car_listing import services
+    from django_car_listing.models import Car
+
+    seller = make_user()
+    car = _create(seller, "", VIN_A)
+    services.car_verify(actor=make_user(is_staff=True), store_key="", car_id=car.pk)
+    services.car_put_on_sale(actor=seller, store_key="", car_id=car.pk)
+    first = services.car_buy(buyer=funded_buyer, store_key="", car_id=car.pk, idempotency_key="bought-once")
+    with schema_context("dealer1"):
+        Car.objects.create(pk=first.car_id, store_key="dealer1", make="Skoda", model="Fabia", year=2015,
+                           price=Decimal("4000.00"), vin=VIN_B)
+        again = services.car_buy(buyer=funded_buyer, store_key="", car_id=car.pk, idempotency_key="bought-once")
+        assert Car.objects.get(pk=first.car_id).vin == VIN_B  # the dealership's car of that id
+        assert (again.pk, again.car.pk, again.car.vin, again.car.store_key, again.car.owner_id) == (
+            first.pk, first.car_id, VIN_A, "", funded_buyer.pk)
+
+
+@pytest.mark.django_db
 def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, funded_buyer, make_user, monkeypatch):
     from django_car_listing.models import Car, StoreSale
     from django_car_listing.services import car_buy, purchase

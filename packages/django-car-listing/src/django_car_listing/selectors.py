@@ -197,9 +197,10 @@ def car_analytics(*, store_key: str, car_id: int, days: int = 30) -> dict:
 
 
 def purchase_by_key(*, buyer, idempotency_key: str) -> OwnershipRecord | None:
-    """The ``buyer``'s purchase made with ``idempotency_key`` (ownership records live in the public store);
-    its ``car`` is read on first use. Every purchase of a private seller's car with a key asks first, and
-    almost always finds none: one statement built once per process (forecourt_core.rows), not the ORM's."""
+    """The ``buyer``'s purchase made with ``idempotency_key`` (ownership records live in the public store).
+    Its ``car`` is read on first use, in whatever store is then active: read it inside
+    ``conf.public_context()``. Every purchase of a private seller's car with a key asks first, and almost
+    always finds none: one statement built once per process (forecourt_core.rows)."""
     with conf.public_context():
         found = instances(OwnershipRecord, _purchase_by_key_sql(), [buyer.pk, idempotency_key])
     return found[0] if found else None

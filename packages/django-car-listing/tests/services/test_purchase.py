@@ -219,6 +219,42 @@ class BuyTests:
             services.car_buy(buyer=buyer, store_key="", car_id=other.pk, idempotency_key="k1")
         assert balance(buyer) == Decimal("4000.00")
 
+    def test_a_replays_car_is_read_in_the_public_store_before_it_is_returned(
+            self, settings, make_user, fund, listed_car, store, django_assert_num_queries):
+        """On django-tenants car_listing_car is in every store: a replay's car (the buyer's, a public one) is read
+        in the public store, and before car_buy returns, even when the request runs in a dealer's store."""
+        from django.db import connection
+
+        from tests import stores
+
+        seller, buyer = make_user(), make_user()
+        fund(buyer, "9000.00")
+        public = listed_car(seller)
+        store("dealer1")
+        dealers = listed_car(store_key="dealer1", manager=make_user(perms=["car_listing.add_car",
+                                                                           "car_listing.change_car"]))
+        store("")
+        wallet.system_account("store:dealer1")
+        bought = {key: services.car_buy(buyer=buyer, store_key=car.store_key, car_id=car.pk, idempotency_key=key)
+                  for key, car in (("public", public), ("store", dealers))}
+        settings.CAR_LISTING_STORE_CONTEXT = "tests.stores.tracking_context"
+        car_reads = []
+
+        def track(execute, sql, params, many, context):
+            if 'FROM "car_listing_car" ' in sql:
+                car_reads.append(stores.active_store())
+            return execute(sql, params, many, context)
+
+        for key, car in (("public", public), ("store", dealers)):
+            car_reads.clear()
+            with stores.tracking_context("dealer1"), connection.execute_wrapper(track):
+                again = services.car_buy(buyer=buyer, store_key=car.store_key, car_id=car.pk, idempotency_key=key)
+                with django_assert_num_queries(0):  # already read
+                    assert (again.pk, again.car.pk, again.car.owner_id) == (
+                        bought[key].pk, bought[key].car.pk, buyer.pk)
+            # The lock reads the store's car in its store; the replay's car is read once, in public.
+            assert car_reads == (["dealer1", ""] if key == "store" else [""]), (key, car_reads)
+
     def test_a_reused_key_on_another_public_car_is_refused_by_the_unique_index(
             self, make_user, fund, listed_car, monkeypatch):
         # Past the look-up (as when a concurrent request with the key commits between it and the write): the

@@ -42,6 +42,10 @@ def _idempotent_replay(*, buyer, store_key: str, car_id: int, idempotency_key: s
         return None
     if (prior.from_store_key, prior.from_car_id) != (store_key, car_id):
         raise errors.IdempotencyConflict()
+    with conf.public_context():
+        # The buyer's car is a public one; car_listing_car is in every store, and a caller that touched
+        # ``prior.car`` under a store's search_path would read that store's car of the same id.
+        prior.car  # noqa: B018 - loaded here, in the public store
     return prior
 
 
