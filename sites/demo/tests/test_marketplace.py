@@ -111,6 +111,31 @@ def test_a_replay_answered_on_a_dealership_host_gives_the_buyers_public_car(deal
 
 
 @pytest.mark.django_db
+def test_both_store_account_hooks_name_the_dealerships_account_and_a_purchase_pays_it(
+        dealer1, dealer1_staff, funded_buyer, make_user, settings):
+    """CAR_LISTING_STORE_ACCOUNT and CAR_LISTING_STORE_ACCOUNT_WITH agree on the dealership's account, and a
+    purchase debits the buyer and credits the dealership by the price, with the one-read hook and without."""
+    from django_car_listing import conf
+    from django_car_listing.services import car_buy
+    from django_wallet import selectors
+    from django_wallet import services as wallet
+
+    dealership = wallet.account_for(dealer1)
+    paying, paid = conf.store_account_with(funded_buyer, "dealer1")
+    assert (paying, paid) == (wallet.account_for(funded_buyer), dealership) == (
+        paying, conf.store_account("dealer1"))
+    admin = make_user(is_staff=True)
+    for hook, vin in (("demo.glue.hooks.store_account_with", VIN_A), (None, VIN_B)):
+        settings.CAR_LISTING_STORE_ACCOUNT_WITH = hook
+        assert conf.store_account_with(funded_buyer, "dealer1") == (paying, dealership), hook
+        car = _listed_dealer_car(dealer1_staff, admin, vin=vin, price="6000.00")
+        before = selectors.balance(paying), selectors.balance(dealership)
+        car_buy(buyer=funded_buyer, store_key="dealer1", car_id=car.pk)
+        assert (selectors.balance(paying), selectors.balance(dealership)) == (
+            before[0] - Decimal("6000.00"), before[1] + Decimal("6000.00")), hook
+
+
+@pytest.mark.django_db
 def test_failure_after_payment_rolls_back_every_schema(dealer1, dealer1_staff, funded_buyer, make_user, monkeypatch):
     from django_car_listing.models import Car, StoreSale
     from django_car_listing.services import car_buy, purchase

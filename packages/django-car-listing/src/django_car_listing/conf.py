@@ -16,8 +16,8 @@ DEFAULTS = {
     "CAR_LISTING_STORE_CONTEXT": None,
     # Dotted path to callable(store_key) -> wallet Account paid for (and paying for) store cars.
     "CAR_LISTING_STORE_ACCOUNT": None,
-    # Dotted path to callable(store_key, owner) -> (that Account, owner's wallet Account), in one read: a
-    # purchase's two accounts. Unset: CAR_LISTING_STORE_ACCOUNT's, then the owner's.
+    # Dotted path to callable(owner, store_key) -> (owner's wallet Account, CAR_LISTING_STORE_ACCOUNT's), in
+    # one read: a store purchase's two accounts, paying then paid. Unset: the two read one after the other.
     "CAR_LISTING_STORE_ACCOUNT_WITH": None,
     # Dotted path to callable(store_key) -> display name of the store.
     "CAR_LISTING_STORE_NAME": None,
@@ -75,14 +75,15 @@ def store_account(store_key: str):
     return wallet.system_account("business")
 
 
-def store_account_with(store_key: str, owner) -> tuple:
-    """``(store_account(store_key), the wallet account of owner)``, read together where the site can."""
+def store_account_with(owner, store_key: str) -> tuple:
+    """``(the wallet account of owner, store_account(store_key))``, paying then paid, read together where the
+    site can."""
     fn = _hook("CAR_LISTING_STORE_ACCOUNT_WITH")
     if fn:
-        return fn(store_key, owner)
+        return fn(owner, store_key)
     from django_wallet import services as wallet
 
-    return store_account(store_key), wallet.account_for(owner)
+    return wallet.account_for(owner), store_account(store_key)
 
 
 def store_name(store_key: str) -> str:

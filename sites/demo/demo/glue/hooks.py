@@ -43,14 +43,13 @@ def store_account(store_key: str):
     return account_for_owner_by(Dealership, schema_name=store_key)
 
 
-def store_account_with(store_key: str, owner):
-    """CAR_LISTING_STORE_ACCOUNT_WITH: ``(store_account(store_key), owner's account)`` in one read (a store
-    purchase pays from the buyer's account to the dealership's)."""
+def store_account_with(owner, store_key: str):
+    """CAR_LISTING_STORE_ACCOUNT_WITH: ``(owner's account, store_account(store_key))`` in one read, paying then
+    paid (a store purchase pays from the buyer's account to the dealership's)."""
     from django_wallet.services import account_for_with_owner_by
     from tenancy.models import Dealership
 
-    owned, dealership = account_for_with_owner_by(owner, Dealership, schema_name=store_key)
-    return dealership, owned
+    return account_for_with_owner_by(owner, Dealership, schema_name=store_key)
 
 
 def store_name(store_key: str) -> str:

@@ -54,11 +54,11 @@ def _users():
 
 
 def _accounts(*, buyer, store_key: str, seller_id: int | None) -> tuple:
-    """(the buyer's wallet account, the seller's or the store's), in one read: a private seller's found by
-    its id in SQL (the seller is not loaded), a store's through CAR_LISTING_STORE_ACCOUNT_WITH."""
+    """(the buyer's wallet account, the seller's or the store's) in one read, paying then paid as the wallet's
+    and the hook's pairs are: a private seller's found by its id in SQL (the seller is not loaded), a
+    store's through CAR_LISTING_STORE_ACCOUNT_WITH."""
     if seller_id is None:
-        store, buyers = conf.store_account_with(store_key, buyer)
-        return buyers, store
+        return conf.store_account_with(buyer, store_key)
     users = _users()
     return wallet.account_for_with_owner_by(buyer, users, **{users._meta.pk.name: seller_id})
 
