@@ -24,7 +24,7 @@ from rest_framework_simplejwt import state
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.tokens import AccessToken, BlacklistMixin
+from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import aware_utcnow, get_md5_hash_password
 
 from forecourt_core import rows
@@ -89,15 +89,18 @@ def _forget_validations(**kwargs) -> None:
 
 
 def _rememberable(token, backend) -> bool:
-    """An access token without blacklist semantics (a blacklisted token must be looked up on each use),
-    verified by the key's backend with a local key (a JWKS endpoint's keys can be withdrawn)."""
-    return (isinstance(token, AccessToken) and not isinstance(token, BlacklistMixin)
-            and token.get_token_backend() is backend and getattr(backend, "jwks_client", None) is None)
+    """simplejwt's own AccessToken, exactly: its verdict depends on the bytes, the key and the clock alone.
+    A subclass may check state in ``verify()`` (a blacklist, a revocation list) that must be asked on each
+    use, as refresh and sliding tokens are. Verified by the key's backend with a local key (a JWKS
+    endpoint's keys can be withdrawn)."""
+    return (type(token) is AccessToken and token.get_token_backend() is backend
+            and getattr(backend, "jwks_client", None) is None)
 
 
 def _copy(token):
-    """A token as a new object, as simplejwt makes one per request: a view that changes its claims cannot
-    change what the cache holds or what the next request is given."""
+    """A token as a new object, as simplejwt makes one per request, with its own claims dict: a view that
+    sets or deletes a claim cannot change what the cache holds or what the next request is given (claim
+    values are shared; an access token's are strings and numbers)."""
     copy = object.__new__(type(token))
     copy.__dict__.update(token.__dict__)
     copy.payload = dict(token.payload)

@@ -182,6 +182,61 @@ def test_a_token_with_blacklist_semantics_is_never_remembered(make_user, monkeyp
 
 
 @pytest.mark.django_db
+def test_a_subclass_of_access_token_is_verified_on_every_use(make_user, monkeypatch):
+    """A subclass's verify() may check state (here a revocation list): its verdict is never remembered."""
+    from rest_framework_simplejwt.authentication import JWTAuthentication
+    from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+    revoked, verified = set(), []
+
+    class Revocable(AccessToken):
+        def verify(self):
+            super().verify()
+            verified.append(self["jti"])
+            if self["jti"] in revoked:
+                raise TokenError("Token is revoked")
+
+    def validate(self, raw):  # simplejwt's, with Revocable as its one token class
+        try:
+            return Revocable(raw)
+        except TokenError as e:
+            raise InvalidToken(e.args[0]) from e
+
+    monkeypatch.setattr(JWTAuthentication, "get_validated_token", validate)
+    token = AccessToken.for_user(make_user())
+    assert _me(str(token)).status_code == 200 and _me(str(token)).status_code == 200
+    assert verified == [token["jti"]] * 2
+    assert (str(token).encode(), state.token_backend) not in authentication._validated._entries
+    revoked.add(token["jti"])
+    refused = _me(str(token))
+    assert refused.status_code == 401 and refused.json()["code"] == "token_not_valid"
+
+
+@pytest.mark.django_db
+def test_a_callers_change_to_its_tokens_claims_does_not_reach_a_later_request(make_user, decodes):
+    """Each call is given a token of its own: setting, deleting or adding a claim on the token one request got
+    changes neither what is remembered nor what the next request gets."""
+    auth = authentication.JWTAuthentication()
+    raw = str(AccessToken.for_user(make_user())).encode()
+    first = auth.get_validated_token(raw)  # validated, and remembered
+    claims = dict(first.payload)
+
+    def scribble(token):
+        for name in list(token.payload):
+            token[name] = "changed"
+        del token["jti"]
+        token["added"] = True
+
+    scribble(first)
+    second = auth.get_validated_token(raw)  # the remembered one
+    assert second is not first and second.payload == claims
+    scribble(second)
+    third = auth.get_validated_token(raw)
+    assert third.payload == claims
+    assert decodes == [raw]  # the second and third were remembered
+
+
+@pytest.mark.django_db
 def test_the_cache_stays_bounded_dropping_the_least_recently_used(make_user, monkeypatch, decodes):
     cache = authentication._ValidatedTokens(3)
     monkeypatch.setattr(authentication, "_validated", cache)

@@ -161,7 +161,9 @@ LOGOUT_REDIRECT_URL = "/"
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.JWTAuthentication",  # simplejwt's, the user row read by a prepared statement
+        # simplejwt's; the user row read client-bound by a statement built once per process, an access
+        # token's validation remembered per process
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
