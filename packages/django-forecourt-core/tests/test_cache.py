@@ -114,6 +114,29 @@ def test_a_bump_increments_each_generation_and_starts_a_missing_one_above_the_cl
     cache.delete_many(["kept", "missing", "short-missing", "page"])
 
 
+def test_the_bump_script_is_built_once_per_process_and_an_empty_bump_sends_nothing(live, monkeypatch, caplog):
+    from django.core.cache import caches
+    from redis import Redis
+
+    from forecourt_core import cache as module
+
+    built, register = [], Redis.register_script
+    monkeypatch.setattr(module, "_scripts", [])
+    monkeypatch.setattr(Redis, "register_script", lambda self, script: built.append(script) or register(self, script))
+    build, _ = counting(["a", "b", "c"])
+    assert live.cached("page", build, generations=["g"]) == "a"
+    live.bump("g")
+    assert live.cached("page", build, generations=["g"]) == "b"
+    live.bump("g", "other")
+    assert live.cached("page", build, generations=["g"]) == "c"
+    assert len(built) == 1
+    dead = GenerationCache(name="test", alias=lambda: "dead", ttl=lambda: 60)
+    with caplog.at_level(logging.WARNING, logger="forecourt_core.cache"):
+        dead.bump()  # nothing to bump: no round trip, so no connection error either
+    assert caplog.text == ""
+    caches["default"].delete_many(["g", "other", "page"])
+
+
 def test_other_backends_bump_key_by_key(settings):
     from django.core.cache import caches
 

@@ -45,6 +45,8 @@ class GenerationCache:
 
     def bump(self, *generation_keys: str) -> None:
         """Invalidate everything stored under these generations (best effort, see the module docstring)."""
+        if not generation_keys:
+            return
         try:
             cache = self._cache()
             script = _bump_script(cache)
@@ -111,6 +113,8 @@ class GenerationCache:
 # ``GenerationCache.bump`` in one round trip on Redis (every write that invalidates pays for it, after its
 # commit): each key incremented, or a missing one started at ARGV[1] (its timeout in ms after it, "" for
 # none; a timeout of 0 or less stores nothing, as an entry that expired at once), as incr then add do.
+# Milliseconds keep a fractional timeout as django-redis does; Django's own Redis backend truncates one to
+# whole seconds. ``generation_timeout`` gives whole seconds (``int | None``), so the two agree.
 _BUMP_LUA = """
 for i, key in ipairs(KEYS) do
   local timeout = ARGV[i + 1]
@@ -141,10 +145,22 @@ def _bump_script(cache) -> Callable[..., None] | None:
         if type(getattr(cache, "client", None)) is not DefaultClient:  # not a sharded or herd client
             return None
         make_key, client = cache.client.make_key, cache.client.get_client(write=True)
-    script = client.register_script(_BUMP_LUA)
+    script = _bump_lua(client)
 
     def run(*keys: str, start: int, timeouts: Iterable[int | None]) -> None:
         ms = ["" if t is None else str(int(t * 1000)) for t in timeouts]
-        script(keys=[str(make_key(k)) for k in keys], args=[start, *ms])
+        script(keys=[str(make_key(k)) for k in keys], args=[start, *ms], client=client)
 
     return run
+
+
+_scripts: list = []
+
+
+def _bump_lua(client):
+    """The bump's redis-py Script, built once per process (its text encoded and hashed once) and run on each
+    call's client: Django's backend hands out a new client object per call. The script is ASCII, so its
+    SHA1 is the same under any client's encoding; a server that does not know it is sent it (redis-py)."""
+    if not _scripts:
+        _scripts.append(client.register_script(_BUMP_LUA))
+    return _scripts[0]
