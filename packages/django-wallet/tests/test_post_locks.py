@@ -58,7 +58,7 @@ def test_a_row_referencing_an_account_commits_while_a_posting_holds_its_lock(fun
 
 
 def test_locking_an_account_still_waits_for_a_posting(funded):
-    """The services' FOR UPDATE of an account (a hold, a capture, a reversal) still waits for a posting's lock."""
+    """The services' lock of an account (a hold, a capture, a reversal) still waits for a posting's lock."""
     a, b = funded("10.00"), funded("0")
 
     def lock() -> None:
@@ -67,3 +67,43 @@ def test_locking_an_account_still_waits_for_a_posting(funded):
 
     _run_while_a_posting_is_open(a, b, lock)
     assert selectors.balance(a) == Decimal("9.00") and selectors.balance(b) == Decimal("1.00")
+
+
+def _run_while_locked(lock, action):
+    """``action()`` in this thread while another thread's transaction holds the lock ``lock()`` takes."""
+    locked, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        try:
+            with db_transaction.atomic():
+                lock()
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(holder)
+        try:
+            assert locked.wait(timeout=30)
+            action()
+        finally:
+            release.set()
+        held.result(timeout=30)
+
+
+@pytest.mark.parametrize("service", ["lock_accounts", "batch", "account_set_status"])
+def test_a_row_referencing_an_account_commits_while_a_service_holds_its_lock(funded, service):
+    """Every lock of an account is FOR NO KEY UPDATE, as a posting's: a transaction holding one does not make
+    another's foreign-key check on the account (FOR KEY SHARE at COMMIT) wait, so the two cannot deadlock."""
+    a, b = funded("10.00"), funded("0")
+    lock = {
+        "lock_accounts": lambda: lock_accounts([a.pk, b.pk]),
+        "batch": lambda: services.post_batch(
+            items=[services.BatchItem(source=a, destination=b, amount=Decimal("1.00"))], idempotency_key="held"),
+        "account_set_status": lambda: services.account_set_status(account=b, status="active"),
+    }[service]
+    holds = []
+    _run_while_locked(
+        lock, lambda: holds.append(_with_lock_timeout(lambda: Hold.objects.create(account=b, amount=Decimal("1")))))
+    assert Hold.objects.filter(pk=holds[0].pk).exists()

@@ -90,7 +90,7 @@ def test_a_sellers_charge_sale_opens_both_accounts_then_is_one_statement(make_us
     services.deposit(account=own, amount=D("5.00"))
     with CaptureQueriesContext(connection) as ctx:
         sale = services.charge_sale_create(seller=seller, phone="+447911123456", amount=D("2.00"), sold_by=seller)
-    assert [q["sql"].split("(")[0] for q in ctx.captured_queries] == ["SELECT * FROM wallet_charge_sale"]
+    assert [q["sql"].split("(")[0].split(" FROM ")[-1] for q in ctx.captured_queries] == ["wallet_charge_sale"]
     assert sale.account == own and selectors.balance(own) == D("3.00") and selectors.balance(sales) == D("2.00")
     for both_or_neither in [{"account": own, "seller": seller}, {}]:
         with pytest.raises(TypeError):

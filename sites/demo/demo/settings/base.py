@@ -97,9 +97,10 @@ if DB_POOL_MAX_SIZE:
     }
 
 # Prepared statements on the site's connections, for the statements a package runs through a prepared cursor
-# (the wallet's charge sale): PostgreSQL binds, parses and plans them once per connection. The ORM's statements
-# stay client-bound and are never prepared. A transaction-pooling proxy that does not keep prepared statements
-# (PgBouncer before 1.21, or without max_prepared_statements) needs DB_PREPARED_STATEMENTS=0.
+# (the wallet's postings, charge sales and batches): PostgreSQL binds, parses and plans them once per connection.
+# The ORM's statements stay client-bound and are never prepared. PgBouncer in transaction pooling mode needs 1.22+
+# with max_prepared_statements (psycopg sends DEALLOCATE ALL after a ROLLBACK, which PgBouncer accepts from 1.22);
+# an older one, or any transaction-pooling proxy that does not keep prepared statements, DB_PREPARED_STATEMENTS=0.
 if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5  # psycopg's own, for any server-side binding cursor
 

@@ -169,7 +169,8 @@ def account_set_status(*, account: Account, status: str) -> Account:
     if status not in Account.Status.values:
         raise ValueError(f"unknown status {status!r}")
     with db_transaction.atomic():
-        locked = Account.objects.select_for_update().get(pk=account.pk)
+        # NO KEY UPDATE, as every lock of an account: the status is no key.
+        locked = Account.objects.select_for_update(no_key=True).get(pk=account.pk)
         locked.status = status
         locked.save(update_fields=["status"])
     return locked

@@ -1,7 +1,7 @@
 """A batch's postings in five statements whatever its size, with the rules of wallet_post (migration 0005).
 
-1. Lock every account of the batch in ascending id order (the global order of every writer), reading
-   its balance, flags and owner.
+1. Lock every account of the batch FOR NO KEY UPDATE in ascending id order (the lock and the order of every
+   writer), reading its balance, flags and owner.
 2. Read the active unexpired holds of those accounts in a statement of its own: under READ COMMITTED
    the locking statement reads with the snapshot taken before it waited for the locks, and a hold
    committed meanwhile does not change the account row, so only a later statement sees it.
@@ -11,6 +11,9 @@
    overdraw, a balance beyond numeric(18, 2) refuse that item alone; an accepted item's postings move
    the running balances the next items see.
 5. Insert the accepted transactions and their entries and store the new balances in one statement.
+The statements bind their parameters on the server (``%b``: for a batch's arrays of thousands of values the
+client-side quoting cost more than the database's work), through ``cursors.server_cursor``, which prepares
+them where the site allows prepared statements.
 The database still checks what it always checks: entries balanced at COMMIT, no negative balance
 (CHECK), one transaction per key (unique index).
 """
@@ -19,8 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import psycopg
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 
 from forecourt_core.amounts import MAX_AMOUNT  # what numeric(18, 2) holds
 
@@ -28,7 +30,7 @@ from ..errors import IdempotencyConflict
 
 _LOCK_SQL = (
     "SELECT a.id, a.balance, a.currency, a.status, a.allow_overdraft, a.owner_type_id, a.owner_id"
-    " FROM wallet_account a WHERE a.id = ANY(%b::bigint[]) ORDER BY a.id FOR UPDATE"
+    " FROM wallet_account a WHERE a.id = ANY(%b::bigint[]) ORDER BY a.id FOR NO KEY UPDATE"
 )
 _HELD_SQL = (
     "SELECT h.account_id, sum(h.amount) FROM wallet_hold h WHERE h.account_id = ANY(%b::bigint[])"
@@ -55,18 +57,6 @@ _WRITE_SQL = (
     " UPDATE wallet_account AS a SET balance = v.balance"
     " FROM unnest(%b::bigint[], %b::numeric[]) AS v(id, balance) WHERE a.id = v.id"
 )
-
-
-def server_cursor():
-    """A cursor binding parameters on the server, through Django's wrapper (errors, query logging).
-
-    The site's cursors quote every parameter into the SQL text on the client: for a batch's arrays of
-    thousands of values that quoting cost more than the database's work. The batch's SQL sends its
-    parameters in binary (``%b``). Call inside a
-    ``connection.cursor()`` block, so a multi-tenant backend has set the search path first.
-    """
-    raw = psycopg.Cursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 @dataclass

@@ -29,8 +29,9 @@ from ..models import Account, ChargeSale, IdempotencyFailure, Transaction
 from ..signals import transaction_posted
 from . import idempotency
 from .accounts import system_account
-from .batch_postings import post_rows, server_cursor
+from .batch_postings import post_rows
 from .charge_sales import charge_sale_memo
+from .cursors import server_cursor
 from .posting import refusal
 
 BATCH_LIMIT = 1000

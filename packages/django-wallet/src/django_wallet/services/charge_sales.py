@@ -139,7 +139,10 @@ def _sell_sql(placeholder: str = "%s") -> str:
     binary parameters, which only a server-bound statement takes)."""
     # The seller's key is cast to the user model's key type: it settles the function's polymorphic argument.
     user_key = ChargeSale._meta.get_field("sold_by").target_field.rel_db_type(connection)
-    sql = ("SELECT * FROM wallet_charge_sale(%s::uuid, %s::uuid, %s::uuid, %s::bigint, %s::integer, %s::text,"  # noqa: S608
+    # Named columns, not ``*``: a prepared statement's result type is fixed (cursors.py).
+    sql = ("SELECT outcome, code, message, sale_id, account_id, sold_by_id, phone, amount, transaction_id,"  # noqa: S608
+           " created_at, fingerprint"
+           " FROM wallet_charge_sale(%s::uuid, %s::uuid, %s::uuid, %s::bigint, %s::integer, %s::text,"
            f" %s::text, %s::text, %s::{user_key}, %s::text, %s::numeric, %s::text, %s::jsonb, %s::text, %s::text,"
            " %s::text[], %s::text, %s::jsonb, %s::integer[], %s::text[], %s::uuid, %s::text, %s::jsonb, %s::text,"
            " %s::text, %s::timestamptz)")

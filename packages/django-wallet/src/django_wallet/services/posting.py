@@ -1,6 +1,6 @@
 """The posting core: every balance change is one balanced transaction posted here.
 
-Accounts are locked (``FOR UPDATE``; ``wallet_post``: ``FOR NO KEY UPDATE``) in ascending id order (then
+Accounts are locked (``FOR NO KEY UPDATE``, everywhere) in ascending id order (then
 holds / credit requests), funds are checked under those locks, and idempotency keys are backed by a unique
 constraint so that two racing identical requests post once. A posting is one call of the ``wallet_post`` SQL function:
 one round trip, no ORM compilation; Python validates the input and maps refusals to errors.
@@ -16,7 +16,6 @@ from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 
-import psycopg
 from django.db import connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
@@ -38,14 +37,17 @@ from ..events import follows_transactions, record_transaction_posted
 from ..models import Account, Hold, Transaction
 from ..signals import transaction_posted
 from . import idempotency
+from .cursors import prepares, server_cursor
 
 Posting = tuple[int, Decimal]  # (account id, signed amount)
 
 
 def lock_accounts(ids: Iterable[int]) -> dict[int, Account]:
-    # ORDER BY id puts the row locks in one global order: no deadlocks between writers.
+    # ORDER BY id puts the row locks in one global order: no deadlocks between writers. NO KEY UPDATE, as
+    # wallet_post's: no service changes an account's key, and a foreign-key check's KEY SHARE on an account
+    # (taken at the COMMIT of a row that references it) must not wait for these locks.
     rows = Account.objects.raw(
-        "SELECT * FROM wallet_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [sorted(set(ids))]
+        "SELECT * FROM wallet_account WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", [sorted(set(ids))]
     )
     return {a.pk: a for a in rows}
 
@@ -70,43 +72,25 @@ _POST_CALL = (
 @functools.cache
 def _post_sql(placeholder: str = "%s", *, with_owners: bool = False) -> str:
     """The posting's statement, its parameters written as ``placeholder`` (``%s``, or ``%b`` for binary ones)."""
-    # The owners' columns are read only when a site follows some owners: three arrays fewer to parse.
-    return ("SELECT *" if with_owners else "SELECT outcome, transaction_id, code, message") + _POST_CALL.replace(
-        "%s", placeholder)
-
-
-class _PreparedCursor(psycopg.Cursor):
-    """Server-side binding, the statement prepared on its connection at its first run (Django's cursor
-    wrapper calls execute() without psycopg's ``prepare``)."""
-
-    def execute(self, query, params=None, **kwargs):
-        return super().execute(query, params, prepare=True, **kwargs)
-
-    def _send_query_prepared(self, name, pgq, **kwargs):
-        # psycopg keeps the statement it ran in _query except for a prepared one's run; Django's query log
-        # (connection.queries, CaptureQueriesContext) reads it from there.
-        self._query = pgq
-        return super()._send_query_prepared(name, pgq, **kwargs)
+    # The owners' columns are read only when a site follows some owners: three arrays fewer to parse. Named, not
+    # ``*``: a prepared statement's result type is fixed (cursors.py).
+    columns = "SELECT outcome, transaction_id, code, message" + (", account_ids, owner_type_ids, owner_ids"
+                                                                  if with_owners else "")
+    return columns + _POST_CALL.replace("%s", placeholder)
 
 
 def fetch_one(sql: Callable[[str], str], params: list) -> tuple:
     """The one row of the statement ``sql(placeholder)`` with ``params``: prepared on its connection where the
-    site allows prepared statements, else bound by the client.
+    site allows prepared statements (``cursors.server_cursor``), else bound by the client.
 
     Prepared, the statement is parsed, analysed and planned once per connection (PostgreSQL plans it again
     itself when search_path changes) and its arguments are sent in binary, without quoting in Python.
     """
     with connection.cursor() as cur:  # django-tenants sets the schema's search_path here
-        # Prepared only where the site allows prepared statements on its connections (Django's default is not
-        # to: a transaction-pooling proxy may not keep them).
-        if getattr(connection.connection, "prepare_threshold", None) is None:
+        if not prepares():
             cur.execute(sql("%s"), params)
             return cur.fetchone()
-    # Wrapped as Django wraps its own cursors: query logging, execute wrappers, error translation.
-    connection.validate_thread_sharing()
-    prepared = _PreparedCursor(connection.connection)
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    with wrap(prepared) as cur:
+    with server_cursor() as cur:
         cur.execute(sql("%b"), params)
         return cur.fetchone()
 
