@@ -1,5 +1,5 @@
-"""wallet_charge_sale in fewer statements (see sql/0015_charge_sale_fewer_statements.sql); contract unchanged.
-The reverse restores 0011's function."""
+"""wallet_charge_sale: one statement finds both accounts, PL/pgSQL expressions build the posting event's entries
+(sql/0015_charge_sale_fewer_statements.sql); 0011's contract. The reverse restores 0011's function."""
 from pathlib import Path
 
 from django.db import migrations

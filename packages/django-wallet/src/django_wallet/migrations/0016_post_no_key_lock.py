@@ -1,4 +1,4 @@
-"""wallet_post locks its accounts FOR NO KEY UPDATE and runs fewer queries.
+"""wallet_post locks its accounts FOR NO KEY UPDATE and returns a posted row from its output variables.
 
 The SQL, with its reverse (0012's wallet_post), is in sql/0016_post_no_key_lock.sql.
 """

@@ -1,7 +1,6 @@
--- wallet_charge_sale with 0011's contract, arguments, outcomes and rows, in fewer statements: both accounts are
--- found by one statement, and the posting event's entries are built from wallet_post's arrays by PL/pgSQL
--- expressions instead of a query joining them. Each statement a PL/pgSQL function runs pays an executor start
--- and end; expressions without a table are evaluated directly.
+-- wallet_charge_sale with 0011's contract, arguments, outcomes and rows: one statement finds both accounts, and
+-- PL/pgSQL expressions build the posting event's entries from wallet_post's arrays (each statement a PL/pgSQL
+-- function runs pays an executor start and end; an expression without a table is evaluated directly).
 CREATE OR REPLACE FUNCTION wallet_charge_sale(
     p_transaction uuid,
     p_sale uuid,

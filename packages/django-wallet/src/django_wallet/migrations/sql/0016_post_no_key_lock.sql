@@ -1,12 +1,12 @@
--- wallet_post (0012) locks its accounts FOR NO KEY UPDATE and runs fewer queries; contract, rules, outcomes and their order
--- unchanged, and 0009 and 0010's settings kept:
--- - the accounts are locked FOR NO KEY UPDATE, the lock the balance UPDATE takes anyway: a posting changes no key
---   of its accounts, so another transaction's foreign-key check on one of them (FOR KEY SHARE, taken at the
---   COMMIT of a row that references the account) does not queue behind the posting, and the UPDATE finds the
---   lock it needs already held. Postings (and every FOR UPDATE of an account) still exclude each other, in id order;
--- - a posting returns its row from the function's own output variables (RETURN NEXT), not with one more query;
--- - the storable limit is a literal, not a power computed for each account, and a transfer's two accounts are
---   counted without a query.
+-- wallet_post with the contract, rules and order of outcomes of 0005, 0007 and 0012, and the settings of 0009 and
+-- 0010:
+-- - the accounts are locked FOR NO KEY UPDATE in ascending id order, the lock the balance UPDATE takes anyway: a
+--   posting changes no key of its accounts, so another transaction's foreign-key check on one of them (FOR KEY
+--   SHARE, taken at the COMMIT of a row that references the account) does not wait for the posting, and the
+--   UPDATE finds the lock it needs already held. The services lock accounts the same way, in the same order
+--   (lock_accounts, batches, account_set_status), so writers exclude each other without deadlocks;
+-- - a posted row is returned from the function's output variables (RETURN NEXT);
+-- - the storable limit is a literal (1e16), and a transfer's two accounts are counted by comparing their ids.
 CREATE OR REPLACE FUNCTION wallet_post(
     p_id uuid,
     p_kind text,
@@ -63,7 +63,7 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    -- A transfer's two accounts are counted without a query.
+    -- A transfer's two accounts are counted by comparing their ids, any other posting's by a query.
     IF n_legs = 2 AND p_accounts[1] IS NOT NULL AND p_accounts[2] IS NOT NULL THEN
         n_distinct := CASE WHEN p_accounts[1] = p_accounts[2] THEN 1 ELSE 2 END;
     ELSE
