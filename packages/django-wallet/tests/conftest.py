@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from django_wallet import services
 
@@ -19,3 +20,13 @@ def funded(make_user):
         return account
 
     return make
+
+
+@pytest.fixture
+def preparing(db):
+    """The test's connection allows prepared statements, as a site's may (Django's default is none)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold, raw.prepare_threshold = raw.prepare_threshold, 5
+    yield
+    raw.prepare_threshold = threshold

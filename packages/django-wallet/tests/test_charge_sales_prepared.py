@@ -10,12 +10,8 @@ from tests.test_charge_sales import _sell
 
 
 @pytest.fixture(autouse=True)
-def prepared_statements(db):
-    connection.ensure_connection()
-    raw = connection.connection
-    threshold, raw.prepare_threshold = raw.prepare_threshold, 5
-    yield
-    raw.prepare_threshold = threshold
+def prepared_statements(preparing):
+    """Every test here runs on a connection that prepares."""
 
 
 def _prepared() -> list:

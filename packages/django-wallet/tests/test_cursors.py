@@ -16,15 +16,6 @@ D = Decimal
 CANARY = "SELECT %b::integer + 1 AS wallet_cursor_canary"
 
 
-@pytest.fixture
-def preparing(db):
-    connection.ensure_connection()
-    raw = connection.connection
-    threshold, raw.prepare_threshold = raw.prepare_threshold, 5
-    yield
-    raw.prepare_threshold = threshold
-
-
 def _numbered(sql: str) -> str:
     """``sql`` as PostgreSQL holds it, its ``%b`` parameters numbered."""
     for n in range(1, sql.count("%b") + 1):

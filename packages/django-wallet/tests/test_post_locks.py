@@ -18,25 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _run_while_a_posting_is_open(source, destination, action):
     """``action()`` in this thread while another thread's transfer from ``source`` to ``destination`` is posted
     and not yet committed (so it holds both accounts' row locks); the transfer commits afterwards."""
-    posted, release = threading.Event(), threading.Event()
-
-    def posting() -> None:
-        try:
-            with db_transaction.atomic():
-                services.transfer(source=source, destination=destination, amount=Decimal("1.00"))
-                posted.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        holder = pool.submit(posting)
-        try:
-            assert posted.wait(timeout=30)
-            action()
-        finally:
-            release.set()
-        holder.result(timeout=30)
+    _run_while_locked(lambda: services.transfer(source=source, destination=destination, amount=Decimal("1.00")),
+                      action)
 
 
 def _with_lock_timeout(body):

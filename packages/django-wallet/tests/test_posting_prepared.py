@@ -15,12 +15,8 @@ from tests.test_services import *  # noqa: F403 - the tests are collected here a
 
 
 @pytest.fixture(autouse=True)
-def prepared_statements(db):
-    connection.ensure_connection()
-    raw = connection.connection
-    threshold, raw.prepare_threshold = raw.prepare_threshold, 5
-    yield
-    raw.prepare_threshold = threshold
+def prepared_statements(preparing):
+    """Every test here runs on a connection that prepares."""
 
 
 def test_a_posting_is_prepared_once_and_logged_as_any_statement(funded):
