@@ -95,16 +95,21 @@ def account_for_owner_by(model, *, purpose: str = "main", **unique) -> Account:
     return found[0] if found else account_for(model._default_manager.get(**unique), purpose=purpose)
 
 
+def _with_own(owner, purpose: str, where: str, params: list) -> tuple[dict, Account | None, Account | None]:
+    """``owner``'s account lookup, then its account and the other account ``where`` names, read in one
+    statement (None where missing; the other is None too when it is the owner's own)."""
+    lookup, own_where, own_params = _owned(owner, purpose)
+    found = _read(f"{own_where} OR {where}", [*own_params, *params])
+    mine = (lookup["owner_type"].pk, lookup["owner_id"])
+    own = next((a for a in found if (a.owner_type_id, a.owner_id) == mine), None)
+    return lookup, own, next((a for a in found if a is not own), None)
+
+
 def account_for_with_owner_by(owner, model, *, purpose: str = "main", **unique) -> tuple[Account, Account]:
     """``(account_for(owner), account_for_owner_by(model, **unique))`` in one read when both exist (a buyer's
     account and a seller's found by a unique field: both accounts of a payment); each missing one is
     opened as those do."""
-    lookup, where, params = _owned(owner, purpose)
-    by_where, by_params = _owner_by_where(model, purpose, unique)
-    found = _read(f"{where} OR {by_where}", [*params, *by_params])
-    own = next((a for a in found if (a.owner_type_id, a.owner_id) == (lookup["owner_type"].pk, lookup["owner_id"])),
-               None)
-    other = next((a for a in found if a is not own), None)
+    lookup, own, other = _with_own(owner, purpose, *_owner_by_where(model, purpose, unique))
     if other is None:  # missing, or the same owner's: its own look-up opens or finds it
         other = account_for_owner_by(model, purpose=purpose, **unique)
     return _get_or_create(lookup, {}, own), other
@@ -112,11 +117,9 @@ def account_for_with_owner_by(owner, model, *, purpose: str = "main", **unique) 
 
 def account_with_system_account(owner, *, purpose: str = "main", name: str) -> tuple[Account, Account]:
     """``(account_for(owner, purpose=purpose), system_account(name))`` in one query when both exist."""
-    lookup, where, params = _owned(owner, purpose)
     system_lookup, system_where, system_params = _named(name)
-    found = {bool(a.name): a for a in _read(f"{where} OR {system_where}", [*params, *system_params])}
-    return (_get_or_create(lookup, {}, found.get(False)),
-            _get_or_create(system_lookup, SYSTEM_DEFAULTS, found.get(True)))
+    lookup, own, system = _with_own(owner, purpose, system_where, system_params)
+    return _get_or_create(lookup, {}, own), _get_or_create(system_lookup, SYSTEM_DEFAULTS, system)
 
 
 def accounts_for(owners, *, purpose: str = "main") -> dict:
